@@ -1,0 +1,117 @@
+"""Settings: defaults, then an optional TOML file, then ``RAG_*`` environment variables.
+
+Only the edges (``RAG``, the CLI, ``ui.py``) read settings; stage modules take plain values.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env(*names: str) -> dict:
+    return {"env": names}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- documents and index ---
+    corpus: Path = field(default=PROJECT_DIR / "corpus", metadata=_env("RAG_CORPUS"))  # folder of documents
+    index_dir: Path = field(default=PROJECT_DIR / "index", metadata=_env("RAG_INDEX_DIR"))  # where the index lives
+    cache_dir: Path = field(
+        default=Path.home() / ".cache" / "rag-chatbot", metadata=_env("RAG_CACHE_DIR")
+    )  # built models, tiktoken files, embedding cache
+    # --- chunking (changing these requires a rebuild: the index refuses other values) ---
+    chunk_tokens: int = field(default=160, metadata=_env("RAG_CHUNK_TOKENS"))  # max tokens per chunk (cl100k)
+    chunk_overlap: int = field(default=32, metadata=_env("RAG_CHUNK_OVERLAP"))  # tokens shared by neighbours
+    # --- embeddings ---
+    embed_model: str = field(default="", metadata=_env("RAG_EMBED_MODEL"))  # "" = bundled multilingual-e5-small
+    embed_batch_size: int = field(default=16, metadata=_env("RAG_EMBED_BATCH_SIZE"))  # passages per batch
+    # --- retrieval ---
+    top_k: int = field(default=5, metadata=_env("RAG_TOP_K"))  # passages handed to the answerer
+    dense_weight: float = field(default=0.5, metadata=_env("RAG_DENSE_WEIGHT"))  # 0 = BM25 only, 1 = dense only
+    min_score: float = field(default=0.0, metadata=_env("RAG_MIN_SCORE"))  # below this fused score: "nothing relevant"
+    rerank_model: str = field(default="", metadata=_env("RAG_RERANK_MODEL"))  # cross-encoder path; "" = off
+    # --- answering ---
+    backend: str = field(default="", metadata=_env("RAG_BACKEND"))  # openai | local | extractive | "" = auto
+    llm_base_url: str = field(default="", metadata=_env("RAG_LLM_BASE_URL", "OPENAI_BASE_URL"))
+    llm_api_key: str = field(default="", metadata=_env("RAG_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_model: str = field(default="gpt-4o-mini", metadata=_env("RAG_LLM_MODEL"))  # model name at the endpoint
+    llm_timeout: float = field(default=60.0, metadata=_env("RAG_LLM_TIMEOUT"))  # seconds per request
+    llm_retries: int = field(default=2, metadata=_env("RAG_LLM_RETRIES"))  # retries after a failed request
+    llm_gguf: str = field(default="", metadata=_env("RAG_LLM_GGUF"))  # "" = bundled Qwen2.5-1.5B GGUF
+    llm_threads: int = field(default=2, metadata=_env("RAG_LLM_THREADS"))  # CPU threads of the local model
+    llm_context: int = field(default=4096, metadata=_env("RAG_LLM_CONTEXT"))  # local model context, tokens
+    context_tokens: int = field(default=700, metadata=_env("RAG_CONTEXT_TOKENS"))  # passage budget in the prompt
+    max_answer_tokens: int = field(default=320, metadata=_env("RAG_MAX_ANSWER_TOKENS"))
+    temperature: float = field(default=0.1, metadata=_env("RAG_TEMPERATURE"))
+    # --- limits and front ends ---
+    max_question_chars: int = field(default=2000, metadata=_env("RAG_MAX_QUESTION_CHARS"))
+    max_upload_mb: float = field(default=20.0, metadata=_env("RAG_MAX_UPLOAD_MB"))  # per uploaded file
+    feedback_path: Path = field(
+        default=PROJECT_DIR / "index" / "feedback.jsonl", metadata=_env("RAG_FEEDBACK_PATH")
+    )
+    ui_host: str = field(default="127.0.0.1", metadata=_env("RAG_UI_HOST"))
+    ui_port: int = field(default=7860, metadata=_env("RAG_UI_PORT"))
+
+
+def _coerce(name: str, value: object, kind: type | str) -> object:
+    kind_name = kind if isinstance(kind, str) else kind.__name__
+    try:
+        if kind_name == "int":
+            return int(value)
+        if kind_name == "float":
+            return float(value)
+        if kind_name == "Path":
+            return Path(str(value)).expanduser()
+        return str(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"setting {name!r}: cannot read {value!r} as {kind_name}") from None
+
+
+def load_settings(path: Path | None = None, **overrides: object) -> Settings:
+    """Defaults, then TOML (``path`` or ``$RAG_CONFIG``), then env vars, then ``overrides``."""
+    values: dict[str, object] = {}
+    config_path = path or (Path(os.environ["RAG_CONFIG"]) if os.environ.get("RAG_CONFIG") else None)
+    known = {f.name: f for f in fields(Settings)}
+    if config_path is not None:
+        with open(config_path, "rb") as fh:
+            data = tomllib.load(fh)
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"{config_path}: unknown settings {unknown}; known: {sorted(known)}")
+        values.update(data)
+    for f in fields(Settings):
+        for var in f.metadata.get("env", ()):
+            if os.environ.get(var):
+                values[f.name] = os.environ[var]
+                break
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"unknown settings {unknown}")
+    coerced = {k: _coerce(k, v, known[k].type) for k, v in values.items()}
+    return validate(replace(Settings(), **coerced))
+
+
+def validate(s: Settings) -> Settings:
+    """Reject values outside their range, naming the setting and the range."""
+    if s.chunk_tokens < 16:
+        raise ValueError(f"chunk_tokens must be >= 16, got {s.chunk_tokens}")
+    if not 0 <= s.chunk_overlap < s.chunk_tokens:
+        raise ValueError(f"chunk_overlap must be in [0, chunk_tokens={s.chunk_tokens}), got {s.chunk_overlap}")
+    if s.top_k < 1:
+        raise ValueError(f"top_k must be >= 1, got {s.top_k}")
+    if not 0.0 <= s.dense_weight <= 1.0:
+        raise ValueError(f"dense_weight must be in [0, 1], got {s.dense_weight}")
+    if s.backend not in ("", "openai", "local", "extractive"):
+        raise ValueError(f"backend must be one of openai, local, extractive (or empty for auto), got {s.backend!r}")
+    if s.context_tokens < 64:
+        raise ValueError(f"context_tokens must be >= 64, got {s.context_tokens}")
+    if s.max_upload_mb <= 0:
+        raise ValueError(f"max_upload_mb must be > 0, got {s.max_upload_mb}")
+    return s
