@@ -1,0 +1,89 @@
+"""Text normalisation for matching only: traditional→simplified, full-width→half-width, lower case.
+
+What the user sees is always the original text; these forms feed BM25, embeddings and checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff]")
+# Tokens that carry no content for BM25 (Chinese particles and English function words).
+_STOPWORDS = frozenset(
+    "的 了 和 与 及 是 在 有 为 对 等 将 也 就 都 而 及其 以及 之 其 或 中 上 下 把 被 让 吗 呢 吧 啊 "
+    "什么 多少 哪些 哪个 怎么 如何 几 是否 请问 "
+    "a an the of to in on for and or is are was were be by with as at from that this it what which "
+    "how many much who when where why does do did".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _halfwidth(text: str) -> str:
+    """Full-width ASCII and the ideographic space to their half-width forms; keeps length."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        elif code == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """Matching form of ``text``: simplified script, half-width, lower case."""
+    return _t2s().convert(_halfwidth(text)).lower()
+
+
+def cjk_ratio(text: str) -> float:
+    """Share of CJK characters among the letters of ``text`` (0..1)."""
+    cjk = len(_CJK.findall(text))
+    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
+    total = cjk + latin
+    return cjk / total if total else 0.0
+
+
+def language(text: str) -> str:
+    """"zh" or "en": the language a reply to ``text`` should be written in."""
+    return "zh" if cjk_ratio(text) >= 0.2 else "en"
+
+
+def is_traditional(text: str) -> bool:
+    """True when converting to simplified changes a noticeable share of the CJK characters."""
+    cjk = _CJK.findall(text)
+    if not cjk:
+        return False
+    sample = "".join(cjk[:2000])
+    converted = _t2s().convert(sample)
+    changed = sum(a != b for a, b in zip(sample, converted))
+    return changed / len(sample) > 0.03
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def terms(text: str) -> list[str]:
+    """BM25 terms: jieba words of the normalised text, without punctuation and stop words."""
+    words = _jieba().lcut_for_search(normalise(unicodedata.normalize("NFKC", text)))
+    return [w for w in (w.strip() for w in words) if w and _TOKEN_KEEP.search(w) and w not in _STOPWORDS]
