@@ -90,12 +90,17 @@ def load_settings(path: Path | None = None, **overrides: object) -> Settings:
             if os.environ.get(var):
                 values[f.name] = os.environ[var]
                 break
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = sorted(set(values) - set(known))
+    return settings_with(Settings(), **values, **overrides)
+
+
+def settings_with(base: Settings, **changes: object) -> Settings:
+    """A validated copy of ``base`` with ``changes`` applied (``None`` values are ignored)."""
+    known = {f.name: f for f in fields(Settings)}
+    unknown = sorted(set(changes) - set(known))
     if unknown:
-        raise ValueError(f"unknown settings {unknown}")
-    coerced = {k: _coerce(k, v, known[k].type) for k, v in values.items()}
-    return validate(replace(Settings(), **coerced))
+        raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
+    coerced = {k: _coerce(k, v, known[k].type) for k, v in changes.items() if v is not None}
+    return validate(replace(base, **coerced))
 
 
 def validate(s: Settings) -> Settings:

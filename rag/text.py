@@ -45,9 +45,14 @@ def _halfwidth(text: str) -> str:
     return "".join(out)
 
 
+def fold_script(text: str) -> str:
+    """``text`` in simplified script and half-width forms, case kept (the form that is embedded)."""
+    return _t2s().convert(_halfwidth(text))
+
+
 def normalise(text: str) -> str:
     """Matching form of ``text``: simplified script, half-width, lower case."""
-    return _t2s().convert(_halfwidth(text)).lower()
+    return fold_script(text).lower()
 
 
 def cjk_ratio(text: str) -> float:

@@ -1,0 +1,169 @@
+"""From question to cited answer: condense, retrieve, pack the prompt, generate, verify."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from . import cite, extractive
+from .config import Settings
+from .errors import BackendError
+from .prompts import load_prompt, render
+from .text import fold_script, language
+from .tokens import count_tokens
+from .types import Answer, Passage
+
+logger = logging.getLogger(__name__)
+
+Search = Callable[..., list[Passage]]  # search(question, *, k) -> passages, best first
+HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
+
+
+def choose_backend(settings: Settings, requested: str = "") -> str:
+    """The backend to use: the one asked for, else openai if configured, else local if installed."""
+    if requested:
+        return requested
+    if settings.llm_base_url:
+        return "openai"
+    from .local_model import local_model_installed
+
+    if settings.llm_gguf or local_model_installed():
+        return "local"
+    return "extractive"
+
+
+def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
+    """The leading passages whose text fits in ``budget_tokens`` (at least one, cut to fit)."""
+    packed: list[Passage] = []
+    used = 0
+    for p in passages:
+        cost = count_tokens(p.text) + 4  # the "[n] " label and separator
+        if used + cost > budget_tokens:
+            break
+        packed.append(p)
+        used += cost
+    return packed or list(passages[:1])
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    return "\n\n".join(f"[{i}] {p.text.strip()}" for i, p in enumerate(passages, start=1))
+
+
+def build_messages(question: str, passages: Sequence[Passage], *, lang: str) -> list[dict]:
+    """System prompt (a fixed prefix, so its KV cache is reused) and the user turn."""
+    return [
+        {"role": "system", "content": load_prompt("system", lang=lang)},
+        {"role": "user", "content": render(load_prompt("answer", lang=lang),
+                                           passages=format_passages(passages), question=question)},
+    ]
+
+
+def format_history(history: Sequence[dict]) -> str:
+    lines = []
+    for message in list(history)[-HISTORY_TURNS:]:
+        role = message.get("role")
+        if role in ("user", "assistant"):
+            lines.append(f"{role}: {str(message.get('content', '')).strip()}")
+    return "\n".join(lines)
+
+
+def last_user_question(history: Sequence[dict]) -> str:
+    for message in reversed(list(history)):
+        if message.get("role") == "user":
+            return str(message.get("content", ""))
+    return ""
+
+
+class Answerer:
+    """Runs one backend. ``stream`` yields text deltas, then one final ``Answer``."""
+
+    def __init__(self, settings: Settings, *, backend: str, embedder) -> None:
+        self.settings = settings
+        self.backend_name = choose_backend(settings, backend)
+        self._embedder = embedder
+        self._llm = None if self.backend_name == "extractive" else self._make_llm()
+
+    def _make_llm(self):
+        from .llm import make_backend
+
+        s = self.settings
+        if self.backend_name == "openai":
+            if not s.llm_base_url:
+                raise BackendError("backend 'openai' needs an endpoint: set RAG_LLM_BASE_URL (or OPENAI_BASE_URL)")
+            return make_backend("openai", base_url=s.llm_base_url, api_key=s.llm_api_key or "not-needed",
+                                model=s.llm_model, timeout=s.llm_timeout, retries=s.llm_retries)
+        from .local_model import ensure_local_gguf
+        from pathlib import Path
+
+        gguf = Path(s.llm_gguf) if s.llm_gguf else ensure_local_gguf(s.cache_dir)
+        return make_backend("local", gguf_path=gguf, threads=s.llm_threads, n_ctx=s.llm_context)
+
+    # ----- the pipeline -----
+    def stream(self, question: str, *, history: list[dict], search: Search) -> Iterator[str | Answer]:
+        timings: dict[str, float] = {}
+        started = time.monotonic()
+        lang = language(question)
+        standalone = self.condense(question, history)
+        timings["condense"] = time.monotonic() - started
+        mark = time.monotonic()
+        passages = search(standalone, k=self.settings.top_k)
+        passages = [p for p in passages if p.score >= self.settings.min_score]
+        timings["retrieve"] = time.monotonic() - mark
+        mark = time.monotonic()
+        if self._llm is None:
+            passages = pack_passages(passages, budget_tokens=self.settings.context_tokens)
+            raw = extractive.answer(standalone, passages, similarity=self._similarity) if passages else None
+            raw = raw or ""
+            if raw:
+                yield raw
+            timings["first_token"] = time.monotonic() - mark
+        else:
+            passages = pack_passages(passages, budget_tokens=self.settings.context_tokens)
+            pieces: list[str] = []
+            messages = build_messages(standalone, passages, lang=lang)
+            for delta in self._llm.stream(messages, max_tokens=self.settings.max_answer_tokens,
+                                          temperature=self.settings.temperature):
+                if not pieces:
+                    timings["first_token"] = time.monotonic() - mark
+                pieces.append(delta)
+                yield delta
+            raw = "".join(pieces)
+        timings["generate"] = time.monotonic() - mark
+        yield self._finish(question, standalone, raw, passages, lang=lang, timings=timings, started=started)
+
+    def _finish(self, question: str, standalone: str, raw: str, passages: list[Passage], *, lang: str,
+                timings: dict[str, float], started: float) -> Answer:
+        text, citations = cite.verify(raw, passages) if raw.strip() else ("", [])
+        refused = not text.strip() or cite.is_refusal(text) or not passages
+        if refused:
+            text, citations = load_prompt("refusal", lang=lang).strip(), []
+        timings["total"] = time.monotonic() - started
+        return Answer(
+            question=question, text=text, citations=citations, passages=passages, refused=refused,
+            backend=self.backend_name, standalone_question=standalone,
+            timings={k: round(v, 4) for k, v in timings.items()},
+        )
+
+    def condense(self, question: str, history: Sequence[dict]) -> str:
+        """A standalone form of a follow-up question (the question itself without history)."""
+        if not any(m.get("role") == "user" for m in history):
+            return question
+        if self._llm is None:
+            previous = last_user_question(history)
+            return f"{previous} {question}".strip()
+        lang = language(question)
+        prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
+        rewritten = self._llm.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
+        logger.debug("condensed %r -> %r", question, rewritten)
+        return rewritten or question
+
+    def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
+        if not sentences:
+            return []
+        query = self._embedder.embed_query(fold_script(question))
+        vectors = self._embedder.embed_passages([fold_script(s) for s in sentences])
+        return (vectors @ query).astype(np.float64).tolist()

@@ -1,0 +1,202 @@
+"""The one public entry point. Every front end (UI, CLI, evaluation, Python callers) uses ``RAG``.
+
+Example::
+
+    from rag import RAG
+    bot = RAG()                                   # bundled corpus, index in index/
+    bot.index()                                   # IndexReport: added / updated / removed / ...
+    for p in bot.retrieve("光明区推动了多少家科技支行落地?", k=5):
+        print(p.score, p.doc_id, p.text[:40])
+    answer = bot.ask("光明区连续几年获评“全国工业百强区”?")
+    print(answer.text, answer.citations)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from . import answer as answering
+from .config import Settings, load_settings, settings_with
+from .embed import Embedder
+from .errors import IndexMissingError, LoadError, QueryError
+from .indexer import Progress, sync
+from .retrieve import Retriever
+from .store import DocRecord, IndexData, IndexParams, Store
+from .text import fold_script
+from .types import Answer, Document, IndexReport, Passage
+
+logger = logging.getLogger(__name__)
+
+UPLOADS = "uploads"  # sub-folder of the index folder that holds documents added through the API
+EXCLUDED = "excluded.json"  # ids of corpus documents a user removed from the index
+
+
+class RAG:
+    """Index a folder of documents, retrieve passages, and answer questions with citations."""
+
+    def __init__(
+        self,
+        corpus: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        *,
+        backend: str | None = None,
+        settings: Settings | None = None,
+        **overrides: object,
+    ) -> None:
+        self.settings = settings_with(settings or load_settings(), corpus=corpus, index_dir=index_dir,
+                                      backend=backend, **overrides)
+        self.store = Store(self.settings.index_dir)
+        self.embedder = Embedder(self.settings.embed_model, cache_dir=self.settings.cache_dir,
+                                 batch_size=self.settings.embed_batch_size)
+        self._lock = threading.RLock()
+        self._retriever: Retriever | None = None
+        self._answerer: answering.Answerer | None = None
+
+    # ----- indexing -----
+    @property
+    def params(self) -> IndexParams:
+        return IndexParams(
+            embed_model=self.embedder.model_id, dim=self.embedder.dim,
+            chunk_tokens=self.settings.chunk_tokens, chunk_overlap=self.settings.chunk_overlap,
+        )
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.index_dir / UPLOADS
+
+    def index(self, *, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Bring the index in line with the corpus folder (and uploads); embeds only changes."""
+        corpus = Path(self.settings.corpus)
+        if not corpus.is_dir():
+            raise LoadError(f"corpus folder not found: {corpus}")
+        with self._lock:
+            report, data = sync(
+                [corpus, self.uploads_dir], store=self.store, params=self.params, embedder=self.embedder,
+                rebuild=rebuild, exclude=frozenset(self._excluded()), progress=progress,
+            )
+            self._use(data)
+        return report
+
+    def add_file(self, path: str | Path, *, name: str | None = None,
+                 progress: Progress | None = None) -> IndexReport:
+        """Copy a document into the uploads folder and index it; a bad file changes nothing."""
+        from .load import validate_upload
+
+        source = Path(path)
+        target = self.uploads_dir / validate_upload(source, name=name or source.name,
+                                                    max_bytes=int(self.settings.max_upload_mb * 1024 * 1024))
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+        report = self.index(progress=progress)
+        if any(Path(e.path) == target for e in report.errors):
+            target.unlink(missing_ok=True)
+            self.index()
+        return report
+
+    def remove_document(self, doc_id: str) -> IndexReport:
+        """Drop a document from the index: delete it if uploaded, else exclude it from the corpus."""
+        record = self._data().records.get(doc_id)
+        if record is None:
+            raise LoadError(f"no indexed document with id {doc_id!r}")
+        path = Path(record.path)
+        if path.parent == self.uploads_dir:
+            path.unlink(missing_ok=True)
+        else:
+            self._write_excluded(self._excluded() | {doc_id})
+        return self.index()
+
+    def documents(self) -> list[DocRecord]:
+        """The indexed documents, in id order."""
+        return [self._data().records[k] for k in sorted(self._data().records)]
+
+    def document(self, doc_id: str) -> Document:
+        """One indexed document with its full original text."""
+        try:
+            return self._data().documents[doc_id]
+        except KeyError:
+            raise LoadError(f"no indexed document with id {doc_id!r}") from None
+
+    # ----- retrieval and answers -----
+    def retrieve(self, question: str, *, k: int | None = None, mode: str = "hybrid") -> list[Passage]:
+        """The ``k`` best passages (original script), best first; ``Passage.score`` is 0..1."""
+        question = self._check_question(question)
+        return self._search(question, k=k or self.settings.top_k, mode=mode)
+
+    def ask(self, question: str, *, history: Sequence[dict] = (), backend: str | None = None) -> Answer:
+        """Answer from the documents, with citations; refuses when they do not say."""
+        result = None
+        for event in self.stream(question, history=history, backend=backend):
+            if isinstance(event, Answer):
+                result = event
+        assert result is not None  # stream always ends with an Answer
+        return result
+
+    def stream(self, question: str, *, history: Sequence[dict] = (),
+               backend: str | None = None) -> Iterator[str | Answer]:
+        """Yield text deltas as they are generated, then one final ``Answer``."""
+        question = self._check_question(question)
+        answerer = self._get_answerer(backend)
+        return answerer.stream(question, history=list(history), search=self._search)
+
+    @property
+    def backend_name(self) -> str:
+        return self._get_answerer(None).backend_name
+
+    # ----- internals -----
+    def _search(self, question: str, *, k: int, mode: str = "hybrid") -> list[Passage]:
+        return self._get_retriever().search(question, k=k, mode=mode)
+
+    def _check_question(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QueryError("the question is empty; type a question about the documents")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QueryError(f"the question is {len(question):,} characters long; the limit is {limit:,}")
+        return question.strip()
+
+    def _data(self) -> IndexData:
+        return self._get_retriever().data
+
+    def _get_retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                try:
+                    data = self.store.load(self.params)
+                except IndexMissingError:
+                    logger.info("no index in %s yet: building it", self.settings.index_dir)
+                    self.index()
+                    return self._retriever
+                self._use(data)
+            return self._retriever
+
+    def _use(self, data: IndexData) -> None:
+        self._retriever = Retriever(
+            data, embed_query=lambda q: self.embedder.embed_query(fold_script(q)),
+            dense_weight=self.settings.dense_weight,
+        )
+
+    def _get_answerer(self, backend: str | None) -> answering.Answerer:
+        with self._lock:
+            name = backend or self.settings.backend
+            if self._answerer is None or (name and name != self._answerer.backend_name):
+                self._answerer = answering.Answerer(self.settings, backend=name, embedder=self.embedder)
+            return self._answerer
+
+    def _excluded(self) -> set[str]:
+        path = self.settings.index_dir / EXCLUDED
+        return set(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else set()
+
+    def _write_excluded(self, ids: set[str]) -> None:
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        path = self.settings.index_dir / EXCLUDED
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(sorted(ids), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+

@@ -1,0 +1,228 @@
+"""The ``rag`` command: index, search, ask, chat, ui, bench and eval, all through ``rag.RAG``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from .config import load_settings
+from .errors import RAGError
+
+logger = logging.getLogger("rag")
+
+
+def _progress_bar():
+    """An indexing progress callback drawing one tqdm bar per stage."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="chunk" if stage == "embed" else "file",
+                                     file=sys.stderr, leave=True)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _bot(args: argparse.Namespace, **extra):
+    from .api import RAG
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    return RAG(settings=settings, corpus=getattr(args, "corpus", None),
+               index_dir=getattr(args, "index_dir", None), **extra)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    bot = _bot(args)
+    report = bot.index(rebuild=args.rebuild, progress=_progress_bar())
+    print(f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
+          f"unchanged {len(report.unchanged)}; {report.chunks_embedded} chunks embedded in {report.seconds:.1f} s "
+          f"-> {bot.settings.index_dir}")
+    for error in report.errors:
+        print(f"  skipped {error.path}: {error.reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    bot = _bot(args)
+    started = time.perf_counter()
+    passages = bot.retrieve(args.question, k=args.k, mode=args.mode)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=1))
+        return 0
+    for i, p in enumerate(passages, start=1):
+        print(f"[{i}] score {p.score:.3f}  {p.doc_id}  chars {p.start}-{p.end}  {p.title}")
+        print("    " + p.text.replace("\n", " ")[:300])
+    print(f"({len(passages)} passages in {elapsed * 1000:.0f} ms)", file=sys.stderr)
+    return 0
+
+
+def _print_answer(answer, *, as_json: bool, streamed: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(answer), ensure_ascii=False, indent=1, default=str))
+        return
+    if streamed:
+        print()
+        print("---")
+    print(answer.text)
+    for c in answer.citations:
+        flag = "" if c.supported else "  (not supported by the passage)"
+        print(f"  [{c.n}] {c.doc_id} chars {c.start}-{c.end}: {c.quote[:120]}{flag}")
+    print(f"(backend {answer.backend}; {answer.timings.get('total', 0):.1f} s)", file=sys.stderr)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    bot = _bot(args, backend=args.backend)
+    if args.json:
+        _print_answer(bot.ask(args.question), as_json=True, streamed=False)
+        return 0
+    for event in bot.stream(args.question):
+        if isinstance(event, str):
+            print(event, end="", flush=True)
+        else:
+            _print_answer(event, as_json=False, streamed=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    bot = _bot(args, backend=args.backend)
+    history: list[dict] = []
+    print(f"Ask about the documents in {bot.settings.corpus} (backend {bot.backend_name}); "
+          "an empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = None
+            for event in bot.stream(question, history=history):
+                if isinstance(event, str):
+                    print(event, end="", flush=True)
+                else:
+                    answer = event
+            _print_answer(answer, as_json=False, streamed=True)
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        except RAGError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    import ui
+
+    ui.main(host=args.host, port=args.port, config=args.config)
+    return 0
+
+
+def cmd_bench_retrieval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from . import bench
+
+    settings = load_settings(Path(args.config) if args.config else None)
+    qs = bench.read_questions(Path(args.file), limit=args.limit)
+    bot, tmp = bench.bot_for(qs, settings=settings)
+    try:
+        report = bot.index(progress=_progress_bar())
+        print(f"index: {len(bot.documents())} documents, {report.chunks_embedded} chunks embedded "
+              f"in {report.seconds:.1f} s", file=sys.stderr)
+        with tqdm(total=sum(q.answerable for q in qs.questions), desc="questions", file=sys.stderr) as bar:
+            results = bench.run(bot, qs, k=args.k, progress=lambda i, n: bar.update(1))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    print(f"{args.file}: {qs.kind} format, {results['same']['hybrid']['n']} answerable questions")
+    print(bench.format_table(results))
+    print(json.dumps({"file": Path(args.file).name, "hybrid": results["same"]["hybrid"],
+                      "hybrid_other_script": results["other"]["hybrid"]}, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .eval import main as eval_main
+
+    return eval_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Question answering over a folder of documents.")
+    parser.add_argument("--config", help="TOML settings file (default: $RAG_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_paths(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--corpus", help="folder of documents (default: the bundled corpus)")
+        p.add_argument("--index-dir", dest="index_dir", help="index folder (default: index/)")
+        return p
+
+    p = with_paths(sub.add_parser("index", help="index the corpus folder (only what changed)"))
+    p.add_argument("--rebuild", action="store_true", help="re-embed everything, e.g. after changing the model")
+    p.set_defaults(func=cmd_index)
+
+    p = with_paths(sub.add_parser("search", help="show the passages retrieved for a question"))
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_search)
+
+    for name, func, text in (("ask", cmd_ask, "answer one question with citations"),
+                             ("chat", cmd_chat, "a conversation in the terminal")):
+        p = with_paths(sub.add_parser(name, help=text))
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+        p.add_argument("--backend", choices=("openai", "local", "extractive"), help="default: automatic")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("ui", help="start the chat UI")
+    p.add_argument("--host", default=None, help="default 127.0.0.1 ($RAG_UI_HOST)")
+    p.add_argument("--port", type=int, default=None, help="default 7860 ($RAG_UI_PORT)")
+    p.set_defaults(func=cmd_ui)
+
+    bench_parser = sub.add_parser("bench", help="benchmarks")
+    bench_sub = bench_parser.add_subparsers(dest="bench", required=True)
+    p = bench_sub.add_parser("retrieval", help="hit@k and MRR for BM25, dense and hybrid retrieval")
+    p.add_argument("file", help="seed JSONL, CMRC-2018 or SQuAD-style JSON")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.set_defaults(func=cmd_bench_retrieval)
+
+    from .eval import add_eval_parser
+
+    add_eval_parser(sub, with_paths)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except (RAGError, ValueError, OSError) as exc:
+        print(f"rag: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rag: interrupted; the previous index is intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
