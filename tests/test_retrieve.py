@@ -1,0 +1,77 @@
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.retrieve import RRF_K, BM25Index, Retriever, rrf
+from rag.store import FaissIndex, IndexData, IndexParams
+from rag.text import terms
+from rag.types import Chunk, Document
+
+
+def test_bm25_matches_hand_computed_scores():
+    docs = [["a", "b"], ["a", "a", "c"], ["d"]]
+    index = BM25Index(docs, k1=1.2, b=0.75)
+    avg = 2.0
+    idf_a = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
+
+    def term(tf, length):
+        return idf_a * tf * 2.2 / (tf + 1.2 * (1 - 0.75 + 0.75 * length / avg))
+
+    assert index.scores(["a"]).tolist() == pytest.approx([term(1, 2), term(2, 3), 0.0])
+    scores, rows = index.top(["a"], 5)
+    assert rows.tolist() == [1, 0]  # doc 2 has no "a": not returned at all
+    assert index.top(["zzz"], 5)[1].tolist() == []
+
+
+def test_rrf_matches_hand_computation_and_weights():
+    fused = dict(rrf([[1, 2, 3], [3, 1]], k=60))
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
+    assert fused[2] == pytest.approx(1 / 62)
+    assert [item for item, _ in rrf([[1, 2], [2, 1]], weights=[0.8, 0.2])] == [1, 2]
+    with pytest.raises(ValueError, match="2 weights for 1 rankings"):
+        rrf([[1]], weights=[0.5, 0.5])
+
+
+TEXT = "光明区推动7家科技支行落地。深圳市合成生物产业基金规模15亿元。光明區的合成生物企業總估值近400億元。"
+
+
+def _retriever(embedder) -> Retriever:
+    doc = Document(id="d", path=Path("d.txt"), title="T", text=TEXT)
+    spans = [(0, 14), (14, 32), (32, len(TEXT))]
+    chunks = [Chunk(id=f"d#{i}", doc_id="d", text=TEXT[s:e], start=s, end=e) for i, (s, e) in enumerate(spans)]
+    vectors = embedder.embed_passages([c.text for c in chunks])
+    data = IndexData(params=IndexParams("hash", embedder.dim, 100, 10), documents={"d": doc},
+                     chunks=chunks, terms=[terms(c.text) for c in chunks], vectors=vectors,
+                     dense=FaissIndex.build(vectors))
+    return Retriever(data, embed_query=embedder.embed_query, dense_weight=0.5)
+
+
+def test_hybrid_finds_traditional_passage_for_simplified_query_and_keeps_original_script():
+    from fakes import HashEmbedder
+
+    retriever = _retriever(HashEmbedder())
+    for mode in ("bm25", "dense", "hybrid"):
+        best = retriever.search("光明区合成生物企业总估值是多少", k=3, mode=mode)[0]
+        assert best.chunk_id == "d#2", mode
+        assert best.text == "光明區的合成生物企業總估值近400億元。"
+        assert TEXT[best.start:best.end] == best.text
+
+
+def test_hybrid_scores_are_scaled_so_larger_is_better_and_top_is_at_most_one():
+    from fakes import HashEmbedder
+
+    passages = _retriever(HashEmbedder()).search("科技支行落地", k=3)
+    assert passages[0].chunk_id == "d#0"
+    assert passages[0].score == pytest.approx(1.0)  # ranked first by both BM25 and dense
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert all(0 < p.score <= 1 for p in passages)
+
+
+def test_search_rejects_unknown_mode():
+    from fakes import HashEmbedder
+
+    with pytest.raises(ValueError, match="mode must be"):
+        _retriever(HashEmbedder()).search("x", k=1, mode="magic")
