@@ -46,13 +46,17 @@ class RAG:
         *,
         backend: str | None = None,
         settings: Settings | None = None,
+        embedder: Embedder | None = None,
         **overrides: object,
     ) -> None:
+        """``corpus``/``index_dir``/``backend`` and ``overrides`` replace single settings;
+        ``embedder`` replaces the embedding model (anything with ``model_id``, ``dim``,
+        ``embed_passages`` and ``embed_query``)."""
         self.settings = settings_with(settings or load_settings(), corpus=corpus, index_dir=index_dir,
                                       backend=backend, **overrides)
         self.store = Store(self.settings.index_dir)
-        self.embedder = Embedder(self.settings.embed_model, cache_dir=self.settings.cache_dir,
-                                 batch_size=self.settings.embed_batch_size)
+        self.embedder = embedder or Embedder(self.settings.embed_model, cache_dir=self.settings.cache_dir,
+                                             batch_size=self.settings.embed_batch_size)
         self._lock = threading.RLock()
         self._retriever: Retriever | None = None
         self._answerer: answering.Answerer | None = None
