@@ -1,0 +1,297 @@
+"""Chat LLM backends behind one small interface.
+
+- ``OpenAIBackend``: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp's server…).
+- ``LocalBackend``: a GGUF file run in-process by llama-cpp-python.
+
+Both take OpenAI-style messages and either return the whole answer (``complete``) or yield text
+deltas (``stream``). Failures a user must act on raise ``rag.errors.BackendError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from rag.errors import BackendError
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("system", "user", "assistant")
+_RETRY_DELAY = 0.5  # seconds before the first retry; doubles each time
+_MAX_RETRY_DELAY = 8.0  # seconds; also caps a server's Retry-After
+_CONNECT_TIMEOUT = 5.0  # seconds to open a connection (capped by the request timeout)
+
+
+class LLM(Protocol):
+    """A chat model. ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``."""
+
+    name: str  # backend name: "openai" | "local"
+    model_id: str  # model name at the endpoint, or the GGUF file name
+
+    def complete(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str: ...
+
+    def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
+
+
+def check_request(messages: Sequence[dict], *, max_tokens: int, temperature: float) -> None:
+    """Reject malformed messages or generation settings, naming the bad value."""
+    if not messages:
+        raise ValueError("messages must not be empty")
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict) or msg.get("role") not in ROLES:
+            raise ValueError(f"messages[{i}] must be a dict with role in {ROLES}, got {msg!r:.80}")
+        if not isinstance(msg.get("content"), str):
+            raise ValueError(f"messages[{i}]['content'] must be str, got {type(msg.get('content')).__name__}")
+    if max_tokens < 1:
+        raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
+    if not 0.0 <= temperature <= 2.0:
+        raise ValueError(f"temperature must be in [0, 2], got {temperature}")
+
+
+# --------------------------------------------------------------------------- OpenAI-compatible
+
+
+class OpenAIBackend:
+    """An OpenAI-compatible chat endpoint, with bounded timeouts and bounded retries.
+
+    Retries (with exponential backoff) cover connection errors, timeouts, HTTP 408/409/429 and
+    5xx; they happen only before the first text arrives. Worst case a call fails after about
+    ``(retries + 1) * timeout`` plus at most ``retries * 8`` seconds of backoff.
+    """
+
+    name = "openai"
+
+    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = 60.0, retries: int = 2) -> None:
+        if not base_url:
+            raise ValueError("base_url must be set, e.g. http://127.0.0.1:8000/v1")
+        if timeout <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
+        if not 0 <= retries <= 10:
+            raise ValueError(f"retries must be in [0, 10], got {retries}")
+        try:
+            import openai
+        except ImportError as exc:
+            raise ImportError("the openai backend needs the openai client: pip install openai") from exc
+        self._openai = openai
+        self.base_url = base_url
+        self.model_id = model
+        self.retries = retries
+        self._client = openai.OpenAI(
+            base_url=base_url,
+            api_key=api_key or "not-needed",  # local servers ignore it; the client insists on one
+            timeout=openai.Timeout(timeout, connect=min(_CONNECT_TIMEOUT, timeout)),
+            max_retries=0,  # we retry ourselves, so that Retry-After cannot stretch a call
+        )
+
+    def complete(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str:
+        check_request(messages, max_tokens=max_tokens, temperature=temperature)
+        response = self._call(messages, max_tokens=max_tokens, temperature=temperature, stream=False)
+        if not response.choices:
+            raise BackendError(f"LLM endpoint {self.base_url} returned no choices for model {self.model_id!r}")
+        return response.choices[0].message.content or ""
+
+    def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        check_request(messages, max_tokens=max_tokens, temperature=temperature)
+        return self._deltas(messages, max_tokens=max_tokens, temperature=temperature)
+
+    def _deltas(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        chunks = self._call(messages, max_tokens=max_tokens, temperature=temperature, stream=True)
+        received = 0
+        try:
+            for chunk in chunks:
+                delta = chunk.choices[0].delta.content if chunk.choices else None
+                if delta:
+                    received += len(delta)
+                    yield delta
+        except self._openai.OpenAIError as exc:
+            raise self._error(exc, during=f"streaming (after {received} characters)") from exc
+        finally:
+            chunks.close()
+
+    def _call(self, messages: list[dict], *, max_tokens: int, temperature: float, stream: bool) -> Any:
+        """One chat request, retried on transient failures; errors become BackendError."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._client.chat.completions.create(
+                    model=self.model_id,
+                    messages=messages,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    stream=stream,
+                )
+            except self._openai.OpenAIError as exc:
+                if attempt == self.retries or not self._retryable(exc):
+                    raise self._error(exc, during="the request", attempts=attempt + 1) from exc
+                delay = self._delay(attempt, exc)
+                logger.warning("LLM endpoint %s: %s; retry %d/%d in %.1f s",
+                               self.base_url, type(exc).__name__, attempt + 1, self.retries, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _retryable(self, exc: Exception) -> bool:
+        if isinstance(exc, self._openai.APIConnectionError):  # includes timeouts
+            return True
+        status = getattr(exc, "status_code", None)
+        return isinstance(status, int) and (status in (408, 409, 429) or status >= 500)
+
+    @staticmethod
+    def _delay(attempt: int, exc: Exception) -> float:
+        response = getattr(exc, "response", None)
+        retry_after = response.headers.get("retry-after") if response is not None else None
+        try:
+            wanted = float(retry_after) if retry_after else _RETRY_DELAY * 2**attempt
+        except ValueError:
+            wanted = _RETRY_DELAY * 2**attempt
+        return min(max(wanted, 0.0), _MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
+
+    def _error(self, exc: Exception, *, during: str, attempts: int = 1) -> BackendError:
+        reason = _describe(self._openai, exc)
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return BackendError(
+            f"LLM endpoint {self.base_url} (model {self.model_id!r}) failed during {during}{tries}: {reason}"
+        )
+
+
+def _describe(openai: Any, exc: Exception) -> str:
+    """A short reason a person can act on, for an openai client exception."""
+    hints: list[tuple[type, str]] = [
+        (openai.APITimeoutError, "timed out; is the server overloaded, or the timeout too short?"),
+        (openai.APIConnectionError, "cannot connect; is the server running and the URL right?"),
+        (openai.AuthenticationError, "the API key was rejected (HTTP 401); check RAG_LLM_API_KEY"),
+        (openai.PermissionDeniedError, "access denied (HTTP 403); check the key's permissions"),
+        (openai.NotFoundError, "not found (HTTP 404); check the model name and that the URL ends in /v1"),
+        (openai.RateLimitError, "rate limited or out of quota (HTTP 429)"),
+        (openai.BadRequestError, "the server refused the request (HTTP 400)"),
+    ]
+    for kind, hint in hints:
+        if isinstance(exc, kind):
+            break
+    else:
+        status = getattr(exc, "status_code", None)
+        hint = f"HTTP {status}" if status else type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    detail = str(getattr(exc, "message", "") or exc) or type(exc).__name__
+    if cause is not None and str(cause):
+        detail = f"{detail} ({type(cause).__name__}: {cause})"
+    return f"{hint} [{detail[:300]}]"
+
+
+# --------------------------------------------------------------------------- local llama.cpp
+
+
+class LocalBackend:
+    """A GGUF chat model run in this process by llama-cpp-python.
+
+    The model loads on first use (or on ``warm_up``), once per instance. One generation runs at a
+    time (a lock), which also keeps llama.cpp's KV cache coherent: each call reuses the cached
+    state of the longest token prefix it shares with the previous call, so prompts that start
+    with a fixed system message skip re-reading it.
+    """
+
+    name = "local"
+
+    def __init__(self, *, gguf_path: Path, threads: int = 2, n_ctx: int = 4096) -> None:
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        if n_ctx < 256:
+            raise ValueError(f"n_ctx must be >= 256 tokens, got {n_ctx}")
+        self.gguf_path = Path(gguf_path)
+        self.model_id = self.gguf_path.stem
+        self.threads = threads
+        self.n_ctx = n_ctx
+        self.load_seconds: float | None = None  # set once the model is loaded
+        self._llama: Any = None
+        self._lock = threading.Lock()
+
+    def warm_up(self, *, prefix_messages: Sequence[dict] = ()) -> None:
+        """Load the model now; with ``prefix_messages``, also put their tokens in the KV cache."""
+        with self._lock:
+            llama = self._load()
+            if prefix_messages:
+                llama.create_chat_completion(messages=list(prefix_messages), max_tokens=1, temperature=0.0)
+
+    def close(self) -> None:
+        """Free the model's memory now; a later call loads it again."""
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
+
+    def complete(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str:
+        check_request(messages, max_tokens=max_tokens, temperature=temperature)
+        with self._lock:
+            llama = self._load()
+            try:
+                result = llama.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=temperature
+                )
+            except (ValueError, RuntimeError) as exc:
+                raise BackendError(f"local model {self.gguf_path.name} failed: {exc}") from exc
+        return result["choices"][0]["message"]["content"] or ""
+
+    def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        check_request(messages, max_tokens=max_tokens, temperature=temperature)
+        return self._deltas(messages, max_tokens=max_tokens, temperature=temperature)
+
+    def _deltas(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        # The lock is held until the stream is exhausted or closed (closing a generator releases it).
+        with self._lock:
+            llama = self._load()
+            try:
+                for chunk in llama.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
+                ):
+                    delta = chunk["choices"][0]["delta"].get("content")
+                    if delta:
+                        yield delta
+            except (ValueError, RuntimeError) as exc:
+                raise BackendError(f"local model {self.gguf_path.name} failed: {exc}") from exc
+
+    def _load(self) -> Any:
+        """The Llama object, loaded on first call. Caller holds the lock."""
+        if self._llama is not None:
+            return self._llama
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ImportError(
+                'the local backend needs llama-cpp-python: CMAKE_ARGS="-DGGML_NATIVE=OFF" '
+                "pip install llama-cpp-python==0.3.36"
+            ) from exc
+        if not self.gguf_path.is_file():
+            raise BackendError(f"local model file {self.gguf_path} does not exist")
+        started = time.monotonic()
+        try:
+            self._llama = Llama(
+                model_path=str(self.gguf_path),
+                n_ctx=self.n_ctx,
+                n_threads=self.threads,
+                n_threads_batch=self.threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise BackendError(f"cannot load local model {self.gguf_path}: {exc}") from exc
+        self.load_seconds = time.monotonic() - started
+        logger.info("loaded %s in %.1f s (n_ctx=%d, threads=%d)",
+                    self.gguf_path.name, self.load_seconds, self.n_ctx, self.threads)
+        return self._llama
+
+
+BACKENDS: dict[str, Callable[..., LLM]] = {
+    OpenAIBackend.name: OpenAIBackend,
+    LocalBackend.name: LocalBackend,
+}
+
+
+def make_backend(name: str, **kwargs: Any) -> LLM:
+    """Build the backend registered under ``name`` with its keyword arguments."""
+    try:
+        factory = BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown LLM backend {name!r}; known: {sorted(BACKENDS)}") from None
+    return factory(**kwargs)
