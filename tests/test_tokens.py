@@ -13,7 +13,6 @@ import pytest
 from rag import tokens
 from rag.errors import ModelUnavailableError
 
-REPO = Path(__file__).resolve().parent.parent
 # sha1("https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken")
 CL100K_CACHE_NAME = "9b5ad71b2ce5302211f9c61530b329a4922fc6a4"
 # Token ids published in OpenAI's tiktoken cookbook for this sentence.
@@ -52,7 +51,7 @@ def test_fresh_process_without_network_builds_the_encoding(tmp_path: Path) -> No
         f"print(enc.encode_ordinary({COOKBOOK_TEXT!r}))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")}
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = str(Path(tokens.__file__).resolve().parents[1])  # where this `rag` lives
     done = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path / "cache")],
         capture_output=True, text=True, env=env, timeout=60, check=False,
