@@ -1,0 +1,359 @@
+"""Batch evaluation: run a question file through the RAG API and score every answer.
+
+``evaluate(bot, questions, k=5, out_dir=...)`` asks each question, scores it (retrieval hit and
+rank, answer correctness, refusal, citations, timings) into one plain record, aggregates the
+records with the pure functions of ``rag.eval_metrics``, and writes ``results.jsonl``,
+``summary.json`` and ``report.html`` into ``out_dir``. ``compare(dir_a, dir_b)`` diffs two runs.
+
+Question files are those of ``rag.bench.read_questions``: seed JSONL, CMRC-2018 or SQuAD-style.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from . import cite, eval_metrics, report
+from .bench import Question, QuestionSet, first_hit_rank, read_questions
+from .errors import RAGError
+from .text import normalise
+from .types import Answer, Passage
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (questions done, total)
+RESULTS, SUMMARY, REPORT = "results.jsonl", "summary.json", "report.html"
+DEFAULT_K = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A question answered wrongly, with a reason a person can read."""
+
+    id: str
+    type: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What ``evaluate`` measured; ``summary.json`` holds it (``out_dir`` as a string)."""
+
+    config: dict  # backend, model ids, k, chunk settings, corpus and question hashes, date
+    overall: dict  # rag.eval_metrics.metrics over every question
+    by_type: dict  # question type -> the same metrics
+    failures: tuple[Failure, ...]
+    out_dir: Path
+    seconds: float  # wall time of the run
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["out_dir"] = str(self.out_dir)
+        return data
+
+
+# ---------------------------------------------------------------- scoring one answer
+def answer_matches(question: Question, text: str) -> bool:
+    """Whether ``text`` (citation markers removed) contains a gold answer of ``question``.
+
+    Seed files: one of the ``answer`` regexes matches the text or its matching form.
+    CMRC/SQuAD: a gold answer text occurs in the text, both in matching form (``normalise``).
+    An answerable question without gold answers accepts any answer.
+    """
+    plain = cite.strip_markers(text)
+    if not question.answers:
+        return True
+    if question.answers_are_patterns:
+        return any(re.search(p, plain) or re.search(p, normalise(plain)) for p in question.answers)
+    folded = normalise(plain)
+    return any(normalise(a).strip() and normalise(a).strip() in folded for a in question.answers)
+
+
+def is_correct(question: Question, *, text: str, refused: bool) -> bool:
+    """Unanswerable: right when refused. Answerable: right when not refused and it matches."""
+    if not question.answerable:
+        return refused
+    return not refused and answer_matches(question, text)
+
+
+def answer_sentences(text: str) -> list[dict]:
+    """The sentences of an answer (markers removed) with the passage numbers each one cites."""
+    out = []
+    for span in cite.split_sentences(text):
+        plain = cite.strip_markers(span.text).strip()
+        if plain:
+            out.append({"text": plain, "cited": cite.parse_markers(span.text)})
+    return out
+
+
+def passage_record(rank: int, passage: Passage, *, hit: bool) -> dict:
+    return {"rank": rank, "doc_id": passage.doc_id, "chunk_id": passage.chunk_id,
+            "score": round(float(passage.score), 6), "text": passage.text, "hit": hit}
+
+
+def retrieval_fields(question: Question, retrieved: Sequence[Passage], *, k: int) -> dict:
+    """The top ``k`` passages and the rank of the first hit (``None`` fields if unanswerable)."""
+    top = list(retrieved)[:k]
+    rank = first_hit_rank(question, [(p.doc_id, p.text) for p in top]) if question.answerable else None
+    return {
+        "hit_rank": rank, "hit": (rank is not None) if question.answerable else None,
+        "rr": (1.0 / rank if rank else 0.0) if question.answerable else None,
+        "retrieved": [passage_record(i, p, hit=i == rank) for i, p in enumerate(top, start=1)],
+    }
+
+
+def score_question(question: Question, answer: Answer, retrieved: Sequence[Passage], *, k: int) -> dict:
+    """One result record: the question, the answer, what was retrieved, and every per-question metric."""
+    return {
+        **_question_fields(question),
+        "answer": answer.text, "refused": answer.refused, "backend": answer.backend,
+        "correct": is_correct(question, text=answer.text, refused=answer.refused),
+        **retrieval_fields(question, retrieved, k=k),
+        "citations": [asdict(c) for c in answer.citations],
+        "sentences": [] if answer.refused else answer_sentences(answer.text),
+        "timings": dict(answer.timings), "error": None,
+    }
+
+
+def error_record(question: Question, exc: Exception, *, retrieved: Sequence[Passage] = (), k: int) -> dict:
+    """The record of a question whose bot raised: wrong, no answer, no timings."""
+    return {
+        **_question_fields(question), "answer": "", "refused": False, "backend": None, "correct": False,
+        **retrieval_fields(question, retrieved, k=k), "citations": [], "sentences": [],
+        "timings": {}, "error": f"{type(exc).__name__}: {exc}",
+    }
+
+
+def _question_fields(question: Question) -> dict:
+    return {"id": question.id, "question": question.text, "type": question.type,
+            "answerable": question.answerable, "expected": list(question.answers),
+            "expected_are_patterns": question.answers_are_patterns}
+
+
+def failure_reason(record: Mapping) -> str | None:
+    """Why a record counts as wrong, or ``None`` when it is right."""
+    if record["correct"]:
+        return None
+    if record.get("error"):
+        return f"error: {record['error']}"
+    if not record["answerable"]:
+        return "answered a question the documents do not answer"
+    reason = "refused an answerable question" if record["refused"] else "wrong answer"
+    if record["expected"]:
+        sep = " | "
+        reason += f" (expected {sep.join(record['expected'])})"
+    if not record.get("hit_rank"):
+        reason += "; no gold passage retrieved"
+    return reason
+
+
+# ---------------------------------------------------------------- running
+def run_question(bot, question: Question, *, k: int, backend: str | None) -> dict:
+    """Retrieve the top ``k`` and ask ``question`` through the RAG API; score it.
+
+    A ``RAGError`` (unreachable backend, bad question) is recorded for that question and the
+    run goes on; the passages retrieved before it are kept.
+    """
+    retrieved: list[Passage] = []
+    try:
+        retrieved = bot.retrieve(question.text, k=k)
+        answer = bot.ask(question.text, backend=backend)
+    except RAGError as exc:
+        logger.warning("question %s failed: %s", question.id, exc)
+        return error_record(question, exc, retrieved=retrieved, k=k)
+    return score_question(question, answer, retrieved, k=k)
+
+
+def evaluate(bot, questions: str | Path | QuestionSet | Sequence[Question], *, k: int = DEFAULT_K,
+             out_dir: str | Path | None = None, backend: str | None = None, limit: int | None = None,
+             progress: Progress | None = None) -> Summary:
+    """Ask every question through ``bot`` (anything with the RAG ``retrieve``/``ask`` methods),
+    write ``results.jsonl``, ``summary.json`` and ``report.html`` to ``out_dir``, and return
+    the summary. ``questions`` is a question file, a ``QuestionSet`` or a list of ``Question``."""
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    qs, source = _question_set(questions, limit=limit)
+    out = Path(out_dir) if out_dir else default_out_dir()
+    started = time.monotonic()
+    records = []
+    for i, question in enumerate(qs.questions, start=1):
+        records.append(run_question(bot, question, k=k, backend=backend))
+        if progress:
+            progress(i, len(qs.questions))
+    used = backend or next((r["backend"] for r in records if r["backend"]), None)
+    summary = Summary(
+        config=describe_run(bot, qs, k=k, backend=used, source=source, limit=limit),
+        overall=eval_metrics.metrics(records), by_type=eval_metrics.by_type(records),
+        failures=tuple(Failure(r["id"], r["type"], reason) for r in records
+                       if (reason := failure_reason(r)) is not None),
+        out_dir=out, seconds=round(time.monotonic() - started, 3),
+    )
+    write_run(out, summary, records)
+    logger.info("evaluated %d questions in %.1f s -> %s", len(records), summary.seconds, out)
+    return summary
+
+
+def _question_set(questions, *, limit: int | None) -> tuple[QuestionSet, Path | None]:
+    if isinstance(questions, (str, Path)):
+        return read_questions(Path(questions), limit=limit), Path(questions)
+    if isinstance(questions, QuestionSet):
+        return QuestionSet(questions.questions[:limit] if limit else questions.questions,
+                           questions.contexts, questions.kind), None
+    listed = list(questions)
+    return QuestionSet(listed[:limit] if limit else listed, {}, "list"), None
+
+
+def default_out_dir() -> Path:
+    return Path("eval_out") / datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+# ---------------------------------------------------------------- configuration
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def corpus_hash(content_hashes: Sequence[str]) -> str:
+    """One hash for an indexed corpus: sha256 of its documents' sorted content hashes."""
+    return sha256_bytes("\n".join(sorted(content_hashes)).encode())
+
+
+def questions_hash(questions: Sequence[Question]) -> str:
+    """sha256 of the evaluated questions themselves (after ``limit``)."""
+    rows = [[q.id, q.text, q.type, list(q.gold_docs), list(q.evidence), list(q.answers)] for q in questions]
+    return sha256_bytes(json.dumps(rows, ensure_ascii=False).encode())
+
+
+def llm_model_id(backend: str | None, settings) -> str | None:
+    """The LLM behind ``backend``: endpoint model name, GGUF file name, or ``None`` (extractive)."""
+    if settings is None or backend in (None, "", "extractive"):
+        return None
+    if backend == "openai":
+        return settings.llm_model
+    if backend == "local":
+        from .local_model import GGUF_NAME
+
+        return Path(settings.llm_gguf).name if settings.llm_gguf else GGUF_NAME
+    return None
+
+
+def describe_run(bot, qs: QuestionSet, *, k: int, backend: str | None, source: Path | None,
+                 limit: int | None) -> dict:
+    """Everything two runs must share to be compared honestly (unknown values are ``None``)."""
+    settings = getattr(bot, "settings", None)
+    documents = bot.documents() if hasattr(bot, "documents") else []
+    setting = lambda name: getattr(settings, name, None)  # noqa: E731
+    return {
+        "backend": backend,
+        "embed_model": getattr(getattr(bot, "embedder", None), "model_id", None),
+        "llm_model": llm_model_id(backend, settings),
+        "k": k, "chunk_tokens": setting("chunk_tokens"), "chunk_overlap": setting("chunk_overlap"),
+        "top_k": setting("top_k"), "dense_weight": setting("dense_weight"), "min_score": setting("min_score"),
+        "context_tokens": setting("context_tokens"), "temperature": setting("temperature"),
+        "documents": len(documents),
+        "corpus_sha256": corpus_hash([d.sha256 for d in documents]) if documents else None,
+        "questions_file": source.name if source else None,
+        "questions_file_sha256": sha256_bytes(source.read_bytes()) if source else None,
+        "questions_format": qs.kind, "questions": len(qs.questions), "limit": limit,
+        "questions_sha256": questions_hash(qs.questions),
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+# ---------------------------------------------------------------- files
+def write_run(out_dir: Path, summary: Summary, records: Sequence[Mapping]) -> None:
+    """``results.jsonl`` (one record a line), ``summary.json`` and ``report.html``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / RESULTS, "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    data = summary.to_json()
+    (out_dir / SUMMARY).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out_dir / REPORT).write_text(report.render(data, records), encoding="utf-8")
+
+
+def load_run(out_dir: str | Path) -> tuple[dict, list[dict]]:
+    """The summary and the records of a finished run folder."""
+    folder = Path(out_dir)
+    for name in (SUMMARY, RESULTS):
+        if not (folder / name).is_file():
+            raise ValueError(f"{folder} is not an evaluation run folder: {name} is missing")
+    summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+    with open(folder / RESULTS, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    return summary, records
+
+
+def compare(dir_a: str | Path, dir_b: str | Path) -> eval_metrics.Comparison:
+    """What changed from run A to run B: configuration, metrics, and flipped questions."""
+    summary_a, records_a = load_run(dir_a)
+    summary_b, records_b = load_run(dir_b)
+    return eval_metrics.compare_runs(summary_a, records_a, summary_b, records_b)
+
+
+# ---------------------------------------------------------------- command line
+USAGE = "rag eval QUESTIONS [--backend B] [--k N] [--out DIR] [--limit N]\n       rag eval compare DIR_A DIR_B"
+
+
+def add_eval_parser(sub, with_paths: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:
+    """Register ``rag eval`` on the ``rag`` command's sub-parsers."""
+    p = with_paths(sub.add_parser(
+        "eval", usage=USAGE, help="evaluate answers over a question file, or compare two runs",
+        description="QUESTIONS: seed JSONL, CMRC-2018 or SQuAD-style JSON. "
+                    "`rag eval compare DIR_A DIR_B` compares two run folders."))
+    p.add_argument("paths", nargs="+", metavar="QUESTIONS", help="question file (or: compare DIR_A DIR_B)")
+    p.add_argument("--backend", choices=("openai", "local", "extractive"), help="default: automatic")
+    p.add_argument("--k", type=int, default=None, help="passages retrieved and scored (default: top_k, 5)")
+    p.add_argument("--out", default=None, help="output folder (default eval_out/<timestamp>)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    from .cli import cmd_eval  # the command's entry point; it calls ``main`` below
+
+    p.set_defaults(func=cmd_eval)
+
+
+def main(args: argparse.Namespace) -> int:
+    """``rag eval``: run an evaluation or compare two runs; prints a summary."""
+    if args.paths[0] == "compare":
+        if len(args.paths) != 3:
+            raise ValueError(f"usage: {USAGE.splitlines()[1].strip()}")
+        comparison = compare(args.paths[1], args.paths[2])
+        print(report.format_comparison(comparison, a=args.paths[1], b=args.paths[2]))
+        return 0
+    if len(args.paths) != 1:
+        raise ValueError(f"expected one question file, got {len(args.paths)} paths; usage: {USAGE}")
+    summary = _run_from_args(args)
+    print(report.format_summary(summary.to_json()))
+    for f in summary.failures:
+        print(f"FAIL {f.id} [{f.type or eval_metrics.NO_TYPE}] {f.reason}")
+    print(f"wrote {summary.out_dir / RESULTS}, {summary.out_dir / SUMMARY}, {summary.out_dir / REPORT}")
+    return 0
+
+
+def _run_from_args(args: argparse.Namespace) -> Summary:
+    from tqdm import tqdm
+
+    from .bench import bot_for
+    from .cli import _progress_bar
+    from .config import load_settings
+
+    path = Path(args.paths[0])
+    settings = load_settings(Path(args.config) if args.config else None, corpus=args.corpus,
+                             index_dir=args.index_dir, backend=args.backend, top_k=args.k)
+    qs = read_questions(path, limit=args.limit)
+    bot, tmp = bot_for(qs, settings=settings)
+    try:
+        bot.index(progress=_progress_bar())
+        with tqdm(total=len(qs.questions), desc="questions", unit="q", file=sys.stderr) as bar:
+            return evaluate(bot, path, k=args.k or settings.top_k, out_dir=args.out, backend=args.backend,
+                            limit=args.limit, progress=lambda done, total: bar.update(1))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()

@@ -1,0 +1,330 @@
+"""Batch evaluation: metrics checked against values computed by hand, output files, compare."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rag import eval as ev
+from rag import eval_metrics as em
+from rag.bench import Question, read_questions
+from rag.config import Settings
+from rag.errors import BackendError
+from rag.types import Answer, Citation, Passage
+
+REFUSAL = "根据现有文档，无法回答该问题。"
+
+# Eight questions; the fake bot's answers are fixed. Hand-computed outcome of each (k = 3):
+#  id  type          answerable  gold rank  refused  correct  citations (supported)  sentences covered
+#  q1  fact          yes         1          no       yes      T                      1 of 1
+#  q2  fact          yes         3          no       no       T F                    1 of 2
+#  q3  cross-script  yes         2          no       yes      F T                    1 of 1
+#  q4  fact          yes         -          yes      no       -                      (refusal)
+#  q5  unanswerable  no          n/a        yes      yes      -                      (refusal)
+#  q6  unanswerable  no          n/a        no       no       F                      0 of 1
+#  q7  fact          yes         1          no       no (the "1" is only in the marker [1])  T  1 of 1
+#  q8  english       yes         1          error    no       -                      -
+QUESTIONS = [
+    {"id": "q1", "q": "光明区有多少名学者入选榜单?", "type": "fact", "gold": ["a"], "evidence": ["158名学者"],
+     "answer": ["158"]},
+    {"id": "q2", "q": "光明区推动了多少家科技支行落地?", "type": "fact", "gold": ["a"], "evidence": ["7家科技支行"],
+     "answer": ["7"]},
+    {"id": "q3", "q": "光明科学城规划布局了多少个载体?", "type": "cross-script", "gold": ["b"],
+     "evidence": ["規劃布局的24個"], "answer": ["24"]},
+    {"id": "q4", "q": "引导基金获得了什么荣誉?", "type": "fact", "gold": ["a"], "evidence": ["TOP30"],
+     "answer": ["TOP30"]},
+    {"id": "q5", "q": "光明区2024年的一般公共预算收入是多少?", "type": "unanswerable", "gold": [], "evidence": [],
+     "answer": []},
+    {"id": "q6", "q": "光明区的面积是多少?", "type": "unanswerable", "gold": [], "evidence": [], "answer": []},
+    {"id": "q7", "q": "光明区有几家国家级实验室?", "type": "fact", "gold": ["b"], "evidence": ["国家级实验室"],
+     "answer": ["1"]},
+    {"id": "q8", "q": "How many scholars are on the list?", "type": "english", "gold": ["a"],
+     "evidence": ["158名学者"], "answer": ["158"]},
+]
+
+
+def passage(doc_id: str, n: int, text: str, score: float) -> Passage:
+    return Passage(chunk_id=f"{doc_id}#{n}", doc_id=doc_id, title=doc_id, source=f"{doc_id}.txt", text=text,
+                   start=0, end=len(text), score=score)
+
+
+def citation(n: int, supported: bool) -> Citation:
+    return Citation(n=n, doc_id="a", title="a", quote="引文", start=0, end=2, supported=supported)
+
+
+HIT_158 = passage("a", 0, "光明区有158名学者入选全球顶尖科学家榜单。", 0.9)
+HIT_7 = passage("a", 1, "推动7家科技支行落地。", 0.5)
+HIT_24 = passage("b", 0, "规划布局的24个重大科技创新载体。", 0.7)
+HIT_LAB = passage("b", 1, "光明区拥有国家级实验室。", 0.8)
+OTHER = [passage("c", i, f"无关的段落{i}。", 0.3 - i / 10) for i in range(3)]
+RETRIEVED = {
+    "q1": [HIT_158, *OTHER], "q2": [OTHER[0], OTHER[1], HIT_7], "q3": [OTHER[0], HIT_24, OTHER[1]],
+    "q4": OTHER, "q5": OTHER, "q6": OTHER, "q7": [HIT_LAB, *OTHER], "q8": [HIT_158],
+}
+ANSWERS = {  # id -> (text, refused, citations, timings)
+    "q1": ("光明区有158名学者入选。[1]", False, [citation(1, True)], 0.1),
+    "q2": ("推动了9家科技支行落地。其中3家在光明区[1]。", False, [citation(1, True), citation(2, False)], 0.2),
+    "q3": ("规划布局了24个载体。[2]", False, [citation(1, False), citation(2, True)], 0.3),
+    "q4": (REFUSAL, True, [], 0.4),
+    "q5": (REFUSAL, True, [], 0.5),
+    "q6": ("光明区面积为156平方公里。[1]", False, [citation(1, False)], 0.6),
+    "q7": ("只有两家国家级实验室[1]。", False, [citation(1, True)], 0.7),
+}
+FIRST_TOKEN = {"q1": 0.05, "q2": 0.15, "q3": 0.25}
+
+
+@dataclass(frozen=True)
+class FakeRecord:
+    id: str
+    sha256: str
+
+
+class FakeBot:
+    """Fixed answers behind the RAG methods ``evaluate`` uses (``retrieve``, ``ask``, ``documents``)."""
+
+    settings = Settings(chunk_tokens=160, chunk_overlap=32)
+
+    class embedder:
+        model_id = "fake-embed"
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.ids = {text: qid for qid, text in texts.items()}
+
+    def documents(self) -> list[FakeRecord]:
+        return [FakeRecord("b", "bbb"), FakeRecord("a", "aaa")]
+
+    def retrieve(self, question: str, *, k: int | None = None, mode: str = "hybrid") -> list[Passage]:
+        return RETRIEVED[self.ids[question]][:k]
+
+    def ask(self, question: str, *, history=(), backend: str | None = None) -> Answer:
+        qid = self.ids[question]
+        if qid == "q8":
+            raise BackendError("endpoint unreachable")
+        text, refused, cites, total = ANSWERS[qid]
+        timings = {"retrieve": 0.01, "generate": total / 2, "total": total}
+        if qid in FIRST_TOKEN:
+            timings["first_token"] = FIRST_TOKEN[qid]
+        return Answer(question=question, text=text, citations=cites, passages=RETRIEVED[qid], refused=refused,
+                      backend="fake", timings=timings)
+
+
+@pytest.fixture
+def question_file(tmp_path: Path) -> Path:
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in QUESTIONS) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run(tmp_path: Path, question_file: Path) -> ev.Summary:
+    bot = FakeBot({q["id"]: q["q"] for q in QUESTIONS})
+    done: list[tuple[int, int]] = []
+    summary = ev.evaluate(bot, question_file, k=3, out_dir=tmp_path / "run", progress=lambda i, n: done.append((i, n)))
+    assert done[-1] == (8, 8) and len(done) == 8
+    return summary
+
+
+# ---------------------------------------------------------------- pure metrics
+def test_percentile_interpolates_linearly_and_handles_empty() -> None:
+    assert em.percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert em.percentile([1.0, 2.0, 3.0, 4.0], 95) == pytest.approx(3.85)
+    assert em.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert em.percentile([7.0], 95) == 7.0
+    assert em.percentile([], 50) is None
+    with pytest.raises(ValueError, match="in \\[0, 100\\], got 101"):
+        em.percentile([1.0], 101)
+
+
+def test_zero_denominators_are_none() -> None:
+    only_answered = [{"type": "fact", "answerable": True, "refused": False, "correct": True, "hit_rank": 1,
+                      "citations": [], "sentences": [], "timings": {}, "error": None}]
+    refusal = em.refusal_scores(only_answered)
+    assert refusal["refusal_precision"] is None  # nothing refused
+    assert refusal["refusal_recall"] is None  # no unanswerable question
+    assert refusal["false_refusal_rate"] == 0.0
+    cites = em.citation_scores(only_answered)
+    assert cites["citation_precision"] is None and cites["citation_recall"] is None
+    assert em.accuracy([]) is None
+    assert em.retrieval_scores([])["hit@k"] is None
+
+
+def test_overall_metrics_match_hand_computed_values(run: ev.Summary) -> None:
+    m = run.overall
+    assert (m["questions"], m["errors"], m["answerable"], m["correct"]) == (8, 1, 6, 3)
+    assert m["hit@k"] == pytest.approx(5 / 6)  # all answerable but q4 (q8 retrieved before its error)
+    assert m["mrr"] == pytest.approx((1 + 1 / 3 + 1 / 2 + 0 + 1 + 1) / 6)
+    assert m["accuracy"] == pytest.approx(3 / 8)
+    assert m["refusal_precision"] == pytest.approx(1 / 2)  # refused q4, q5; only q5 unanswerable
+    assert m["refusal_recall"] == pytest.approx(1 / 2)  # unanswerable q5, q6; q5 refused
+    assert m["false_refusal_rate"] == pytest.approx(1 / 5)  # q4 of q1-q4, q7 (q8 errored)
+    assert m["citation_precision"] == pytest.approx(4 / 7)
+    assert m["citation_recall"] == pytest.approx(4 / 6)
+    assert (m["citations"], m["sentences"]) == (7, 6)
+
+
+def test_latency_percentiles_per_stage(run: ev.Summary) -> None:
+    lat = run.overall["latency"]
+    assert lat["total"]["n"] == 7  # the errored question has no timings
+    assert lat["total"]["p50"] == pytest.approx(0.4)
+    assert lat["total"]["p95"] == pytest.approx(0.6 + 0.7 * 0.1)  # rank 5.7 of 0..6
+    assert lat["total"]["max"] == pytest.approx(0.7)
+    assert lat["first_token"] == {"p50": pytest.approx(0.15), "p95": pytest.approx(0.24),
+                                  "max": pytest.approx(0.25), "n": 3}
+    assert lat["generate"]["p50"] == pytest.approx(0.2)
+    assert lat["retrieve"]["p95"] == pytest.approx(0.01)
+
+
+def test_per_type_breakdown(run: ev.Summary) -> None:
+    t = run.by_type
+    assert list(t) == ["fact", "cross-script", "unanswerable", "english"]
+    fact = t["fact"]
+    assert (fact["questions"], fact["accuracy"]) == (4, pytest.approx(1 / 4))
+    assert fact["hit@k"] == pytest.approx(3 / 4) and fact["mrr"] == pytest.approx((1 + 1 / 3 + 0 + 1) / 4)
+    assert fact["refusal_precision"] == 0.0 and fact["refusal_recall"] is None
+    assert fact["citation_precision"] == pytest.approx(3 / 4) and fact["citation_recall"] == pytest.approx(3 / 4)
+    cross = t["cross-script"]
+    assert (cross["accuracy"], cross["hit@k"], cross["mrr"]) == (1.0, 1.0, 0.5)
+    assert cross["citation_precision"] == 0.5 and cross["citation_recall"] == 1.0
+    unans = t["unanswerable"]
+    assert unans["hit@k"] is None and unans["accuracy"] == 0.5
+    assert (unans["refusal_precision"], unans["refusal_recall"]) == (1.0, 0.5)
+    english = t["english"]
+    assert (english["errors"], english["accuracy"], english["hit@k"]) == (1, 0.0, 1.0)
+    assert english["citation_precision"] is None and english["refusal_recall"] is None
+
+
+# ---------------------------------------------------------------- scoring single answers
+def test_answer_matching_ignores_citation_markers_and_normalises() -> None:
+    seed = Question(id="s", text="几家?", gold_docs=("a",), answers=("1",), answers_are_patterns=True)
+    assert not ev.answer_matches(seed, "只有两家[1]。")
+    assert ev.answer_matches(seed, "只有1家[2]。")
+    assert ev.answer_matches(seed, "只有１家。")  # full-width digit, matched in its matching form
+    cmrc = Question(id="c", text="哪里?", gold_docs=("p",), answers=("光明區",))
+    assert ev.answer_matches(cmrc, "位于光明区[1]。")
+    assert not ev.answer_matches(cmrc, "位于南山区。")
+    unanswerable = Question(id="u", text="?")
+    assert ev.is_correct(unanswerable, text=REFUSAL, refused=True)
+    assert not ev.is_correct(unanswerable, text="一百。", refused=False)
+    assert not ev.is_correct(cmrc, text="光明区", refused=True)
+
+
+def test_answer_sentences_list_cited_numbers() -> None:
+    sentences = ev.answer_sentences("推动了9家支行。其中3家在光明区[1][3]。最后一句。")
+    assert sentences == [{"text": "推动了9家支行。", "cited": []}, {"text": "其中3家在光明区。", "cited": [1, 3]},
+                         {"text": "最后一句。", "cited": []}]
+
+
+def test_score_question_keeps_only_the_top_k() -> None:
+    q = read_questions_from(QUESTIONS[1])
+    answer = Answer(question=q.text, text="有7家。", citations=[], passages=[], refused=False, backend="fake")
+    assert ev.score_question(q, answer, RETRIEVED["q2"], k=3)["hit_rank"] == 3
+    record = ev.score_question(q, answer, RETRIEVED["q2"], k=2)
+    assert (record["hit_rank"], record["hit"], record["rr"], len(record["retrieved"])) == (None, False, 0.0, 2)
+
+
+def read_questions_from(row: dict) -> Question:
+    return Question(id=row["id"], text=row["q"], type=row["type"], gold_docs=tuple(row["gold"]),
+                    evidence=tuple(row["evidence"]), answers=tuple(row["answer"]), answers_are_patterns=True)
+
+
+# ---------------------------------------------------------------- files
+def test_results_jsonl_has_one_record_per_question(run: ev.Summary) -> None:
+    lines = (run.out_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    records = {r["id"]: r for r in map(json.loads, lines)}
+    assert list(records) == [f"q{i}" for i in range(1, 9)]
+    q2 = records["q2"]
+    assert (q2["correct"], q2["refused"], q2["hit_rank"], q2["rr"]) == (False, False, 3, pytest.approx(1 / 3))
+    assert q2["retrieved"][2] == {"rank": 3, "doc_id": "a", "chunk_id": "a#1", "score": 0.5,
+                                  "text": "推动7家科技支行落地。", "hit": True}
+    assert [c["supported"] for c in q2["citations"]] == [True, False]
+    assert q2["timings"] == {"retrieve": 0.01, "generate": 0.1, "total": 0.2, "first_token": 0.15}
+    assert records["q3"]["hit_rank"] == 2  # traditional evidence found in a simplified passage
+    assert records["q8"]["error"] == "BackendError: endpoint unreachable"
+    assert (records["q8"]["correct"], records["q8"]["hit_rank"], records["q8"]["timings"]) == (False, 1, {})
+    assert records["q5"]["hit"] is None and records["q5"]["correct"] is True
+
+
+def test_summary_json_records_numbers_and_configuration(run: ev.Summary, question_file: Path) -> None:
+    data = json.loads((run.out_dir / "summary.json").read_text(encoding="utf-8"))
+    assert data["overall"]["accuracy"] == 0.375
+    assert data["by_type"]["fact"]["accuracy"] == 0.25
+    config = data["config"]
+    assert config["backend"] == "fake" and config["embed_model"] == "fake-embed" and config["llm_model"] is None
+    assert (config["k"], config["chunk_tokens"], config["chunk_overlap"], config["documents"]) == (3, 160, 32, 2)
+    assert config["corpus_sha256"] == hashlib.sha256(b"aaa\nbbb").hexdigest()
+    assert config["questions_file"] == "questions.jsonl"
+    assert config["questions_file_sha256"] == hashlib.sha256(question_file.read_bytes()).hexdigest()
+    assert (config["questions_format"], config["questions"]) == ("seed", 8)
+    assert [(f["id"], f["reason"]) for f in data["failures"]] == [
+        ("q2", "wrong answer (expected 7)"),
+        ("q4", "refused an answerable question (expected TOP30); no gold passage retrieved"),
+        ("q6", "answered a question the documents do not answer"),
+        ("q7", "wrong answer (expected 1)"),
+        ("q8", "error: BackendError: endpoint unreachable"),
+    ]
+
+
+def test_report_html_is_self_contained_and_shows_the_numbers(run: ev.Summary) -> None:
+    html = (run.out_dir / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and html.count("<svg") == 2
+    assert "<script" not in html and "<link" not in html and "src=" not in html and "url(" not in html
+    assert ">37.5%<" in html  # accuracy card
+    assert ">57.1%<" in html  # citation precision 4/7
+    assert ">0.639<" in html  # MRR
+    assert ">hit@3<" in html
+    assert "Noto Sans CJK SC" in html
+    assert html.index('<div class="case"><h3>q8') < html.index('<div class="case"><h3>q4')  # errors first
+    assert "推动<mark>7</mark>家科技支行落地。" in html  # retrieved passage, gold answer marked
+
+
+def test_limit_and_question_set_inputs(tmp_path: Path, question_file: Path) -> None:
+    bot = FakeBot({q["id"]: q["q"] for q in QUESTIONS})
+    summary = ev.evaluate(bot, read_questions(question_file), k=3, out_dir=tmp_path / "lim", limit=2)
+    assert summary.overall["questions"] == 2 and summary.overall["accuracy"] == 0.5
+    assert summary.config["questions_file"] is None and summary.config["limit"] == 2
+    with pytest.raises(ValueError, match="k must be >= 1, got 0"):
+        ev.evaluate(bot, question_file, k=0, out_dir=tmp_path / "bad")
+
+
+# ---------------------------------------------------------------- compare
+def hand_run(folder: Path, outcomes: dict[str, bool], *, backend: str) -> Path:
+    records = [{"id": qid, "question": qid, "type": "fact", "answerable": True, "expected": ["x"],
+                "expected_are_patterns": True, "answer": "x" if ok else "y", "refused": False, "backend": backend,
+                "correct": ok, "hit_rank": 1, "hit": True, "rr": 1.0, "citations": [], "sentences": [],
+                "retrieved": [], "timings": {"total": 1.0}, "error": None} for qid, ok in outcomes.items()]
+    summary = ev.Summary(config={"backend": backend, "k": 5, "date": backend}, overall=em.metrics(records),
+                         by_type=em.by_type(records), failures=(), out_dir=folder, seconds=1.0)
+    ev.write_run(folder, summary, records)
+    return folder
+
+
+def test_compare_reports_flips_metric_changes_and_config_differences(tmp_path: Path) -> None:
+    a = hand_run(tmp_path / "a", {"q1": True, "q2": False, "q3": True, "q4": False}, backend="extractive")
+    b = hand_run(tmp_path / "b", {"q1": False, "q2": True, "q3": True, "q5": True}, backend="local")
+    cmp = ev.compare(a, b)
+    assert (cmp.right_to_wrong, cmp.wrong_to_right) == (("q1",), ("q2",))
+    assert (cmp.only_in_a, cmp.only_in_b) == (("q4",), ("q5",))
+    assert cmp.config_differences == ("backend: 'extractive' -> 'local'",)  # the date is not a difference
+    accuracy = next(d for d in cmp.deltas if d.metric == "accuracy")
+    assert (accuracy.a, accuracy.b, accuracy.change) == (0.5, 0.75, 0.25)
+    refusal = next(d for d in cmp.deltas if d.metric == "refusal_recall")
+    assert (refusal.a, refusal.b, refusal.change) == (None, None, None)
+    assert cmp.type_deltas["fact"][0].change == 0.25
+
+
+def test_compare_command_prints_warning_and_flips(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from rag.cli import main
+
+    a = hand_run(tmp_path / "a", {"q1": True, "q2": False}, backend="extractive")
+    b = hand_run(tmp_path / "b", {"q1": False, "q2": True}, backend="local")
+    assert main(["eval", "compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING: the runs were made with different configurations" in out
+    assert "backend: 'extractive' -> 'local'" in out
+    assert "right -> wrong (1): q1" in out and "wrong -> right (1): q2" in out
+    assert main(["eval", "compare", str(a)]) == 2
+    assert "rag eval compare DIR_A DIR_B" in capsys.readouterr().err
