@@ -1,0 +1,468 @@
+"""Citation markers: parse them, check each cited claim against its passage, quote the source.
+
+Support rule (``check``): both texts are compared in their matching form (``rag.text.normalise``:
+simplified script, half-width, lower case), so a traditional passage supports a simplified
+sentence. The *facts* of a claim are
+
+* numbers: Arabic digits with decimals, thousands commas, 万/亿/thousand/million/billion and
+  %/percent, and Chinese numerals (十五, 两个, 百分之六十八), compared by value, so 四 = 4 and
+  15亿 = 1.5 billion. A bare number also matches the same figure written with a multiplier
+  (15 ↔ 15亿). A lone 一 is not read as a number: it is mostly a word part (一批, 一体化);
+* names: Latin words in a Chinese sentence, and acronyms (two capitals or letters with digits,
+  e.g. AI, TOP30) in any sentence; capitalised words too when the passage itself is English;
+  CJK words that jieba tags as proper nouns (nr/ns/nt/nz/nrt: 蔡颖, 鹏城, 兰州大学) unless
+  its dictionary counts them as common (深圳, 香港: ``COMMON_NAME_FREQ``), since documents
+  refer to those in many ways (我市, 全市); the text inside “…” 《…》 「…」 『…』 and "…" quotes.
+
+Every fact must occur in the passage, except facts the question already states (those are the
+user's premise, not the passage's claim). Latin words in an English sentence citing a Chinese
+passage are translations and cannot be matched by string, so only acronyms are checked there.
+A claim with facts must also share at least ``MIN_OVERLAP_WITH_FACTS`` of its content terms
+with a same-language passage; a claim without facts is supported when it shares at least
+``MIN_OVERLAP`` of them (or, across languages, when an optional similarity says so).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
+
+from rag.text import language, normalise, terms
+from rag.types import Citation, Passage
+
+logger = logging.getLogger(__name__)
+
+MIN_OVERLAP = 0.5  # share of a fact-less claim's content terms found in the passage
+MIN_OVERLAP_WITH_FACTS = 0.25  # same, for a claim whose facts were all found
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of a text: ``source[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One bracketed marker such as ``[1,2]``, ``【3】`` or ``[1-3]``."""
+
+    start: int
+    end: int
+    numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """Why a claim is or is not supported by a passage."""
+
+    supported: bool
+    facts: tuple[str, ...]  # checkable facts of the claim, in matching form
+    missing: tuple[str, ...]  # facts not found in the passage
+    overlap: float  # share of the claim's content terms found in the passage, 0..1
+    cross_lingual: bool  # claim and passage are in different languages
+
+
+# ---------------------------------------------------------------- markers and sentences
+_NUM = r"\d{1,3}(?:\s*[-–—~～]\s*\d{1,3})?"
+_MARKER = re.compile(rf"[\[【［]\s*({_NUM}(?:\s*[,，、;；]\s*{_NUM})*)\s*[\]】］]")
+_MARKER_ANY = _MARKER.pattern
+_CLOSERS = r"[”’\"'」』）)》]*"
+_SENTENCE_END = re.compile(
+    rf"(?:[。！？!?；;]+|…+|\.(?=\s|$|[\u4e00-\u9fff])|\n){_CLOSERS}(?:[ \t]*{_MARKER_ANY})*"
+)
+_CLAUSE_END = re.compile(rf"{_SENTENCE_END.pattern}|[，：]|(?<!\d)[,:]|[,:](?!\d)")
+
+
+def find_markers(text: str) -> list[Marker]:
+    """Every citation marker of ``text`` with its offsets and the passage numbers it names."""
+    found = []
+    for m in _MARKER.finditer(text):
+        numbers: list[int] = []
+        for part in re.split(r"\s*[,，、;；]\s*", m.group(1).strip()):
+            ends = [int(x) for x in re.split(r"\s*[-–—~～]\s*", part)]
+            lo, hi = min(ends), max(ends)
+            span = range(lo, hi + 1) if hi - lo <= 20 else (lo, hi)  # no runaway ranges
+            numbers.extend(n for n in span if n not in numbers)
+        found.append(Marker(m.start(), m.end(), tuple(numbers)))
+    return found
+
+
+def parse_markers(text: str) -> list[int]:
+    """Passage numbers cited in ``text``, each once, in order of first appearance."""
+    seen: list[int] = []
+    for marker in find_markers(text):
+        seen.extend(n for n in marker.numbers if n not in seen)
+    return seen
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without its citation markers."""
+    return _MARKER.sub("", text)
+
+
+def _split(text: str, boundary: re.Pattern[str], *, trim: str = "") -> list[Span]:
+    spans, pos = [], 0
+    bounds = [m.end() for m in boundary.finditer(text) if m.end() > m.start()] + [len(text)]
+    for end in bounds:
+        piece = text[pos:end]
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip().rstrip(trim))
+        if right > left:
+            spans.append(Span(piece[left:right], pos + left, pos + right))
+        pos = end
+    return spans
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences of ``text`` (Chinese and English punctuation, line breaks).
+
+    Closing quotes and citation markers right after the end punctuation stay with the
+    sentence they close, so ``…榜单。[1]`` is one sentence. Decimal points do not split.
+    """
+    return _split(text, _SENTENCE_END)
+
+
+def split_clauses(text: str) -> list[Span]:
+    """Sentences further cut at commas and colons (not those inside numbers like 1,200)."""
+    return _split(text, _CLAUSE_END, trim="，,：:")
+
+
+def match_form(text: str) -> str:
+    """``normalise`` after NFKC, so Ⅲ, ① and full-width forms compare as their plain forms."""
+    return normalise(unicodedata.normalize("NFKC", text))
+
+
+# ---------------------------------------------------------------- numbers
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 1e4, "亿": 1e8}
+_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, "thousand": 1e3,
+                "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_EN_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())} | {
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_EN_WORDS.pop("one")  # "one of", "one-stop": rarely a count
+_ARABIC = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?"
+    r"(\s*(?:%|‰|percent|per cent))?", re.IGNORECASE)
+_CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿]+)")
+_CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小")
+_CN_PREFIX = set("第前近超约共逾达")
+_EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    text: str  # as written, in matching form
+    value: float  # with its multiplier applied
+    base: float  # as written, without multiplier
+    scaled: bool  # a multiplier (万, 亿, billion…) was written
+    percent: bool
+
+
+def _cn_value(run: str) -> float:
+    if all(c in _CN_DIGITS for c in run):  # 二〇二四 is read digit by digit
+        return float("".join(str(_CN_DIGITS[c]) for c in run))
+    total, section, digit = 0.0, 0.0, 0
+    for c in run:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            section += (digit or 1) * _CN_UNITS[c]
+            digit = 0
+        else:
+            total = (total + section + digit) * _CN_BIG[c]
+            section, digit = 0.0, 0
+    return total + section + digit
+
+
+def numbers(text: str) -> list[Number]:
+    """Numbers written in ``text`` (expected in matching form, see ``normalise``)."""
+    found: list[Number] = []
+    masked = list(text)
+    for m in _ARABIC.finditer(text):
+        base = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        mult = _MULTIPLIERS.get((m.group(3) or "").strip().lower(), 1.0)
+        found.append(Number(m.group(0).strip(), base * mult, base, mult != 1.0, bool(m.group(4))))
+        masked[m.start():m.end()] = " " * (m.end() - m.start())
+    plain = "".join(masked)
+    for m in _CN_RUN.finditer(plain):
+        run, percent = m.group(2), bool(m.group(1))
+        before = plain[m.start() - 1] if m.start() else ""
+        after = plain[m.end()] if m.end() < len(plain) else ""
+        if all(c in "百千万亿" for c in run) and not percent:
+            continue  # 万物, 千方百计
+        if len(run) == 1 and not percent and not (
+            before == "第" or (run != "一" and (after in _CN_MEASURE or before in _CN_PREFIX))
+        ):
+            continue
+        value = _cn_value(run)
+        found.append(Number(m.group(0), value, value, any(c in _CN_BIG for c in run), percent))
+    for m in _EN_NUMBER.finditer(plain):
+        value = float(_EN_WORDS[m.group(1).lower()])
+        found.append(Number(m.group(1), value, value, False, False))
+    return found
+
+
+def _number_found(n: Number, pool: Sequence[Number]) -> bool:
+    for p in pool:
+        if n.percent and not p.percent:
+            continue
+        if abs(n.value - p.value) <= 1e-9 * max(1.0, abs(p.value)):
+            return True
+        if not n.scaled and abs(n.value - p.base) <= 1e-9 * max(1.0, abs(p.base)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- names and facts
+_QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40})」|『([^』]{1,40})』|\"([^\"]{1,40})\"")
+_LATIN = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
+_CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
+_PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt"})  # jieba's proper-noun tags ("nrfg" is its guess)
+COMMON_NAME_FREQ = 1000  # dictionary count from which a proper noun (深圳, 香港) is too common to check
+_EN_FUNCTION = frozenset("the a an in on at of and or but it its this that these those there he she they we i".split())
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.initialize()  # FREQ is only filled by initialize()
+    return jieba.posseg, jieba.dt.FREQ
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """``needle`` in ``haystack``; Latin needles must not sit inside a longer Latin word."""
+    if not re.search(r"[a-z0-9]", needle):
+        return needle in haystack
+    return re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", haystack) is not None
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2 or (any(c.isdigit() for c in word) and len(word) >= 2)
+
+
+def names(claim: str, *, passage_lang: str) -> list[str]:
+    """Names of ``claim`` (original text), each in matching form; see the module docstring."""
+    plain = unicodedata.normalize("NFKC", claim)
+    found = []
+    for m in _QUOTED.finditer(plain):
+        inner = next(g for g in m.groups() if g)
+        if re.search(r"[\u3400-\u9fff]", inner) or passage_lang == "en":
+            found.append(match_form(inner.strip()))
+    zh_claim = language(plain) == "zh"
+    for i, m in enumerate(_LATIN.finditer(plain)):
+        word = m.group(0)
+        first = plain[: m.start()].strip() == "" or plain[: m.start()].rstrip()[-1:] in ".!?:"
+        if len(word) < 2 or word.lower() in _EN_FUNCTION:
+            continue
+        if (zh_claim and passage_lang == "zh") or _is_acronym(word) or (
+            passage_lang == "en" and word[0].isupper() and not first
+        ):
+            found.append(word.lower())
+    posseg, freq = _posseg()
+    for pair in posseg.cut(match_form(plain)):
+        word, flag = pair.word, pair.flag
+        if _CJK_WORD.match(word) and flag in _PROPER and freq.get(word, 0) < COMMON_NAME_FREQ:
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def check(claim: str, passage_text: str, *, question: str = "") -> Support:
+    """Whether ``passage_text`` supports ``claim`` (citation markers ignored); see module doc."""
+    claim = strip_markers(claim)
+    c_norm, p_norm, q_norm = match_form(claim), match_form(passage_text), match_form(question)
+    cross = language(claim) != language(passage_text)
+    p_numbers, q_numbers = numbers(p_norm), numbers(q_norm)
+    facts, missing = [], []
+    for n in numbers(c_norm):
+        if _number_found(n, q_numbers):
+            continue
+        facts.append(n.text)
+        if not _number_found(n, p_numbers):
+            missing.append(n.text)
+    for name in names(claim, passage_lang=language(passage_text)):
+        if contains(q_norm, name):
+            continue
+        facts.append(name)
+        if not contains(p_norm, name):
+            missing.append(name)
+    claim_terms = set(terms(claim))
+    overlap = len(claim_terms & set(terms(passage_text))) / len(claim_terms) if claim_terms else 0.0
+    if facts:
+        ok = not missing and (cross or overlap >= MIN_OVERLAP_WITH_FACTS)
+    else:
+        ok = not cross and overlap >= MIN_OVERLAP
+    return Support(ok, tuple(dict.fromkeys(facts)), tuple(dict.fromkeys(missing)), overlap, cross)
+
+
+def supports(sentence: str, passage_text: str, *, question: str = "") -> bool:
+    """True when every fact of ``sentence`` occurs in ``passage_text`` (see module doc)."""
+    return check(sentence, passage_text, question=question).supported
+
+
+# ---------------------------------------------------------------- quotes
+def best_quote(claim: str, passage_text: str, *, facts: Sequence[str] = ()) -> Span:
+    """The passage span that best supports ``claim``: local offsets into ``passage_text``.
+
+    The shortest run of clauses holding the most of ``facts``, widened to its whole sentence
+    when that sentence is short; without facts, the clause run sharing the most content terms.
+    """
+    clauses = split_clauses(passage_text) or [Span(passage_text, 0, len(passage_text))]
+    c_terms = set(terms(claim))
+    norm = [match_form(c.text) for c in clauses]
+    hits = [{f for f in facts if _fact_in(f, t)} for t in norm]
+    shared = [c_terms & set(terms(c.text)) for c in clauses]
+    best: tuple[float, ...] = ()
+    best_span = (0, 0)
+    for i in range(len(clauses)):
+        got_facts: set[str] = set()
+        got_terms: set[str] = set()
+        for j in range(i, min(i + 6, len(clauses))):
+            got_facts |= hits[j]
+            got_terms |= shared[j]
+            length = clauses[j].end - clauses[i].start
+            key = (len(got_facts), len(got_terms) / (1 + length / 40), -length)
+            if key > best:
+                best, best_span = key, (i, j)
+    first, last = clauses[best_span[0]], clauses[best_span[1]]
+    for sentence in split_sentences(passage_text):
+        if sentence.start <= first.start and last.end <= sentence.end and len(sentence.text) <= 80:
+            return sentence
+    return Span(passage_text[first.start : last.end], first.start, last.end)
+
+
+def _fact_in(fact: str, text_norm: str) -> bool:
+    fact_numbers = numbers(fact)
+    if fact_numbers and fact_numbers[0].text == fact:
+        return _number_found(fact_numbers[0], numbers(text_norm))
+    return contains(text_norm, fact)
+
+
+# ---------------------------------------------------------------- verify
+def _claims(sentence: Span, markers: Sequence[Marker]) -> list[tuple[str, list[Marker]]]:
+    """Each group of adjacent markers of a sentence with the claim it closes.
+
+    The claim is the text since the previous group (``A[1]，B[2]``: A for [1], B for [2]); the
+    whole sentence when that text is only punctuation (``A。[1]`` or ``[1]A。``).
+    """
+    groups: list[list[Marker]] = []
+    for m in markers:
+        if groups and not sentence.text[groups[-1][-1].end - sentence.start : m.start - sentence.start].strip():
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out, prev = [], 0
+    whole = strip_markers(sentence.text)
+    for group in groups:
+        claim = sentence.text[prev : group[0].start - sentence.start]
+        prev = group[-1].end - sentence.start
+        if not re.search(r"[\w\u3400-\u9fff]", strip_markers(claim)):
+            claim = whole
+        out.append((strip_markers(claim), group))
+    return out
+
+
+def _judge(claim: str, numbers_: Sequence[int], passages: Sequence[Passage], *, question: str,
+           similarity: Similarity | None, min_similarity: float) -> dict[int, tuple[bool, Support]]:
+    """Support of ``claim`` by each cited passage; several passages may share out the facts."""
+    checks = {n: check(claim, passages[n - 1].text, question=question) for n in numbers_}
+    if len(checks) > 1 and not any(s.supported for s in checks.values()):
+        facts = next(iter(checks.values())).facts
+        covered = set(facts) - set.intersection(*(set(s.missing) for s in checks.values()))
+        if facts and covered == set(facts):
+            return {n: (len(s.missing) < len(facts), s) for n, s in checks.items()}
+    result = {}
+    for n, s in checks.items():
+        ok = s.supported
+        if not ok and s.cross_lingual and not s.facts and similarity is not None:
+            score = similarity(claim, [passages[n - 1].text])[0]
+            ok = float(score) >= min_similarity
+        result[n] = (ok, s)
+    return result
+
+
+def verify(answer_text: str, passages: Sequence[Passage], *, question: str = "",
+           similarity: Similarity | None = None, min_similarity: float = 0.82) -> tuple[str, list[Citation]]:
+    """Check every ``[n]`` of an answer against ``passages[n-1]``.
+
+    Returns the answer text and its citations in order of appearance. Markers that point
+    nowhere are removed. A citation whose claim fails ``check`` is kept with
+    ``supported=False`` (so a front end can show what was rejected) and its marker is removed
+    from the text, so readers only see markers that were verified. Each citation quotes the
+    passage span that best supports its claim, with offsets into the original document.
+    ``similarity`` (cosine, larger = closer) only decides claims without checkable facts
+    across languages, where words cannot be matched; ``min_similarity`` is its threshold.
+    """
+    edits: list[tuple[int, int, str]] = []
+    citations: list[Citation] = []
+    seen: set[tuple[int, int, int, bool]] = set()
+    for sentence in split_sentences(answer_text):
+        markers = [Marker(m.start + sentence.start, m.end + sentence.start, m.numbers)
+                   for m in find_markers(sentence.text)]
+        for claim, group in _claims(sentence, markers):
+            cited = list(dict.fromkeys(n for m in group for n in m.numbers))
+            valid = [n for n in cited if 1 <= n <= len(passages)]
+            if len(valid) < len(cited):
+                logger.debug("dropping markers %s: only %d passages", sorted(set(cited) - set(valid)), len(passages))
+            judged = _judge(claim, valid, passages, question=question, similarity=similarity,
+                            min_similarity=min_similarity)
+            kept = [n for n in valid if judged[n][0]]
+            for n in valid:
+                ok, support = judged[n]
+                c = _citation(n, passages[n - 1], claim, support, supported=ok)
+                key = (c.n, c.start, c.end, c.supported)
+                if key not in seen:
+                    seen.add(key)
+                    citations.append(c)
+            if kept != cited:
+                edits.append((group[0].start, group[-1].end, "".join(f"[{n}]" for n in kept)))
+    text = answer_text
+    for start, end, new in reversed(edits):
+        while not new and start > 0 and text[start - 1] in " \t":
+            start -= 1
+        text = text[:start] + new + text[end:]
+    unsupported = sum(not c.supported for c in citations)
+    logger.info("verify: %d citations, %d unsupported, %d edits", len(citations), unsupported, len(edits))
+    return text, citations
+
+
+def _citation(n: int, passage: Passage, claim: str, support: Support, *, supported: bool) -> Citation:
+    found = [f for f in support.facts if f not in support.missing]
+    span = best_quote(claim, passage.text, facts=found)
+    return Citation(n=n, doc_id=passage.doc_id, title=passage.title, quote=span.text,
+                    start=passage.start + span.start, end=passage.start + span.end, supported=supported)
+
+
+# ---------------------------------------------------------------- refusals
+_REFUSAL = re.compile(
+    r"无法(回答|作答|确定|判断|找到|提供)|不能(回答|确定)|没有(找到)?(相关|足够|提及|包含|提到|涉及)|"
+    r"(文档|资料|文件|材料|段落|上下文|信息)(中|里)?(并)?(没有|未|不)(包含|提及|提到|涉及|给出|提供|说明|含有)|"
+    r"未(找到|提及|提供)|"
+    r"\b(do|does|did)\s*(not|n't)\s+(contain|mention|provide|include|say|state|specify|give)|"
+    r"\b(cannot|can't|can not|unable to)\s+(be\s+)?(answer|determine|find|answered|determined|found)|"
+    r"\bno\s+(relevant\s+)?information\b|\bnot\s+(mentioned|provided|stated|specified|included|found)\b",
+    re.IGNORECASE,
+)
+
+
+def is_refusal(text: str) -> bool:
+    """True when ``text`` says the documents do not answer the question (zh or en).
+
+    A reply that cites a passage is an answer, even if it says part of the question is open.
+    """
+    if find_markers(text):
+        return False
+    return _REFUSAL.search(normalise(text)) is not None

@@ -1,0 +1,243 @@
+"""The no-LLM backend: answer with the passage sentences that best answer the question.
+
+Each candidate (a passage sentence, or a run of up to three clauses of a long sentence) is
+scored by
+
+* coverage: the IDF-weighted share of the question's terms (``rag.text.terms``, matching form,
+  so traditional and simplified match) that occur in it, 0..1;
+* similarity: the caller's cosine between question and candidate, rescaled so that
+  ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1 (multilingual-e5 cosines sit between about 0.7 and
+  0.95); this is what lets an English question find a Chinese sentence;
+* fit: whether it holds what the question asks for: a number not already in the question for
+  多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
+  counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); a candidate
+  without it keeps only ``MISFIT`` of its score and cannot be the answer.
+
+The answer is refused (``None``) unless the best candidate fits and its evidence clears the
+thresholds below. Sentences that read as instructions to an assistant ("ignore all previous
+instructions…") are never candidates: passage text is data, not commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
+
+from rag.cite import contains, match_form, names, numbers, split_clauses, split_sentences, strip_markers
+from rag.text import language, terms
+from rag.types import Passage
+
+logger = logging.getLogger(__name__)
+
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+
+SIM_FLOOR, SIM_CEIL = 0.80, 0.95  # cosines mapped to 0 and 1 when ranking
+SIM_WEIGHT = 0.3  # weight of the rescaled similarity beside coverage when ranking (same language)
+MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kind of fact
+MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
+MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
+FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
+KEEP_RATIO = 0.85  # further sentences are added when they score this close to the best
+MAX_CLAUSES = 3  # longest clause run taken from a long sentence
+LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
+MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
+
+_WANTS_NUMBER = re.compile(
+    r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
+    r"what (is|was) the (number|size|scale|amount|value|share|rank)|how many|percentage", re.I)
+_WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪个月|哪天|日期|\bwhen\b|what (year|date|month)", re.I)
+_DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
+_INSTRUCTION = re.compile(
+    r"(ignore|disregard|forget)\b.{0,30}\b(instruction|prompt|rule|above|previous)|system prompt|"
+    r"\b(reply|respond|answer|say|output)\b.{0,20}\b(only|with|exactly)\b.{0,20}[\"'“]?[A-Z]{3,}|"
+    r"(忽略|无视|忘记|忘掉).{0,12}(指令|指示|提示|规则|要求|说明|以上|之前|前面)|"
+    r"(只|仅)(回复|回答|输出|说)|你(现在)?是.{0,10}(助手|模型|AI)|系统提示",
+    re.I,
+)
+
+
+_ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁)")
+_CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
+_FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约".split())
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _focus(question_norm: str) -> list[str]:
+    """What a 多少/几/谁 question counts or asks about.
+
+    Up to two words after the question word (多少名**学者**) plus the nearest word before it
+    (**投入**了多少资金); when nothing follows in its clause, two words before (**规模**是多少).
+    One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
+    """
+    words = _jieba().lcut(question_norm)
+    at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
+    if at is None:
+        return []
+
+    def content(seq: Sequence[str], limit: int) -> list[str]:
+        out: list[str] = []
+        for w in seq:
+            if _CLAUSE_BREAK.search(w) or len(out) == limit:
+                break
+            if len(w) >= 2 and w not in _FILLER and re.search(r"[\u3400-\u9fff]", w):
+                out.append(w)
+        return out
+
+    after = content(words[at + 1 :], 2)
+    return after + content(words[:at][::-1], 1) if after else content(words[:at][::-1], 2)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    n: int  # 1-based passage number
+    doc_id: str
+    text: str  # original script, markers removed
+    norm: str
+    start: int  # offsets into the document, for de-duplication across overlapping chunks
+    end: int
+
+
+def answer(
+    question: str,
+    passages: Sequence[Passage],
+    *,
+    similarity: Similarity | None = None,
+    max_sentences: int = 3,
+) -> str | None:
+    """An answer made of the best passage sentences, each followed by its ``[n]``; None = refuse.
+
+    ``similarity(question, texts)`` returns one cosine per text (larger = closer).
+    """
+    if max_sentences < 1:
+        raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+    candidates = _candidates(passages)
+    if not candidates or not question.strip():
+        return None
+    scores = [_score(f) for f in _features(question, candidates, passages, similarity)]
+    order = sorted(range(len(candidates)), key=lambda i: -scores[i][0])
+    best_score, best_enough = scores[order[0]]
+    if not best_enough:
+        logger.info("extractive: refusing (best score %.2f)", best_score)
+        return None
+    chosen: list[_Candidate] = []
+    for i in order:
+        score, enough = scores[i]
+        if len(chosen) >= max_sentences or score < KEEP_RATIO * best_score:
+            break
+        if enough and not any(_same(candidates[i], c) for c in chosen):
+            chosen.append(candidates[i])
+    logger.info("extractive: %d sentence(s), best score %.2f", len(chosen), best_score)
+    return _compose(chosen)
+
+
+def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for n, p in enumerate(passages, start=1):
+        for sentence in split_sentences(p.text):
+            pieces = [sentence]
+            if len(sentence.text) > LONG_SENTENCE:
+                clauses = split_clauses(sentence.text)
+                pieces += [
+                    type(sentence)(sentence.text[a.start : b.end], sentence.start + a.start, sentence.start + b.end)
+                    for i, a in enumerate(clauses)
+                    for b in clauses[i : i + MAX_CLAUSES]
+                    if b is not clauses[-1] or a is not clauses[0]
+                ]
+            for piece in pieces:
+                text = strip_markers(piece.text).strip(" \t•·-—*")
+                if len(re.findall(r"[\w\u3400-\u9fff]", text)) < MIN_CHARS or _INSTRUCTION.search(text):
+                    continue
+                out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end))
+    return out
+
+
+def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate]) -> dict[str, float]:
+    """IDF of each question term over the candidates; unseen terms get the rarest seen weight."""
+    total = len(candidates)
+    idf = {}
+    for t in q_terms:
+        df = sum(t in c.norm for c in candidates)
+        idf[t] = math.log(1 + total / df) if df else 0.0
+    top = max(idf.values(), default=0.0) or math.log(1 + total)
+    return {t: (w or top) for t, w in idf.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    coverage: float  # IDF-weighted share of question terms present, 0..1
+    cosine: float | None  # the caller's similarity, None without a similarity function
+    fits: bool  # holds the kind of fact the question asks for
+    lexical: bool  # question and candidate share a language, so coverage is meaningful
+
+
+def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
+              similarity: Similarity | None) -> list[_Features]:
+    q_norm = match_form(question)
+    weights = _weights(list(dict.fromkeys(terms(question))), candidates)
+    total = sum(weights.values())
+    sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
+    wants_number = bool(_WANTS_NUMBER.search(q_norm))
+    wants_date = bool(_WANTS_DATE.search(q_norm))
+    q_values = {n.value for n in numbers(q_norm)}
+    q_lang = language(question)
+    p_norms = [match_form(p.text) for p in passages]
+    p_langs = [language(p.text) for p in passages]
+    q_names = {lang: names(question, passage_lang=lang) for lang in set(p_langs)}
+    named = [all(contains(t, name) for name in q_names[lang]) for t, lang in zip(p_norms, p_langs)]
+    focus = [f for f in (_focus(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
+             if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
+    out = []
+    for i, c in enumerate(candidates):
+        coverage = sum(w for t, w in weights.items() if t in c.norm) / total if total else 0.0
+        new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
+        fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
+                and (not focus or any(f in c.norm for f in focus)))
+        cosine = None if sims is None else float(sims[i])
+        out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0))
+    return out
+
+
+def _score(f: _Features) -> tuple[float, bool]:
+    """(ranking score, evidence strong enough) of one candidate.
+
+    Same language: coverage decides, similarity only breaks near-ties. Across languages words
+    cannot match, so the raw cosine decides, against a stricter bar.
+    """
+    sim = 0.0 if f.cosine is None else min(1.0, max(0.0, (f.cosine - SIM_FLOOR) / (SIM_CEIL - SIM_FLOOR)))
+    if f.lexical:
+        score, enough = f.coverage + SIM_WEIGHT * sim, f.coverage >= MIN_COVERAGE
+    else:
+        score, enough = sim + f.coverage, f.cosine is not None and f.cosine >= MIN_CROSS_COSINE
+    return (score if f.fits else score * MISFIT), enough and f.fits
+
+
+def _same(a: _Candidate, b: _Candidate) -> bool:
+    """Overlapping spans of one document, or near-identical text from two passages."""
+    if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
+        return True
+    grams_a = {a.norm[i : i + 2] for i in range(len(a.norm) - 1)}
+    grams_b = {b.norm[i : i + 2] for i in range(len(b.norm) - 1)}
+    return bool(grams_a) and len(grams_a & grams_b) / min(len(grams_a), len(grams_b) or 1) > 0.7
+
+
+def _compose(chosen: Sequence[_Candidate]) -> str:
+    """``sentence[n]。`` pieces, the marker before the end punctuation of each sentence."""
+    parts = []
+    for c in chosen:
+        body = c.text.rstrip("。！？!?；;.，,、：: ")
+        end = c.text[len(body):].strip()[:1]
+        zh = language(body) == "zh"
+        end = end if end in "。！？!?." and end else ("。" if zh else ".")
+        parts.append(f"{body}[{c.n}]{end}")
+    return ("" if all(language(c.text) == "zh" for c in chosen) else " ").join(parts)
