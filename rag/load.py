@@ -387,7 +387,10 @@ def validate_upload(source: Path, *, name: str, max_bytes: int = DEFAULT_MAX_BYT
     Raises:
         LoadError: the name is unusable or the file cannot be loaded (same reasons as ``load_file``).
     """
-    safe = Path(name.replace("\\", "/")).name.strip()
+    if "/" in name or "\\" in name or name.strip() in ("..", "."):
+        raise LoadError(f"{name!r}: a file name must not contain a path ('/', '\\' or '..'); "
+                        "upload the file under its plain name")
+    safe = name.strip()
     if not safe or _hidden(safe):
         raise LoadError(f"{name!r}: unusable file name (empty, or hidden: starts with '.' or '~$'); "
                         "rename the file")

@@ -202,7 +202,10 @@ def test_file_hash_and_stamp_detect_changes(tmp_path: Path) -> None:
 def test_validate_upload(tmp_path: Path) -> None:
     upload = tmp_path / "gradio-tmp-123"  # uploads arrive under a temporary name
     shutil.copyfile(DATA / "report.pdf", upload)
-    assert validate_upload(upload, name="../../年度/报告.pdf") == "报告.pdf"
+    assert validate_upload(upload, name="报告.pdf") == "报告.pdf"
+    for bad in ("../../年度/报告.pdf", "..\\报告.pdf", ".."):
+        with pytest.raises(LoadError, match=r"must not contain a path"):
+            validate_upload(upload, name=bad)
     with pytest.raises(LoadError, match=r"报告\.docx: corrupt Word file"):
         validate_upload(upload, name="报告.docx")
     with pytest.raises(LoadError, match=r"unsupported file type '\.exe'"):
