@@ -1,0 +1,166 @@
+"""Incremental indexing through the public API, with a deterministic embedder (no model)."""
+
+from pathlib import Path
+
+import pytest
+
+from fakes import HashEmbedder
+from rag import RAG
+from rag.errors import IndexMismatchError, LoadError, QueryError
+
+DOC_A = "光明区推动7家科技支行落地。创新推出并购贷、研发贷等21个特色科技金融产品。"
+DOC_B = "深圳市合成生物产业基金规模15亿元。光明区已汇聚123家合成生物企业。"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(DOC_A, encoding="utf-8")
+    (folder / "b.txt").write_text(DOC_B, encoding="utf-8")
+    return folder
+
+
+def make_bot(corpus: Path, tmp_path: Path, embedder: HashEmbedder | None = None, **kw) -> RAG:
+    return RAG(corpus=corpus, index_dir=tmp_path / "index", embedder=embedder or HashEmbedder(),
+               cache_dir=tmp_path / "cache", **kw)
+
+
+def test_second_run_with_nothing_changed_embeds_nothing(corpus, tmp_path):
+    embedder = HashEmbedder()
+    bot = make_bot(corpus, tmp_path, embedder)
+    first = bot.index()
+    assert (first.added, first.chunks_embedded) == (["a", "b"], embedder.calls)
+    assert first.chunks_embedded >= 2
+    calls = embedder.calls
+    again = make_bot(corpus, tmp_path, embedder).index()
+    assert (again.added, again.updated, again.removed, again.unchanged) == ([], [], [], ["a", "b"])
+    assert again.chunks_embedded == 0 and embedder.calls == calls
+
+
+def test_changed_document_is_re_embedded_and_removed_one_dropped(corpus, tmp_path):
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    (corpus / "a.txt").write_text(DOC_A + "新增内容:光明科技金融大厦共42层。", encoding="utf-8")
+    (corpus / "b.txt").unlink()
+    report = bot.index()
+    assert (report.updated, report.removed, report.unchanged) == (["a"], ["b"], [])
+    assert report.chunks_embedded == bot.documents()[0].chunks
+    assert [d.id for d in bot.documents()] == ["a"]
+    assert "42层" in bot.retrieve("科技金融大厦有多少层", k=1)[0].text
+
+
+def test_a_corrupted_file_keeps_its_previous_version_and_others_still_index(corpus, tmp_path):
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    (corpus / "a.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    (corpus / "c.txt").write_text("光明科学城规划布局24个重大科技创新载体。", encoding="utf-8")
+    report = bot.index()
+    assert report.added == ["c"]
+    assert [Path(e.path).name for e in report.errors] == ["a.txt"]
+    assert "binary" in report.errors[0].reason or "NUL" in report.errors[0].reason
+    assert {d.id for d in bot.documents()} == {"a", "b", "c"}
+    assert bot.document("a").text == DOC_A
+
+
+def test_file_vanishing_mid_run_is_reported_and_the_rest_indexed(corpus, tmp_path):
+    def delete_b(stage: str, done: int, total: int) -> None:
+        if stage == "load" and done == 1:
+            (corpus / "b.txt").unlink()
+
+    report = make_bot(corpus, tmp_path).index(progress=delete_b)
+    assert report.added == ["a"]
+    assert len(report.errors) == 1 and Path(report.errors[0].path).name == "b.txt"
+
+
+def test_interrupted_index_run_leaves_previous_index_usable(corpus, tmp_path):
+    class Exploding(HashEmbedder):
+        def embed_passages(self, texts, *, progress=None):
+            raise KeyboardInterrupt
+
+    make_bot(corpus, tmp_path).index()
+    (corpus / "c.txt").write_text("新文件的内容。", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        make_bot(corpus, tmp_path, Exploding()).index()
+    bot = make_bot(corpus, tmp_path)
+    assert [d.id for d in bot.documents()] == ["a", "b"]
+    assert bot.retrieve("科技支行", k=1)[0].doc_id == "a"
+
+
+def test_index_with_other_chunk_settings_is_refused_until_rebuilt(corpus, tmp_path):
+    make_bot(corpus, tmp_path).index()
+    other = make_bot(corpus, tmp_path, chunk_tokens=64)
+    with pytest.raises(IndexMismatchError, match=r"chunk_tokens: index has 160, settings ask for 64.*--rebuild"):
+        other.index()
+    report = other.index(rebuild=True)
+    assert report.added == ["a", "b"]
+    assert make_bot(corpus, tmp_path, chunk_tokens=64).retrieve("基金规模", k=1)[0].doc_id == "b"
+
+
+def test_empty_folder_gives_empty_index_and_no_passages(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bot = make_bot(empty, tmp_path)
+    report = bot.index()
+    assert (report.added, report.errors) == ([], [])
+    assert bot.retrieve("任何问题", k=3) == []
+
+
+def test_missing_corpus_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(LoadError, match="corpus folder not found"):
+        make_bot(tmp_path / "nope", tmp_path).index()
+
+
+@pytest.mark.parametrize("question,message", [
+    ("", "the question is empty"),
+    ("   \n", "the question is empty"),
+    ("问" * 100_000, "100,000 characters long; the limit is 2,000"),
+])
+def test_unusable_questions_are_refused_with_a_reason(corpus, tmp_path, question, message):
+    with pytest.raises(QueryError, match=message):
+        make_bot(corpus, tmp_path).retrieve(question)
+
+
+def test_retrieve_builds_a_missing_index_on_first_use(corpus, tmp_path):
+    bot = make_bot(corpus, tmp_path)
+    assert bot.retrieve("合成生物产业基金", k=1)[0].doc_id == "b"
+    assert (tmp_path / "index" / "CURRENT").is_file()
+
+
+def test_upload_is_indexed_and_removal_drops_it(corpus, tmp_path):
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    upload = tmp_path / "tmp-upload"
+    upload.write_text("光明区2025年新建10所学校。", encoding="utf-8")
+    report = bot.add_file(upload, name="学校.txt")
+    assert report.added == ["学校"]
+    assert bot.retrieve("新建多少所学校", k=1)[0].doc_id == "学校"
+    bot.remove_document("学校")
+    assert "学校" not in {d.id for d in bot.documents()}
+    assert not (bot.uploads_dir / "学校.txt").exists()
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("../evil.txt", "内容。", "must not contain a path"),
+    ("tool.exe", "内容。", "unsupported file type"),
+    ("broken.pdf", "not a pdf at all", "PDF"),
+])
+def test_bad_uploads_change_nothing(corpus, tmp_path, name, content, message):
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    before = (tmp_path / "index" / "CURRENT").read_text()
+    upload = tmp_path / "tmp-upload"
+    upload.write_text(content, encoding="utf-8")
+    with pytest.raises(LoadError, match=message):
+        bot.add_file(upload, name=name)
+    assert (tmp_path / "index" / "CURRENT").read_text() == before
+    assert [d.id for d in bot.documents()] == ["a", "b"]
+
+
+def test_removing_a_corpus_document_excludes_it_from_later_runs(corpus, tmp_path):
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    bot.remove_document("a")
+    assert [d.id for d in bot.documents()] == ["b"]
+    assert (corpus / "a.txt").exists()  # the user's own file is never deleted
+    assert [d.id for d in make_bot(corpus, tmp_path).documents()] == ["b"]
