@@ -41,6 +41,7 @@ MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kin
 MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
 MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
+LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200 counted)
 KEEP_RATIO = 0.85  # further sentences are added when they score this close to the best
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
@@ -77,7 +78,8 @@ def _focus(question_norm: str) -> list[str]:
     """What a 多少/几/谁 question counts or asks about.
 
     Up to two words after the question word (多少名**学者**) plus the nearest word before it
-    (**投入**了多少资金); when nothing follows in its clause, two words before (**规模**是多少).
+    (**投入**了多少资金); when nothing follows in its clause, two words before (**规模**是多少),
+    not past a 的 (大厦的**总投资**是多少 asks about the investment, not the building).
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
     words = _jieba().lcut(question_norm)
@@ -85,17 +87,17 @@ def _focus(question_norm: str) -> list[str]:
     if at is None:
         return []
 
-    def content(seq: Sequence[str], limit: int) -> list[str]:
+    def content(seq: Sequence[str], limit: int, *, before: bool = False) -> list[str]:
         out: list[str] = []
         for w in seq:
-            if _CLAUSE_BREAK.search(w) or len(out) == limit:
+            if _CLAUSE_BREAK.search(w) or len(out) == limit or (before and w == "的"):
                 break
             if len(w) >= 2 and w not in _FILLER and re.search(r"[\u3400-\u9fff]", w):
                 out.append(w)
         return out
 
     after = content(words[at + 1 :], 2)
-    return after + content(words[:at][::-1], 1) if after else content(words[:at][::-1], 2)
+    return after + content(words[:at][::-1], 1, before=True) if after else content(words[:at][::-1], 2, before=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,7 @@ class _Features:
     cosine: float | None  # the caller's similarity, None without a similarity function
     fits: bool  # holds the kind of fact the question asks for
     lexical: bool  # question and candidate share a language, so coverage is meaningful
+    length: int  # characters
 
 
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
@@ -204,7 +207,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(f in c.norm for f in focus)))
         cosine = None if sims is None else float(sims[i])
-        out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0))
+        out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text)))
     return out
 
 
@@ -219,6 +222,7 @@ def _score(f: _Features) -> tuple[float, bool]:
         score, enough = f.coverage + SIM_WEIGHT * sim, f.coverage >= MIN_COVERAGE
     else:
         score, enough = sim + f.coverage, f.cosine is not None and f.cosine >= MIN_CROSS_COSINE
+    score -= LENGTH_PENALTY * min(f.length, 200) / 100  # among equals, the shorter candidate
     return (score if f.fits else score * MISFIT), enough and f.fits
 
 
