@@ -328,3 +328,54 @@ def test_compare_command_prints_warning_and_flips(tmp_path: Path, capsys: pytest
     assert "right -> wrong (1): q1" in out and "wrong -> right (1): q2" in out
     assert main(["eval", "compare", str(a)]) == 2
     assert "rag eval compare DIR_A DIR_B" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the real pipeline
+SLOW_DOCS = {
+    "guangming": "光明区科技创新成果丰硕。截至2024年底，光明区有158名学者入选全球前2%顶尖科学家榜单。"
+                 "光明区推动7家科技支行落地，为科技企业提供金融服务。",
+    "fund": "深圳设立规模15亿元的合成生物产业基金，重点投资合成生物领域的初创企业。该基金由市区两级政府共同出资。",
+}
+SLOW_QUESTIONS = [
+    {"id": "s1", "q": "光明区有多少名学者入选全球顶尖科学家榜单?", "type": "fact", "gold": ["guangming"],
+     "evidence": ["158名学者"], "answer": ["158"]},
+    {"id": "s2", "q": "合成生物产业基金的规模是多少?", "type": "fact", "gold": ["fund"], "evidence": ["规模15亿元"],
+     "answer": ["15\\s*亿"]},
+    {"id": "s3", "q": "光明區推動了多少家科技支行落地?", "type": "traditional-query", "gold": ["guangming"],
+     "evidence": ["7家科技支行"], "answer": ["7"]},
+    {"id": "s4", "q": "火星上一共有多少座城市?", "type": "unanswerable", "gold": [], "evidence": [], "answer": []},
+    # a deliberately wrong gold answer: the run must report this question as failed
+    {"id": "s5", "q": "光明区推动了多少家科技支行落地?", "type": "fact", "gold": ["guangming"],
+     "evidence": ["7家科技支行"], "answer": ["999"]},
+]
+
+
+@pytest.mark.slow
+def test_evaluate_with_the_real_pipeline_and_extractive_backend(tmp_path: Path) -> None:
+    from rag import RAG
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in SLOW_DOCS.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in SLOW_QUESTIONS), encoding="utf-8")
+    bot = RAG(corpus, tmp_path / "index", backend="extractive", settings=Settings())
+    bot.index()
+    summary = ev.evaluate(bot, questions, k=3, out_dir=tmp_path / "out", backend="extractive")
+
+    m = summary.overall
+    assert (m["hit@k"], m["mrr"]) == (1.0, 1.0)  # every gold passage ranked first
+    assert m["accuracy"] == pytest.approx(4 / 5)  # all but the question with the wrong gold answer
+    assert (m["refusal_precision"], m["refusal_recall"], m["false_refusal_rate"]) == (1.0, 1.0, 0.0)
+    assert m["citation_precision"] == 1.0 and m["citation_recall"] == 1.0
+    assert m["latency"]["total"]["n"] == 5 and m["latency"]["total"]["p95"] > 0
+    assert [(f.id, f.reason) for f in summary.failures] == [("s5", "wrong answer (expected 999)")]
+    hashes = sorted(hashlib.sha256((corpus / f"{n}.txt").read_bytes()).hexdigest() for n in SLOW_DOCS)
+    assert summary.config["corpus_sha256"] == hashlib.sha256("\n".join(hashes).encode()).hexdigest()
+    assert (summary.config["backend"], summary.config["llm_model"], summary.config["documents"]) == ("extractive", None, 2)
+    assert summary.config["embed_model"] == bot.embedder.model_id
+    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert "158" in records[0]["answer"] and records[0]["retrieved"][0]["doc_id"] == "guangming"
+    assert records[3]["refused"] is True and records[3]["citations"] == []
+    assert (tmp_path / "out" / "report.html").read_text(encoding="utf-8").count("<svg") == 2
