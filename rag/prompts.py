@@ -91,6 +91,7 @@ def _parse(template: str) -> list[tuple[str, str | None, str | None, str | None]
         if field is None:
             continue
         if not _PLACEHOLDER.match(field) or spec or conversion:
-            raise ValueError(f"placeholder {{{field}}} must be a plain name without format spec")
+            shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ValueError(f"placeholder {{{shown}}} must be a plain name without format spec")
     return parts
 
