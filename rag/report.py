@@ -46,11 +46,11 @@ def format_summary(summary: Mapping) -> str:
     """Overall and per-type metrics, and latency, as aligned text."""
     k = summary["config"].get("k")
     groups = {"overall": summary["overall"], **summary["by_type"]}
-    width = max(12, *(len(g) + 2 for g in groups))
-    lines = [f"{'':<20}" + "".join(f"{g:>{width}}" for g in groups),
-             f"{'questions':<20}" + "".join(f"{m['questions']:>{width}}" for m in groups.values())]
+    widths = [max(9, len(name) + 2) for name in groups]
+    row = lambda title, cells: f"{title:<20}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths))  # noqa: E731
+    lines = [row("", groups), row("questions", [str(m["questions"]) for m in groups.values()])]
     for name in HEADLINE:
-        lines.append(f"{label(name, k):<20}" + "".join(f"{fmt_metric(name, m[name]):>{width}}" for m in groups.values()))
+        lines.append(row(label(name, k), [fmt_metric(name, m[name]) for m in groups.values()]))
     latency = summary["overall"]["latency"]
     lines.append("latency " + ", ".join(
         f"{s} p50 {fmt_seconds(latency[s]['p50'])} p95 {fmt_seconds(latency[s]['p95'])}" for s in STAGES))
@@ -225,25 +225,29 @@ def _latency_table(latency: Mapping[str, Mapping]) -> str:
 
 
 def badness(record: Mapping) -> tuple:
-    """Sort key, worst first: wrong, errored, gold passage missed, unsupported citations, slow."""
+    """Sort key, worst first: wrong, errored, gold passage missed, unsupported citations,
+    sentences without a supported citation, slow."""
     cites = record.get("citations") or []
     unsupported = sum(1 for c in cites if not c["supported"]) / len(cites) if cites else 0.0
+    good = {c["n"] for c in cites if c["supported"]}
+    sentences = record.get("sentences") or []
+    uncited = sum(1 for s in sentences if not good.intersection(s["cited"])) / len(sentences) if sentences else 0.0
     missed = bool(record.get("answerable")) and not record.get("hit_rank")
-    return (bool(record["correct"]), not record.get("error"), not missed, -unsupported,
+    return (bool(record["correct"]), not record.get("error"), not missed, -unsupported, -uncited,
             -float((record.get("timings") or {}).get("total", 0.0)))
 
 
 def has_problem(record: Mapping) -> bool:
-    """Wrong, errored, gold passage missed, or citing something unsupported."""
-    return badness(record)[:4] != (True, True, True, 0.0)
+    """Wrong, errored, gold passage missed, or a citation problem."""
+    return badness(record)[:5] != (True, True, True, 0.0, 0.0)
 
 
 def _worst_note(records: Sequence[Mapping], worst: Sequence[Mapping]) -> str:
     problems = sum(1 for r in records if has_problem(r))
     if not problems:
-        return "No question has a wrong answer, a missed gold passage or an unsupported citation."
-    return (f"{problems} of {len(records)} questions have a wrong answer, an error, a missed gold passage or an "
-            f"unsupported citation; the worst {len(worst)} are shown, wrong answers first.")
+        return "No question has a wrong answer, a missed gold passage or a citation problem."
+    return (f"{problems} of {len(records)} questions have a wrong answer, an error, a missed gold passage, an "
+            f"unsupported citation or an uncited sentence; the worst {len(worst)} are shown, wrong answers first.")
 
 
 def _badges(r: Mapping) -> str:

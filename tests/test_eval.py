@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag import eval as ev
+from rag import report
 from rag import eval_metrics as em
 from rag.bench import Question, read_questions
 from rag.config import Settings
@@ -259,6 +260,10 @@ def test_summary_json_records_numbers_and_configuration(run: ev.Summary, questio
     assert config["questions_file"] == "questions.jsonl"
     assert config["questions_file_sha256"] == hashlib.sha256(question_file.read_bytes()).hexdigest()
     assert (config["questions_format"], config["questions"]) == ("seed", 8)
+    table = report.format_summary(data).splitlines()
+    assert table[0].split() == ["overall", "fact", "cross-script", "unanswerable", "english"]
+    assert table[4].split() == ["Accuracy", "37.5%", "25.0%", "100.0%", "50.0%", "0.0%"]
+    assert table[5].split() == ["Refusal", "precision", "50.0%", "0.0%", "n/a", "100.0%", "n/a"]
     assert [(f["id"], f["reason"]) for f in data["failures"]] == [
         ("q2", "wrong answer (expected 7)"),
         ("q4", "refused an answerable question (expected TOP30); no gold passage retrieved"),
@@ -278,6 +283,8 @@ def test_report_html_is_self_contained_and_shows_the_numbers(run: ev.Summary) ->
     assert ">hit@3<" in html
     assert "Noto Sans CJK SC" in html
     assert html.index('<div class="case"><h3>q8') < html.index('<div class="case"><h3>q4')  # errors first
+    assert '<div class="case"><h3>q3' in html  # right, but it carries an unsupported citation
+    assert '<div class="case"><h3>q1' not in html and '<div class="case"><h3>q5' not in html  # no problem
     assert "推动<mark>7</mark>家科技支行落地。" in html  # retrieved passage, gold answer marked
 
 
@@ -351,8 +358,9 @@ SLOW_QUESTIONS = [
 
 
 @pytest.mark.slow
-def test_evaluate_with_the_real_pipeline_and_extractive_backend(tmp_path: Path) -> None:
+def test_evaluate_with_the_real_pipeline_and_extractive_backend(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     from rag import RAG
+    from rag.cli import main
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -379,3 +387,13 @@ def test_evaluate_with_the_real_pipeline_and_extractive_backend(tmp_path: Path) 
     assert "158" in records[0]["answer"] and records[0]["retrieved"][0]["doc_id"] == "guangming"
     assert records[3]["refused"] is True and records[3]["citations"] == []
     assert (tmp_path / "out" / "report.html").read_text(encoding="utf-8").count("<svg") == 2
+
+    # the same run through the command line, then compared with the first run
+    assert main(["eval", str(questions), "--corpus", str(corpus), "--index-dir", str(tmp_path / "index"),
+                 "--backend", "extractive", "--k", "3", "--out", str(tmp_path / "cli")]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL s5 [fact] wrong answer (expected 999)" in out and "FAIL s1" not in out
+    assert main(["eval", "compare", str(tmp_path / "out"), str(tmp_path / "cli")]) == 0
+    out = capsys.readouterr().out
+    assert "top_k: 5 -> 3" in out  # the command line passes --k on as the answerer's top_k
+    assert "right -> wrong (0): -" in out and "wrong -> right (0): -" in out
