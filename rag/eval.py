@@ -78,6 +78,16 @@ def answer_matches(question: Question, text: str) -> bool:
     return any(normalise(a).strip() and normalise(a).strip() in folded for a in question.answers)
 
 
+def check_patterns(questions: Sequence[Question]) -> None:
+    """Raise ``ValueError`` naming the question whose answer pattern is not a valid regex."""
+    for q in questions:
+        for pattern in q.answers if q.answers_are_patterns else ():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"question {q.id}: answer pattern {pattern!r} is not a regular expression ({exc})") from None
+
+
 def is_correct(question: Question, *, text: str, refused: bool) -> bool:
     """Unanswerable: right when refused. Answerable: right when not refused and it matches."""
     if not question.answerable:
@@ -182,6 +192,7 @@ def evaluate(bot, questions: str | Path | QuestionSet | Sequence[Question], *, k
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     qs, source = _question_set(questions, limit=limit)
+    check_patterns(qs.questions)
     out = Path(out_dir) if out_dir else default_out_dir()
     started = time.monotonic()
     records = []

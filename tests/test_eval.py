@@ -295,6 +295,10 @@ def test_limit_and_question_set_inputs(tmp_path: Path, question_file: Path) -> N
     assert summary.config["questions_file"] is None and summary.config["limit"] == 2
     with pytest.raises(ValueError, match="k must be >= 1, got 0"):
         ev.evaluate(bot, question_file, k=0, out_dir=tmp_path / "bad")
+    broken = Question(id="x1", text="?", gold_docs=("a",), answers=("15[亿",), answers_are_patterns=True)
+    with pytest.raises(ValueError, match=r"question x1: answer pattern '15\[亿' is not a regular expression"):
+        ev.evaluate(bot, [broken], k=3, out_dir=tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
 
 
 # ---------------------------------------------------------------- compare
