@@ -144,13 +144,12 @@ def match_form(text: str) -> str:
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 1e4, "亿": 1e8}
-_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2, "thousand": 1e3,
-                "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_EN_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())} | {
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_EN_WORDS.pop("one")  # "one of", "one-stop": rarely a count
+_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+                "trillion": 1e12}
+# English number words; "one" is left out ("one of", "one-stop" are rarely counts)
+_EN_WORDS = {w: i for i, w in enumerate("zero _ two three four five six seven eight nine ten eleven twelve".split())}
+_EN_WORDS |= {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+del _EN_WORDS["_"]
 _ARABIC = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?"
     r"(\s*(?:%|‰|percent|per cent))?", re.IGNORECASE)
@@ -214,14 +213,12 @@ def numbers(text: str) -> list[Number]:
 
 
 def _number_found(n: Number, pool: Sequence[Number]) -> bool:
-    for p in pool:
-        if n.percent and not p.percent:
-            continue
-        if abs(n.value - p.value) <= 1e-9 * max(1.0, abs(p.value)):
-            return True
-        if not n.scaled and abs(n.value - p.base) <= 1e-9 * max(1.0, abs(p.base)):
-            return True
-    return False
+    """Same value (15亿 = 1.5 billion), or a bare number equal to a figure's written part (15 ~ 15亿)."""
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+    return any((p.percent or not n.percent) and (same(n.value, p.value) or (not n.scaled and same(n.value, p.base)))
+               for p in pool)
 
 
 # ---------------------------------------------------------------- names and facts
@@ -263,7 +260,7 @@ def names(claim: str, *, passage_lang: str) -> list[str]:
         if re.search(r"[\u3400-\u9fff]", inner) or passage_lang == "en":
             found.append(match_form(inner.strip()))
     zh_claim = language(plain) == "zh"
-    for i, m in enumerate(_LATIN.finditer(plain)):
+    for m in _LATIN.finditer(plain):
         word = m.group(0)
         first = plain[: m.start()].strip() == "" or plain[: m.start()].rstrip()[-1:] in ".!?:"
         if len(word) < 2 or word.lower() in _EN_FUNCTION:

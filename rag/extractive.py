@@ -5,10 +5,14 @@ scored by
 
 * coverage: the IDF-weighted share of the question's terms (``rag.text.terms``, matching form,
   so traditional and simplified match) that occur in it, 0..1;
-* similarity: the caller's cosine between question and candidate, rescaled so that
-  ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1 (multilingual-e5 cosines sit between about 0.7 and
-  0.95); this is what lets an English question find a Chinese sentence;
-* fit: whether it holds what the question asks for: a number not already in the question for
+* similarity: the caller's cosine between question and candidate (multilingual-e5 cosines sit
+  between about 0.7 and 0.95). In the same language it only breaks near-ties, rescaled so that
+  ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1: measured on Chinese questions, unanswerable ones
+  reach the same cosines as answerable ones. Across languages no word can match, so it is the
+  evidence, and must reach ``MIN_CROSS_COSINE``;
+* fit: the question's names (``rag.cite.names``) occur in the candidate's document (in any of
+  its retrieved passages: a chunk boundary may cut a sentence off from its subject), and it
+  holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
   counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); a candidate
   without it keeps only ``MISFIT`` of its score and cannot be the answer.
@@ -194,10 +198,14 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_date = bool(_WANTS_DATE.search(q_norm))
     q_values = {n.value for n in numbers(q_norm)}
     q_lang = language(question)
-    p_norms = [match_form(p.text) for p in passages]
+    # the question's names must occur in the candidate's document (all its retrieved passages:
+    # a chunk boundary may separate a name from the sentence that answers about it)
+    doc_norms: dict[str, str] = {}
+    for p in passages:
+        doc_norms[p.doc_id] = doc_norms.get(p.doc_id, "") + "\n" + match_form(p.text)
     p_langs = [language(p.text) for p in passages]
     q_names = {lang: names(question, passage_lang=lang) for lang in set(p_langs)}
-    named = [all(contains(t, name) for name in q_names[lang]) for t, lang in zip(p_norms, p_langs)]
+    named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     focus = [f for f in (_focus(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
     out = []
