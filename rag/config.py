@@ -90,7 +90,7 @@ def load_settings(path: Path | None = None, **overrides: object) -> Settings:
             if os.environ.get(var):
                 values[f.name] = os.environ[var]
                 break
-    return settings_with(Settings(), **values, **overrides)
+    return settings_with(Settings(), **{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
 
 def settings_with(base: Settings, **changes: object) -> Settings:
