@@ -7,9 +7,10 @@ re-indexing unchanged text costs nothing, across indexes and processes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-import os
+import re
 import sqlite3
 import threading
 import time
@@ -105,7 +106,7 @@ def load_sentence_transformer(model: str, *, cache_dir: Path):
     """Load ``model`` (a folder, or a hub id already in the local cache) on CPU, never downloading."""
     source = str(ensure_default_model(cache_dir)) if not model else model
     path = Path(source).expanduser()
-    if model and not path.is_dir() and (model.startswith(("/", ".", "~")) or path.suffix):
+    if model and not path.is_dir() and (model.startswith(("/", ".", "~")) or model.count("/") > 1):
         raise ModelUnavailableError(f"embedding model folder {path} does not exist; give the folder of a "
                                     "sentence-transformers model, or leave embed_model empty for the bundled default")
     try:
@@ -116,13 +117,32 @@ def load_sentence_transformer(model: str, *, cache_dir: Path):
     started = time.perf_counter()
     try:
         st = SentenceTransformer(str(path) if path.is_dir() else source, device="cpu", local_files_only=True)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # missing files; a folder without a model config
         raise ModelUnavailableError(
             f"cannot load embedding model {source!r} from local files ({exc}); models are never "
             "downloaded at run time: give a folder that holds a sentence-transformers model"
         ) from exc
     logger.info("loaded embedding model %s in %.1f s", source, time.perf_counter() - started)
     return st
+
+
+def _bf16_autocast():
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16)
+
+
+def native_bf16() -> bool:
+    """True when the CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX).
+
+    There, autocast to bf16 embeds about 1.8x faster per CPU second, with vectors at cosine
+    0.99999 to fp32; without hardware support it is slower, so fp32 is kept.
+    """
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"\b(avx512_bf16|amx_bf16)\b", cpuinfo) is not None
 
 
 class Embedder:
@@ -142,6 +162,7 @@ class Embedder:
         self.cache = EmbeddingCache(self.cache_dir / CACHE_FILE)
         self.model_runs = 0  # texts actually run through the model (cache misses), for reports
         self._st = None
+        self._bf16 = False
         self._lock = threading.Lock()
 
     def _model(self):
@@ -149,6 +170,8 @@ class Embedder:
             if self._st is None:
                 st = load_sentence_transformer(self.model, cache_dir=self.cache_dir)
                 st.max_seq_length = min(st.max_seq_length or MAX_SEQ_TOKENS, MAX_SEQ_TOKENS)
+                self._bf16 = native_bf16()
+                logger.info("embedding with %s matmuls", "bf16" if self._bf16 else "fp32")
                 self._st = st
         return self._st
 
@@ -168,10 +191,10 @@ class Embedder:
         return next((name for name in names if prompts.get(name)), None)
 
     def _encode(self, texts: list[str], *, kind: str) -> np.ndarray:
-        vectors = self._model().encode(
-            texts, prompt_name=self._prompt_name(kind), batch_size=len(texts), convert_to_numpy=True,
-            normalize_embeddings=True, show_progress_bar=False,
-        )
+        st, prompt_name = self._model(), self._prompt_name(kind)
+        with _bf16_autocast() if self._bf16 else contextlib.nullcontext():
+            vectors = st.encode(texts, prompt_name=prompt_name, batch_size=len(texts), convert_to_numpy=True,
+                                normalize_embeddings=True, show_progress_bar=False)
         self.model_runs += len(texts)
         return np.asarray(vectors, dtype=np.float32)
 
@@ -209,7 +232,8 @@ class Embedder:
         if not texts:
             return
         st = self._model()
-        lengths = [len(ids) for ids in st.tokenizer(texts, add_special_tokens=True)["input_ids"]]
+        prompt = st.prompts.get(self._prompt_name("passage") or "", "") or ""
+        lengths = [len(ids) for ids in st.tokenizer([prompt + t for t in texts])["input_ids"]]
         too_long = sum(1 for n in lengths if n > st.max_seq_length)
         if too_long:
             logger.warning("%d passages exceed %d tokens and are truncated for embedding",

@@ -182,6 +182,16 @@ def test_embedder_rejects_bad_settings(tmp_path: Path) -> None:
         missing.embed_query("问题")
 
 
+def test_models_are_never_downloaded(tmp_path: Path) -> None:
+    not_cached = Embedder("example-org/not-a-cached-model", cache_dir=tmp_path)
+    with pytest.raises(ModelUnavailableError, match=r"cannot load embedding model 'example-org/not-a-cached"):
+        not_cached.embed_query("问题")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelUnavailableError, match=r"never downloaded at run time"):
+        Embedder(str(tmp_path / "empty"), cache_dir=tmp_path).embed_passages(["文本"])
+    assert not (tmp_path / "models").exists()  # and the default model was not built for them
+
+
 # --------------------------------------------------------------------------- slow: the built model
 
 
