@@ -189,8 +189,8 @@ def _tensor_pieces(f: E5File, source: str | None, shape: tuple[int, ...]):
         yield np.zeros(shape, dtype=np.float32)
         return
     dtype, n_values, offset = f.tensors[source]
-    if n_values != int(np.prod(shape)):
-        raise ModelUnavailableError(f"tensor {source} has {n_values} values, expected shape {shape}")
+    if n_values != int(np.prod(shape)) or dtype not in (_F32, _Q4):
+        raise ModelUnavailableError(f"tensor {source}: {n_values} values of type {dtype}, expected shape {shape}")
     if dtype == _F32:
         yield np.frombuffer(f.buf, dtype="<f4", count=n_values, offset=offset)
         return
@@ -239,18 +239,24 @@ def bert_config(f: E5File) -> dict:
 # --------------------------------------------------------------------------- tokenizer
 
 
-def _double_array(keys: dict[bytes, int]) -> list[int]:
-    """A darts-clone double array (the trie format of SentencePiece's precompiled charsmap).
-
-    Unit bits: 0-7 label, 8 has-leaf, 9 offset extension (unused here), 10-30 offset, 31 leaf
-    value flag. A node's children sit at ``pos ^ offset ^ label``; its value at ``pos ^ offset``.
-    """
+def _byte_trie(keys: dict[bytes, int]) -> dict:
+    """Nested dicts keyed by byte; key -1 holds the value of a key that ends there."""
     trie: dict = {}
     for key, value in keys.items():
         node = trie
         for byte in key:
             node = node.setdefault(byte, {})
         node[-1] = value
+    return trie
+
+
+def _double_array(keys: dict[bytes, int]) -> list[int]:
+    """A darts-clone double array (the trie format of SentencePiece's precompiled charsmap).
+
+    Unit bits: 0-7 label, 8 has-leaf, 9 offset extension (unused here), 10-30 offset, 31 leaf
+    value flag. A node's children sit at ``pos ^ offset ^ label``; its value at ``pos ^ offset``.
+    """
+    trie = _byte_trie(keys)
     units: list[int] = []
     used = bytearray()
 
@@ -310,7 +316,12 @@ def precompiled_charsmap(norm: dict[int, str]) -> bytes:
 
 
 def build_tokenizer(f: E5File):
-    """XLM-R unigram tokenizer from the file: normalise, collapse spaces, metaspace, Viterbi."""
+    """XLM-R unigram tokenizer from the file: normalise, collapse spaces, metaspace, Viterbi.
+
+    It gives e5.c's token ids except in two rare cases, where it follows upstream SentencePiece:
+    a run of out-of-vocabulary characters becomes one ``<unk>`` (e5.c emits one per character),
+    and a short grapheme cluster whose first code point is normalised is replaced as a whole.
+    """
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     sp = f.special
