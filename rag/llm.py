@@ -205,6 +205,8 @@ class LocalBackend:
         self.threads = threads
         self.n_ctx = n_ctx
         self.load_seconds: float | None = None  # set once the model is loaded
+        # prompt tokens llama.cpp had to read in the last call; the rest came from the KV cache
+        self.last_prompt_tokens_read: int | None = None
         self._llama: Any = None
         self._lock = threading.Lock()
 
@@ -226,12 +228,14 @@ class LocalBackend:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         with self._lock:
             llama = self._load()
+            before = _prompt_tokens_read(llama)
             try:
                 result = llama.create_chat_completion(
                     messages=messages, max_tokens=max_tokens, temperature=temperature
                 )
             except (ValueError, RuntimeError) as exc:
                 raise BackendError(f"local model {self.gguf_path.name} failed: {exc}") from exc
+            self._count_read(llama, before)
         return result["choices"][0]["message"]["content"] or ""
 
     def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
@@ -242,15 +246,27 @@ class LocalBackend:
         # The lock is held until the stream is exhausted or closed (closing a generator releases it).
         with self._lock:
             llama = self._load()
+            before: int | None = _prompt_tokens_read(llama)
             try:
                 for chunk in llama.create_chat_completion(
                     messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
                 ):
                     delta = chunk["choices"][0]["delta"].get("content")
                     if delta:
+                        if before is not None:  # the prompt has been read by now
+                            self._count_read(llama, before)
+                            before = None
                         yield delta
             except (ValueError, RuntimeError) as exc:
                 raise BackendError(f"local model {self.gguf_path.name} failed: {exc}") from exc
+            if before is not None:
+                self._count_read(llama, before)
+
+    def _count_read(self, llama: Any, before: int) -> None:
+        """Record how many prompt tokens the call had to read (``before`` = counter at its start)."""
+        self.last_prompt_tokens_read = _prompt_tokens_read(llama) - before
+        logger.debug("local model read %d prompt tokens (the rest came from the KV cache)",
+                     self.last_prompt_tokens_read)
 
     def _load(self) -> Any:
         """The Llama object, loaded on first call. Caller holds the lock."""
@@ -280,6 +296,13 @@ class LocalBackend:
         logger.info("loaded %s in %.1f s (n_ctx=%d, threads=%d)",
                     self.gguf_path.name, self.load_seconds, self.n_ctx, self.threads)
         return self._llama
+
+
+def _prompt_tokens_read(llama: Any) -> int:
+    """llama.cpp's running count of prompt tokens decoded by this context (its perf counter)."""
+    import llama_cpp
+
+    return int(llama_cpp.llama_perf_context(llama.ctx).n_p_eval)
 
 
 BACKENDS: dict[str, Callable[..., LLM]] = {

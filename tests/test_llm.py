@@ -235,12 +235,13 @@ class _CuttingProxy:
 @pytest.mark.slow
 def test_a_stream_cut_midway_raises_backend_error(llama_server: str) -> None:
     port = int(llama_server.rsplit(":", 1)[1].split("/")[0])
-    proxy = _CuttingProxy(port, limit=1500)  # past the headers and a few SSE events
+    proxy = _CuttingProxy(port, limit=2000)  # past the headers and a few SSE events
     url = f"http://127.0.0.1:{proxy.port}/v1"
     backend = OpenAIBackend(base_url=url, api_key="x", model="local", timeout=60.0, retries=0)
+    long_answer = [QUESTION[0], {"role": "user", "content": QUESTION[1]["content"] + "请详细介绍这座图书馆，至少写五句话。"}]
     received: list[str] = []
     with pytest.raises(BackendError, match=rf"{re.escape(url)} .*during streaming \(after \d+ characters\)"):
-        for piece in backend.stream(QUESTION, max_tokens=200, temperature=0.0):
+        for piece in backend.stream(long_answer, max_tokens=200, temperature=0.0):
             received.append(piece)
     assert received, "the cut should come after some text arrived"
 
@@ -296,11 +297,17 @@ def test_local_backend_streams_several_deltas(local_backend: LocalBackend) -> No
 @pytest.mark.slow
 def test_a_shared_prompt_prefix_is_not_read_again(local_backend: LocalBackend) -> None:
     cold, _ = _time_to_first_delta(local_backend, _ask("图书馆有几个自助借还站点？"))
+    cold_read = local_backend.last_prompt_tokens_read
     warm, answer = _time_to_first_delta(local_backend, _ask("古籍修复中心有几名修复人员？"))
+    warm_read = local_backend.last_prompt_tokens_read
     assert "7" in answer or "七" in answer
-    # Only the question differs: the ~300-token prefix comes from the KV cache. Without reuse
-    # both calls read the same number of tokens and take about as long.
-    assert warm < cold / 3, f"warm {warm:.2f} s vs cold {cold:.2f} s"
+    # Only the question differs, so the ~300-token passage comes from the KV cache: llama.cpp
+    # reads just the question and the template's tail. (Timings are reported, not asserted:
+    # they depend on what else the machine is doing.)
+    assert cold_read is not None and cold_read > 200  # the passage (the system prompt may be cached)
+    assert warm_read is not None and warm_read < 40, f"read {warm_read} of {cold_read} tokens again"
+    print(f"time to first token: cold {cold:.2f} s ({cold_read} tokens read), "
+          f"warm {warm:.2f} s ({warm_read} tokens read)")
 
 
 @pytest.mark.slow

@@ -149,11 +149,14 @@ def test_ensure_local_gguf_replaces_a_bad_cached_file_then_returns_at_once(tmp_p
     target = gguf_path(tmp_path)
     target.parent.mkdir(parents=True)
     target.write_bytes(b"not a model")  # e.g. an interrupted copy from an older version
-    assert ensure_local_gguf(tmp_path) == target
-    assert target.stat().st_size == GGUF_SIZE
-    assert sidecar_matches(target, expected=local_model.BUNDLED)
-    assert [p.name for p in target.parent.iterdir() if p.name.endswith(".tmp")] == []
+    try:
+        assert ensure_local_gguf(tmp_path) == target
+        assert target.stat().st_size == GGUF_SIZE
+        assert sidecar_matches(target, expected=local_model.BUNDLED)
+        assert [p.name for p in target.parent.iterdir() if p.name.endswith(".tmp")] == []
 
-    started = time.monotonic()
-    assert ensure_local_gguf(tmp_path) == target
-    assert time.monotonic() - started < 0.5  # size + sidecar check only, no 1.1 GB rehash
+        started = time.monotonic()
+        assert ensure_local_gguf(tmp_path) == target
+        assert time.monotonic() - started < 0.5  # size + sidecar check only, no 1.1 GB rehash
+    finally:
+        target.unlink(missing_ok=True)  # pytest keeps old tmp dirs: do not leave 1.1 GB behind
