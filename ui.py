@@ -198,7 +198,8 @@ class ChatUI:
                 name = original[i] if i < len(original) and original[i] else Path(path).name
 
                 def report(stage: str, done: int, total: int, name: str = name) -> None:
-                    progress((done, total), desc=f"{name}: {stage}")
+                    if total > 0:
+                        progress((done, total), desc=f"{name}: {stage}")
 
                 try:
                     result = self.bot.add_file(path, name=name, progress=report)
@@ -260,16 +261,17 @@ def _chat_tab(ui: ChatUI) -> SimpleNamespace:
                             "回答中的 [1] 标记链接到右侧的原文出处。试试下面的示例：<br>"
                             "Each [1] in an answer links to its source on the right. Try an example:",
             )
-            with gr.Row(elem_id="ask-row"):
-                c.question = gr.Textbox(placeholder="输入问题，按 Enter 发送 · Type a question and press Enter",
-                                        show_label=False, scale=8, elem_id="question", autofocus=True)
-                c.send = gr.Button("发送 Send", variant="primary", scale=1, min_width=100, elem_id="send")
-                c.new = gr.Button("新对话 New chat", variant="secondary", scale=1, min_width=120, elem_id="new-chat")
+            with gr.Row(elem_id="ask-row", equal_height=True):
+                c.question = gr.Textbox(placeholder="输入问题 · Ask a question",
+                                        show_label=False, scale=6, elem_id="question", autofocus=True)
+                c.send = gr.Button("发送 Send", variant="primary", scale=0, min_width=110, elem_id="send")
+                c.new = gr.Button("新对话 New chat", variant="secondary", scale=0, min_width=150, elem_id="new-chat")
             with gr.Accordion("设置 Settings", open=False, elem_id="settings"):
                 with gr.Row():
                     c.k = gr.Slider(1, 10, value=ui.bot.settings.top_k, step=1, label="检索段落数 Passages",
                                     elem_id="passages", interactive=ui.k_param is not None,
-                                    info="每个问题检索的段落数 · passages retrieved per question")
+                                    info="每个问题检索的段落数 · passages retrieved per question" if ui.k_param
+                                    else "由设置固定 · fixed by the settings (RAG_TOP_K)")
                     c.backend = gr.Dropdown(_backends(ui.bot), value=ui.bot.backend_name, label="后端 Backend",
                                             elem_id="backend", info="生成回答的模型 · what writes the answer")
         with gr.Column(scale=2, min_width=320):

@@ -313,6 +313,8 @@ a.cite:hover { background: var(--color-accent); color: white !important; }
 .doc-table tr { border: none !important; }
 .doc-table tbody tr:hover { background: var(--background-fill-secondary); }
 .doc-total, .doc-empty { margin-top: .5rem; color: var(--body-text-color-subdued); font-size: .85rem; }
+#send, #new-chat { white-space: nowrap; flex: 0 0 auto !important; width: auto !important; }
+#chat .message-row:has(.answer.error) + .message-buttons { display: none; }  /* no feedback on errors */
 #chat button.example { border: 1px solid var(--border-color-primary) !important; border-radius: .6rem;
                        background: var(--background-fill-secondary) !important; }
 #chat button.example:hover { border-color: var(--color-accent) !important; background: var(--color-accent-soft) !important; }

@@ -240,6 +240,10 @@ def test_first_visit_shows_examples_documents_and_loads_nothing_from_outside(cha
     assert "How many scholars in Guangming" in examples.nth(2).inner_text()
     assert chat.page.locator("#backend-badge").inner_text() == "后端 Backend: extractive"
     chat.shot("01_first_visit")
+    examples.nth(0).click()  # an example question is asked at once
+    answer = chat.wait_answer(0)
+    assert "7家科技支行" in answer.inner_text()
+    assert chat.page.locator("#chat").inner_text().startswith("光明区推动了多少家科技支行落地?")
     chat.tab("文档 Documents")
     chat.page.wait_for_selector("#documents table")
     rows = chat.page.locator("#documents tbody tr")
