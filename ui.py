@@ -108,8 +108,8 @@ class ChatUI:
         self.bot = bot
         self.feedback_log = FeedbackLog(bot.settings.feedback_path)
         params = inspect.signature(bot.stream).parameters
-        self.k_param = next((p for p in ("k", "top_k") if p in params), None)  # per-call passage count
-        self.index_lock = threading.Lock()
+        # The passage count per question needs RAG.stream(k=...); until the API has it the slider is fixed.
+        self.k_param = next((p for p in ("k", "top_k") if p in params), None)
 
     # ----- chat
     def respond(self, question: str, turns: list[Turn], k: int, backend: str) -> Iterator[tuple]:
@@ -171,7 +171,7 @@ class ChatUI:
         if turn is None or turn.answer is None:
             return
         a = turn.answer
-        rating = {True: "up", False: "down"}.get(data.liked, "none") if isinstance(data.liked, bool) else "none"
+        rating = "up" if data.liked is True else "down" if data.liked is False else "cleared"
         self.feedback_log.append({
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rating": rating, "question": turn.question,
             "answer": a.text, "refused": a.refused, "backend": a.backend,
@@ -193,25 +193,24 @@ class ChatUI:
         paths = list(paths or [])
         original = json.loads(names) if names else []
         lines: list[tuple[bool, str]] = []
-        with self.index_lock:
-            for i, path in enumerate(paths):
-                name = original[i] if i < len(original) and original[i] else Path(path).name
+        for i, path in enumerate(paths):  # the "index" concurrency group runs one upload/removal at a time
+            name = original[i] if i < len(original) and original[i] else Path(path).name
 
-                def report(stage: str, done: int, total: int, name: str = name) -> None:
-                    if total > 0:
-                        progress((done, total), desc=f"{name}: {stage}")
+            def report(stage: str, done: int, total: int, name: str = name) -> None:
+                if total > 0:
+                    progress((done, total), desc=f"{name}: {stage}")
 
-                try:
-                    result = self.bot.add_file(path, name=name, progress=report)
-                except RAGError as exc:
-                    lines.append((False, str(exc)))
-                    continue
-                errors = [e.reason for e in result.errors if Path(e.path).name == Path(name).name]
-                if errors:
-                    lines.append((False, f"{name}: {errors[0]}"))
-                else:
-                    lines.append((True, f"{name}: 已加入索引 indexed ({result.chunks_embedded} 段 chunks, "
-                                        f"{result.seconds:.1f} s)"))
+            try:
+                result = self.bot.add_file(path, name=name, progress=report)
+            except (RAGError, OSError) as exc:
+                lines.append((False, str(exc)))
+                continue
+            errors = [e.reason for e in result.errors if Path(e.path).name == Path(name).name]
+            if errors:
+                lines.append((False, f"{name}: {errors[0]}"))
+            else:
+                lines.append((True, f"{name}: 已加入索引 indexed ({result.chunks_embedded} 段 chunks, "
+                                    f"{result.seconds:.1f} s)"))
         table, menu = self.documents_view()
         return parts.status_html(lines), table, menu, None
 
@@ -220,13 +219,12 @@ class ChatUI:
         if not doc_id:
             table, menu = self.documents_view()
             return parts.status_html([(False, "请先选择文档 · Choose a document first")]), table, menu
-        with self.index_lock:
-            try:
-                title = self.bot.document(doc_id).title
-                self.bot.remove_document(doc_id)
-                line = (True, f"已移除 removed: {title}")
-            except RAGError as exc:
-                line = (False, str(exc))
+        try:
+            title = self.bot.document(doc_id).title
+            self.bot.remove_document(doc_id)
+            line = (True, f"已移除 removed: {title}")
+        except (RAGError, OSError) as exc:
+            line = (False, str(exc))
         table, menu = self.documents_view()
         return parts.status_html([line]), table, menu
 

@@ -293,6 +293,7 @@ def test_answer_streams_cites_and_the_citation_opens_the_highlighted_source(chat
     chat.page.wait_for_selector(f"#src-1-{cited.n}.active")
     assert chat.page.locator(".src-group.current").get_attribute("data-turn") == "1"
     chat.shot("04_follow_up")
+    assert chat.outside == []
 
 
 @pytest.mark.browser
