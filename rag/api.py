@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -58,6 +59,8 @@ class RAG:
         self.embedder = embedder or Embedder(self.settings.embed_model, cache_dir=self.settings.cache_dir,
                                              batch_size=self.settings.embed_batch_size)
         self._lock = threading.RLock()
+        # Questions repeat (same-script and converted forms fold to one text): embed each once.
+        self._query_vector = functools.lru_cache(maxsize=1024)(self.embedder.embed_query)
         self._retriever: Retriever | None = None
         self._answerer: answering.Answerer | None = None
 
@@ -182,7 +185,7 @@ class RAG:
 
     def _use(self, data: IndexData) -> None:
         self._retriever = Retriever(
-            data, embed_query=lambda q: self.embedder.embed_query(fold_script(q)),
+            data, embed_query=lambda q: self._query_vector(fold_script(q)),
             dense_weight=self.settings.dense_weight,
         )
 
