@@ -45,7 +45,7 @@ MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kin
 MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
 MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
-LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200 counted)
+LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), number/date questions
 KEEP_RATIO = 0.85  # further sentences are added when they score this close to the best
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
@@ -186,6 +186,7 @@ class _Features:
     fits: bool  # holds the kind of fact the question asks for
     lexical: bool  # question and candidate share a language, so coverage is meaningful
     length: int  # characters
+    typed: bool  # the question asks for a number or a date
 
 
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
@@ -215,7 +216,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(f in c.norm for f in focus)))
         cosine = None if sims is None else float(sims[i])
-        out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text)))
+        out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
+                             wants_number or wants_date))
     return out
 
 
@@ -230,7 +232,8 @@ def _score(f: _Features) -> tuple[float, bool]:
         score, enough = f.coverage + SIM_WEIGHT * sim, f.coverage >= MIN_COVERAGE
     else:
         score, enough = sim + f.coverage, f.cosine is not None and f.cosine >= MIN_CROSS_COSINE
-    score -= LENGTH_PENALTY * min(f.length, 200) / 100  # among equals, the shorter candidate
+    if f.typed:  # the asked-for number or date is inside, so among equals take the shorter
+        score -= LENGTH_PENALTY * min(f.length, 200) / 100
     return (score if f.fits else score * MISFIT), enough and f.fits
 
 
