@@ -28,8 +28,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python browser
 	$(BIN)/python -m pip install --quiet -e ".[local,test]"
 
-browser:  ## Debian's Chromium for the browser tests (Playwright never downloads a browser here)
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+browser:  ## Debian's Chromium (and CJK fonts) for the browser tests; Playwright never downloads a browser
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; }
 
 clean-index:  ## delete the index of the bundled corpus (it is rebuilt on next use)
 	rm -rf index/v-* index/CURRENT index/.lock

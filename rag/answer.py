@@ -19,20 +19,25 @@ from .types import Answer, Passage
 logger = logging.getLogger(__name__)
 
 Search = Callable[..., list[Passage]]  # search(question, *, k) -> passages, best first
+BACKEND_NAMES = ("openai", "local", "extractive")
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 
 
-def choose_backend(settings: Settings, requested: str = "") -> str:
-    """The backend to use: the one asked for, else openai if configured, else local if installed."""
-    if requested:
-        return requested
-    if settings.llm_base_url:
-        return "openai"
+def available_backends(settings: Settings) -> list[str]:
+    """Backends that can run with these settings, best first."""
     from .local_model import local_model_installed
 
-    if settings.llm_gguf or local_model_installed():
-        return "local"
-    return "extractive"
+    names = ["openai"] if settings.llm_base_url else []
+    if settings.llm_gguf or local_model_installed(settings.cache_dir):
+        names.append("local")
+    return names + ["extractive"]
+
+
+def choose_backend(settings: Settings, requested: str = "") -> str:
+    """The backend asked for, else the best available one (openai, then local, then extractive)."""
+    if requested and requested not in BACKEND_NAMES:
+        raise ValueError(f"unknown backend {requested!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    return requested or available_backends(settings)[0]
 
 
 def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
@@ -102,14 +107,14 @@ class Answerer:
         return make_backend("local", gguf_path=gguf, threads=s.llm_threads, n_ctx=s.llm_context)
 
     # ----- the pipeline -----
-    def stream(self, question: str, *, history: list[dict], search: Search) -> Iterator[str | Answer]:
+    def stream(self, question: str, *, history: list[dict], search: Search, k: int) -> Iterator[str | Answer]:
         timings: dict[str, float] = {}
         started = time.monotonic()
         lang = language(question)
         standalone = self.condense(question, history)
         timings["condense"] = time.monotonic() - started
         mark = time.monotonic()
-        passages = search(standalone, k=self.settings.top_k)
+        passages = search(standalone, k=k)
         passages = [p for p in passages if p.score >= self.settings.min_score]
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()

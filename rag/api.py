@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from . import answer as answering
+from .answer import available_backends, choose_backend
 from .config import Settings, load_settings, settings_with
 from .embed import Embedder
 from .errors import IndexMissingError, LoadError, QueryError
@@ -62,7 +63,7 @@ class RAG:
         # Questions repeat (same-script and converted forms fold to one text): embed each once.
         self._query_vector = functools.lru_cache(maxsize=1024)(self.embedder.embed_query)
         self._retriever: Retriever | None = None
-        self._answerer: answering.Answerer | None = None
+        self._answerers: dict[str, answering.Answerer] = {}
 
     # ----- indexing -----
     @property
@@ -95,8 +96,13 @@ class RAG:
         from .load import validate_upload
 
         source = Path(path)
-        target = self.uploads_dir / validate_upload(source, name=name or source.name,
-                                                    max_bytes=int(self.settings.max_upload_mb * 1024 * 1024))
+        name = name or source.name
+        limit_mb = self.settings.max_upload_mb
+        size_mb = source.stat().st_size / 2**20 if source.is_file() else 0.0
+        if size_mb > limit_mb:
+            raise LoadError(f"{name}: {size_mb:.1f} MB is over the upload limit of {limit_mb:g} MB "
+                            "(setting max_upload_mb, env RAG_MAX_UPLOAD_MB)")
+        target = self.uploads_dir / validate_upload(source, name=name, max_bytes=int(limit_mb * 2**20))
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.part")
         shutil.copyfile(source, tmp)
@@ -136,25 +142,37 @@ class RAG:
         question = self._check_question(question)
         return self._search(question, k=k or self.settings.top_k, mode=mode)
 
-    def ask(self, question: str, *, history: Sequence[dict] = (), backend: str | None = None) -> Answer:
+    def ask(self, question: str, *, history: Sequence[dict] = (), backend: str | None = None,
+            k: int | None = None) -> Answer:
         """Answer from the documents, with citations; refuses when they do not say."""
         result = None
-        for event in self.stream(question, history=history, backend=backend):
+        for event in self.stream(question, history=history, backend=backend, k=k):
             if isinstance(event, Answer):
                 result = event
         assert result is not None  # stream always ends with an Answer
         return result
 
-    def stream(self, question: str, *, history: Sequence[dict] = (),
-               backend: str | None = None) -> Iterator[str | Answer]:
-        """Yield text deltas as they are generated, then one final ``Answer``."""
+    def stream(self, question: str, *, history: Sequence[dict] = (), backend: str | None = None,
+               k: int | None = None) -> Iterator[str | Answer]:
+        """Yield text deltas as they are generated, then one final ``Answer``.
+
+        ``history`` is OpenAI-style ``{"role": "user"|"assistant", "content": ...}`` messages;
+        ``k`` overrides ``top_k`` (passages retrieved) for this call.
+        """
         question = self._check_question(question)
+        if k is not None and k < 1:
+            raise QueryError(f"k must be >= 1, got {k}")
         answerer = self._get_answerer(backend)
-        return answerer.stream(question, history=list(history), search=self._search)
+        return answerer.stream(question, history=list(history), search=self._search, k=k or self.settings.top_k)
 
     @property
     def backend_name(self) -> str:
+        """The backend used when a call names none."""
         return self._get_answerer(None).backend_name
+
+    def available_backends(self) -> list[str]:
+        """Backends that can run here: openai if an endpoint is set, local if its model is installed."""
+        return available_backends(self.settings)
 
     # ----- internals -----
     def _search(self, question: str, *, k: int, mode: str = "hybrid") -> list[Passage]:
@@ -190,11 +208,12 @@ class RAG:
         )
 
     def _get_answerer(self, backend: str | None) -> answering.Answerer:
+        """One answerer per backend name, kept for the life of this object (models load once)."""
+        name = choose_backend(self.settings, backend or self.settings.backend)
         with self._lock:
-            name = backend or self.settings.backend
-            if self._answerer is None or (name and name != self._answerer.backend_name):
-                self._answerer = answering.Answerer(self.settings, backend=name, embedder=self.embedder)
-            return self._answerer
+            if name not in self._answerers:
+                self._answerers[name] = answering.Answerer(self.settings, backend=name, embedder=self.embedder)
+            return self._answerers[name]
 
     def _excluded(self) -> set[str]:
         path = self.settings.index_dir / EXCLUDED

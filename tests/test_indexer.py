@@ -164,3 +164,12 @@ def test_removing_a_corpus_document_excludes_it_from_later_runs(corpus, tmp_path
     assert [d.id for d in bot.documents()] == ["b"]
     assert (corpus / "a.txt").exists()  # the user's own file is never deleted
     assert [d.id for d in make_bot(corpus, tmp_path).documents()] == ["b"]
+
+
+def test_upload_over_the_size_limit_names_the_setting(corpus, tmp_path):
+    bot = make_bot(corpus, tmp_path, max_upload_mb=0.001)
+    upload = tmp_path / "big.txt"
+    upload.write_text("大" * 1000, encoding="utf-8")
+    with pytest.raises(LoadError, match=r"big\.txt: 0\.0 MB is over the upload limit of 0\.001 MB \(setting max_upload_mb"):
+        bot.add_file(upload)
+    assert not bot.uploads_dir.exists() or not any(bot.uploads_dir.iterdir())

@@ -361,7 +361,7 @@ def test_bad_uploads_get_a_message_each_and_change_nothing(chat, served):
     assert lines[0].startswith("✗ '../escape.txt': a file name must not contain a path")
     assert lines[1].startswith("✗ notes.exe: unsupported file type '.exe'")
     assert lines[2].startswith("✗ broken.pdf: corrupt or unreadable PDF")
-    assert lines[3].startswith("✗ big.txt: too large: 1.1 MB (limit 1.0 MB)")
+    assert lines[3].startswith("✗ big.txt: 1.1 MB is over the upload limit of 1 MB (setting max_upload_mb")
     assert chat.page.locator("#upload-status li.ok").count() == 0
     assert chat.page.locator("#documents tbody tr").count() == 5
     assert [(r.id, r.sha256) for r in served.bot.documents()] == before
