@@ -278,6 +278,27 @@ def test_built_model_directory_is_reused(default_model_dir: Path) -> None:
     assert (default_model_dir / "model.safetensors").stat().st_size == 470_637_448
 
 
+_BUILDER = """
+import sys
+from pathlib import Path
+from rag.e5_model import ensure_default_model
+print(ensure_default_model(Path(sys.argv[1])))
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_building_at_once_get_one_complete_model(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    procs = [subprocess.Popen([sys.executable, "-c", _BUILDER, str(tmp_path)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    target = tmp_path / "models" / MODEL_DIR_NAME
+    assert [out.strip() for out, _ in outputs] == [str(target)] * 2
+    assert sorted(p.name for p in (tmp_path / "models").iterdir() if not p.name.endswith(".lock")) == [MODEL_DIR_NAME]
+    assert (target / "model.safetensors").stat().st_size == 470_637_448
+
+
 def _corpus_lines() -> list[str]:
     lines = [line for p in sorted(CORPUS.glob("*.txt")) for line in p.read_text("utf-8").splitlines()]
     return [line for line in lines if line.strip()]
