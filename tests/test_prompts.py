@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.cite import parse_markers
 from rag.prompts import load_prompt, placeholders, render
 
 
@@ -77,8 +78,14 @@ def test_refusal_sentences() -> None:
 def test_system_prompt_quotes_the_refusal_and_stays_short(lang: str) -> None:
     system = load_prompt("system", lang=lang)
     assert load_prompt("refusal", lang=lang) in system
-    assert "[1]" in system
+    assert parse_markers(system) == [2]  # one worked example of a cited sentence
     assert len(system) < 600  # read at ~72 tokens/s by the local model: keep it lean
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_answer_prompt_ends_with_the_citation_reminder(lang: str) -> None:
+    prompt = render(load_prompt("answer", lang=lang), passages="[1] 甲", question="乙?")
+    assert prompt.endswith("[1]。" if lang == "zh" else "like [1].")
 
 
 def test_condense_prompt_renders_a_follow_up() -> None:
