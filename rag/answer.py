@@ -67,12 +67,12 @@ def build_messages(question: str, passages: Sequence[Passage], *, lang: str) -> 
 
 
 def format_history(history: Sequence[dict]) -> str:
-    lines = []
-    for message in list(history)[-HISTORY_TURNS:]:
-        role = message.get("role")
-        if role in ("user", "assistant"):
-            lines.append(f"{role}: {str(message.get('content', '')).strip()}")
-    return "\n".join(lines)
+    """Recent turns in the labels the condensing prompt's examples use (用户/助手)."""
+    labels = {"user": "用户", "assistant": "助手"}
+    return "\n".join(
+        f"{labels[m['role']]}：{str(m.get('content', '')).strip()}"
+        for m in list(history)[-HISTORY_TURNS:] if m.get("role") in labels
+    )
 
 
 def last_user_question(history: Sequence[dict]) -> str:
