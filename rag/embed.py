@@ -115,6 +115,9 @@ def load_sentence_transformer(model: str, *, cache_dir: Path):
     except ImportError:
         raise ImportError("embeddings need sentence-transformers: "
                           "pip install torch==2.13.0 sentence-transformers==6.2.0") from None
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise for users
     started = time.perf_counter()
     try:
         st = SentenceTransformer(str(path) if path.is_dir() else source, device="cpu", local_files_only=True)
