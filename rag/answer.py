@@ -141,7 +141,8 @@ class Answerer:
 
     def _finish(self, question: str, standalone: str, raw: str, passages: list[Passage], *, lang: str,
                 timings: dict[str, float], started: float) -> Answer:
-        text, citations = cite.verify(raw, passages) if raw.strip() else ("", [])
+        text, citations = (cite.verify(raw, passages, question=standalone, similarity=self._similarity)
+                           if raw.strip() else ("", []))
         refused = not text.strip() or cite.is_refusal(text) or not passages
         if refused:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
