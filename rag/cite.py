@@ -391,14 +391,32 @@ def _judge(claim: str, numbers_: Sequence[int], passages: Sequence[Passage], *, 
     return result
 
 
+def _reattribute(claim: str, passages: Sequence[Passage], *, question: str,
+                 skip: Sequence[int]) -> tuple[int, Support] | None:
+    """The best-ranked other passage that supports a claim with checkable facts, if any.
+
+    Small models often put the right fact behind the wrong number; the fact is still grounded
+    when another retrieved passage holds it, so the marker is moved rather than dropped.
+    """
+    for n, passage in enumerate(passages, start=1):
+        if n in skip:
+            continue
+        support = check(claim, passage.text, question=question)
+        if support.supported and support.facts:
+            return n, support
+    return None
+
+
 def verify(answer_text: str, passages: Sequence[Passage], *, question: str = "",
            similarity: Similarity | None = None, min_similarity: float = 0.82) -> tuple[str, list[Citation]]:
     """Check every ``[n]`` of an answer against ``passages[n-1]``.
 
     Returns the answer text and its citations in order of appearance. Markers that point
-    nowhere are removed. A citation whose claim fails ``check`` is kept with
-    ``supported=False`` (so a front end can show what was rejected) and its marker is removed
-    from the text, so readers only see markers that were verified. Each citation quotes the
+    nowhere are removed. When none of a claim's cited passages supports it but another passage
+    does (its facts all found there), the marker is moved to that passage. Otherwise a citation
+    whose claim fails ``check`` is kept with ``supported=False`` (so a front end can show what
+    was rejected) and its marker is removed from the text, so readers only see markers that
+    were verified. Each citation quotes the
     passage span that best supports its claim, with offsets into the original document.
     ``similarity`` (cosine, larger = closer) only decides claims without checkable facts
     across languages, where words cannot be matched; ``min_similarity`` is its threshold.
@@ -417,6 +435,10 @@ def verify(answer_text: str, passages: Sequence[Passage], *, question: str = "",
             judged = _judge(claim, valid, passages, question=question, similarity=similarity,
                             min_similarity=min_similarity)
             kept = [n for n in valid if judged[n][0]]
+            moved = None if kept or not valid else _reattribute(claim, passages, question=question, skip=valid)
+            if moved is not None:
+                logger.debug("claim cited %s is supported by passage %d instead", valid, moved[0])
+                valid, kept, judged = [moved[0]], [moved[0]], {moved[0]: (True, moved[1])}
             for n in valid:
                 ok, support = judged[n]
                 c = _citation(n, passages[n - 1], claim, support, supported=ok)

@@ -218,3 +218,16 @@ def test_verify_english_answer_uses_similarity_only_without_facts() -> None:
 )
 def test_is_refusal(text: str, expected: bool) -> None:
     assert is_refusal(text) is expected
+
+
+def test_a_fact_cited_to_the_wrong_passage_is_moved_to_the_one_that_holds_it():
+    text, citations = verify("东湖科技金融大厦共36层[1]。", [P_ZH, P_HANT])
+    assert text == "东湖科技金融大厦共36层[2]。"
+    assert [(c.n, c.doc_id, c.supported) for c in citations] == [(2, "hant", True)]
+    assert DOCS["hant"][citations[0].start:citations[0].end] == citations[0].quote
+
+
+def test_a_fact_no_passage_holds_is_still_flagged_not_moved():
+    text, citations = verify("东湖科技金融大厦共99层[1]。", [P_ZH, P_HANT])
+    assert text == "东湖科技金融大厦共99层。"
+    assert [(c.n, c.supported) for c in citations] == [(1, False)]
