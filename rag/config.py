@@ -46,7 +46,7 @@ class Settings:
     llm_gguf: str = field(default="", metadata=_env("RAG_LLM_GGUF"))  # "" = bundled Qwen2.5-1.5B GGUF
     llm_threads: int = field(default=2, metadata=_env("RAG_LLM_THREADS"))  # CPU threads of the local model
     llm_context: int = field(default=4096, metadata=_env("RAG_LLM_CONTEXT"))  # local model context, tokens
-    context_tokens: int = field(default=700, metadata=_env("RAG_CONTEXT_TOKENS"))  # passage budget in the prompt
+    context_tokens: int = field(default=500, metadata=_env("RAG_CONTEXT_TOKENS"))  # passage budget in the prompt, cl100k tokens
     max_answer_tokens: int = field(default=320, metadata=_env("RAG_MAX_ANSWER_TOKENS"))
     temperature: float = field(default=0.1, metadata=_env("RAG_TEMPERATURE"))
     # --- limits and front ends ---
