@@ -159,8 +159,7 @@ def failure_reason(record: Mapping) -> str | None:
         return "answered a question the documents do not answer"
     reason = "refused an answerable question" if record["refused"] else "wrong answer"
     if record["expected"]:
-        sep = " | "
-        reason += f" (expected {sep.join(record['expected'])})"
+        reason += f" (expected {' | '.join(dict.fromkeys(record['expected']))})"
     if not record.get("hit_rank"):
         reason += "; no gold passage retrieved"
     return reason

@@ -266,7 +266,7 @@ def _badges(r: Mapping) -> str:
 
 
 def _case(r: Mapping) -> str:
-    expected = " | ".join(r["expected"]) or ("(refuse)" if not r["answerable"] else "(any answer)")
+    expected = " | ".join(dict.fromkeys(r["expected"])) or ("(refuse)" if not r["answerable"] else "(any answer)")
     cites = "".join(
         f'<li><b>[{c["n"]}]</b> {escape(c["doc_id"])} <span class="meta">chars {c["start"]}–{c["end"]}</span> '
         f'<span class="badge {"ok" if c["supported"] else "bad"}">{"supported" if c["supported"] else "unsupported"}'

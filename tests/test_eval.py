@@ -213,6 +213,13 @@ def test_answer_matching_ignores_citation_markers_and_normalises() -> None:
     assert not ev.is_correct(cmrc, text="光明区", refused=True)
 
 
+def test_failure_reason_lists_each_gold_answer_once() -> None:
+    record = {"correct": False, "error": None, "answerable": True, "refused": True, "hit_rank": 2,
+              "expected": ["1903年", "1903年", "1903"]}
+    assert ev.failure_reason(record) == "refused an answerable question (expected 1903年 | 1903)"
+    assert ev.failure_reason({**record, "correct": True}) is None
+
+
 def test_answer_sentences_list_cited_numbers() -> None:
     sentences = ev.answer_sentences("推动了9家支行。其中3家在光明区[1][3]。最后一句。")
     assert sentences == [{"text": "推动了9家支行。", "cited": []}, {"text": "其中3家在光明区。", "cited": [1, 3]},
