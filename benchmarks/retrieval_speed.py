@@ -27,7 +27,6 @@ from rag import RAG  # noqa: E402
 from rag.bench import read_questions  # noqa: E402
 from rag.chunk import chunk_document  # noqa: E402
 from rag.embed import EmbeddingCache  # noqa: E402
-from rag.load import load_folder  # noqa: E402
 from rag.text import fold_script  # noqa: E402
 from rag.types import Document  # noqa: E402
 

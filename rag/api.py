@@ -19,7 +19,7 @@ import logging
 import shutil
 import threading
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from . import answer as answering
 from .answer import available_backends, choose_backend

@@ -10,7 +10,7 @@ scored by
   ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1: measured on Chinese questions, unanswerable ones
   reach the same cosines as answerable ones. Across languages no word can match, so it is the
   evidence, and must reach ``MIN_CROSS_COSINE``;
-* fit: the question's names (``rag.cite.names``) occur in the candidate's document (in any of
+* fit: the question's names (``rag.facts.names``) occur in the candidate's document (in any of
   its retrieved passages: a chunk boundary may cut a sentence off from its subject), and it
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from rag.cite import contains, match_form, names, numbers, split_clauses, split_sentences, strip_markers
+from rag.cite import split_clauses, split_sentences, strip_markers
+from rag.facts import contains, match_form, names, numbers
 from rag.text import language, terms
 from rag.types import Passage
 

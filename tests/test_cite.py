@@ -9,13 +9,13 @@ from rag.cite import (
     check,
     find_markers,
     is_refusal,
-    numbers,
     parse_markers,
     split_clauses,
     split_sentences,
     supports,
     verify,
 )
+from rag.facts import numbers
 from rag.text import normalise
 from rag.types import Passage
 

@@ -1,10 +1,9 @@
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from rag.retrieve import RRF_K, BM25Index, Retriever, rrf
+from rag.retrieve import BM25Index, Retriever, rrf
 from rag.store import FaissIndex, IndexData, IndexParams
 from rag.text import terms
 from rag.types import Chunk, Document

@@ -1,0 +1,160 @@
+"""Checkable facts of a sentence: the numbers and names a citation check looks for.
+
+Numbers are read from Arabic digits (with decimals, thousands commas, 万/亿/thousand/million/
+billion multipliers and percent signs), Chinese numerals and a few English number words, and
+compared by value; names are quoted terms, Latin words and acronyms, and jieba proper nouns.
+``rag.cite`` states the support rule built on them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from rag.text import language, normalise
+
+
+def match_form(text: str) -> str:
+    """``normalise`` after NFKC, so Ⅲ, ① and full-width forms compare as their plain forms."""
+    return normalise(unicodedata.normalize("NFKC", text))
+
+
+# ---------------------------------------------------------------- numbers
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 1e4, "亿": 1e8}
+_MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+                "trillion": 1e12}
+# English number words; "one" is left out ("one of", "one-stop" are rarely counts)
+_EN_WORDS = {w: i for i, w in enumerate("zero _ two three four five six seven eight nine ten eleven twelve".split())}
+_EN_WORDS |= {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+del _EN_WORDS["_"]
+_ARABIC = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?"
+    r"(\s*(?:%|‰|percent|per cent))?", re.IGNORECASE)
+_CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿]+)")
+_CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小")
+_CN_PREFIX = set("第前近超约共逾达")
+_EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    text: str  # as written, in matching form
+    value: float  # with its multiplier applied
+    base: float  # as written, without multiplier
+    scaled: bool  # a multiplier (万, 亿, billion…) was written
+    percent: bool
+
+
+def _cn_value(run: str) -> float:
+    if all(c in _CN_DIGITS for c in run):  # 二〇二四 is read digit by digit
+        return float("".join(str(_CN_DIGITS[c]) for c in run))
+    total, section, digit = 0.0, 0.0, 0
+    for c in run:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            section += (digit or 1) * _CN_UNITS[c]
+            digit = 0
+        else:
+            total = (total + section + digit) * _CN_BIG[c]
+            section, digit = 0.0, 0
+    return total + section + digit
+
+
+def numbers(text: str) -> list[Number]:
+    """Numbers written in ``text`` (expected in matching form, see ``normalise``)."""
+    found: list[Number] = []
+    masked = list(text)
+    for m in _ARABIC.finditer(text):
+        base = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        mult = _MULTIPLIERS.get((m.group(3) or "").strip().lower(), 1.0)
+        found.append(Number(m.group(0).strip(), base * mult, base, mult != 1.0, bool(m.group(4))))
+        masked[m.start():m.end()] = " " * (m.end() - m.start())
+    plain = "".join(masked)
+    for m in _CN_RUN.finditer(plain):
+        run, percent = m.group(2), bool(m.group(1))
+        before = plain[m.start() - 1] if m.start() else ""
+        after = plain[m.end()] if m.end() < len(plain) else ""
+        if all(c in "百千万亿" for c in run) and not percent:
+            continue  # 万物, 千方百计
+        if len(run) == 1 and not percent and not (
+            before == "第" or (run != "一" and (after in _CN_MEASURE or before in _CN_PREFIX))
+        ):
+            continue
+        value = _cn_value(run)
+        found.append(Number(m.group(0), value, value, any(c in _CN_BIG for c in run), percent))
+    for m in _EN_NUMBER.finditer(plain):
+        value = float(_EN_WORDS[m.group(1).lower()])
+        found.append(Number(m.group(1), value, value, False, False))
+    return found
+
+
+def number_found(n: Number, pool: Sequence[Number]) -> bool:
+    """Same value (15亿 = 1.5 billion), or a bare number equal to a figure's written part (15 ~ 15亿)."""
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+    return any((p.percent or not n.percent) and (same(n.value, p.value) or (not n.scaled and same(n.value, p.base)))
+               for p in pool)
+
+
+# ---------------------------------------------------------------- names and facts
+_QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40})」|『([^』]{1,40})』|\"([^\"]{1,40})\"")
+_LATIN = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
+_CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
+_PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt"})  # jieba's proper-noun tags ("nrfg" is its guess)
+COMMON_NAME_FREQ = 1000  # dictionary count from which a proper noun (深圳, 香港) is too common to check
+_EN_FUNCTION = frozenset("the a an in on at of and or but it its this that these those there he she they we i".split())
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.initialize()  # FREQ is only filled by initialize()
+    return jieba.posseg, jieba.dt.FREQ
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """``needle`` in ``haystack``; Latin needles must not sit inside a longer Latin word."""
+    if not re.search(r"[a-z0-9]", needle):
+        return needle in haystack
+    return re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", haystack) is not None
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2 or (any(c.isdigit() for c in word) and len(word) >= 2)
+
+
+def names(claim: str, *, passage_lang: str) -> list[str]:
+    """Names of ``claim`` (original text), each in matching form; see the module docstring."""
+    plain = unicodedata.normalize("NFKC", claim)
+    found = []
+    for m in _QUOTED.finditer(plain):
+        inner = next(g for g in m.groups() if g)
+        if re.search(r"[\u3400-\u9fff]", inner) or passage_lang == "en":
+            found.append(match_form(inner.strip()))
+    zh_claim = language(plain) == "zh"
+    for m in _LATIN.finditer(plain):
+        word = m.group(0)
+        first = plain[: m.start()].strip() == "" or plain[: m.start()].rstrip()[-1:] in ".!?:"
+        if len(word) < 2 or word.lower() in _EN_FUNCTION:
+            continue
+        if (zh_claim and passage_lang == "zh") or _is_acronym(word) or (
+            passage_lang == "en" and word[0].isupper() and not first
+        ):
+            found.append(word.lower())
+    posseg, freq = _posseg()
+    for pair in posseg.cut(match_form(plain)):
+        word, flag = pair.word, pair.flag
+        if _CJK_WORD.match(word) and flag in _PROPER and freq.get(word, 0) < COMMON_NAME_FREQ:
+            found.append(word)
+    return list(dict.fromkeys(found))
