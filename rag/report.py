@@ -34,6 +34,8 @@ def fmt_metric(name: str, value: float | None) -> str:
 def fmt_seconds(value: float | None) -> str:
     if value is None:
         return "n/a"
+    if value < 0.01:
+        return f"{value * 1000:.1f} ms"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 

@@ -94,15 +94,18 @@ class FakeBot:
 
     def __init__(self, texts: dict[str, str]) -> None:
         self.ids = {text: qid for qid, text in texts.items()}
+        self.calls: list[tuple[str, str]] = []
 
     def documents(self) -> list[FakeRecord]:
         return [FakeRecord("b", "bbb"), FakeRecord("a", "aaa")]
 
     def retrieve(self, question: str, *, k: int | None = None, mode: str = "hybrid") -> list[Passage]:
+        self.calls.append(("retrieve", self.ids[question]))
         return RETRIEVED[self.ids[question]][:k]
 
     def ask(self, question: str, *, history=(), backend: str | None = None) -> Answer:
         qid = self.ids[question]
+        self.calls.append(("ask", qid))
         if qid == "q8":
             raise BackendError("endpoint unreachable")
         text, refused, cites, total = ANSWERS[qid]
@@ -126,6 +129,8 @@ def run(tmp_path: Path, question_file: Path) -> ev.Summary:
     done: list[tuple[int, int]] = []
     summary = ev.evaluate(bot, question_file, k=3, out_dir=tmp_path / "run", progress=lambda i, n: done.append((i, n)))
     assert done[-1] == (8, 8) and len(done) == 8
+    # ask before retrieve, so the answer's timings do not profit from caches the retrieval warms
+    assert bot.calls == [(call, f"q{i}") for i in range(1, 9) for call in ("ask", "retrieve")]
     return summary
 
 
