@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Callable, Iterator, Sequence
 
@@ -53,8 +54,30 @@ def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Pa
     return packed or list(passages[:1])
 
 
-def format_passages(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"[{i}] {p.text.strip()}" for i, p in enumerate(passages, start=1))
+_CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
+_SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+
+
+def gloss_figures(text: str) -> str:
+    """Add the English magnitude after figures in 万/亿: ``50亿元`` → ``50亿元 (5 billion yuan)``.
+
+    Small models translate 50亿 as "50 billion" (it is 5 billion); giving the magnitude in the
+    passage lets an English answer copy it. Only the prompt sees this; citations keep the original.
+    """
+    def gloss(m: re.Match) -> str:
+        value = float(m.group(1)) * (1e8 if m.group(2) in "亿億" else 1e4)
+        scale, word = next(((v, w) for v, w in _SCALES if value >= v), (1.0, ""))
+        amount = f"{value / scale:.3f}".rstrip("0").rstrip(".")
+        unit = " yuan" if m.group(3) else ""
+        return f"{m.group(0)} ({amount} {word}{unit})".replace("  ", " ")
+
+    return _CN_MAGNITUDE.sub(gloss, text)
+
+
+def format_passages(passages: Sequence[Passage], *, lang: str = "zh") -> str:
+    """Numbered passages for the prompt; for English answers, figures in 万/亿 are glossed."""
+    prepare = gloss_figures if lang == "en" else str
+    return "\n\n".join(f"[{i}] {prepare(p.text.strip())}" for i, p in enumerate(passages, start=1))
 
 
 def build_messages(question: str, passages: Sequence[Passage], *, lang: str) -> list[dict]:
@@ -62,7 +85,7 @@ def build_messages(question: str, passages: Sequence[Passage], *, lang: str) -> 
     return [
         {"role": "system", "content": load_prompt("system", lang=lang)},
         {"role": "user", "content": render(load_prompt("answer", lang=lang),
-                                           passages=format_passages(passages), question=question)},
+                                           passages=format_passages(passages, lang=lang), question=question)},
     ]
 
 
@@ -146,6 +169,8 @@ class Answerer:
         refused = not text.strip() or cite.is_refusal(text) or not passages
         if refused:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
+        elif not any(c.supported for c in citations):
+            text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
         timings["total"] = time.monotonic() - started
         return Answer(
             question=question, text=text, citations=citations, passages=passages, refused=refused,

@@ -121,3 +121,32 @@ def test_openai_backend_without_an_endpoint_says_what_to_set(tmp_path):
               llm_base_url="")
     with pytest.raises(BackendError, match="RAG_LLM_BASE_URL"):
         bot.ask("问题?")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("规模50億元的基金", "规模50億元 (5 billion yuan)的基金"),
+    ("规模15亿元", "规模15亿元 (1.5 billion yuan)"),
+    ("投入4亿元", "投入4亿元 (400 million yuan)"),
+    ("12.9萬平方米", "12.9萬 (129 thousand)平方米"),
+    ("共42层", "共42层"),
+])
+def test_figures_in_wan_and_yi_are_glossed_for_english_answers(text, expected):
+    from rag.answer import gloss_figures
+
+    assert gloss_figures(text) == expected
+
+
+def test_gloss_is_only_for_english_prompts():
+    passages = [_passage(0, "规模50亿元。")]
+    assert "(5 billion yuan)" in build_messages("How big?", passages, lang="en")[1]["content"]
+    assert "(5 billion" not in build_messages("规模多大?", passages, lang="zh")[1]["content"]
+
+
+def test_an_answer_without_any_supported_citation_carries_a_warning(bot, monkeypatch):
+    import rag.extractive
+
+    monkeypatch.setattr(rag.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模99亿元[1]。")
+    answer = bot.ask("深圳市合成生物产业基金的规模是多少?")
+    assert not answer.refused
+    assert answer.text.endswith("（提示：以上回答未能在所引资料中得到核实，请谨慎参考。）")
+    assert [c.supported for c in answer.citations] == [False]
