@@ -42,16 +42,29 @@ def choose_backend(settings: Settings, requested: str = "") -> str:
 
 
 def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
-    """The leading passages whose text fits in ``budget_tokens`` (at least one, cut to fit)."""
+    """The leading passages whose text fits in ``budget_tokens`` (at least one).
+
+    A passage mostly covered by one already packed (neighbouring chunks overlap) is skipped, so
+    the budget goes to new text, e.g. a second document that gives another figure.
+    """
     packed: list[Passage] = []
     used = 0
     for p in passages:
+        if any(_overlap(p, q) > 0.5 for q in packed):
+            continue
         cost = count_tokens(p.text) + 4  # the "[n] " label and separator
         if used + cost > budget_tokens:
             break
         packed.append(p)
         used += cost
     return packed or list(passages[:1])
+
+
+def _overlap(p: Passage, q: Passage) -> float:
+    """Share of ``p``'s characters that ``q`` (same document) also covers, 0..1."""
+    if p.doc_id != q.doc_id or p.end <= p.start:
+        return 0.0
+    return max(0, min(p.end, q.end) - max(p.start, q.start)) / (p.end - p.start)
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -167,9 +180,13 @@ class Answerer:
         text, citations = (cite.verify(raw, passages, question=standalone, similarity=self._similarity)
                            if raw.strip() else ("", []))
         refused = not text.strip() or cite.is_refusal(text) or not passages
+        verified = any(c.supported for c in citations)
+        if not refused and not verified and not cite.grounded(text, passages, question=standalone):
+            logger.info("no fact of the answer is in the passages: refusing instead of guessing")
+            refused = True
         if refused:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
-        elif not any(c.supported for c in citations):
+        elif not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
         timings["total"] = time.monotonic() - started
         return Answer(

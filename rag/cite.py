@@ -334,6 +334,16 @@ _REFUSAL = re.compile(
 )
 
 
+def grounded(answer_text: str, passages: Sequence[Passage], *, question: str = "") -> bool:
+    """Whether any sentence of the answer is supported by any of the passages.
+
+    An answer none of whose sentences any retrieved passage supports is a guess (its figures
+    came from the model, not the documents); callers refuse it.
+    """
+    sentences = [s.text for s in split_sentences(strip_markers(answer_text)) if s.text.strip()]
+    return any(check(s, p.text, question=question).supported for s in sentences for p in passages)
+
+
 def is_refusal(text: str) -> bool:
     """True when ``text`` says the documents do not answer the question (zh or en).
 

@@ -14,8 +14,9 @@ from rag.types import Passage
 
 
 def _passage(i: int, text: str) -> Passage:
-    return Passage(chunk_id=f"d#{i}", doc_id="d", title="T", source="d.txt", text=text, start=0,
-                   end=len(text), score=1.0)
+    start = i * 1000  # passages of one document that do not overlap
+    return Passage(chunk_id=f"d#{i}", doc_id="d", title="T", source="d.txt", text=text, start=start,
+                   end=start + len(text), score=1.0)
 
 
 def test_passages_are_packed_within_the_token_budget_in_rank_order():
@@ -142,11 +143,25 @@ def test_gloss_is_only_for_english_prompts():
     assert "(5 billion" not in build_messages("规模多大?", passages, lang="zh")[1]["content"]
 
 
-def test_an_answer_without_any_supported_citation_carries_a_warning(bot, monkeypatch):
+def test_an_answer_whose_figures_no_passage_holds_is_refused(bot, monkeypatch):
     import rag.extractive
 
     monkeypatch.setattr(rag.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模99亿元[1]。")
     answer = bot.ask("深圳市合成生物产业基金的规模是多少?")
-    assert not answer.refused
-    assert answer.text.endswith("（提示：以上回答未能在所引资料中得到核实，请谨慎参考。）")
-    assert [c.supported for c in answer.citations] == [False]
+    assert answer.refused and answer.text == "根据现有文档，无法回答该问题。" and answer.citations == []
+
+
+def test_a_grounded_answer_without_citations_carries_a_warning(bot, monkeypatch):
+    import rag.extractive
+
+    monkeypatch.setattr(rag.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模15亿元。")
+    answer = bot.ask("深圳市合成生物产业基金的规模是多少?")
+    assert not answer.refused and answer.citations == []
+    assert answer.text == "深圳市合成生物产业基金规模15亿元。\n\n（提示：以上回答未能在所引资料中得到核实，请谨慎参考。）"
+
+
+def test_overlapping_chunks_of_one_document_are_packed_once():
+    first = Passage("d#0", "d", "T", "d.txt", "甲乙丙丁戊", 0, 5, 1.0)
+    neighbour = Passage("d#1", "d", "T", "d.txt", "丙丁戊己", 2, 6, 0.9)  # 3 of its 4 characters repeat
+    other_doc = Passage("e#0", "e", "T", "e.txt", "丙丁戊己", 2, 6, 0.8)
+    assert [p.chunk_id for p in pack_passages([first, neighbour, other_doc], budget_tokens=500)] == ["d#0", "e#0"]

@@ -8,6 +8,7 @@ from rag.cite import (
     Span,
     check,
     find_markers,
+    grounded,
     is_refusal,
     parse_markers,
     split_clauses,
@@ -231,3 +232,8 @@ def test_a_fact_no_passage_holds_is_still_flagged_not_moved():
     text, citations = verify("东湖科技金融大厦共99层[1]。", [P_ZH, P_HANT])
     assert text == "东湖科技金融大厦共99层。"
     assert [(c.n, c.supported) for c in citations] == [(1, False)]
+
+
+def test_grounded_needs_one_sentence_some_passage_supports():
+    assert grounded("东湖新区共有院士12人。", [P_HANT, P_ZH])
+    assert not grounded("东湖新区共有院士99人。另有中小学10所。", [P_HANT, P_ZH])
