@@ -27,8 +27,7 @@ def _progress_bar():
         if bar is None:
             bar = bars[stage] = tqdm(total=total, desc=stage, unit="chunk" if stage == "embed" else "file",
                                      file=sys.stderr, leave=True)
-        bar.n = done
-        bar.refresh()
+        bar.update(done - bar.n)  # tqdm redraws at most every 0.1 s
         if done >= total:
             bar.close()
 
