@@ -63,6 +63,7 @@ class RAG:
         # Questions repeat (same-script and converted forms fold to one text): embed each once.
         self._query_vector = functools.lru_cache(maxsize=1024)(self.embedder.embed_query)
         self._retriever: Retriever | None = None
+        self._reranker = None  # optional cross-encoder, loaded when rerank_model is set
         self._answerers: dict[str, answering.Answerer] = {}
 
     # ----- indexing -----
@@ -202,9 +203,14 @@ class RAG:
             return self._retriever
 
     def _use(self, data: IndexData) -> None:
+        if self.settings.rerank_model and self._reranker is None:
+            from .rerank import Reranker
+
+            self._reranker = Reranker(self.settings.rerank_model)
         self._retriever = Retriever(
             data, embed_query=lambda q: self._query_vector(fold_script(q)),
             dense_weight=self.settings.dense_weight,
+            rerank=self._reranker.score if self._reranker else None,
         )
 
     def _get_answerer(self, backend: str | None) -> answering.Answerer:

@@ -83,11 +83,15 @@ class Retriever:
         embed_query: Callable[[str], np.ndarray],
         dense_weight: float = 0.5,
         candidates: int = 50,
+        rerank: Callable[[str, Sequence[str]], Sequence[float]] | None = None,
+        rerank_depth: int = 20,
     ) -> None:
         self.data = data
         self._embed_query = embed_query
         self.dense_weight = dense_weight
         self.candidates = candidates
+        self._rerank = rerank
+        self.rerank_depth = rerank_depth
         self.bm25 = BM25Index(data.terms)
 
     def search(self, query: str, *, k: int, mode: str = "hybrid") -> list[Passage]:
@@ -109,7 +113,15 @@ class Retriever:
         else:
             w = self.dense_weight
             fused = rrf([lexical[1].tolist(), dense[1].tolist()], weights=[1 - w, w])
-        return [self._passage(row, score) for row, score in self._scaled(fused, mode)[:k]]
+        scored = self._scaled(fused, mode)
+        if self._rerank is not None and mode == "hybrid":
+            scored = self._reranked(query, scored[: max(self.rerank_depth, k)])
+        return [self._passage(row, score) for row, score in scored[:k]]
+
+    def _reranked(self, query: str, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Reorder by the cross-encoder; its score (0..1 for one-logit models) replaces the fused one."""
+        scores = self._rerank(query, [self.data.chunks[row].text for row, _ in scored])
+        return sorted(((row, float(s)) for (row, _), s in zip(scored, scores)), key=lambda rs: -rs[1])
 
     def _scaled(self, fused: list[tuple[int, float]], mode: str) -> list[tuple[int, float]]:
         """Scale fused scores to 0..1, where 1 means ranked first by every retriever."""

@@ -84,7 +84,3 @@ class IndexReport:
     errors: list[FileError]
     chunks_embedded: int = 0
     seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)

@@ -100,3 +100,18 @@ def test_invalid_arguments_are_rejected() -> None:
         Reranker("")
     with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
         Reranker(".", batch_size=0)
+
+
+def test_rag_uses_the_configured_cross_encoder(tiny_model, tmp_path):
+    from fakes import HashEmbedder
+    from rag import RAG
+    from rag.rerank import Reranker
+
+    (tmp_path / "docs").mkdir()
+    for i, text in enumerate(["光明科学城规划布局24个载体。", "深圳市合成生物产业基金规模15亿元。", "光明区推动7家科技支行落地。"]):
+        (tmp_path / "docs" / f"{i}.txt").write_text(text, encoding="utf-8")
+    bot = RAG(corpus=tmp_path / "docs", index_dir=tmp_path / "index", embedder=HashEmbedder(),
+              rerank_model=str(tiny_model))
+    passages = bot.retrieve("基金规模", k=3)
+    expected = Reranker(str(tiny_model)).score("基金规模", [p.text for p in passages])
+    assert [p.score for p in passages] == pytest.approx(sorted(expected, reverse=True), abs=1e-6)

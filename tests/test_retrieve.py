@@ -37,7 +37,7 @@ def test_rrf_matches_hand_computation_and_weights():
 TEXT = "光明区推动7家科技支行落地。深圳市合成生物产业基金规模15亿元。光明區的合成生物企業總估值近400億元。"
 
 
-def _retriever(embedder) -> Retriever:
+def _retriever(embedder, rerank=None) -> Retriever:
     doc = Document(id="d", path=Path("d.txt"), title="T", text=TEXT)
     spans = [(0, 14), (14, 32), (32, len(TEXT))]
     chunks = [Chunk(id=f"d#{i}", doc_id="d", text=TEXT[s:e], start=s, end=e) for i, (s, e) in enumerate(spans)]
@@ -45,7 +45,7 @@ def _retriever(embedder) -> Retriever:
     data = IndexData(params=IndexParams("hash", embedder.dim, 100, 10), documents={"d": doc},
                      chunks=chunks, terms=[terms(c.text) for c in chunks], vectors=vectors,
                      dense=FaissIndex.build(vectors))
-    return Retriever(data, embed_query=embedder.embed_query, dense_weight=0.5)
+    return Retriever(data, embed_query=embedder.embed_query, dense_weight=0.5, rerank=rerank)
 
 
 def test_hybrid_finds_traditional_passage_for_simplified_query_and_keeps_original_script():
@@ -74,3 +74,13 @@ def test_search_rejects_unknown_mode():
 
     with pytest.raises(ValueError, match="mode must be"):
         _retriever(HashEmbedder()).search("x", k=1, mode="magic")
+
+
+def test_a_reranker_reorders_hybrid_results_and_its_score_is_shown():
+    from fakes import HashEmbedder
+
+    retriever = _retriever(HashEmbedder(), rerank=lambda query, texts: [1.0 if "400" in t else 0.1 for t in texts])
+    passages = retriever.search("科技支行落地", k=3)
+    assert passages[0].chunk_id == "d#2" and passages[0].score == 1.0
+    assert [p.score for p in passages[1:]] == [0.1, 0.1]
+    assert retriever.search("科技支行落地", k=1, mode="bm25")[0].chunk_id == "d#0"  # only hybrid is reranked
