@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -137,7 +138,6 @@ class Answerer:
             return make_backend("openai", base_url=s.llm_base_url, api_key=s.llm_api_key or "not-needed",
                                 model=s.llm_model, timeout=s.llm_timeout, retries=s.llm_retries)
         from .local_model import ensure_local_gguf
-        from pathlib import Path
 
         gguf = Path(s.llm_gguf) if s.llm_gguf else ensure_local_gguf(s.cache_dir)
         return make_backend("local", gguf_path=gguf, threads=s.llm_threads, n_ctx=s.llm_context)
