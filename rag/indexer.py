@@ -131,8 +131,9 @@ def _assemble(
     """New index data: rows of kept documents copied, new documents chunked and embedded."""
     data = IndexData(params=params)
     vectors: list[np.ndarray] = []
+    old_rows = old.rows_by_document()
     for doc_id in sorted(kept):
-        rows = old.chunk_rows(doc_id)
+        rows = old_rows.get(doc_id, [])
         data.documents[doc_id] = old.documents[doc_id]
         data.records[doc_id] = old.records[doc_id]
         data.chunks.extend(old.chunks[r] for r in rows)

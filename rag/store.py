@@ -120,8 +120,12 @@ class IndexData:
     vectors: np.ndarray | None = None
     dense: VectorIndex | None = None
 
-    def chunk_rows(self, doc_id: str) -> list[int]:
-        return [i for i, c in enumerate(self.chunks) if c.doc_id == doc_id]
+    def rows_by_document(self) -> dict[str, list[int]]:
+        """Row numbers of each document's chunks, in one pass over the chunk table."""
+        rows: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            rows.setdefault(c.doc_id, []).append(i)
+        return rows
 
 
 class Store:
