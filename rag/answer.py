@@ -122,10 +122,13 @@ def last_user_question(history: Sequence[dict]) -> str:
 class Answerer:
     """Runs one backend. ``stream`` yields text deltas, then one final ``Answer``."""
 
-    def __init__(self, settings: Settings, *, backend: str, embedder) -> None:
+    def __init__(self, settings: Settings, *, backend: str, embedder,
+                 embed_query: Callable[[str], np.ndarray]) -> None:
+        """``embed_query`` maps a question to its vector (the caller's cached, script-folded one)."""
         self.settings = settings
         self.backend_name = choose_backend(settings, backend)
         self._embedder = embedder
+        self._embed_query = embed_query
         self._llm = None if self.backend_name == "extractive" else self._make_llm()
 
     def _make_llm(self):
@@ -154,15 +157,13 @@ class Answerer:
         passages = [p for p in passages if p.score >= self.settings.min_score]
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
+        passages = pack_passages(passages, budget_tokens=self.settings.context_tokens)
         if self._llm is None:
-            passages = pack_passages(passages, budget_tokens=self.settings.context_tokens)
-            raw = extractive.answer(standalone, passages, similarity=self._similarity) if passages else None
-            raw = raw or ""
+            raw = (extractive.answer(standalone, passages, similarity=self._similarity) if passages else None) or ""
             if raw:
                 yield raw
             timings["first_token"] = time.monotonic() - mark
         else:
-            passages = pack_passages(passages, budget_tokens=self.settings.context_tokens)
             pieces: list[str] = []
             messages = build_messages(standalone, passages, lang=lang)
             for delta in self._llm.stream(messages, max_tokens=self.settings.max_answer_tokens,
@@ -212,6 +213,6 @@ class Answerer:
     def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
         if not sentences:
             return []
-        query = self._embedder.embed_query(fold_script(question))
+        query = self._embed_query(question)
         vectors = self._embedder.embed_passages([fold_script(s) for s in sentences])
         return (vectors @ query).astype(np.float64).tolist()

@@ -202,13 +202,17 @@ class RAG:
                 self._use(data)
             return self._retriever
 
+    def _embed_question(self, question: str):
+        """The question's vector, from its simplified-script form; repeated questions hit a cache."""
+        return self._query_vector(fold_script(question))
+
     def _use(self, data: IndexData) -> None:
         if self.settings.rerank_model and self._reranker is None:
             from .rerank import Reranker
 
             self._reranker = Reranker(self.settings.rerank_model)
         self._retriever = Retriever(
-            data, embed_query=lambda q: self._query_vector(fold_script(q)),
+            data, embed_query=self._embed_question,
             dense_weight=self.settings.dense_weight,
             rerank=self._reranker.score if self._reranker else None,
         )
@@ -218,7 +222,8 @@ class RAG:
         name = choose_backend(self.settings, backend or self.settings.backend)
         with self._lock:
             if name not in self._answerers:
-                self._answerers[name] = answering.Answerer(self.settings, backend=name, embedder=self.embedder)
+                self._answerers[name] = answering.Answerer(self.settings, backend=name, embedder=self.embedder,
+                                                             embed_query=self._embed_question)
             return self._answerers[name]
 
     def _excluded(self) -> set[str]:
