@@ -6,11 +6,10 @@ import json
 import logging
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .text import is_traditional, normalise
+from .text import converter, is_traditional, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -139,16 +138,9 @@ def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 def other_script(text: str) -> str:
     """The question in the other script: traditional→simplified or simplified→traditional."""
-    return _converter("t2s" if is_traditional(text) else "s2t").convert(text)
+    return converter("t2s" if is_traditional(text) else "s2t").convert(text)
 
 
 def unique_docs(passages: Iterable, *, by_doc: bool) -> list[tuple[str, str]]:

@@ -29,16 +29,15 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
-from rag.cite import split_clauses, split_sentences, strip_markers
+from rag.cite import Similarity, split_clauses, split_sentences, strip_markers
 from rag.facts import contains, match_form, names, numbers
 from rag.text import language, terms
 from rag.types import Passage
 
 logger = logging.getLogger(__name__)
 
-Similarity = Callable[[str, Sequence[str]], Sequence[float]]
 
 SIM_FLOOR, SIM_CEIL = 0.80, 0.95  # cosines mapped to 0 and 1 when ranking
 SIM_WEIGHT = 0.3  # weight of the rescaled similarity beside coverage when ranking (same language)

@@ -24,11 +24,12 @@ _STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=4)
+def converter(config: str = "t2s"):
+    """A cached OpenCC converter ("t2s", "s2t", ...)."""
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def _halfwidth(text: str) -> str:
@@ -47,7 +48,7 @@ def _halfwidth(text: str) -> str:
 
 def fold_script(text: str) -> str:
     """``text`` in simplified script and half-width forms, case kept (the form that is embedded)."""
-    return _t2s().convert(_halfwidth(text))
+    return converter().convert(_halfwidth(text))
 
 
 def normalise(text: str) -> str:
@@ -74,7 +75,7 @@ def is_traditional(text: str) -> bool:
     if not cjk:
         return False
     sample = "".join(cjk[:2000])
-    converted = _t2s().convert(sample)
+    converted = converter().convert(sample)
     changed = sum(a != b for a, b in zip(sample, converted))
     return changed / len(sample) > 0.03
 
