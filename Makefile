@@ -15,7 +15,9 @@ run: install  ## install, build the index of the bundled corpus, start the chat 
 	$(BIN)/rag index
 	$(BIN)/rag ui
 
-test: install-test  ## install with test tools and run the whole test suite
+test: install-test  ## install with test tools, lint and type-check, run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 $(BIN)/python:

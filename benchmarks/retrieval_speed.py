@@ -24,28 +24,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag import RAG  # noqa: E402
-from rag.bench import read_questions  # noqa: E402
-from rag.chunk import chunk_document  # noqa: E402
-from rag.embed import EmbeddingCache  # noqa: E402
+from rag.evaluation.metrics import percentile  # noqa: E402
+from rag.evaluation.questions import read_questions  # noqa: E402
+from rag.ingest.chunk import chunk_document  # noqa: E402
+from rag.models.embedder import Embedder, EmbeddingCache  # noqa: E402
 from rag.text import fold_script  # noqa: E402
 from rag.types import Document  # noqa: E402
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def throughput(bot: RAG, texts: list[str]) -> float:
+def throughput(embedder: Embedder, texts: list[str]) -> float:
     """Passages per second through the embedding model, with an empty embedding cache."""
     with tempfile.TemporaryDirectory() as tmp:
-        saved, bot.embedder.cache = bot.embedder.cache, EmbeddingCache(Path(tmp) / "cache.sqlite3")
-        try:
-            started = time.perf_counter()
-            bot.embedder.embed_passages([fold_script(t) for t in texts])
-            return len(texts) / (time.perf_counter() - started)
-        finally:
-            bot.embedder.cache = saved
+        fresh = Embedder(embedder.model, cache_dir=embedder.cache_dir, batch_size=embedder.batch_size,
+                         cache=EmbeddingCache(Path(tmp) / "cache.sqlite3"))
+        fresh.embed_query("warm up")  # load the model outside the timed part
+        started = time.perf_counter()
+        fresh.embed_passages([fold_script(t) for t in texts])
+        return len(texts) / (time.perf_counter() - started)
 
 
 def chunk_texts(docs: list[Document], bot: RAG) -> list[str]:
@@ -92,8 +87,7 @@ def main() -> None:
     report = bot.index()
     docs = [bot.document(r.id) for r in bot.documents()]
     corpus_chunks = chunk_texts(docs, bot)
-    bot.embedder.embed_query("warm up")  # load the model outside the timed parts
-    figures["embed_corpus_passages_per_s"] = throughput(bot, corpus_chunks)
+    figures["embed_corpus_passages_per_s"] = throughput(bot.embedder, corpus_chunks)
     print(f"embedding, bundled corpus: {len(corpus_chunks)} chunks, "
           f"{figures['embed_corpus_passages_per_s']:.1f} passages/s (index run: {report.seconds:.1f} s)")
 
@@ -102,7 +96,7 @@ def main() -> None:
         qs = read_questions(args.cmrc)
         cmrc_docs = [Document(id=k, path=Path(k), title=k, text=v) for k, v in qs.contexts.items()]
         texts = chunk_texts(cmrc_docs, bot)[: args.cmrc_chunks]
-        figures["embed_cmrc_passages_per_s"] = throughput(bot, texts)
+        figures["embed_cmrc_passages_per_s"] = throughput(bot.embedder, texts)
         print(f"embedding, CMRC: {len(texts)} chunks, {figures['embed_cmrc_passages_per_s']:.1f} passages/s")
         questions += [q.text for q in qs.questions]
     questions = (questions * (args.queries // max(len(questions), 1) + 1))[: args.queries]

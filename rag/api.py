@@ -16,23 +16,59 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import shutil
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
-from . import answer as answering
-from .answer import available_backends, choose_backend
-from .config import Settings, load_settings, settings_with
-from .embed import Embedder
-from .errors import IndexMissingError, LoadError, QueryError
-from .indexer import Progress, sync
-from .retrieve import Retriever
-from .store import DocRecord, IndexData, IndexParams, Store
-from .text import fold_script
-from .types import Answer, Document, IndexReport, Passage
+from rag.config import Settings, load_settings, settings_with
+from rag.errors import BackendError, IndexMissingError, LoadError, QueryError
+from rag.files import atomic_write
+from rag.generation.backends import Generator
+from rag.generation.cite import Similarity
+from rag.generation.pipeline import AnswerPipeline
+from rag.ingest.indexer import Progress, sync
+from rag.models.embedder import Embedder
+from rag.retrieval.rerank import Reranker
+from rag.retrieval.retriever import Retriever
+from rag.store import IndexData, IndexParams, Store
+from rag.text import fold_script
+from rag.types import Answer, BackendName, ChatMessage, DocRecord, Document, IndexReport, Passage, RetrievalMode, backend_name
 
 logger = logging.getLogger(__name__)
+
+def available_backends(settings: Settings) -> list[BackendName]:
+    """Backends that can run with these settings, best first."""
+    from rag.models.gguf import local_model_installed
+
+    names: list[BackendName] = ["openai"] if settings.llm_base_url else []
+    if settings.llm_gguf or local_model_installed(settings.cache_dir):
+        names.append("local")
+    return [*names, "extractive"]
+
+
+def choose_backend(settings: Settings, requested: str | None = None) -> BackendName:
+    """The backend asked for, else the best available one (openai, then local, then extractive)."""
+    return backend_name(requested) if requested else available_backends(settings)[0]
+
+
+def make_generator(name: BackendName, settings: Settings, *, similarity: Similarity) -> Generator:
+    """The generator named ``name``, configured from ``settings``; the one place backends are built."""
+    if name == "extractive":
+        from rag.generation.extractive import ExtractiveGenerator
+
+        return ExtractiveGenerator(similarity=similarity)
+    from rag.generation.backends import LocalBackend, OpenAIBackend
+
+    if name == "openai":
+        if not settings.llm_base_url:
+            raise BackendError("backend 'openai' needs an endpoint: set RAG_LLM_BASE_URL (or OPENAI_BASE_URL)")
+        return OpenAIBackend(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "not-needed",
+                             model=settings.llm_model, timeout=settings.llm_timeout, retries=settings.llm_retries)
+    from rag.models.gguf import ensure_local_gguf
+
+    gguf = Path(settings.llm_gguf) if settings.llm_gguf else ensure_local_gguf(settings.cache_dir)
+    return LocalBackend(gguf_path=gguf, threads=settings.llm_threads, n_ctx=settings.llm_context)
+
 
 UPLOADS = "uploads"  # sub-folder of the index folder that holds documents added through the API
 EXCLUDED = "excluded.json"  # ids of corpus documents a user removed from the index
@@ -49,11 +85,13 @@ class RAG:
         backend: str | None = None,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
+        llm: Generator | None = None,
         **overrides: object,
     ) -> None:
         """``corpus``/``index_dir``/``backend`` and ``overrides`` replace single settings;
         ``embedder`` replaces the embedding model (anything with ``model_id``, ``dim``,
-        ``embed_passages`` and ``embed_query``)."""
+        ``embed_passages`` and ``embed_query``); ``llm`` is the generator used when a call names
+        no backend (any ``rag.generation.backends.Generator``)."""
         self.settings = settings_with(settings or load_settings(), corpus=corpus, index_dir=index_dir,
                                       backend=backend, **overrides)
         self.store = Store(self.settings.index_dir)
@@ -63,8 +101,9 @@ class RAG:
         # Questions repeat (same-script and converted forms fold to one text): embed each once.
         self._query_vector = functools.lru_cache(maxsize=1024)(self.embedder.embed_query)
         self._retriever: Retriever | None = None
-        self._reranker = None  # optional cross-encoder, loaded when rerank_model is set
-        self._answerers: dict[str, answering.Answerer] = {}
+        self._reranker: Reranker | None = None  # optional cross-encoder, loaded when rerank_model is set
+        self._pipelines: dict[str, AnswerPipeline] = {}
+        self._default_llm = llm
 
     # ----- indexing -----
     @property
@@ -94,7 +133,7 @@ class RAG:
     def add_file(self, path: str | Path, *, name: str | None = None,
                  progress: Progress | None = None) -> IndexReport:
         """Copy a document into the uploads folder and index it; a bad file changes nothing."""
-        from .load import validate_upload
+        from rag.ingest.load import validate_upload
 
         source = Path(path)
         name = name or source.name
@@ -105,9 +144,7 @@ class RAG:
                             "(setting max_upload_mb, env RAG_MAX_UPLOAD_MB)")
         target = self.uploads_dir / validate_upload(source, name=name, max_bytes=int(limit_mb * 2**20))
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+        atomic_write(target, source.read_bytes())
         report = self.index(progress=progress)
         if any(Path(e.path) == target for e in report.errors):
             target.unlink(missing_ok=True)
@@ -138,12 +175,12 @@ class RAG:
             raise LoadError(f"no indexed document with id {doc_id!r}") from None
 
     # ----- retrieval and answers -----
-    def retrieve(self, question: str, *, k: int | None = None, mode: str = "hybrid") -> list[Passage]:
+    def retrieve(self, question: str, *, k: int | None = None, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """The ``k`` best passages (original script), best first; ``Passage.score`` is 0..1."""
         question = self._check_question(question)
         return self._search(question, k=k or self.settings.top_k, mode=mode)
 
-    def ask(self, question: str, *, history: Sequence[dict] = (), backend: str | None = None,
+    def ask(self, question: str, *, history: Sequence[ChatMessage] = (), backend: BackendName | None = None,
             k: int | None = None) -> Answer:
         """Answer from the documents, with citations; refuses when they do not say."""
         result = None
@@ -153,7 +190,7 @@ class RAG:
         assert result is not None  # stream always ends with an Answer
         return result
 
-    def stream(self, question: str, *, history: Sequence[dict] = (), backend: str | None = None,
+    def stream(self, question: str, *, history: Sequence[ChatMessage] = (), backend: BackendName | None = None,
                k: int | None = None) -> Iterator[str | Answer]:
         """Yield text deltas as they are generated, then one final ``Answer``.
 
@@ -163,20 +200,20 @@ class RAG:
         question = self._check_question(question)
         if k is not None and k < 1:
             raise QueryError(f"k must be >= 1, got {k}")
-        answerer = self._get_answerer(backend)
-        return answerer.stream(question, history=list(history), search=self._search, k=k or self.settings.top_k)
+        pipeline = self._pipeline(backend)
+        return pipeline.stream(question, history=list(history), search=self._search, k=k or self.settings.top_k)
 
     @property
     def backend_name(self) -> str:
         """The backend used when a call names none."""
-        return self._get_answerer(None).backend_name
+        return self._pipeline(None).generator.name
 
     def available_backends(self) -> list[str]:
         """Backends that can run here: openai if an endpoint is set, local if its model is installed."""
-        return available_backends(self.settings)
+        return list(dict.fromkeys([self.backend_name, *available_backends(self.settings)]))
 
     # ----- internals -----
-    def _search(self, question: str, *, k: int, mode: str = "hybrid") -> list[Passage]:
+    def _search(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         return self._get_retriever().search(question, k=k, mode=mode)
 
     def _check_question(self, question: str) -> str:
@@ -198,8 +235,9 @@ class RAG:
                 except IndexMissingError:
                     logger.info("no index in %s yet: building it", self.settings.index_dir)
                     self.index()
-                    return self._retriever
-                self._use(data)
+                else:
+                    self._use(data)
+            assert self._retriever is not None  # index() and _use() both set it
             return self._retriever
 
     def _embed_question(self, question: str):
@@ -208,8 +246,6 @@ class RAG:
 
     def _use(self, data: IndexData) -> None:
         if self.settings.rerank_model and self._reranker is None:
-            from .rerank import Reranker
-
             self._reranker = Reranker(self.settings.rerank_model)
         self._retriever = Retriever(
             data, embed_query=self._embed_question,
@@ -217,14 +253,28 @@ class RAG:
             rerank=self._reranker.score if self._reranker else None,
         )
 
-    def _get_answerer(self, backend: str | None) -> answering.Answerer:
-        """One answerer per backend name, kept for the life of this object (models load once)."""
-        name = choose_backend(self.settings, backend or self.settings.backend)
+    def _pipeline(self, backend: str | None) -> AnswerPipeline:
+        """One pipeline per backend name, kept for the life of this object (models load once)."""
         with self._lock:
-            if name not in self._answerers:
-                self._answerers[name] = answering.Answerer(self.settings, backend=name, embedder=self.embedder,
-                                                             embed_query=self._embed_question)
-            return self._answerers[name]
+            if backend is None and self._default_llm is not None:
+                key, make = "", lambda: self._default_llm
+            else:
+                name = choose_backend(self.settings, backend or self.settings.backend)
+                key, make = name, lambda: make_generator(name, self.settings, similarity=self._similarity)
+            if key not in self._pipelines:
+                s = self.settings
+                self._pipelines[key] = AnswerPipeline(
+                    make(), similarity=self._similarity, context_tokens=s.context_tokens,
+                    max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score)
+            return self._pipelines[key]
+
+    def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """Cosine of each sentence to the question (script-folded), for citation checks."""
+        if not sentences:
+            return []
+        query = self._embed_question(question)
+        vectors = self.embedder.embed_passages([fold_script(s) for s in sentences])
+        return (vectors @ query).astype("float64").tolist()
 
     def _excluded(self) -> set[str]:
         path = self.settings.index_dir / EXCLUDED
@@ -232,8 +282,5 @@ class RAG:
 
     def _write_excluded(self, ids: set[str]) -> None:
         self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        path = self.settings.index_dir / EXCLUDED
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(sorted(ids), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(self.settings.index_dir / EXCLUDED, json.dumps(sorted(ids), ensure_ascii=False))
 

@@ -6,12 +6,14 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .config import load_settings
-from .errors import RAGError
+from rag.config import load_settings
+from rag.errors import RAGError
+from rag.types import BACKEND_NAMES, RETRIEVAL_MODES
 
 logger = logging.getLogger("rag")
 
@@ -35,7 +37,7 @@ def _progress_bar():
 
 
 def _bot(args: argparse.Namespace, **extra):
-    from .api import RAG
+    from rag.api import RAG
 
     settings = load_settings(Path(args.config) if args.config else None)
     return RAG(settings=settings, corpus=getattr(args, "corpus", None),
@@ -114,6 +116,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                     print(event, end="", flush=True)
                 else:
                     answer = event
+            assert answer is not None  # a stream always ends with its Answer
             _print_answer(answer, as_json=False, streamed=True)
             history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
         except RAGError as exc:
@@ -122,20 +125,35 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    import ui
+    from rag.ui.app import main as serve_ui
 
-    ui.main(host=args.host, port=args.port, config=args.config)
+    serve_ui(host=args.host, port=args.port, config=args.config)
     return 0
+
+
+def _bot_for(qs, *, settings):
+    """A RAG over the configured corpus, or over a temporary index of a reading-comprehension set's
+    passages (one document each); the second value is the temporary folder to clean up, or None."""
+    from rag.api import RAG
+    from rag.evaluation.questions import write_contexts
+
+    if not qs.contexts:
+        return RAG(settings=settings), None
+    tmp = tempfile.TemporaryDirectory(prefix="rag-bench-")
+    root = Path(tmp.name)
+    write_contexts(qs.contexts, root / "docs")
+    return RAG(settings=settings, corpus=root / "docs", index_dir=root / "index"), tmp
 
 
 def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from . import bench
+    from rag.evaluation import retrieval as bench
+    from rag.evaluation.questions import read_questions
 
     settings = load_settings(Path(args.config) if args.config else None)
-    qs = bench.read_questions(Path(args.file), limit=args.limit)
-    bot, tmp = bench.bot_for(qs, settings=settings)
+    qs = read_questions(Path(args.file), limit=args.limit)
+    bot, tmp = _bot_for(qs, settings=settings)
     try:
         report = bot.index(progress=_progress_bar())
         print(f"index: {len(bot.documents())} documents, {report.chunks_embedded} chunks embedded "
@@ -152,10 +170,48 @@ def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from .eval import main as eval_main
+EVAL_USAGE = "rag eval QUESTIONS [--backend B] [--k N] [--out DIR] [--limit N]\n       rag eval compare DIR_A DIR_B"
 
-    return eval_main(args)
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """``rag eval``: run an evaluation or compare two runs; prints a summary."""
+    from rag.evaluation import metrics, report, runs
+
+    if args.paths[0] == "compare":
+        if len(args.paths) != 3:
+            raise ValueError(f"usage: {EVAL_USAGE.splitlines()[1].strip()}")
+        comparison = runs.compare(args.paths[1], args.paths[2])
+        print(report.format_comparison(comparison, a=args.paths[1], b=args.paths[2]))
+        return 0
+    if len(args.paths) != 1:
+        raise ValueError(f"expected one question file, got {len(args.paths)} paths; usage: {EVAL_USAGE}")
+    summary = _run_eval(args)
+    print(report.format_summary(summary.to_json()))
+    for f in summary.failures:
+        print(f"FAIL {f.id} [{f.type or metrics.NO_TYPE}] {f.reason}")
+    print(f"wrote {summary.out_dir / runs.RESULTS}, {summary.out_dir / runs.SUMMARY}, {summary.out_dir / runs.REPORT}")
+    return 0
+
+
+def _run_eval(args: argparse.Namespace):
+    from tqdm import tqdm
+
+    from rag.evaluation.questions import read_questions
+    from rag.evaluation.runs import evaluate
+
+    path = Path(args.paths[0])
+    settings = load_settings(Path(args.config) if args.config else None, corpus=args.corpus,
+                             index_dir=args.index_dir, backend=args.backend, top_k=args.k)
+    qs = read_questions(path, limit=args.limit)
+    bot, tmp = _bot_for(qs, settings=settings)
+    try:
+        bot.index(progress=_progress_bar())
+        with tqdm(total=len(qs.questions), desc="questions", unit="q", file=sys.stderr) as bar:
+            return evaluate(bot, path, k=args.k or settings.top_k, out_dir=args.out, backend=args.backend,
+                            limit=args.limit, progress=lambda done, total: bar.update(1))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -176,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_paths(sub.add_parser("search", help="show the passages retrieved for a question"))
     p.add_argument("question")
     p.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
-    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    p.add_argument("--mode", choices=RETRIEVAL_MODES, default="hybrid")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
 
@@ -186,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "ask":
             p.add_argument("question")
             p.add_argument("--json", action="store_true", help="print the Answer as JSON")
-        p.add_argument("--backend", choices=("openai", "local", "extractive"), help="default: automatic")
+        p.add_argument("--backend", choices=BACKEND_NAMES, help="default: automatic")
         p.set_defaults(func=func)
 
     p = sub.add_parser("ui", help="start the chat UI")
@@ -202,9 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.set_defaults(func=cmd_bench_retrieval)
 
-    from .eval import add_eval_parser
-
-    add_eval_parser(sub, with_paths)
+    p = with_paths(sub.add_parser(
+        "eval", usage=EVAL_USAGE, help="evaluate answers over a question file, or compare two runs",
+        description="QUESTIONS: seed JSONL, CMRC-2018 or SQuAD-style JSON. "
+                    "`rag eval compare DIR_A DIR_B` compares two run folders."))
+    p.add_argument("paths", nargs="+", metavar="QUESTIONS", help="question file (or: compare DIR_A DIR_B)")
+    p.add_argument("--backend", choices=BACKEND_NAMES, help="default: automatic")
+    p.add_argument("--k", type=int, default=None, help="passages retrieved and scored (default: top_k, 5)")
+    p.add_argument("--out", default=None, help="output folder (default eval_out/<timestamp>)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -9,8 +9,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
+
+from rag.types import BACKEND_NAMES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# In a source checkout the bundled corpus and its index live beside the package; an installed
+# package (a wheel in site-packages) uses ./corpus and ./index of the working directory instead.
+HOME_DIR = PROJECT_DIR if (PROJECT_DIR / "pyproject.toml").is_file() else Path.cwd()
 
 
 def _env(*names: str) -> dict:
@@ -20,11 +26,11 @@ def _env(*names: str) -> dict:
 @dataclass(frozen=True)
 class Settings:
     # --- documents and index ---
-    corpus: Path = field(default=PROJECT_DIR / "corpus", metadata=_env("RAG_CORPUS"))  # folder of documents
-    index_dir: Path = field(default=PROJECT_DIR / "index", metadata=_env("RAG_INDEX_DIR"))  # where the index lives
+    corpus: Path = field(default=HOME_DIR / "corpus", metadata=_env("RAG_CORPUS"))  # folder of documents
+    index_dir: Path = field(default=HOME_DIR / "index", metadata=_env("RAG_INDEX_DIR"))  # where the index lives
     cache_dir: Path = field(
         default=Path.home() / ".cache" / "rag-chatbot", metadata=_env("RAG_CACHE_DIR")
-    )  # built models, tiktoken files, embedding cache
+    )  # built models and the embedding cache
     # --- chunking (changing these requires a rebuild: the index refuses other values) ---
     chunk_tokens: int = field(default=160, metadata=_env("RAG_CHUNK_TOKENS"))  # max tokens per chunk (cl100k)
     chunk_overlap: int = field(default=32, metadata=_env("RAG_CHUNK_OVERLAP"))  # tokens shared by neighbours
@@ -39,7 +45,7 @@ class Settings:
     # --- answering ---
     backend: str = field(default="", metadata=_env("RAG_BACKEND"))  # openai | local | extractive | "" = auto
     llm_base_url: str = field(default="", metadata=_env("RAG_LLM_BASE_URL", "OPENAI_BASE_URL"))
-    llm_api_key: str = field(default="", metadata=_env("RAG_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_api_key: str = field(default="", repr=False, metadata=_env("RAG_LLM_API_KEY", "OPENAI_API_KEY"))  # never shown
     llm_model: str = field(default="gpt-4o-mini", metadata=_env("RAG_LLM_MODEL"))  # model name at the endpoint
     llm_timeout: float = field(default=60.0, metadata=_env("RAG_LLM_TIMEOUT"))  # seconds per request
     llm_retries: int = field(default=2, metadata=_env("RAG_LLM_RETRIES"))  # retries after a failed request
@@ -53,13 +59,13 @@ class Settings:
     max_question_chars: int = field(default=2000, metadata=_env("RAG_MAX_QUESTION_CHARS"))
     max_upload_mb: float = field(default=20.0, metadata=_env("RAG_MAX_UPLOAD_MB"))  # per uploaded file
     feedback_path: Path = field(
-        default=PROJECT_DIR / "index" / "feedback.jsonl", metadata=_env("RAG_FEEDBACK_PATH")
+        default=HOME_DIR / "index" / "feedback.jsonl", metadata=_env("RAG_FEEDBACK_PATH")
     )
     ui_host: str = field(default="127.0.0.1", metadata=_env("RAG_UI_HOST"))
     ui_port: int = field(default=7860, metadata=_env("RAG_UI_PORT"))
 
 
-def _coerce(name: str, value: object, kind: type | str) -> object:
+def _coerce(name: str, value: Any, kind: type | str) -> Any:
     kind_name = kind if isinstance(kind, str) else kind.__name__
     try:
         if kind_name == "int":
@@ -93,7 +99,7 @@ def load_settings(path: Path | None = None, **overrides: object) -> Settings:
     return settings_with(Settings(), **{**values, **{k: v for k, v in overrides.items() if v is not None}})
 
 
-def settings_with(base: Settings, **changes: object) -> Settings:
+def settings_with(base: Settings, **changes: Any) -> Settings:
     """A validated copy of ``base`` with ``changes`` applied (``None`` values are ignored)."""
     known = {f.name: f for f in fields(Settings)}
     unknown = sorted(set(changes) - set(known))
@@ -113,8 +119,8 @@ def validate(s: Settings) -> Settings:
         raise ValueError(f"top_k must be >= 1, got {s.top_k}")
     if not 0.0 <= s.dense_weight <= 1.0:
         raise ValueError(f"dense_weight must be in [0, 1], got {s.dense_weight}")
-    if s.backend not in ("", "openai", "local", "extractive"):
-        raise ValueError(f"backend must be one of openai, local, extractive (or empty for auto), got {s.backend!r}")
+    if s.backend not in ("", *BACKEND_NAMES):
+        raise ValueError(f"backend must be one of {', '.join(BACKEND_NAMES)} (or empty for auto), got {s.backend!r}")
     if s.context_tokens < 64:
         raise ValueError(f"context_tokens must be >= 64, got {s.context_tokens}")
     if s.max_upload_mb <= 0:

@@ -18,15 +18,17 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from .errors import IndexMismatchError, IndexMissingError
-from .types import Chunk, Document
+from rag.errors import IndexMismatchError, IndexMissingError
+from rag.files import atomic_write
+from rag.types import Chunk, DocRecord, Document
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +52,6 @@ class IndexParams:
             for name in ("embed_model", "dim", "chunk_tokens", "chunk_overlap", "normalisation")
             if getattr(self, name) != getattr(other, name)
         ]
-
-
-@dataclass(frozen=True, slots=True)
-class DocRecord:
-    """Manifest entry of one indexed document."""
-
-    id: str
-    path: str
-    title: str
-    sha256: str
-    chunks: int
-    indexed_at: float  # unix time
 
 
 class VectorIndex(Protocol):
@@ -199,9 +189,9 @@ class Store:
                 "chunks": len(data.chunks),
                 "written_at": time.time(),
             }
-            _atomic_write_text(version / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            atomic_write(version / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
             _fsync_dir(version)
-            _atomic_write_text(self.index_dir / _POINTER, version.name)
+            atomic_write(self.index_dir / _POINTER, version.name)
         except BaseException:
             shutil.rmtree(version, ignore_errors=True)
             raise
@@ -242,15 +232,6 @@ class Store:
         for old in self.index_dir.glob("v-*"):
             if old.is_dir() and old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _write_jsonl(path: Path, rows: Iterator[dict]) -> None:

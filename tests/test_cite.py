@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.cite import (
+from rag.generation.cite import (
     Span,
     check,
     find_markers,
@@ -16,7 +16,7 @@ from rag.cite import (
     supports,
     verify,
 )
-from rag.facts import numbers
+from rag.generation.facts import numbers
 from rag.text import normalise
 from rag.types import Passage
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from rag import eval as ev
-from rag import report
-from rag import eval_metrics as em
-from rag.bench import Question, read_questions
 from rag.config import Settings
 from rag.errors import BackendError
+from rag.evaluation import metrics as em
+from rag.evaluation import report
+from rag.evaluation import runs as ev
+from rag.evaluation.questions import Question, read_questions
 from rag.types import Answer, Citation, Passage
 
 REFUSAL = "根据现有文档，无法回答该问题。"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import pytest
 
-from rag.cite import verify
-from rag.extractive import answer
+from rag.generation.cite import verify
+from rag.generation.extractive import answer
 from rag.types import Passage
 
 DOC_FUND = (

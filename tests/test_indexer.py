@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-
 from fakes import HashEmbedder
+
 from rag import RAG
 from rag.errors import IndexMismatchError, LoadError, QueryError
 

@@ -1,4 +1,4 @@
-"""rag.llm: both backends against real models, and the OpenAI backend's failure paths.
+"""rag.generation.backends: both backends against real models, and the OpenAI backend's failure paths.
 
 The slow tests talk to the bundled GGUF, in-process (LocalBackend) and through
 llama-cpp-python's own OpenAI-compatible server (OpenAIBackend). Failure paths use real
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import BackendError
-from rag.llm import BACKENDS, LocalBackend, OpenAIBackend, check_request, make_backend
+from rag.generation.backends import LocalBackend, OpenAIBackend, check_request
 
 HANG_BOUND = 15.0  # seconds: not a speed target, only proof that a failure does not hang
 
@@ -56,14 +56,20 @@ def test_check_request_names_the_bad_value(messages: list, kwargs: dict, match: 
         check_request(messages, **args)
 
 
-def test_make_backend_picks_by_name_and_rejects_unknown_names() -> None:
-    assert set(BACKENDS) == {"openai", "local"}
-    backend = make_backend("openai", base_url="http://127.0.0.1:9/v1", api_key="", model="m", timeout=5, retries=0)
+def test_make_generator_builds_each_backend_by_name_from_settings() -> None:
+    from rag.api import make_generator
+    from rag.config import Settings
+    from rag.generation.extractive import ExtractiveGenerator
+
+    settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_gguf="model.gguf", llm_threads=1)
+    backend = make_generator("openai", settings, similarity=lambda q, texts: [0.0] * len(texts))
     assert isinstance(backend, OpenAIBackend) and backend.name == "openai" and backend.model_id == "m"
-    local = make_backend("local", gguf_path=Path("model.gguf"), threads=1, n_ctx=512)
+    local = make_generator("local", settings, similarity=lambda q, texts: [0.0] * len(texts))
     assert isinstance(local, LocalBackend) and local.model_id == "model"
-    with pytest.raises(ValueError, match=r"unknown LLM backend 'gpt'; known: \['local', 'openai'\]"):
-        make_backend("gpt")
+    extractive = make_generator("extractive", settings, similarity=lambda q, texts: [0.0] * len(texts))
+    assert isinstance(extractive, ExtractiveGenerator) and extractive.model_id == ""
+    with pytest.raises(BackendError, match="needs an endpoint"):
+        make_generator("openai", Settings(), similarity=lambda q, texts: [])
 
 
 @pytest.mark.parametrize(

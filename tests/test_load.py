@@ -10,8 +10,14 @@ from pathlib import Path
 import pytest
 
 from rag.errors import LoadError
-from rag.load import (
-    SUPPORTED_SUFFIXES, file_hash, file_stamp, load_file, load_folder, scan_folder, validate_upload,
+from rag.files import sha256_file
+from rag.ingest.load import (
+    SUPPORTED_SUFFIXES,
+    file_stamp,
+    load_file,
+    load_folder,
+    scan_folder,
+    validate_upload,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -188,7 +194,7 @@ def test_missing_folder_and_file_instead_of_folder(tmp_path: Path) -> None:
 def test_file_hash_and_stamp_detect_changes(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_bytes("第一版".encode())
-    digest, stamp = file_hash(path), file_stamp(path)
+    digest, stamp = sha256_file(path), file_stamp(path)
     assert digest == hashlib.sha256("第一版".encode()).hexdigest()
     assert load_file(path).meta["sha256"] == digest
     assert file_stamp(path) == stamp
@@ -196,7 +202,7 @@ def test_file_hash_and_stamp_detect_changes(tmp_path: Path) -> None:
     os.utime(path, ns=(stamp.mtime_ns + 10**9, stamp.mtime_ns + 10**9))
     assert file_stamp(path) != stamp
     assert file_stamp(path).size == 15
-    assert file_hash(path) != digest
+    assert sha256_file(path) != digest
 
 
 def test_validate_upload(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""rag.local_model: slice discovery, size/sha256 verification, the sidecar, and assembly."""
+"""rag.models.gguf: slice discovery, size/sha256 verification, the sidecar, and assembly."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import local_model
 from rag.errors import ModelUnavailableError
-from rag.local_model import (
+from rag.models import gguf as local_model
+from rag.models.gguf import (
     GGUF_SIZE,
     PART_COUNT,
     Expected,

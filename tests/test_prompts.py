@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.cite import parse_markers
-from rag.prompts import load_prompt, placeholders, render
+from rag.generation.cite import parse_markers
+from rag.generation.prompts import load_prompt, placeholders, render
 
 
 def test_language_variant_then_fallback(tmp_path: Path) -> None:

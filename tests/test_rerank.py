@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import ModelUnavailableError
-from rag.rerank import Reranker
+from rag.retrieval.rerank import Reranker
 
 _WORDS = "深 度 学 习 模 型 有 多 少 层 天 气 很 好 今 北 京 what is the model layers weather".split()
 _QUERY = "模型有多少层"
@@ -104,8 +104,9 @@ def test_invalid_arguments_are_rejected() -> None:
 
 def test_rag_uses_the_configured_cross_encoder(tiny_model, tmp_path):
     from fakes import HashEmbedder
+
     from rag import RAG
-    from rag.rerank import Reranker
+    from rag.retrieval.rerank import Reranker
 
     (tmp_path / "docs").mkdir()
     for i, text in enumerate(["光明科学城规划布局24个载体。", "深圳市合成生物产业基金规模15亿元。", "光明区推动7家科技支行落地。"]):

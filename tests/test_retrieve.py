@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.retrieve import BM25Index, Retriever, rrf
+from rag.retrieval.retriever import BM25Index, Retriever, rrf
 from rag.store import FaissIndex, IndexData, IndexParams
 from rag.text import terms
 from rag.types import Chunk, Document

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.store import DocRecord, FaissIndex, IndexData, IndexParams, Store
-from rag.types import Chunk, Document
+from rag.store import FaissIndex, IndexData, IndexParams, Store
+from rag.types import Chunk, DocRecord, Document
 
 PARAMS = IndexParams(embed_model="m1", dim=3, chunk_tokens=100, chunk_overlap=10)
 

@@ -1,6 +1,6 @@
 """The chat UI: pure HTML helpers (fast), then the running app in headless Chromium (slow).
 
-The browser tests start ``ui.build_app`` on a free local port over a temporary copy of the bundled
+The browser tests start ``rag.ui.app.build_app`` on a free local port over a temporary copy of the bundled
 corpus with the ``extractive`` backend, and drive Debian's Chromium through Playwright (which never
 downloads a browser here: ``apt-get install chromium``). Screenshots go to ``artifacts/screenshots/``.
 """
@@ -18,10 +18,9 @@ from types import SimpleNamespace
 
 import pytest
 
-import ui
-import ui_parts as parts
-from rag.store import DocRecord
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, DocRecord, Passage
+from rag.ui import app as ui
+from rag.ui import parts
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

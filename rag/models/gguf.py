@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from rag.errors import ModelUnavailableError
+from rag.files import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -106,15 +107,6 @@ def _slice_file(n: int) -> Path | None:
             path = Path(str(dist.locate_file(entry)))
             return path if path.is_file() else None
     return None
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_file(path: Path, *, expected: Expected, sha256: str | None = None) -> None:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
-from . import chunk as chunking
-from . import load
-from .errors import LoadError
-from .store import DocRecord, FaissIndex, IndexData, IndexParams, Store
-from .text import fold_script, terms
-from .types import Chunk, Document, FileError, IndexReport
+from rag.errors import LoadError
+from rag.files import sha256_file
+from rag.ingest import chunk as chunking
+from rag.ingest import load
+from rag.store import FaissIndex, IndexData, IndexParams, Store
+from rag.text import fold_script, terms
+from rag.types import Chunk, DocRecord, Document, FileError, IndexReport
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ def _scan(folders: Sequence[Path], *, exclude: frozenset[str]) -> tuple[dict[str
             if doc_id in exclude:
                 continue
             try:
-                found[doc_id] = (path, load.file_hash(path))
+                found[doc_id] = (path, sha256_file(path))
             except OSError as exc:
                 errors.append(FileError(str(path), f"cannot read: {exc.strerror or exc}"))
     return found, errors
@@ -132,13 +134,14 @@ def _assemble(
     data = IndexData(params=params)
     vectors: list[np.ndarray] = []
     old_rows = old.rows_by_document()
+    old_vectors = old.vectors if old.vectors is not None else np.zeros((0, params.dim), dtype=np.float32)
     for doc_id in sorted(kept):
         rows = old_rows.get(doc_id, [])
         data.documents[doc_id] = old.documents[doc_id]
         data.records[doc_id] = old.records[doc_id]
         data.chunks.extend(old.chunks[r] for r in rows)
         data.terms.extend(old.terms[r] for r in rows)
-        vectors.append(old.vectors[rows])
+        vectors.append(old_vectors[rows])
     new_chunks: list[Chunk] = []
     for doc in new_docs:
         chunks = chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)

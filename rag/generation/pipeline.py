@@ -5,41 +5,20 @@ from __future__ import annotations
 import logging
 import re
 import time
-from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-import numpy as np
-
-from . import cite, extractive
-from .config import Settings
-from .errors import BackendError
-from .prompts import load_prompt, render
-from .text import fold_script, language
-from .tokens import count_tokens
-from .types import Answer, Passage
+from rag.generation import cite
+from rag.generation.backends import Evidence, Generator
+from rag.generation.cite import Similarity
+from rag.generation.prompts import load_prompt, render
+from rag.text import language
+from rag.tokens import count_tokens
+from rag.types import Answer, ChatMessage, Language, Passage
 
 logger = logging.getLogger(__name__)
 
 Search = Callable[..., list[Passage]]  # search(question, *, k) -> passages, best first
-BACKEND_NAMES = ("openai", "local", "extractive")
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
-
-
-def available_backends(settings: Settings) -> list[str]:
-    """Backends that can run with these settings, best first."""
-    from .local_model import local_model_installed
-
-    names = ["openai"] if settings.llm_base_url else []
-    if settings.llm_gguf or local_model_installed(settings.cache_dir):
-        names.append("local")
-    return names + ["extractive"]
-
-
-def choose_backend(settings: Settings, requested: str = "") -> str:
-    """The backend asked for, else the best available one (openai, then local, then extractive)."""
-    if requested and requested not in BACKEND_NAMES:
-        raise ValueError(f"unknown backend {requested!r}; choose one of {', '.join(BACKEND_NAMES)}")
-    return requested or available_backends(settings)[0]
 
 
 def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
@@ -88,13 +67,13 @@ def gloss_figures(text: str) -> str:
     return _CN_MAGNITUDE.sub(gloss, text)
 
 
-def format_passages(passages: Sequence[Passage], *, lang: str = "zh") -> str:
+def format_passages(passages: Sequence[Passage], *, lang: Language = "zh") -> str:
     """Numbered passages for the prompt; for English answers, figures in 万/亿 are glossed."""
     prepare = gloss_figures if lang == "en" else str
     return "\n\n".join(f"[{i}] {prepare(p.text.strip())}" for i, p in enumerate(passages, start=1))
 
 
-def build_messages(question: str, passages: Sequence[Passage], *, lang: str) -> list[dict]:
+def build_messages(question: str, passages: Sequence[Passage], *, lang: Language) -> list[ChatMessage]:
     """System prompt (a fixed prefix, so its KV cache is reused) and the user turn."""
     return [
         {"role": "system", "content": load_prompt("system", lang=lang)},
@@ -103,7 +82,7 @@ def build_messages(question: str, passages: Sequence[Passage], *, lang: str) -> 
     ]
 
 
-def format_history(history: Sequence[dict]) -> str:
+def format_history(history: Sequence[ChatMessage]) -> str:
     """Recent turns in the labels the condensing prompt's examples use (用户/助手)."""
     labels = {"user": "用户", "assistant": "助手"}
     return "\n".join(
@@ -112,69 +91,54 @@ def format_history(history: Sequence[dict]) -> str:
     )
 
 
-def last_user_question(history: Sequence[dict]) -> str:
+def last_user_question(history: Sequence[ChatMessage]) -> str:
     for message in reversed(list(history)):
         if message.get("role") == "user":
             return str(message.get("content", ""))
     return ""
 
 
-class Answerer:
-    """Runs one backend. ``stream`` yields text deltas, then one final ``Answer``."""
+class AnswerPipeline:
+    """Condense → retrieve → pack → generate → verify, with one generator.
 
-    def __init__(self, settings: Settings, *, backend: str, embedder,
-                 embed_query: Callable[[str], np.ndarray]) -> None:
-        """``embed_query`` maps a question to its vector (the caller's cached, script-folded one)."""
-        self.settings = settings
-        self.backend_name = choose_backend(settings, backend)
-        self._embedder = embedder
-        self._embed_query = embed_query
-        self._llm = None if self.backend_name == "extractive" else self._make_llm()
+    ``stream`` yields text deltas, then one final ``Answer``. ``similarity`` scores sentences
+    against a question (cosines); citation checks and the extractive generator use it.
+    """
 
-    def _make_llm(self):
-        from .llm import make_backend
+    def __init__(self, generator: Generator, *, similarity: Similarity, context_tokens: int,
+                 max_answer_tokens: int, temperature: float, min_score: float = 0.0) -> None:
+        self.generator = generator
+        self._similarity = similarity
+        self.context_tokens = context_tokens
+        self.max_answer_tokens = max_answer_tokens
+        self.temperature = temperature
+        self.min_score = min_score
 
-        s = self.settings
-        if self.backend_name == "openai":
-            if not s.llm_base_url:
-                raise BackendError("backend 'openai' needs an endpoint: set RAG_LLM_BASE_URL (or OPENAI_BASE_URL)")
-            return make_backend("openai", base_url=s.llm_base_url, api_key=s.llm_api_key or "not-needed",
-                                model=s.llm_model, timeout=s.llm_timeout, retries=s.llm_retries)
-        from .local_model import ensure_local_gguf
-
-        gguf = Path(s.llm_gguf) if s.llm_gguf else ensure_local_gguf(s.cache_dir)
-        return make_backend("local", gguf_path=gguf, threads=s.llm_threads, n_ctx=s.llm_context)
-
-    # ----- the pipeline -----
-    def stream(self, question: str, *, history: list[dict], search: Search, k: int) -> Iterator[str | Answer]:
+    def stream(self, question: str, *, history: Sequence[ChatMessage], search: Search,
+               k: int) -> Iterator[str | Answer]:
         timings: dict[str, float] = {}
         started = time.monotonic()
         lang = language(question)
         standalone = self.condense(question, history)
         timings["condense"] = time.monotonic() - started
         mark = time.monotonic()
-        passages = search(standalone, k=k)
-        passages = [p for p in passages if p.score >= self.settings.min_score]
+        passages = [p for p in search(standalone, k=k) if p.score >= self.min_score]
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
-        passages = pack_passages(passages, budget_tokens=self.settings.context_tokens)
-        if self._llm is None:
-            raw = (extractive.answer(standalone, passages, similarity=self._similarity) if passages else None) or ""
-            if raw:
-                yield raw
-            timings["first_token"] = time.monotonic() - mark
-        else:
-            pieces: list[str] = []
-            messages = build_messages(standalone, passages, lang=lang)
-            for delta in self._llm.stream(messages, max_tokens=self.settings.max_answer_tokens,
-                                          temperature=self.settings.temperature):
+        passages = pack_passages(passages, budget_tokens=self.context_tokens)
+        pieces: list[str] = []
+        if passages:
+            deltas = self.generator.stream(build_messages(standalone, passages, lang=lang),
+                                           max_tokens=self.max_answer_tokens, temperature=self.temperature,
+                                           evidence=Evidence(standalone, passages))
+            for delta in deltas:
                 if not pieces:
                     timings["first_token"] = time.monotonic() - mark
                 pieces.append(delta)
                 yield delta
-            raw = "".join(pieces)
         timings["generate"] = time.monotonic() - mark
-        yield self._finish(question, standalone, raw, passages, lang=lang, timings=timings, started=started)
+        yield self._finish(question, standalone, "".join(pieces), passages, lang=lang, timings=timings,
+                           started=started)
 
     def _finish(self, question: str, standalone: str, raw: str, passages: list[Passage], *, lang: str,
                 timings: dict[str, float], started: float) -> Answer:
@@ -192,27 +156,21 @@ class Answerer:
         timings["total"] = time.monotonic() - started
         return Answer(
             question=question, text=text, citations=citations, passages=passages, refused=refused,
-            backend=self.backend_name, standalone_question=standalone,
+            backend=self.generator.name, model=self.generator.model_id, standalone_question=standalone,
             timings={k: round(v, 4) for k, v in timings.items()},
         )
 
-    def condense(self, question: str, history: Sequence[dict]) -> str:
-        """A standalone form of a follow-up question (the question itself without history)."""
+    def condense(self, question: str, history: Sequence[ChatMessage]) -> str:
+        """A standalone form of a follow-up question (the question itself without history).
+
+        The generator rewrites it; one that cannot (it returns nothing) gets the previous
+        question and the follow-up joined, which is what retrieval then searches for.
+        """
         if not any(m.get("role") == "user" for m in history):
             return question
-        if self._llm is None:
-            previous = last_user_question(history)
-            return f"{previous} {question}".strip()
         lang = language(question)
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
-        rewritten = self._llm.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        rewritten = self.generator.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
         logger.debug("condensed %r -> %r", question, rewritten)
-        return rewritten or question
-
-    def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
-        if not sentences:
-            return []
-        query = self._embed_query(question)
-        vectors = self._embedder.embed_passages([fold_script(s) for s in sentences])
-        return (vectors @ query).astype(np.float64).tolist()
+        return rewritten or f"{last_user_question(history)} {question}".strip()

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Mapping, Sequence
+from pathlib import Path
 
-from .eval_metrics import HEADLINE, NO_TYPE, STAGES, Comparison
+from rag.evaluation.metrics import HEADLINE, NO_TYPE, STAGES, Comparison
 
 WORST = 15  # cases shown in full in the report
 LABELS = {"hit@k": "hit@k", "mrr": "MRR", "accuracy": "Accuracy", "refusal_precision": "Refusal precision",
@@ -157,41 +158,7 @@ def latency_svg(records: Sequence[Mapping], latency: Mapping[str, Mapping]) -> s
 
 
 # ---------------------------------------------------------------- HTML
-CSS = """
-:root{--ink:#1d2433;--muted:#6b7385;--line:#e4e7ee;--bg:#f6f7fa;--card:#fff;--ok:#1f8a4c;--bad:#c23b3b;--warn:#b8690f}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.6 FONT;-webkit-font-smoothing:antialiased}
-main{max-width:1100px;margin:0 auto;padding:36px 28px 60px}
-h1{font-size:28px;margin:0 0 4px;letter-spacing:-.01em}
-h2{font-size:19px;margin:40px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
-.sub{color:var(--muted);margin:0}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(128px,1fr));gap:12px;margin-top:24px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}
-.card .v{font-size:26px;font-weight:650;font-variant-numeric:tabular-nums}
-.card .k{color:var(--muted);font-size:13px}.card .n{color:var(--muted);font-size:12px}
-table{border-collapse:collapse;width:100%;background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden;font-size:14px}
-th,td{padding:7px 12px;text-align:right;border-bottom:1px solid var(--line);font-variant-numeric:tabular-nums}
-th:first-child,td:first-child{text-align:left}
-th{background:#eef1f6;font-weight:600;font-size:13px;color:#3a4256}
-td.l,th.l{text-align:left}
-.chart{width:100%;max-width:760px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px;margin:4px 0 14px}
-.chart text{font:13px FONT;fill:var(--ink)} .chart .muted,.chart .val{fill:var(--muted);font-size:12px}
-.chart .track{fill:#eef1f6} .chart .grid{stroke:#e4e7ee} .chart .dot{fill:#5b7fc7;fill-opacity:.55}
-.case{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px 20px;margin:14px 0}
-.case h3{margin:0 0 6px;font-size:16px}.case .q{font-size:16px;margin:4px 0 6px}
-.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.15fr);gap:24px}
-@media (max-width:800px){.cols{grid-template-columns:1fr}}
-mark{background:#fff0b3;padding:0 1px;border-radius:2px}
-.badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:999px;margin-right:6px;background:#eef1f6;color:#3a4256}
-.badge.bad{background:#fbe9e9;color:var(--bad)}.badge.ok{background:#e6f4ec;color:var(--ok)}.badge.warn{background:#fdf1e2;color:var(--warn)}
-.field{color:var(--muted);font-size:13px;margin-top:8px}
-.answer{background:#f8f9fc;border-left:3px solid #2f5fb3;padding:8px 12px;border-radius:4px;white-space:pre-wrap}
-ol.passages{padding-left:0;list-style:none;margin:6px 0 0}
-ol.passages li{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:6px 0;font-size:14px}
-ol.passages li.hit{border-color:#8cc7a4;background:#f3faf6}
-.meta{color:var(--muted);font-size:12px}
-.warnbox{background:#fdf1e2;border:1px solid #f0cf9f;border-radius:8px;padding:10px 14px;margin-top:16px}
-""".replace("FONT", FONT)
+CSS = (Path(__file__).resolve().parent / "report.css").read_text(encoding="utf-8").replace("FONT", FONT)
 
 
 def _cards(overall: Mapping, k: object) -> str:

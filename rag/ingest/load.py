@@ -13,7 +13,6 @@ id can change when a file with the same stem is added earlier in the order.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import io
 import logging
 import os
@@ -21,11 +20,12 @@ import re
 import zipfile
 from collections.abc import Collection, Iterable
 from contextlib import suppress
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from rag.errors import LoadError
+from rag.files import sha256_bytes
 from rag.types import Document, FileError
 
 logger = logging.getLogger(__name__)
@@ -56,15 +56,6 @@ class FileStamp:
 def file_stamp(path: Path) -> FileStamp:
     st = path.stat()
     return FileStamp(st.st_size, st.st_mtime_ns)
-
-
-def file_hash(path: Path) -> str:
-    """sha256 of the file's bytes, hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _first_line(text: str) -> str:
@@ -309,7 +300,7 @@ def _load(path: Path, *, max_bytes: int, doc_id: str | None, suffix: str | None 
     if not text.strip():
         raise LoadError(f"no text: the {kind} file holds only whitespace or empty elements")
     meta.update(format=kind, size=stamp.size, mtime_ns=stamp.mtime_ns,
-                sha256=hashlib.sha256(data).hexdigest())
+                sha256=sha256_bytes(data))
     title = _trim_title(title) or path.stem
     return Document(id=doc_id or path.stem, path=path, title=title, text=text, meta=meta)
 
@@ -364,7 +355,7 @@ def scan_folder(
     """``(doc_id, path)`` of each supported non-hidden file under ``folder`` (not read), and a
     ``FileError`` per unsupported file. Ids avoid ``taken`` (ids used by other folders).
 
-    Pair with ``file_stamp``/``file_hash`` to find changed files cheaply, then ``load_file``.
+    Pair with ``file_stamp``/``rag.files.sha256_file`` to find changed files cheaply, then ``load_file``.
 
     Raises:
         LoadError: ``folder`` does not exist or is not a folder.

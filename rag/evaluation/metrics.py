@@ -1,6 +1,6 @@
 """Evaluation metrics as pure functions over result records (plain dicts, one per question).
 
-A record holds what one question produced (see ``rag.eval.score_question``); the fields read
+A record holds what one question produced (see ``rag.evaluation.runs.score_question``); the fields read
 here are ``type``, ``answerable``, ``refused``, ``correct``, ``hit_rank`` (1-based rank of the
 first retrieved passage that is a hit, ``None`` when none of the top k is), ``citations``
 (each with ``n`` and ``supported``), ``sentences`` (each with the numbers ``cited`` by its
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any
 
-Record = Mapping[str, object]
+Record = Mapping[str, Any]  # one question's result, as written to results.jsonl
 STAGES = ("retrieve", "first_token", "generate", "total")  # latency stages from Answer.timings
 HEADLINE = ("hit@k", "mrr", "accuracy", "refusal_precision", "refusal_recall",
             "citation_precision", "citation_recall")  # the rate metrics, in display order
@@ -110,7 +111,7 @@ def citation_scores(records: Sequence[Record]) -> dict[str, float | int | None]:
     """Citation precision and recall in the spirit of ALCE, over answers that are not refusals.
 
     * precision = citations whose passage supports the sentence citing it (``Citation.supported``,
-      rag.cite's check, as the answer pipeline judged it) / all citations of the answers
+      rag.generation.cite's check, as the answer pipeline judged it) / all citations of the answers
       (``None`` when no answer cites anything);
     * recall = answer sentences carrying a marker ``[n]`` of a supported citation / all answer
       sentences (``None`` when there are no answer sentences).
@@ -183,7 +184,7 @@ def config_differences(a: Mapping[str, object], b: Mapping[str, object]) -> list
     return [f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in keys if a.get(k) != b.get(k)]
 
 
-def metric_deltas(a: Mapping[str, object], b: Mapping[str, object]) -> list[Delta]:
+def metric_deltas(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[Delta]:
     """Changes of the headline rates and of latency p50/p95 between two ``metrics`` dicts."""
     deltas = [Delta(name, a.get(name), b.get(name)) for name in HEADLINE]
     for stage in STAGES:

@@ -3,19 +3,17 @@
 Numbers are read from Arabic digits (with decimals, thousands commas, 万/亿/thousand/million/
 billion multipliers and percent signs), Chinese numerals and a few English number words, and
 compared by value; names are quoted terms, Latin words and acronyms, and jieba proper nouns.
-``rag.cite`` states the support rule built on them.
+``rag.generation.cite`` states the support rule built on them.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Sequence
 
-from rag.text import language, normalise
+from rag.text import language, load_jieba, normalise
 
 
 def match_form(text: str) -> str:
@@ -113,13 +111,8 @@ COMMON_NAME_FREQ = 1000  # dictionary count from which a proper noun (深圳, �
 _EN_FUNCTION = frozenset("the a an in on at of and or but it its this that these those there he she they we i".split())
 
 
-@lru_cache(maxsize=1)
 def _posseg():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.initialize()  # FREQ is only filled by initialize()
+    jieba = load_jieba()
     return jieba.posseg, jieba.dt.FREQ
 
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
-from rag.facts import number_found, contains, match_form, names, numbers
-from rag.text import language, normalise, terms
+from rag.generation.facts import contains, match_form, names, number_found, numbers
+from rag.text import Span, language, normalise, split_at, split_sentences, terms
 from rag.types import Citation, Passage
 
 logger = logging.getLogger(__name__)
@@ -38,15 +38,6 @@ logger = logging.getLogger(__name__)
 MIN_OVERLAP = 0.5  # share of a fact-less claim's content terms found in the passage
 MIN_OVERLAP_WITH_FACTS = 0.25  # same, for a claim whose facts were all found
 Similarity = Callable[[str, Sequence[str]], Sequence[float]]
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A piece of a text: ``source[start:end] == text``."""
-
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +63,7 @@ class Support:
 # ---------------------------------------------------------------- markers and sentences
 _NUM = r"\d{1,3}(?:\s*[-–—~～]\s*\d{1,3})?"
 _MARKER = re.compile(rf"[\[【［]\s*({_NUM}(?:\s*[,，、;；]\s*{_NUM})*)\s*[\]】］]")
-_MARKER_ANY = _MARKER.pattern
-_CLOSERS = r"[”’\"'」』）)》]*"
-_SENTENCE_END = re.compile(
-    rf"(?:[。！？!?；;]+|…+|\.(?=\s|$|[\u4e00-\u9fff])|\n){_CLOSERS}(?:[ \t]*{_MARKER_ANY})*"
-)
-_CLAUSE_END = re.compile(rf"{_SENTENCE_END.pattern}|[，：]|(?<!\d)[,:]|[,:](?!\d)")
+_CLAUSE_BREAK = re.compile(r"[，：]|(?<!\d)[,:]|[,:](?!\d)")  # not the comma of 1,200
 
 
 def find_markers(text: str) -> list[Marker]:
@@ -107,31 +93,10 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 
 
-def _split(text: str, boundary: re.Pattern[str], *, trim: str = "") -> list[Span]:
-    spans, pos = [], 0
-    bounds = [m.end() for m in boundary.finditer(text) if m.end() > m.start()] + [len(text)]
-    for end in bounds:
-        piece = text[pos:end]
-        left = len(piece) - len(piece.lstrip())
-        right = len(piece.rstrip().rstrip(trim))
-        if right > left:
-            spans.append(Span(piece[left:right], pos + left, pos + right))
-        pos = end
-    return spans
-
-
-def split_sentences(text: str) -> list[Span]:
-    """Sentences of ``text`` (Chinese and English punctuation, line breaks).
-
-    Closing quotes and citation markers right after the end punctuation stay with the
-    sentence they close, so ``…榜单。[1]`` is one sentence. Decimal points do not split.
-    """
-    return _split(text, _SENTENCE_END)
-
-
 def split_clauses(text: str) -> list[Span]:
     """Sentences further cut at commas and colons (not those inside numbers like 1,200)."""
-    return _split(text, _CLAUSE_END, trim="，,：:")
+    bounds = {span.end for span in split_sentences(text)} | {m.end() for m in _CLAUSE_BREAK.finditer(text)}
+    return split_at(text, sorted(bounds), trim="，,：:")
 
 
 def check(claim: str, passage_text: str, *, question: str = "") -> Support:
@@ -235,7 +200,8 @@ def _judge(claim: str, numbers_: Sequence[int], passages: Sequence[Passage], *, 
     checks = {n: check(claim, passages[n - 1].text, question=question) for n in numbers_}
     if len(checks) > 1 and not any(s.supported for s in checks.values()):
         facts = next(iter(checks.values())).facts
-        covered = set(facts) - set.intersection(*(set(s.missing) for s in checks.values()))
+        missing_everywhere: set[str] = set.intersection(*(set(s.missing) for s in checks.values()))
+        covered = set(facts) - missing_everywhere
         if facts and covered == set(facts):
             return {n: (len(s.missing) < len(facts), s) for n, s in checks.items()}
     result = {}

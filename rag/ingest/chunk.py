@@ -1,4 +1,4 @@
-"""Sentence splitting and token-sized windows that keep exact character offsets.
+"""Token-sized windows of whole sentences (``rag.text.split_sentences``) with exact character offsets.
 
 ``split`` packs whole sentences into windows of at most ``max_tokens`` tokens; neighbours share
 the whole sentences whose size is closest to ``overlap`` tokens (never more than twice that). A
@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.text import Span, split_sentences
 from rag.types import Chunk, Document
 
 logger = logging.getLogger(__name__)
@@ -20,25 +21,10 @@ logger = logging.getLogger(__name__)
 Counter = Callable[[str], int]
 
 _CLOSERS = "”’」』）)\\]\"'》】〕"
-# A sentence ends after: a run of 。！？；… ! ? ; (or of "." before whitespace/end, so 3.5 and
-# v1.2 stay whole), any closing quotes/brackets, and the whitespace that follows; or at a newline.
-_SENTENCE_END = re.compile(
-    rf"(?:[。！？；…!?;]+|\.+(?=[{_CLOSERS}]*(?:\s|$)))[{_CLOSERS}]*\s*|\n\s*"
-)
 # Cut points for an over-long sentence, coarse to fine; the last rung cuts anywhere.
 _CLAUSE_END = re.compile(rf"[，、：,:]+[{_CLOSERS}]*\s*")
 _SPACE_RUN = re.compile(r"\s+")
-# "1. " or "A. " alone is a list number or an initial, not a sentence.
-_ORDINAL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])\.\s*")
 MIN_MAX_TOKENS = 4  # a single character is at most 4 UTF-8 bytes, hence at most 4 tokens
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Half-open character range ``[start, end)`` of a text."""
-
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +34,6 @@ class _Unit:
     start: int
     end: int
     tokens: int
-
-
-def split_sentences(text: str) -> list[Span]:
-    """Sentences of ``text``; spans cover it without gaps (trailing whitespace stays attached)."""
-    spans: list[Span] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if m.end() >= len(text):
-            break
-        piece = text[start:m.end()]
-        if piece.strip() and not _ORDINAL.fullmatch(piece):
-            spans.append(Span(start, m.end()))
-            start = m.end()
-        # else: only whitespace so far; it joins the next sentence
-    if start < len(text):
-        spans.append(Span(start, len(text)))
-    return spans
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -102,12 +71,12 @@ def _units(text: str, start: int, end: int, rung: int, max_tokens: int, count: C
     n = count(text[start:end])
     if n <= max_tokens:
         return [_Unit(start, end, n)]
-    for rung in range(rung, 3):  # the first rung that finds a cut point
-        points = _cut_points(text, start, end, rung, max_tokens)
+    for level in range(rung, 3):  # the first rung that finds a cut point
+        points = _cut_points(text, start, end, level, max_tokens)
         if points:
             bounds = [start, *points, end]
             pieces = zip(bounds, bounds[1:])
-            return [u for a, b in pieces for u in _units(text, a, b, rung + 1, max_tokens, count)]
+            return [u for a, b in pieces for u in _units(text, a, b, level + 1, max_tokens, count)]
     return [_Unit(start, end, n)]  # not reached: rung 2 leaves pieces of at most max_tokens bytes
 
 
@@ -160,7 +129,8 @@ class _Packer:
             if j <= covered:  # the overlap left no room for a new unit: drop one overlap unit
                 first += 1
                 continue
-            spans.append(Span(self.units[first].start, self.units[j - 1].end))
+            start, end = self.units[first].start, self.units[j - 1].end
+            spans.append(Span(self.text[start:end], start, end))
             covered = j
             first = self._overlap_start(first, j)
         return spans

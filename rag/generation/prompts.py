@@ -1,4 +1,5 @@
-"""Prompts live as text files in ``prompts/``; this module loads and fills them.
+"""Prompts live as text files in ``prompts/`` (installed as the package data ``rag.prompts``);
+this module loads and fills them.
 
 ``prompts/<name>.<lang>.txt`` is the language variant, ``prompts/<name>.txt`` the shared
 fallback. Placeholders are ``{name}``; a literal brace is written ``{{`` or ``}}``.
@@ -11,12 +12,13 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from string import Formatter
 
 logger = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(str(resources.files("rag.prompts")))
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -10,7 +10,7 @@ scored by
   ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1: measured on Chinese questions, unanswerable ones
   reach the same cosines as answerable ones. Across languages no word can match, so it is the
   evidence, and must reach ``MIN_CROSS_COSINE``;
-* fit: the question's names (``rag.facts.names``) occur in the candidate's document (in any of
+* fit: the question's names (``rag.generation.facts.names``) occur in the candidate's document (in any of
   its retrieved passages: a chunk boundary may cut a sentence off from its subject), and it
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
@@ -27,14 +27,14 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Sequence
 
-from rag.cite import Similarity, split_clauses, split_sentences, strip_markers
-from rag.facts import contains, match_form, names, numbers
-from rag.text import language, terms
-from rag.types import Passage
+from rag.generation.backends import Evidence
+from rag.generation.cite import Similarity, split_clauses, strip_markers
+from rag.generation.facts import contains, match_form, names, numbers
+from rag.text import language, load_jieba, split_sentences, terms
+from rag.types import ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +70,6 @@ _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约".split())
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
 def _focus(question_norm: str) -> list[str]:
     """What a 多少/几/谁 question counts or asks about.
 
@@ -86,7 +78,7 @@ def _focus(question_norm: str) -> list[str]:
     not past a 的 (大厦的**总投资**是多少 asks about the investment, not the building).
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
-    words = _jieba().lcut(question_norm)
+    words = load_jieba().lcut(question_norm)
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
     if at is None:
         return []
@@ -256,3 +248,28 @@ def _compose(chosen: Sequence[_Candidate]) -> str:
         end = end if end in "。！？!?." and end else ("。" if zh else ".")
         parts.append(f"{body}[{c.n}]{end}")
     return ("" if all(language(c.text) == "zh" for c in chosen) else " ").join(parts)
+
+
+class ExtractiveGenerator:
+    """The ``Generator`` that needs no model: it answers from ``evidence`` with ``answer``.
+
+    It does not read prompts, so without evidence (e.g. a condensing request) it returns "".
+    """
+
+    name = "extractive"
+    model_id = ""
+
+    def __init__(self, *, similarity: Similarity | None = None) -> None:
+        self._similarity = similarity
+
+    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+                 evidence: Evidence | None = None) -> str:
+        if evidence is None or not evidence.passages:
+            return ""
+        return answer(evidence.question, evidence.passages, similarity=self._similarity) or ""
+
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+               evidence: Evidence | None = None) -> Iterator[str]:
+        text = self.complete(messages, max_tokens=max_tokens, temperature=temperature, evidence=evidence)
+        if text:
+            yield text

@@ -1,0 +1,1 @@
+"""The prompt templates (``*.txt``), installed as the package data ``rag.prompts``."""

@@ -1,0 +1,1 @@
+"""Evaluation: question files, answer runs and their metrics and report, and the retrieval benchmark."""

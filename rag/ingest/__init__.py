@@ -1,0 +1,1 @@
+"""Ingestion: files → documents (load) → chunks (chunk) → embedded index versions (indexer)."""

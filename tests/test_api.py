@@ -1,0 +1,106 @@
+"""``RAG``, the public surface every front end uses, with a stand-in embedder and generator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakes import HashEmbedder, ScriptedGenerator
+
+import rag
+from rag import RAG, Answer, DocRecord, IndexReport, Passage
+from rag.errors import LoadError, QueryError
+
+DOCS = {
+    "talent.txt": "光明区现有全职院士59名，高层次人才超3000人。",
+    "fund.txt": "深圳设立规模15亿元的深圳市合成生物产业基金。",
+}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in DOCS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    return docs
+
+
+def _bot(folder: Path, **kwargs: object) -> RAG:
+    return RAG(corpus=folder, index_dir=folder.parent / "index", cache_dir=folder.parent / "cache",
+               embedder=HashEmbedder(), **kwargs)
+
+
+def test_the_package_exports_the_api_and_its_types() -> None:
+    assert set(rag.__all__) >= {"RAG", "Answer", "Passage", "Citation", "DocRecord", "citation_markers"}
+    assert [m.numbers for m in rag.citation_markers("甲[1]，乙[2,3]。")] == [(1,), (2, 3)]
+
+
+def test_index_then_retrieve_in_every_mode(folder: Path) -> None:
+    bot = _bot(folder, backend="extractive")
+    report = bot.index()
+    assert isinstance(report, IndexReport) and sorted(report.added) == ["fund", "talent"]
+    for mode in ("hybrid", "bm25", "dense"):
+        passages = bot.retrieve("合成生物产业基金规模", k=1, mode=mode)
+        assert isinstance(passages[0], Passage) and passages[0].doc_id == "fund", mode
+        assert 0.0 < passages[0].score <= 1.0
+    with pytest.raises(ValueError, match="mode must be one of hybrid, bm25, dense"):
+        bot.retrieve("基金", mode="fuzzy")  # type: ignore[arg-type]
+
+
+def test_any_generator_answers_through_rag_llm(folder: Path) -> None:
+    generator = ScriptedGenerator.answering("光明区现有全职院士59名[1]。")
+    bot = _bot(folder, llm=generator)
+    answer = bot.ask("光明区有多少名院士?")
+    assert isinstance(answer, Answer) and answer.backend == "scripted" and answer.model == "scripted-1"
+    assert not answer.refused and answer.citations[0].doc_id == "talent"
+    assert bot.backend_name == "scripted" and bot.available_backends()[0] == "scripted"
+    named = bot.ask("光明区有多少名院士?", backend="extractive")  # a named backend still wins
+    assert named.backend == "extractive" and "59" in named.text
+    assert len(generator.calls) == 1
+
+
+def test_stream_passes_history_and_k(folder: Path) -> None:
+    generator = ScriptedGenerator.answering("规模15亿元[1]。", condensed="合成生物产业基金规模多大?")
+    bot = _bot(folder, llm=generator)
+    history = [{"role": "user", "content": "深圳设立了什么基金?"}, {"role": "assistant", "content": "合成生物产业基金[1]。"}]
+    events = list(bot.stream("它规模多大?", history=history, k=1))  # type: ignore[arg-type]
+    answer = events[-1]
+    assert isinstance(answer, Answer) and all(isinstance(e, str) for e in events[:-1])
+    assert answer.standalone_question == "合成生物产业基金规模多大?" and len(answer.passages) == 1
+    assert answer.citations[0].doc_id == "fund"
+
+
+def test_bad_questions_and_settings_are_clear_errors(folder: Path) -> None:
+    bot = _bot(folder, backend="extractive")
+    with pytest.raises(QueryError, match="empty"):
+        bot.ask("")
+    with pytest.raises(QueryError, match="k must be >= 1"):
+        bot.ask("基金?", k=0)
+    with pytest.raises(ValueError, match="unknown backend 'gpt'; choose one of openai, local, extractive"):
+        bot.ask("基金?", backend="gpt")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown settings"):
+        _bot(folder, colour="blue")
+
+
+def test_documents_upload_and_removal(folder: Path, tmp_path: Path) -> None:
+    bot = _bot(folder, backend="extractive")
+    bot.index()
+    assert [d.id for d in bot.documents()] == ["fund", "talent"]
+    assert all(isinstance(d, DocRecord) for d in bot.documents())
+    new = tmp_path / "bank.txt"
+    new.write_text("光明区推动7家科技支行落地。", encoding="utf-8")
+    report = bot.add_file(new)
+    assert report.added == ["bank"] and bot.document("bank").text == "光明区推动7家科技支行落地。"
+    assert bot.retrieve("科技支行", k=1)[0].doc_id == "bank"
+    bot.remove_document("talent")
+    assert [d.id for d in bot.documents()] == ["bank", "fund"]
+    with pytest.raises(LoadError, match="no indexed document with id 'talent'"):
+        bot.document("talent")
+    assert (folder / "talent.txt").is_file()  # a corpus file is excluded, never deleted
+
+
+def test_settings_repr_never_shows_the_api_key() -> None:
+    from rag.config import Settings
+
+    assert "sk-secret" not in repr(Settings(llm_api_key="sk-secret"))

@@ -1,0 +1,152 @@
+"""The answer pipeline with a scripted generator: condensing, packing, refusal, citation repair,
+conflicting figures. No model is loaded, so each test runs in milliseconds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from fakes import ScriptedGenerator, is_condense_request
+
+from rag.generation.pipeline import AnswerPipeline
+from rag.tokens import count_tokens
+from rag.types import Answer, ChatMessage, Passage
+
+REFUSAL_ZH = "根据现有文档，无法回答该问题。"
+ACADEMICIANS_000 = "光明区现有全职院士59名，高层次人才超3000人。"
+ACADEMICIANS_001 = "截至2024年底，光明区集聚全职院士57名、高层次人才2800名。"
+FUND = "深圳设立规模15亿元的深圳市合成生物产业基金。"
+
+
+def _passage(doc_id: str, text: str, *, n: int = 0, score: float = 0.9) -> Passage:
+    return Passage(chunk_id=f"{doc_id}#{n}", doc_id=doc_id, title=doc_id, source=f"{doc_id}.txt", text=text,
+                   start=n * 1000, end=n * 1000 + len(text), score=score)
+
+
+class Search:
+    """A fixed retrieval result that records the queries it was asked."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = list(passages)
+        self.queries: list[str] = []
+
+    def __call__(self, question: str, *, k: int) -> list[Passage]:
+        self.queries.append(question)
+        return self.passages[:k]
+
+
+def _no_similarity(question: str, sentences: Sequence[str]) -> list[float]:
+    return [0.0] * len(sentences)
+
+
+def _pipeline(generator: ScriptedGenerator, *, context_tokens: int = 500, min_score: float = 0.0) -> AnswerPipeline:
+    return AnswerPipeline(generator, similarity=_no_similarity, context_tokens=context_tokens,
+                          max_answer_tokens=200, temperature=0.0, min_score=min_score)
+
+
+def _ask(pipeline: AnswerPipeline, question: str, search: Search, *,
+         history: Sequence[ChatMessage] = (), k: int = 5) -> tuple[list[str], Answer]:
+    events = list(pipeline.stream(question, history=history, search=search, k=k))
+    final = events[-1]
+    assert isinstance(final, Answer)
+    return [e for e in events[:-1] if isinstance(e, str)], final
+
+
+def test_a_question_without_history_is_not_condensed() -> None:
+    generator = ScriptedGenerator.answering("光明区现有全职院士59名[1]。")
+    search = Search([_passage("a", ACADEMICIANS_000)])
+    deltas, answer = _ask(_pipeline(generator), "光明区有多少院士?", search)
+    assert search.queries == ["光明区有多少院士?"]
+    assert len(generator.calls) == 1 and not is_condense_request(generator.calls[0])
+    assert "".join(deltas) == "光明区现有全职院士59名[1]。" and len(deltas) > 1  # streamed in pieces
+    assert answer.backend == "scripted" and answer.model == "scripted-1"
+    assert not answer.refused and answer.citations[0].doc_id == "a" and answer.citations[0].supported
+
+
+def test_a_follow_up_is_condensed_with_the_history_and_the_rewrite_is_retrieved() -> None:
+    generator = ScriptedGenerator.answering("高层次人才超3000人[1]。", condensed="光明区的高层次人才有多少?")
+    search = Search([_passage("a", ACADEMICIANS_000)])
+    history: list[ChatMessage] = [{"role": "user", "content": "光明区有多少院士?"},
+                                  {"role": "assistant", "content": "59名[1]。"}]
+    _, answer = _ask(_pipeline(generator), "那高层次人才呢?", search, history=history)
+    condense = generator.calls[0][0]["content"]
+    assert "用户：光明区有多少院士?" in condense and "追问：那高层次人才呢?" in condense
+    assert search.queries == ["光明区的高层次人才有多少?"]
+    assert answer.standalone_question == "光明区的高层次人才有多少?" and answer.question == "那高层次人才呢?"
+    assert "3000" in answer.text and not answer.refused
+
+
+def test_an_empty_rewrite_falls_back_to_the_previous_question_joined_with_the_follow_up() -> None:
+    generator = ScriptedGenerator.answering("高层次人才超3000人[1]。", condensed="")
+    search = Search([_passage("a", ACADEMICIANS_000)])
+    history: list[ChatMessage] = [{"role": "user", "content": "光明区有多少院士?"}]
+    _ask(_pipeline(generator), "那高层次人才呢?", search, history=history)
+    assert search.queries == ["光明区有多少院士? 那高层次人才呢?"]
+
+
+def test_only_passages_that_fit_the_token_budget_reach_the_prompt() -> None:
+    long_texts = [f"第{i}段：" + "光明科学城建设" * 12 for i in range(4)]
+    passages = [_passage(f"d{i}", t) for i, t in enumerate(long_texts)]
+    budget = count_tokens(long_texts[0]) + 4 + count_tokens(long_texts[1]) + 4
+    generator = ScriptedGenerator.answering(REFUSAL_ZH)
+    _, answer = _ask(_pipeline(generator, context_tokens=budget), "光明科学城?", Search(passages))
+    prompt = generator.calls[0][-1]["content"]
+    assert "[1] 第0段" in prompt and "[2] 第1段" in prompt and "第2段" not in prompt
+    assert [p.doc_id for p in answer.passages] == ["d0", "d1"]
+
+
+def test_passages_below_min_score_are_dropped_and_nothing_left_is_a_refusal_without_a_model_call() -> None:
+    generator = ScriptedGenerator.answering("不该被调用[1]。")
+    _, answer = _ask(_pipeline(generator, min_score=0.5), "光明区有多少院士?",
+                     Search([_passage("a", ACADEMICIANS_000, score=0.2)]))
+    assert answer.refused and answer.text == REFUSAL_ZH and answer.passages == []
+    assert generator.calls == []
+
+
+def test_the_models_refusal_becomes_the_refusal_in_the_questions_language() -> None:
+    generator = ScriptedGenerator.answering("The documents do not contain the answer to this question.")
+    _, answer = _ask(_pipeline(generator), "How many hospitals are in Guangming?", Search([_passage("a", FUND)]))
+    assert answer.refused and answer.citations == []
+    assert answer.text == "The documents do not contain the answer to this question."
+
+
+def test_a_figure_no_passage_holds_is_never_shown() -> None:
+    generator = ScriptedGenerator.answering("光明区有1家三甲医院[1]。")
+    _, answer = _ask(_pipeline(generator), "光明区有多少家三甲医院?", Search([_passage("a", ACADEMICIANS_000)]))
+    assert answer.refused and answer.text == REFUSAL_ZH and "1家" not in answer.text
+
+
+def test_a_marker_on_the_wrong_passage_moves_to_the_passage_that_holds_the_figure() -> None:
+    generator = ScriptedGenerator.answering("深圳市合成生物产业基金规模15亿元[1]。")
+    search = Search([_passage("a", ACADEMICIANS_000), _passage("b", FUND)])
+    _, answer = _ask(_pipeline(generator), "合成生物产业基金规模多大?", search)
+    assert not answer.refused
+    assert [(c.n, c.doc_id, c.supported) for c in answer.citations] == [(2, "b", True)]
+    assert "[2]" in answer.text and "[1]" not in answer.text
+    assert "15亿元" in answer.citations[0].quote
+
+
+def test_conflicting_figures_are_both_kept_each_cited_to_its_own_document() -> None:
+    generator = ScriptedGenerator.answering("光明区现有全职院士59名[1]；另一份报告称截至2024年底为57名[2]。")
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    _, answer = _ask(_pipeline(generator), "光明区有多少名院士?", search)
+    assert not answer.refused
+    assert {(c.doc_id, c.supported) for c in answer.citations} == {("000", True), ("001", True)}
+    assert "59" in answer.text and "57" in answer.text
+
+
+def test_the_prompt_quotes_passages_as_data_and_asks_in_the_questions_language() -> None:
+    generator = ScriptedGenerator.answering("The fund is 1.5 billion yuan[1].")
+    _, answer = _ask(_pipeline(generator), "How large is the synthetic biology fund?", Search([_passage("b", FUND)]))
+    system, user = generator.calls[0]
+    assert system["role"] == "system" and "documents" in system["content"]
+    assert "[1] 深圳设立规模15亿元 (1.5 billion yuan)" in user["content"]
+    assert "How large is the synthetic biology fund?" in user["content"]
+    assert not answer.refused and answer.citations[0].doc_id == "b"
+
+
+@pytest.mark.parametrize("reply", ["", "   "])
+def test_an_empty_reply_is_a_refusal(reply: str) -> None:
+    _, answer = _ask(_pipeline(ScriptedGenerator.answering(reply)), "光明区有多少院士?",
+                     Search([_passage("a", ACADEMICIANS_000)]))
+    assert answer.refused and answer.text == REFUSAL_ZH
