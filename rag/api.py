@@ -63,11 +63,12 @@ def make_generator(name: BackendName, settings: Settings, *, similarity: Similar
         if not settings.llm_base_url:
             raise BackendError("backend 'openai' needs an endpoint: set RAG_LLM_BASE_URL (or OPENAI_BASE_URL)")
         return OpenAIBackend(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "not-needed",
-                             model=settings.llm_model, timeout=settings.llm_timeout, retries=settings.llm_retries)
+                             model=settings.llm_model, timeout=settings.llm_timeout, retries=settings.llm_retries,
+                             seed=settings.seed)
     from rag.models.gguf import ensure_local_gguf
 
     gguf = Path(settings.llm_gguf) if settings.llm_gguf else ensure_local_gguf(settings.cache_dir)
-    return LocalBackend(gguf_path=gguf, threads=settings.llm_threads, n_ctx=settings.llm_context)
+    return LocalBackend(gguf_path=gguf, threads=settings.llm_threads, n_ctx=settings.llm_context, seed=settings.seed)
 
 
 UPLOADS = "uploads"  # sub-folder of the index folder that holds documents added through the API
@@ -103,6 +104,7 @@ class RAG:
         self._retriever: Retriever | None = None
         self._reranker: Reranker | None = None  # optional cross-encoder, loaded when rerank_model is set
         self._pipelines: dict[str, AnswerPipeline] = {}
+        self._generators: dict[str, Generator] = {}
         self._default_llm = llm
 
     # ----- indexing -----
@@ -257,16 +259,32 @@ class RAG:
         """One pipeline per backend name, kept for the life of this object (models load once)."""
         with self._lock:
             if backend is None and self._default_llm is not None:
-                key, make = "", lambda: self._default_llm
+                key, generator = "", self._default_llm
             else:
-                name = choose_backend(self.settings, backend or self.settings.backend)
-                key, make = name, lambda: make_generator(name, self.settings, similarity=self._similarity)
+                key = choose_backend(self.settings, backend or self.settings.backend)
+                generator = self._generator(key)
             if key not in self._pipelines:
                 s = self.settings
                 self._pipelines[key] = AnswerPipeline(
-                    make(), similarity=self._similarity, context_tokens=s.context_tokens,
-                    max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score)
+                    generator, similarity=self._similarity, context_tokens=s.context_tokens,
+                    max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score,
+                    rewriter=self._rewriter(generator))
             return self._pipelines[key]
+
+    def _generator(self, name: BackendName) -> Generator:
+        """One generator per backend name, shared by the pipelines that use it."""
+        if name not in self._generators:
+            self._generators[name] = make_generator(name, self.settings, similarity=self._similarity)
+        return self._generators[name]
+
+    def _rewriter(self, generator: Generator) -> Generator:
+        """What rewrites questions for ``generator``'s pipeline: a model generator does it itself;
+        the extractive one borrows the local model when it is installed (English questions need a
+        Chinese rendering to match Chinese documents word for word)."""
+        if (generator.name != "extractive" or not self.settings.rewrite_with_local
+                or "local" not in available_backends(self.settings)):
+            return generator
+        return self._generator("local")
 
     def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
         """Cosine of each sentence to the question (script-folded), for citation checks."""

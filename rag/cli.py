@@ -163,7 +163,8 @@ def cmd_bench_retrieval(args: argparse.Namespace) -> int:
     finally:
         if tmp is not None:
             tmp.cleanup()
-    print(f"{args.file}: {qs.kind} format, {results['same']['hybrid']['n']} answerable questions")
+    print(f"{args.file}: {qs.kind} format, {results['same']['hybrid']['n']} answerable questions"
+          + (f"; {len(qs.skipped)} malformed or empty records skipped" if qs.skipped else ""))
     print(bench.format_table(results))
     print(json.dumps({"file": Path(args.file).name, "hybrid": results["same"]["hybrid"],
                       "hybrid_other_script": results["other"]["hybrid"]}, ensure_ascii=False))
@@ -189,6 +190,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(report.format_summary(summary.to_json()))
     for f in summary.failures:
         print(f"FAIL {f.id} [{f.type or metrics.NO_TYPE}] {f.reason}")
+    if summary.config["skipped_records"]:
+        print(f"skipped {summary.config['skipped_records']} malformed or empty records of {args.paths[0]}")
     print(f"wrote {summary.out_dir / runs.RESULTS}, {summary.out_dir / runs.SUMMARY}, {summary.out_dir / runs.REPORT}")
     return 0
 

@@ -54,7 +54,11 @@ class Settings:
     llm_context: int = field(default=4096, metadata=_env("RAG_LLM_CONTEXT"))  # local model context, tokens
     context_tokens: int = field(default=500, metadata=_env("RAG_CONTEXT_TOKENS"))  # passage budget in the prompt, cl100k tokens
     max_answer_tokens: int = field(default=320, metadata=_env("RAG_MAX_ANSWER_TOKENS"))
-    temperature: float = field(default=0.1, metadata=_env("RAG_TEMPERATURE"))
+    temperature: float = field(default=0.0, metadata=_env("RAG_TEMPERATURE"))  # 0 = the same answer every time
+    seed: int = field(default=0, metadata=_env("RAG_SEED"))  # sampling seed of the local model and endpoints
+    # extractive backend: English questions and follow-ups no rule resolves are rewritten by the
+    # local model when it is installed (False: never load it; English questions then match by meaning only)
+    rewrite_with_local: bool = field(default=True, metadata=_env("RAG_REWRITE_WITH_LOCAL"))
     # --- limits and front ends ---
     max_question_chars: int = field(default=2000, metadata=_env("RAG_MAX_QUESTION_CHARS"))
     max_upload_mb: float = field(default=20.0, metadata=_env("RAG_MAX_UPLOAD_MB"))  # per uploaded file
@@ -72,6 +76,14 @@ def _coerce(name: str, value: Any, kind: type | str) -> Any:
             return int(value)
         if kind_name == "float":
             return float(value)
+        if kind_name == "bool":
+            if isinstance(value, bool):
+                return value
+            if str(value).strip().lower() in ("1", "true", "yes", "on"):
+                return True
+            if str(value).strip().lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
         if kind_name == "Path":
             return Path(str(value)).expanduser()
         return str(value)

@@ -21,6 +21,13 @@ from rag.models.gguf import ensure_local_gguf
 SERVER_START_TIMEOUT = 180.0  # seconds for llama_cpp.server to load the model and answer
 
 
+@pytest.fixture(autouse=True)
+def _extractive_stays_model_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests of the extractive backend never load the local model to rewrite questions, unless
+    a test asks for it (``rewrite_with_local=True``)."""
+    monkeypatch.setenv("RAG_REWRITE_WITH_LOCAL", "0")
+
+
 def cache_dir() -> Path:
     """Same default as rag.config: $RAG_CACHE_DIR, else ~/.cache/rag-chatbot."""
     value = os.environ.get("RAG_CACHE_DIR")

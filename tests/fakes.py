@@ -61,9 +61,15 @@ class ScriptedGenerator:
         self.calls: list[list[ChatMessage]] = []
 
     @classmethod
-    def answering(cls, answer: str, *, condensed: str = "") -> ScriptedGenerator:
-        """Replies ``condensed`` to a condensing request and ``answer`` to everything else."""
-        return cls(lambda messages: condensed if is_condense_request(messages) else answer)
+    def answering(cls, answer: str, *, condensed: str = "", translated: str = "") -> ScriptedGenerator:
+        """Replies ``condensed`` to a condensing request, ``translated`` to a translation request and
+        ``answer`` to everything else."""
+        def reply(messages: list[ChatMessage]) -> str:
+            if is_condense_request(messages):
+                return condensed
+            return translated if is_translate_request(messages) else answer
+
+        return cls(reply)
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
                  evidence: Evidence | None = None) -> str:
@@ -76,6 +82,11 @@ class ScriptedGenerator:
         text = self.complete(messages, max_tokens=max_tokens, temperature=temperature, evidence=evidence)
         for i in range(0, len(text), self.piece):
             yield text[i : i + self.piece]
+
+
+def is_translate_request(messages: Sequence[ChatMessage]) -> bool:
+    """True for the pipeline's request to render an English question in Chinese."""
+    return len(messages) == 1 and "翻译成简体中文" in messages[0]["content"]
 
 
 def is_condense_request(messages: Sequence[ChatMessage]) -> bool:

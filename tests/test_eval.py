@@ -14,7 +14,7 @@ from rag.errors import BackendError
 from rag.evaluation import metrics as em
 from rag.evaluation import report
 from rag.evaluation import runs as ev
-from rag.evaluation.questions import Question, read_questions
+from rag.evaluation.questions import Figure, Question, read_questions
 from rag.types import Answer, Citation, Passage
 
 REFUSAL = "根据现有文档，无法回答该问题。"
@@ -213,9 +213,34 @@ def test_answer_matching_ignores_citation_markers_and_normalises() -> None:
     assert ev.answer_matches(cmrc, "位于光明区[1]。")
     assert not ev.answer_matches(cmrc, "位于南山区。")
     unanswerable = Question(id="u", text="?")
-    assert ev.is_correct(unanswerable, text=REFUSAL, refused=True)
-    assert not ev.is_correct(unanswerable, text="一百。", refused=False)
-    assert not ev.is_correct(cmrc, text="光明区", refused=True)
+    assert ev.is_correct(unanswerable, _answer(REFUSAL, refused=True))
+    assert not ev.is_correct(unanswerable, _answer("一百。"))
+    assert not ev.is_correct(cmrc, _answer("光明区", refused=True))
+
+
+def _answer(text: str, *, refused: bool = False, cited: dict[int, tuple[str, bool]] | None = None) -> Answer:
+    """An Answer whose citations map marker n to (document, supported)."""
+    citations = [Citation(n=n, doc_id=doc, title=doc, quote="q", start=0, end=1, supported=ok)
+                 for n, (doc, ok) in (cited or {}).items()]
+    return Answer(question="?", text=text, citations=citations, passages=[], refused=refused, backend="fake")
+
+
+ACADEMICIANS = Question(id="cf", text="光明区有多少院士?", type="conflict", gold_docs=("000", "001"),
+                        evidence=("59人",), answers=("59", "57"), answers_are_patterns=True,
+                        conflict=(Figure("000", "(?<!\\d)59(?!\\d)"), Figure("001", "(?<!\\d)57(?!\\d)")))
+
+
+def test_a_conflict_is_right_only_when_every_figure_is_cited_to_its_own_document() -> None:
+    both = _answer("共有院士59人[1]；另一份报告为57人[2]。", cited={1: ("000", True), 2: ("001", True)})
+    assert ev.figures_cited(ACADEMICIANS, both) == [True, True] and ev.is_correct(ACADEMICIANS, both)
+    one_side = _answer("共有院士59人[1]。", cited={1: ("000", True)})
+    assert ev.figures_cited(ACADEMICIANS, one_side) == [True, False] and not ev.is_correct(ACADEMICIANS, one_side)
+    swapped = _answer("共有院士57人[1]；另一份为59人[2]。", cited={1: ("000", True), 2: ("001", True)})
+    assert ev.figures_cited(ACADEMICIANS, swapped) == [False, False]
+    unsupported = _answer("共有院士59人[1]；另一份报告为57人[2]。", cited={1: ("000", True), 2: ("001", False)})
+    assert ev.figures_cited(ACADEMICIANS, unsupported) == [True, False]
+    same_sentence = _answer("院士有59人或57人[1][2]。", cited={1: ("000", True), 2: ("001", True)})
+    assert ev.is_correct(ACADEMICIANS, same_sentence)
 
 
 def test_failure_reason_lists_each_gold_answer_once() -> None:
@@ -273,9 +298,10 @@ def test_summary_json_records_numbers_and_configuration(run: ev.Summary, questio
     assert config["questions_file_sha256"] == hashlib.sha256(question_file.read_bytes()).hexdigest()
     assert (config["questions_format"], config["questions"]) == ("seed", 8)
     table = report.format_summary(data).splitlines()
-    assert table[0].split() == ["overall", "fact", "cross-script", "unanswerable", "english"]
-    assert table[4].split() == ["Accuracy", "37.5%", "25.0%", "100.0%", "50.0%", "0.0%"]
-    assert table[5].split() == ["Refusal", "precision", "50.0%", "0.0%", "n/a", "100.0%", "n/a"]
+    assert table[0].split() == ["overall", "fact", "cross-script", "unanswerable", "english", "lang", "zh", "lang", "en"]
+    assert table[4].split() == ["Accuracy", "37.5%", "25.0%", "100.0%", "50.0%", "0.0%", "42.9%", "0.0%"]
+    assert table[5].split() == ["Refusal", "precision", "50.0%", "0.0%", "n/a", "100.0%", "n/a", "50.0%", "n/a"]
+    assert data["by_lang"]["en"]["questions"] == 1 and config["skipped_records"] == 0
     assert [(f["id"], f["reason"]) for f in data["failures"]] == [
         ("q2", "wrong answer (expected 7)"),
         ("q4", "refused an answerable question (expected TOP30); no gold passage retrieved"),
@@ -320,7 +346,8 @@ def hand_run(folder: Path, outcomes: dict[str, bool], *, backend: str) -> Path:
                 "correct": ok, "hit_rank": 1, "hit": True, "rr": 1.0, "citations": [], "sentences": [],
                 "retrieved": [], "timings": {"total": 1.0}, "error": None} for qid, ok in outcomes.items()]
     summary = ev.Summary(config={"backend": backend, "k": 5, "date": backend}, overall=em.metrics(records),
-                         by_type=em.by_type(records), failures=(), out_dir=folder, seconds=1.0)
+                         by_type=em.by_type(records), by_lang=em.by_type(records, field="lang"), failures=(),
+                         out_dir=folder, seconds=1.0)
     ev.write_run(folder, summary, records)
     return folder
 
@@ -413,3 +440,74 @@ def test_evaluate_with_the_real_pipeline_and_extractive_backend(tmp_path: Path, 
     out = capsys.readouterr().out
     assert "top_k: 5 -> 3" in out  # the command line passes --k on as the answerer's top_k
     assert "right -> wrong (0): -" in out and "wrong -> right (0): -" in out
+
+
+# ---------------------------------------------------------------- conversations and malformed records
+class ConversationBot(FakeBot):
+    """Answers a follow-up right only when it is asked with the history of the first turn."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.histories: list[list[dict]] = []
+
+    def retrieve(self, question: str, *, k: int | None = None, mode: str = "hybrid") -> list[Passage]:
+        return [HIT_158, *OTHER][:k]
+
+    def ask(self, question: str, *, history=(), backend: str | None = None) -> Answer:
+        self.histories.append(list(history))
+        text = "158名学者入选[1]。" if question.startswith("光明区") or history else "不知道。"
+        return Answer(question=question, text=text, citations=[citation(1, True)], passages=[HIT_158],
+                      refused=False, backend="fake", standalone_question=f"光明区 {question}",
+                      timings={"total": 0.2 if history else 0.1})
+
+
+def test_a_conversation_is_asked_turn_by_turn_with_the_products_own_answers(tmp_path: Path) -> None:
+    path = tmp_path / "conv.jsonl"
+    turn = {"gold": ["a"], "evidence": ["158名学者"], "answer": ["158"]}
+    path.write_text(json.dumps({"id": "cv1", "type": "conversation", "turns": [
+        {"q": "光明区有多少名学者入选榜单?", **turn}, {"q": "那去年呢?", **turn}]}, ensure_ascii=False), encoding="utf-8")
+    bot = ConversationBot()
+    summary = ev.evaluate(bot, path, k=3, out_dir=tmp_path / "run")
+    assert bot.histories == [[], [{"role": "user", "content": "光明区有多少名学者入选榜单?"},
+                                  {"role": "assistant", "content": "158名学者入选[1]。"}]]
+    record = json.loads((tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8"))
+    assert [t["id"] for t in record["turns"]] == ["cv1#1", "cv1#2"] and record["correct"] is True
+    assert record["hit_rank"] == 1 and record["timings"] == {"total": 0.2}  # the follow-up's timings
+    assert summary.by_type["conversation"]["accuracy"] == 1.0 and summary.by_lang["zh"]["questions"] == 1
+
+
+def test_malformed_and_empty_records_are_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "ok1", "q": "光明区有多少院士?", "gold": ["a"], "evidence": ["59人"], "answer": ["59"]}),
+        "{not json",
+        json.dumps({"id": "e1", "q": "   "}),
+        json.dumps({"q": "没有编号?"}),
+        json.dumps({"id": "r1", "q": "规模?", "answer": ["15[亿"]}),
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "ok1", "q": "重复的编号?"}),
+        json.dumps({"id": "cv", "turns": []}),
+    ]), encoding="utf-8")
+    qs = read_questions(path)
+    assert [q.id for q in qs.questions] == ["ok1"]
+    assert qs.skipped == (
+        "line 2: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        "line 3: the question is empty", "line 4: no id",
+        "line 5: answer pattern '15[亿' is not a regular expression (unterminated character set at position 2)",
+        "line 6: not a JSON object", "line 7: id 'ok1' repeats an earlier record",
+        "line 8: 'turns' must be a non-empty list")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text('{"id": "x", "q": ""}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="no valid question record .line 1: the question is empty"):
+        read_questions(empty)
+
+
+def test_reading_comprehension_sets_skip_empty_questions(tmp_path: Path) -> None:
+    cmrc = tmp_path / "cmrc.json"
+    cmrc.write_text(json.dumps([{"context_id": "c1", "context_text": "光明区位于深圳。", "qas": [
+        {"query_id": "q1", "query_text": "光明区在哪里?", "answers": ["深圳"]},
+        {"query_id": "q2", "query_text": "", "answers": []},
+        {"query_text": "没有编号"}]}], ensure_ascii=False), encoding="utf-8")
+    qs = read_questions(cmrc)
+    assert [q.id for q in qs.questions] == ["q1"] and qs.contexts == {"c1": "光明区位于深圳。"}
+    assert qs.skipped == ("question q2: the question is empty", "a question of passage c1: no query_id")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from fakes import ScriptedGenerator, is_condense_request
+from fakes import ScriptedGenerator, is_condense_request, is_translate_request
 
 from rag.generation.pipeline import AnswerPipeline
 from rag.tokens import count_tokens
@@ -24,14 +24,15 @@ def _passage(doc_id: str, text: str, *, n: int = 0, score: float = 0.9) -> Passa
 
 
 class Search:
-    """A fixed retrieval result that records the queries it was asked."""
+    """A fixed retrieval result that records the (hybrid) queries it was asked; BM25 finds the same."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.passages = list(passages)
         self.queries: list[str] = []
 
-    def __call__(self, question: str, *, k: int) -> list[Passage]:
-        self.queries.append(question)
+    def __call__(self, question: str, *, k: int, mode: str = "hybrid") -> list[Passage]:
+        if mode == "hybrid":
+            self.queries.append(question)
         return self.passages[:k]
 
 
@@ -63,39 +64,52 @@ def test_a_question_without_history_is_not_condensed() -> None:
     assert not answer.refused and answer.citations[0].doc_id == "a" and answer.citations[0].supported
 
 
-def test_a_follow_up_is_condensed_with_the_history_and_the_rewrite_is_retrieved() -> None:
-    generator = ScriptedGenerator.answering("高层次人才超3000人[1]。", condensed="光明区的高层次人才有多少?")
+def test_an_elliptical_follow_up_is_rewritten_by_rule_without_a_model_call() -> None:
+    generator = ScriptedGenerator.answering("高层次人才超3000人[1]。", condensed="不该被调用")
     search = Search([_passage("a", ACADEMICIANS_000)])
     history: list[ChatMessage] = [{"role": "user", "content": "光明区有多少院士?"},
                                   {"role": "assistant", "content": "59名[1]。"}]
     _, answer = _ask(_pipeline(generator), "那高层次人才呢?", search, history=history)
-    condense = generator.calls[0][0]["content"]
-    assert "用户：光明区有多少院士?" in condense and "追问：那高层次人才呢?" in condense
-    assert search.queries == ["光明区的高层次人才有多少?"]
-    assert answer.standalone_question == "光明区的高层次人才有多少?" and answer.question == "那高层次人才呢?"
+    assert search.queries == ["光明区有多少高层次人才?"]
+    assert answer.standalone_question == "光明区有多少高层次人才?" and answer.question == "那高层次人才呢?"
+    assert not any(is_condense_request(c) for c in generator.calls)  # the answer's cached prefix stays warm
     assert "3000" in answer.text and not answer.refused
 
 
+def test_a_follow_up_no_rule_resolves_is_condensed_by_the_generator_with_the_history() -> None:
+    generator = ScriptedGenerator.answering("光明科技金融大厦集聚金融机构20家[1]。",
+                                            condensed="光明科技金融大厦里面入驻了多少家金融机构?")
+    search = Search([_passage("b", "光明科技金融大厦共42层，集聚金融机构20家。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "光明科技金融大厦有多少层?"},
+                                  {"role": "assistant", "content": "42层[1]。"}]
+    _, answer = _ask(_pipeline(generator), "里面入驻了多少家金融机构?", search, history=history)
+    condense = generator.calls[0][0]["content"]
+    assert "用户：光明科技金融大厦有多少层?" in condense and "追问：里面入驻了多少家金融机构?" in condense
+    assert search.queries == ["光明科技金融大厦里面入驻了多少家金融机构?"]
+    assert "20家" in answer.text and not answer.refused
+
+
 def test_an_empty_rewrite_falls_back_to_the_previous_question_joined_with_the_follow_up() -> None:
-    generator = ScriptedGenerator.answering("高层次人才超3000人[1]。", condensed="")
-    search = Search([_passage("a", ACADEMICIANS_000)])
-    history: list[ChatMessage] = [{"role": "user", "content": "光明区有多少院士?"}]
-    _ask(_pipeline(generator), "那高层次人才呢?", search, history=history)
-    assert search.queries == ["光明区有多少院士? 那高层次人才呢?"]
+    generator = ScriptedGenerator.answering("集聚金融机构20家[1]。", condensed="")
+    search = Search([_passage("b", "光明科技金融大厦共42层，集聚金融机构20家。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "光明科技金融大厦有多少层?"}]
+    _ask(_pipeline(generator), "里面入驻了多少家金融机构?", search, history=history)
+    assert search.queries == ["光明科技金融大厦有多少层? 里面入驻了多少家金融机构?"]
 
 
-def test_only_passages_that_fit_the_token_budget_reach_the_prompt() -> None:
-    long_texts = [f"第{i}段：" + "光明科学城建设" * 12 for i in range(4)]
-    passages = [_passage(f"d{i}", t) for i, t in enumerate(long_texts)]
-    budget = count_tokens(long_texts[0]) + 4 + count_tokens(long_texts[1]) + 4
+def test_only_evidence_sentences_of_passages_within_the_token_budget_reach_the_prompt() -> None:
+    texts = [f"光明科学城第{i}期建设{10 + i}个重大科技创新载体。" + "其余内容与问题无关。" * 8 for i in range(4)]
+    passages = [_passage(f"d{i}", t) for i, t in enumerate(texts)]
+    budget = count_tokens(texts[0]) + 4 + count_tokens(texts[1]) + 4
     generator = ScriptedGenerator.answering(REFUSAL_ZH)
-    _, answer = _ask(_pipeline(generator, context_tokens=budget), "光明科学城?", Search(passages))
+    _, answer = _ask(_pipeline(generator, context_tokens=budget), "光明科学城建设了多少个重大科技创新载体?", Search(passages))
+    assert len(answer.passages) == 2
     prompt = generator.calls[0][-1]["content"]
-    assert "[1] 第0段" in prompt and "[2] 第1段" in prompt and "第2段" not in prompt
-    assert [p.doc_id for p in answer.passages] == ["d0", "d1"]
+    shown = [line for line in prompt.splitlines() if line.startswith("[")]
+    assert shown and all(line[1] in "12" and "重大科技创新载体" in line and "无关" not in line for line in shown)
 
 
-def test_passages_below_min_score_are_dropped_and_nothing_left_is_a_refusal_without_a_model_call() -> None:
+def test_passages_below_min_score_are_dropped_and_then_nothing_is_asked() -> None:
     generator = ScriptedGenerator.answering("不该被调用[1]。")
     _, answer = _ask(_pipeline(generator, min_score=0.5), "光明区有多少院士?",
                      Search([_passage("a", ACADEMICIANS_000, score=0.2)]))
@@ -103,17 +117,28 @@ def test_passages_below_min_score_are_dropped_and_nothing_left_is_a_refusal_with
     assert generator.calls == []
 
 
-def test_the_models_refusal_becomes_the_refusal_in_the_questions_language() -> None:
-    generator = ScriptedGenerator.answering("The documents do not contain the answer to this question.")
+def test_without_fitting_evidence_no_model_is_asked_and_the_refusal_is_in_the_questions_language() -> None:
+    generator = ScriptedGenerator.answering("There are 15 hospitals[1].")
     _, answer = _ask(_pipeline(generator), "How many hospitals are in Guangming?", Search([_passage("a", FUND)]))
     assert answer.refused and answer.citations == []
+    assert all(is_translate_request(c) for c in generator.calls)  # asked to translate, never to answer
     assert answer.text == "The documents do not contain the answer to this question."
+
+
+def test_the_models_refusal_with_strong_evidence_falls_back_to_the_chosen_sentences() -> None:
+    generator = ScriptedGenerator.answering(REFUSAL_ZH)
+    _, answer = _ask(_pipeline(generator), "光明区有多少名院士?", Search([_passage("a", ACADEMICIANS_000)]))
+    assert not answer.refused and answer.backend == "scripted"
+    assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。" and answer.citations[0].supported
 
 
 def test_a_figure_no_passage_holds_is_never_shown() -> None:
     generator = ScriptedGenerator.answering("光明区有1家三甲医院[1]。")
     _, answer = _ask(_pipeline(generator), "光明区有多少家三甲医院?", Search([_passage("a", ACADEMICIANS_000)]))
     assert answer.refused and answer.text == REFUSAL_ZH and "1家" not in answer.text
+    generator = ScriptedGenerator.answering("光明区共有院士99名[1]。")  # evidence that fits, a figure it lacks
+    _, answer = _ask(_pipeline(generator), "光明区有多少名院士?", Search([_passage("a", ACADEMICIANS_000)]))
+    assert "99" not in answer.text and "59" in answer.text  # the chosen sentence replaces the invented figure
 
 
 def test_a_marker_on_the_wrong_passage_moves_to_the_passage_that_holds_the_figure() -> None:
@@ -121,8 +146,9 @@ def test_a_marker_on_the_wrong_passage_moves_to_the_passage_that_holds_the_figur
     search = Search([_passage("a", ACADEMICIANS_000), _passage("b", FUND)])
     _, answer = _ask(_pipeline(generator), "合成生物产业基金规模多大?", search)
     assert not answer.refused
-    assert [(c.n, c.doc_id, c.supported) for c in answer.citations] == [(2, "b", True)]
-    assert "[2]" in answer.text and "[1]" not in answer.text
+    assert [p.doc_id for p in answer.passages] == ["b", "a"]  # the evidence's passage is packed first
+    assert [(c.n, c.doc_id, c.supported) for c in answer.citations] == [(1, "b", True)]
+    assert "[1]" in answer.text and "[2]" not in answer.text
     assert "15亿元" in answer.citations[0].quote
 
 
@@ -135,10 +161,12 @@ def test_conflicting_figures_are_both_kept_each_cited_to_its_own_document() -> N
     assert "59" in answer.text and "57" in answer.text
 
 
-def test_the_prompt_quotes_passages_as_data_and_asks_in_the_questions_language() -> None:
-    generator = ScriptedGenerator.answering("The fund is 1.5 billion yuan[1].")
-    _, answer = _ask(_pipeline(generator), "How large is the synthetic biology fund?", Search([_passage("b", FUND)]))
-    system, user = generator.calls[0]
+def test_an_english_question_is_searched_in_chinese_and_answered_in_english() -> None:
+    generator = ScriptedGenerator.answering("The fund is 1.5 billion yuan[1].", translated="合成生物产业基金的规模是多少?")
+    search = Search([_passage("b", FUND)])
+    _, answer = _ask(_pipeline(generator), "How large is the synthetic biology fund?", search)
+    assert search.queries == ["合成生物产业基金的规模是多少?"]
+    system, user = generator.calls[-1]
     assert system["role"] == "system" and "documents" in system["content"]
     assert "[1] 深圳设立规模15亿元 (1.5 billion yuan)" in user["content"]
     assert "How large is the synthetic biology fund?" in user["content"]
@@ -146,7 +174,16 @@ def test_the_prompt_quotes_passages_as_data_and_asks_in_the_questions_language()
 
 
 @pytest.mark.parametrize("reply", ["", "   "])
-def test_an_empty_reply_is_a_refusal(reply: str) -> None:
-    _, answer = _ask(_pipeline(ScriptedGenerator.answering(reply)), "光明区有多少院士?",
-                     Search([_passage("a", ACADEMICIANS_000)]))
-    assert answer.refused and answer.text == REFUSAL_ZH
+def test_an_empty_reply_with_weak_evidence_is_a_refusal(reply: str) -> None:
+    weak = _passage("a", "国家级博士后有12家。")  # holds the asked kind of fact, shares few words
+    generator = ScriptedGenerator.answering(reply)
+    _, answer = _ask(_pipeline(generator), "今年全区新增认定了多少家国家级博士后科研工作站和省级创新实践基地?", Search([weak]))
+    assert generator.calls and answer.refused and answer.text == REFUSAL_ZH
+
+
+def test_a_grounded_answer_without_markers_on_weak_evidence_carries_a_warning() -> None:
+    weak = _passage("a", "国家级博士后有12家。")
+    generator = ScriptedGenerator.answering("国家级博士后有12家。")
+    _, answer = _ask(_pipeline(generator), "今年全区新增认定了多少家国家级博士后科研工作站和省级创新实践基地?", Search([weak]))
+    assert not answer.refused and answer.citations == []
+    assert answer.text == "国家级博士后有12家。\n\n（提示：以上回答未能在所引资料中得到核实，请谨慎参考。）"

@@ -144,11 +144,11 @@ def metrics(records: Sequence[Record]) -> dict[str, object]:
     return out
 
 
-def by_type(records: Sequence[Record]) -> dict[str, dict[str, object]]:
-    """``metrics`` of each question type, types in order of first appearance."""
+def by_type(records: Sequence[Record], *, field: str = "type") -> dict[str, dict[str, object]]:
+    """``metrics`` of each question type (or other ``field``), groups in order of first appearance."""
     groups: dict[str, list[Record]] = defaultdict(list)
     for r in records:
-        groups[str(r.get("type") or NO_TYPE)].append(r)
+        groups[str(r.get(field) or NO_TYPE)].append(r)
     return {name: metrics(group) for name, group in groups.items()}
 
 

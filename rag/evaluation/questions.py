@@ -1,16 +1,31 @@
-"""Question files: the seed JSONL format, CMRC-2018 and SQuAD-style sets; what counts as a hit."""
+"""Question files: the seed JSONL format, CMRC-2018 and SQuAD-style sets; what counts as a hit.
+
+Seed JSONL, one record a line: ``id``, ``q``, ``type``, ``lang``, ``gold`` (document ids),
+``evidence`` (exact substrings of a gold document), ``answer`` (regexes, one must match);
+``conflict``: ``[{"doc", "answer"}]``, one figure per document that states it differently;
+``turns``: a conversation, a list of such questions asked in order.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.text import normalise
+from rag.text import is_traditional, language, normalise
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One document's statement of a figure that other documents state differently."""
+
+    doc_id: str
+    pattern: str  # regex for that document's figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +37,14 @@ class Question:
     evidence: tuple[str, ...] = ()  # substrings; a passage containing one is a hit
     answers: tuple[str, ...] = ()  # regexes (seed format) or gold answer texts (CMRC/SQuAD)
     answers_are_patterns: bool = False
+    lang: str = ""  # "zh", "zh-hant" or "en": the language of the question
+    conflict: tuple[Figure, ...] = ()  # every figure must be given, each cited to its own document
+    turns: tuple[Question, ...] = ()  # a conversation: its questions in order (then ``text`` is the first)
 
     @property
     def answerable(self) -> bool:
+        if self.turns:
+            return any(t.answerable for t in self.turns)
         return bool(self.gold_docs or self.evidence)
 
 
@@ -33,74 +53,164 @@ class QuestionSet:
     questions: list[Question]
     contexts: dict[str, str]  # doc id -> text, for reading-comprehension sets; empty for seed files
     kind: str  # "seed" | "cmrc" | "squad"
+    skipped: tuple[str, ...] = ()  # malformed or empty records left out, each with its reason
 
 
 def read_questions(path: Path, *, limit: int | None = None) -> QuestionSet:
-    """Seed JSONL (id, q, type, gold, evidence, answer), CMRC-2018 list, or SQuAD-style dict."""
+    """Seed JSONL (id, q, type, gold, evidence, answer), CMRC-2018 list, or SQuAD-style dict.
+
+    Malformed or empty records are skipped and listed in ``QuestionSet.skipped``; a file with no
+    valid record at all raises ``ValueError``.
+    """
     text = Path(path).read_text(encoding="utf-8-sig")
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         data = None  # several JSON values: one question per line
-    if data is None or (isinstance(data, dict) and "q" in data):
-        return _limit(_seed(text), limit)
-    if isinstance(data, list):
-        return _limit(_cmrc(data), limit)
-    if isinstance(data, dict) and "data" in data:
-        return _limit(_squad(data), limit)
-    raise ValueError(f"{path}: not a seed JSONL, CMRC-2018 or SQuAD-style file")
+    if data is None or (isinstance(data, dict) and ("q" in data or "turns" in data)):
+        qs = _seed(text)
+    elif isinstance(data, list):
+        qs = _cmrc(data)
+    elif isinstance(data, dict) and "data" in data:
+        qs = _squad(data)
+    else:
+        raise ValueError(f"{path}: not a seed JSONL, CMRC-2018 or SQuAD-style file")
+    for reason in qs.skipped:
+        logger.warning("%s: skipped %s", path, reason)
+    if not qs.questions:
+        raise ValueError(f"{path}: no valid question record" + (f" ({qs.skipped[0]})" if qs.skipped else ""))
+    return _limit(qs, limit)
 
 
 def _limit(qs: QuestionSet, limit: int | None) -> QuestionSet:
     if not limit:
         return qs
     questions = qs.questions[:limit]
-    if qs.contexts:
-        # keep every passage so that retrieval stays as hard as on the full set
-        return QuestionSet(questions, qs.contexts, qs.kind)
-    return QuestionSet(questions, {}, qs.kind)
+    # keep every passage of a reading-comprehension set so that retrieval stays as hard as on the full set
+    return QuestionSet(questions, qs.contexts, qs.kind, qs.skipped)
+
+
+def _strings(row: dict, key: str) -> tuple[str, ...]:
+    values = row.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{key!r} must be a list of strings")
+    return tuple(values)
+
+
+def _check_patterns(patterns: Sequence[str]) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"answer pattern {pattern!r} is not a regular expression ({exc})") from None
+
+
+def _seed_question(row: dict, *, id: str, type: str, lang: str) -> Question:
+    """One question of a seed record (or one turn of a conversation)."""
+    text = row.get("q")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("the question is empty")
+    answers = _strings(row, "answer")
+    figures = tuple(Figure(str(f["doc"]), str(f["answer"])) for f in row.get("conflict") or [])
+    _check_patterns([*answers, *(f.pattern for f in figures)])
+    return Question(id=id, text=text.strip(), type=type, gold_docs=_strings(row, "gold"),
+                    evidence=_strings(row, "evidence"), answers=answers, answers_are_patterns=True,
+                    lang=lang or language_tag(text), conflict=figures)
+
+
+def _seed_record(row: object) -> Question:
+    if not isinstance(row, dict):
+        raise ValueError("not a JSON object")
+    if not str(row.get("id") or "").strip():
+        raise ValueError("no id")
+    qid, qtype, lang = str(row["id"]), str(row.get("type") or ""), str(row.get("lang") or "")
+    if "turns" not in row:
+        return _seed_question(row, id=qid, type=qtype, lang=lang)
+    turns = row["turns"]
+    if not isinstance(turns, list) or not turns:
+        raise ValueError("'turns' must be a non-empty list")
+    parsed = tuple(_seed_question(t if isinstance(t, dict) else {}, id=f"{qid}#{n}", type=qtype, lang=lang)
+                   for n, t in enumerate(turns, start=1))
+    return Question(id=qid, text=parsed[0].text, type=qtype, lang=parsed[0].lang, turns=parsed)
 
 
 def _seed(text: str) -> QuestionSet:
-    questions = []
+    questions: list[Question] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            questions.append(Question(
-                id=str(row["id"]), text=row["q"], type=row.get("type", ""), gold_docs=tuple(row.get("gold", [])),
-                evidence=tuple(row.get("evidence", [])), answers=tuple(row.get("answer", [])),
-                answers_are_patterns=True,
-            ))
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise ValueError(f"line {line_no}: not a question record ({exc})") from None
-    return QuestionSet(questions, {}, "seed")
+            question = _seed_record(json.loads(line))
+            if question.id in seen:
+                raise ValueError(f"id {question.id!r} repeats an earlier record")
+        except (json.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
+            skipped.append(f"line {line_no}: {exc}")
+            continue
+        seen.add(question.id)
+        questions.append(question)
+    return QuestionSet(questions, {}, "seed", tuple(skipped))
+
+
+def language_tag(text: str) -> str:
+    """"en", "zh-hant" or "zh": the language and script a question is written in."""
+    if language(text) == "en":
+        return "en"
+    return "zh-hant" if is_traditional(text) else "zh"
 
 
 def _cmrc(data: list) -> QuestionSet:
-    questions, contexts = [], {}
-    for item in data:
-        doc_id = str(item["context_id"])
-        contexts[doc_id] = item["context_text"]
-        for qa in item["qas"]:
-            questions.append(Question(id=str(qa["query_id"]), text=qa["query_text"], type="cmrc",
-                                      gold_docs=(doc_id,), answers=tuple(qa.get("answers", []))))
-    return QuestionSet(questions, contexts, "cmrc")
+    questions: list[Question] = []
+    contexts: dict[str, str] = {}
+    skipped: list[str] = []
+    for i, item in enumerate(data):
+        try:
+            doc_id = str(item["context_id"])
+            contexts[doc_id] = item["context_text"]
+            qas = item["qas"]
+        except (KeyError, TypeError) as exc:
+            skipped.append(f"passage {i}: no {exc}")
+            continue
+        for qa in qas:
+            _add_reading_question(questions, skipped, qa, id_key="query_id", text_key="query_text", kind="cmrc",
+                                  doc_id=doc_id, answers=lambda qa: [str(a) for a in qa.get("answers", [])])
+    return QuestionSet(questions, contexts, "cmrc", tuple(skipped))
+
+
+def _add_reading_question(questions: list[Question], skipped: list[str], qa: object, *, id_key: str,
+                          text_key: str, kind: str, doc_id: str, answers: Callable[[dict], list[str]]) -> None:
+    """Append one CMRC/SQuAD question, or the reason it is skipped (no id, empty question)."""
+    if not isinstance(qa, dict) or not qa.get(id_key):
+        skipped.append(f"a question of passage {doc_id}: no {id_key}")
+        return
+    text = qa.get(text_key)
+    if not isinstance(text, str) or not text.strip():
+        skipped.append(f"question {qa[id_key]}: the question is empty")
+        return
+    try:
+        gold = tuple(answers(qa))
+    except (KeyError, TypeError) as exc:
+        skipped.append(f"question {qa[id_key]}: malformed answers ({exc})")
+        return
+    questions.append(Question(id=str(qa[id_key]), text=text.strip(), type=kind, gold_docs=(doc_id,), answers=gold))
 
 
 def _squad(data: dict) -> QuestionSet:
     questions: list[Question] = []
     contexts: dict[str, str] = {}
+    skipped: list[str] = []
     for article in data["data"]:
-        for para in article["paragraphs"]:
+        for para in article.get("paragraphs", []) if isinstance(article, dict) else []:
             doc_id = str(para.get("id") or f"p{len(contexts)}")
+            if not isinstance(para.get("context"), str):
+                skipped.append(f"paragraph {doc_id}: no context")
+                continue
             contexts[doc_id] = para["context"]
-            for qa in para["qas"]:
-                answers = tuple(a["text"] for a in qa.get("answers", []))
-                questions.append(Question(id=str(qa["id"]), text=qa["question"], type="squad",
-                                          gold_docs=(doc_id,), answers=answers))
-    return QuestionSet(questions, contexts, "squad")
+            for qa in para.get("qas", []):
+                _add_reading_question(questions, skipped, qa, id_key="id", text_key="question", kind="squad",
+                                      doc_id=doc_id, answers=lambda qa: [a["text"] for a in qa.get("answers", [])])
+    return QuestionSet(questions, contexts, "squad", tuple(skipped))
 
 
 def write_contexts(contexts: dict[str, str], folder: Path) -> None:

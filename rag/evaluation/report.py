@@ -46,9 +46,10 @@ def label(name: str, k: object) -> str:
 
 # ---------------------------------------------------------------- plain text
 def format_summary(summary: Mapping) -> str:
-    """Overall and per-type metrics, and latency, as aligned text."""
+    """Overall, per-type and per-language metrics, and latency, as aligned text."""
     k = summary["config"].get("k")
-    groups = {"overall": summary["overall"], **summary["by_type"]}
+    by_lang = {f"lang {name}": m for name, m in summary.get("by_lang", {}).items()}
+    groups = {"overall": summary["overall"], **summary["by_type"], **by_lang}
     widths = [max(9, len(name) + 2) for name in groups]
     row = lambda title, cells: f"{title:<20}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths))  # noqa: E731
     lines = [row("", groups), row("questions", [str(m["questions"]) for m in groups.values()])]
@@ -309,6 +310,7 @@ def render(summary: Mapping, records: Sequence[Mapping]) -> str:
         f'<body><main><h1>{escape(title)}</h1><p class="sub">{escape(subtitle)}</p>{_cards(overall, k)}'
         f'<h2>By question type</h2>{type_bars_svg(summary["by_type"], k=k)}'
         f'{_type_table({"overall": overall, **summary["by_type"]}, k)}'
+        f'<h2>By question language</h2>{_type_table(summary.get("by_lang", {}), k)}'
         f'<h2>Latency</h2>{latency_svg([r for r in records if not r.get("error")], overall["latency"])}'
         f'{_latency_table(overall["latency"])}'
         f'<h2>Worst cases</h2><p class="sub">{_worst_note(records, worst)}</p>{"".join(_case(r) for r in worst)}'

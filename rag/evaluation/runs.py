@@ -26,7 +26,7 @@ from rag.evaluation.questions import Question, QuestionSet, first_hit_rank, read
 from rag.files import sha256_bytes
 from rag.generation import cite
 from rag.text import normalise, split_sentences
-from rag.types import Answer, Passage
+from rag.types import Answer, ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class Summary:
     config: dict  # backend, model ids, k, chunk settings, corpus and question hashes, date
     overall: dict  # rag.evaluation.metrics.metrics over every question
     by_type: dict  # question type -> the same metrics
+    by_lang: dict  # question language ("zh", "zh-hant", "en") -> the same metrics
     failures: tuple[Failure, ...]
     out_dir: Path
     seconds: float  # wall time of the run
@@ -88,11 +89,29 @@ def check_patterns(questions: Sequence[Question]) -> None:
                 raise ValueError(f"question {q.id}: answer pattern {pattern!r} is not a regular expression ({exc})") from None
 
 
-def is_correct(question: Question, *, text: str, refused: bool) -> bool:
-    """Unanswerable: right when refused. Answerable: right when not refused and it matches."""
+def figures_cited(question: Question, answer: Answer) -> list[bool]:
+    """For each figure of a conflict question: does a sentence of the answer give it and cite,
+    with a supported citation, a passage of the document that states it?"""
+    supported: dict[int, set[str]] = {}
+    for c in answer.citations:
+        if c.supported:
+            supported.setdefault(c.n, set()).add(c.doc_id)
+    sentences = [(cite.strip_markers(s.text), {d for n in cite.parse_markers(s.text) for d in supported.get(n, ())})
+                 for s in split_sentences(answer.text)]
+    return [any((re.search(f.pattern, plain) or re.search(f.pattern, normalise(plain))) and f.doc_id in docs
+                for plain, docs in sentences) for f in question.conflict]
+
+
+def is_correct(question: Question, answer: Answer) -> bool:
+    """Unanswerable: right when refused. Conflict: every figure cited to its own document.
+    Otherwise: right when not refused and a gold answer matches."""
     if not question.answerable:
-        return refused
-    return not refused and answer_matches(question, text)
+        return answer.refused
+    if answer.refused:
+        return False
+    if question.conflict:
+        return all(figures_cited(question, answer))
+    return answer_matches(question, answer.text)
 
 
 def answer_sentences(text: str) -> list[dict]:
@@ -125,8 +144,10 @@ def score_question(question: Question, answer: Answer, retrieved: Sequence[Passa
     """One result record: the question, the answer, what was retrieved, and every per-question metric."""
     return {
         **_question_fields(question),
-        "answer": answer.text, "refused": answer.refused, "backend": answer.backend,
-        "correct": is_correct(question, text=answer.text, refused=answer.refused),
+        "answer": answer.text, "refused": answer.refused, "backend": answer.backend, "model": answer.model,
+        "standalone_question": answer.standalone_question,
+        "correct": is_correct(question, answer),
+        "figures_cited": figures_cited(question, answer) if question.conflict else None,
         **retrieval_fields(question, retrieved, k=k),
         "citations": [asdict(c) for c in answer.citations],
         "sentences": [] if answer.refused else answer_sentences(answer.text),
@@ -144,7 +165,7 @@ def error_record(question: Question, exc: Exception, *, retrieved: Sequence[Pass
 
 
 def _question_fields(question: Question) -> dict:
-    return {"id": question.id, "question": question.text, "type": question.type,
+    return {"id": question.id, "question": question.text, "type": question.type, "lang": question.lang,
             "answerable": question.answerable, "expected": list(question.answers),
             "expected_are_patterns": question.answers_are_patterns}
 
@@ -155,8 +176,13 @@ def failure_reason(record: Mapping) -> str | None:
         return None
     if record.get("error"):
         return f"error: {record['error']}"
+    if record.get("turns"):
+        wrong = [t for t in record["turns"] if not t["correct"]]
+        return "; ".join(f"turn {t['id'].rsplit('#', 1)[-1]} ({t['question']}): {failure_reason(t)}" for t in wrong)
     if not record["answerable"]:
         return "answered a question the documents do not answer"
+    if record.get("figures_cited") and not record["refused"]:
+        return f"conflict: figures cited to their own documents {record['figures_cited']} (expected all true)"
     reason = "refused an answerable question" if record["refused"] else "wrong answer"
     if record["expected"]:
         reason += f" (expected {' | '.join(dict.fromkeys(record['expected']))})"
@@ -166,24 +192,60 @@ def failure_reason(record: Mapping) -> str | None:
 
 
 # ---------------------------------------------------------------- running
-def run_question(bot, question: Question, *, k: int, backend: str | None) -> dict:
+def run_question(bot, question: Question, *, k: int, backend: str | None,
+                 history: Sequence[ChatMessage] = ()) -> dict:
     """Ask ``question`` through the RAG API, then retrieve its top ``k``; score both.
 
     ``ask`` goes first so that its stage timings are not shortened by caches the separate
-    ``retrieve`` call would warm (such as the query-vector cache). A ``RAGError`` (unreachable
-    backend, bad question) is recorded for that question and the run goes on.
+    ``retrieve`` call would warm (such as the query-vector cache); retrieval is judged on the
+    question as the pipeline understood it (after condensing with ``history``). A ``RAGError``
+    (unreachable backend, bad question) is recorded for that question and the run goes on.
     """
+    if question.turns:
+        return run_conversation(bot, question, k=k, backend=backend)
     try:
-        answer = bot.ask(question.text, backend=backend)
+        answer = bot.ask(question.text, history=history, backend=backend)
     except RAGError as exc:
         logger.warning("question %s failed: %s", question.id, exc)
         return error_record(question, exc, retrieved=_retrieve_quietly(bot, question, k=k), k=k)
     try:
-        retrieved = bot.retrieve(question.text, k=k)
+        retrieved = bot.retrieve(answer.standalone_question or question.text, k=k)
     except RAGError as exc:
         logger.warning("question %s: retrieval failed: %s", question.id, exc)
         return error_record(question, exc, k=k)
     return score_question(question, answer, retrieved, k=k)
+
+
+def run_conversation(bot, question: Question, *, k: int, backend: str | None) -> dict:
+    """Ask each turn with the conversation so far (the product's own answers) as history.
+
+    The conversation is right when every turn is; its retrieval hit rank is the worst turn's
+    (``None`` when a turn missed), and its timings are those of its follow-ups.
+    """
+    history: list[ChatMessage] = []
+    turns = []
+    for turn in question.turns:
+        record = run_question(bot, turn, k=k, backend=backend, history=history)
+        turns.append(record)
+        history += [{"role": "user", "content": turn.text}, {"role": "assistant", "content": record["answer"]}]
+    ranks = [t["hit_rank"] for t in turns if t["answerable"]]
+    rank = None if any(r is None for r in ranks) or not ranks else max(ranks)
+    follow_ups = turns[1:] or turns
+    return {
+        **_question_fields(question), "turns": turns,
+        "answer": "\n".join(t["answer"] for t in turns), "refused": all(t["refused"] for t in turns),
+        "backend": turns[-1]["backend"], "model": turns[-1].get("model"), "correct": all(t["correct"] for t in turns),
+        "hit_rank": rank, "hit": rank is not None if ranks else None,
+        "rr": (1.0 / rank if rank else 0.0) if ranks else None, "retrieved": turns[-1]["retrieved"],
+        "citations": [c for t in turns for c in t["citations"]], "sentences": [s for t in turns for s in t["sentences"]],
+        "timings": _mean_timings([t["timings"] for t in follow_ups]),
+        "error": next((t["error"] for t in turns if t["error"]), None),
+    }
+
+
+def _mean_timings(timings: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    stages = {s for t in timings for s in t}
+    return {s: round(sum(t[s] for t in timings if s in t) / sum(1 for t in timings if s in t), 4) for s in stages}
 
 
 def _retrieve_quietly(bot, question: Question, *, k: int) -> list[Passage]:
@@ -212,9 +274,11 @@ def evaluate(bot, questions: str | Path | QuestionSet | Sequence[Question], *, k
         if progress:
             progress(i, len(qs.questions))
     used = backend or next((r["backend"] for r in records if r["backend"]), None)
+    model = next((r["model"] for r in records if r.get("model")), None)
     summary = Summary(
-        config=describe_run(bot, qs, k=k, backend=used, source=source, limit=limit),
+        config=describe_run(bot, qs, k=k, backend=used, model=model, source=source, limit=limit),
         overall=eval_metrics.metrics(records), by_type=eval_metrics.by_type(records),
+        by_lang=eval_metrics.by_type(records, field="lang"),
         failures=tuple(Failure(r["id"], r["type"], reason) for r in records
                        if (reason := failure_reason(r)) is not None),
         out_dir=out, seconds=round(time.monotonic() - started, 3),
@@ -229,7 +293,7 @@ def _question_set(questions, *, limit: int | None) -> tuple[QuestionSet, Path | 
         return read_questions(Path(questions), limit=limit), Path(questions)
     if isinstance(questions, QuestionSet):
         return QuestionSet(questions.questions[:limit] if limit else questions.questions,
-                           questions.contexts, questions.kind), None
+                           questions.contexts, questions.kind, questions.skipped), None
     listed = list(questions)
     return QuestionSet(listed[:limit] if limit else listed, {}, "list"), None
 
@@ -246,24 +310,11 @@ def corpus_hash(content_hashes: Sequence[str]) -> str:
 
 def questions_hash(questions: Sequence[Question]) -> str:
     """sha256 of the evaluated questions themselves (after ``limit``)."""
-    rows = [[q.id, q.text, q.type, list(q.gold_docs), list(q.evidence), list(q.answers)] for q in questions]
+    rows = [repr(q) for q in questions]  # every field, conflict figures and turns included
     return sha256_bytes(json.dumps(rows, ensure_ascii=False).encode())
 
 
-def llm_model_id(backend: str | None, settings) -> str | None:
-    """The LLM behind ``backend``: endpoint model name, GGUF file name, or ``None`` (extractive)."""
-    if settings is None or backend in (None, "", "extractive"):
-        return None
-    if backend == "openai":
-        return settings.llm_model
-    if backend == "local":
-        from rag.models.gguf import GGUF_NAME
-
-        return Path(settings.llm_gguf).name if settings.llm_gguf else GGUF_NAME
-    return None
-
-
-def describe_run(bot, qs: QuestionSet, *, k: int, backend: str | None, source: Path | None,
+def describe_run(bot, qs: QuestionSet, *, k: int, backend: str | None, model: str | None, source: Path | None,
                  limit: int | None) -> dict:
     """Everything two runs must share to be compared honestly (unknown values are ``None``)."""
     settings = getattr(bot, "settings", None)
@@ -272,7 +323,7 @@ def describe_run(bot, qs: QuestionSet, *, k: int, backend: str | None, source: P
     return {
         "backend": backend,
         "embed_model": getattr(getattr(bot, "embedder", None), "model_id", None),
-        "llm_model": llm_model_id(backend, settings),
+        "llm_model": model,
         "k": k, "chunk_tokens": setting("chunk_tokens"), "chunk_overlap": setting("chunk_overlap"),
         "top_k": setting("top_k"), "dense_weight": setting("dense_weight"), "min_score": setting("min_score"),
         "context_tokens": setting("context_tokens"), "temperature": setting("temperature"),
@@ -281,6 +332,7 @@ def describe_run(bot, qs: QuestionSet, *, k: int, backend: str | None, source: P
         "questions_file": source.name if source else None,
         "questions_file_sha256": sha256_bytes(source.read_bytes()) if source else None,
         "questions_format": qs.kind, "questions": len(qs.questions), "limit": limit,
+        "skipped_records": len(qs.skipped),
         "questions_sha256": questions_hash(qs.questions),
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
     }

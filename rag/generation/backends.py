@@ -37,6 +37,7 @@ class Evidence:
 
     question: str
     passages: Sequence[Passage]
+    chosen: str | None = None  # the answer the chosen evidence sentences make ("" = none), if selected already
 
 
 class Generator(Protocol):
@@ -80,7 +81,8 @@ class OpenAIBackend:
 
     name = "openai"
 
-    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = 60.0, retries: int = 2) -> None:
+    def __init__(self, *, base_url: str, api_key: str, model: str, timeout: float = 60.0, retries: int = 2,
+                 seed: int | None = 0) -> None:
         if not base_url:
             raise ValueError("base_url must be set, e.g. http://127.0.0.1:8000/v1")
         if timeout <= 0:
@@ -95,6 +97,7 @@ class OpenAIBackend:
         self.base_url = base_url
         self.model_id = model
         self.retries = retries
+        self.seed = seed  # sent with each request; servers that support it sample reproducibly
         self._client = openai.OpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",  # local servers ignore it; the client insists on one
@@ -139,6 +142,7 @@ class OpenAIBackend:
                     max_tokens=max_tokens,
                     temperature=temperature,
                     stream=stream,
+                    seed=self.seed,
                 )
             except self._openai.OpenAIError as exc:
                 if attempt == self.retries or not self._retryable(exc):
@@ -209,7 +213,7 @@ class LocalBackend:
 
     name = "local"
 
-    def __init__(self, *, gguf_path: Path, threads: int = 2, n_ctx: int = 4096) -> None:
+    def __init__(self, *, gguf_path: Path, threads: int = 2, n_ctx: int = 4096, seed: int = 0) -> None:
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         if n_ctx < 256:
@@ -218,6 +222,7 @@ class LocalBackend:
         self.model_id = self.gguf_path.stem
         self.threads = threads
         self.n_ctx = n_ctx
+        self.seed = seed
         self.load_seconds: float | None = None  # set once the model is loaded
         # prompt tokens llama.cpp had to read in the last call; the rest came from the KV cache
         self.last_prompt_tokens_read: int | None = None
@@ -304,6 +309,7 @@ class LocalBackend:
                 n_ctx=self.n_ctx,
                 n_threads=self.threads,
                 n_threads_batch=self.threads,
+                seed=self.seed,
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:

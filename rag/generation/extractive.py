@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
-from rag.generation.facts import contains, match_form, names, numbers
+from rag.generation.facts import asked, contains, fits_asked, match_form, names, numbers
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
@@ -47,6 +47,7 @@ MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the ca
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
 LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), number/date questions
 KEEP_RATIO = 0.85  # further sentences are added when they score this close to the best
+OTHER_DOC_RATIO = 0.6  # ... or this close, when they come from a document not cited yet
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
@@ -70,12 +71,13 @@ _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约".split())
 
 
-def _focus(question_norm: str) -> list[str]:
+def focus_words(question_norm: str) -> list[str]:
     """What a 多少/几/谁 question counts or asks about.
 
-    Up to two words after the question word (多少名**学者**) plus the nearest word before it
-    (**投入**了多少资金); when nothing follows in its clause, two words before (**规模**是多少),
-    not past a 的 (大厦的**总投资**是多少 asks about the investment, not the building).
+    Up to two words after the question word (多少名**学者**); when nothing follows in its clause,
+    two words before (**规模**是多少), not past a 的 (大厦的**总投资**是多少 asks about the
+    investment, not the building). The verb before a counted noun (聚集了多少家企业) is not
+    required: documents say the same with other verbs (汇聚).
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
     words = load_jieba().lcut(question_norm)
@@ -88,12 +90,12 @@ def _focus(question_norm: str) -> list[str]:
         for w in seq:
             if _CLAUSE_BREAK.search(w) or len(out) == limit or (before and w == "的"):
                 break
-            if len(w) >= 2 and w not in _FILLER and re.search(r"[\u3400-\u9fff]", w):
+            if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w):
                 out.append(w)
         return out
 
     after = content(words[at + 1 :], 2)
-    return after + content(words[:at][::-1], 1, before=True) if after else content(words[:at][::-1], 2, before=True)
+    return after or content(words[:at][::-1], 2, before=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,37 +108,59 @@ class _Candidate:
     end: int
 
 
-def answer(
-    question: str,
-    passages: Sequence[Passage],
-    *,
-    similarity: Similarity | None = None,
-    max_sentences: int = 3,
-) -> str | None:
-    """An answer made of the best passage sentences, each followed by its ``[n]``; None = refuse.
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A candidate answer sentence of a passage, scored against the question."""
+
+    candidate: _Candidate
+    score: float  # ranking score, larger = better (coverage and similarity, scaled down when it does not fit)
+    fits: bool  # it holds the kind of fact the question asks for
+    enough: bool  # its evidence clears the bar for answering with it
+
+
+def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None) -> list[Finding]:
+    """Every candidate sentence of ``passages``, best first.
 
     ``similarity(question, texts)`` returns one cosine per text (larger = closer).
     """
-    if max_sentences < 1:
-        raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
     candidates = _candidates(passages)
     if not candidates or not question.strip():
-        return None
-    scores = [_score(f) for f in _features(question, candidates, passages, similarity)]
-    order = sorted(range(len(candidates)), key=lambda i: -scores[i][0])
-    best_score, best_enough = scores[order[0]]
-    if not best_enough:
-        logger.info("extractive: refusing (best score %.2f)", best_score)
-        return None
-    chosen: list[_Candidate] = []
-    for i in order:
-        score, enough = scores[i]
-        if len(chosen) >= max_sentences or score < KEEP_RATIO * best_score:
+        return []
+    findings = []
+    for c, features in zip(candidates, _features(question, candidates, passages, similarity)):
+        score, enough = _score(features)
+        findings.append(Finding(c, score, features.fits, enough))
+    return sorted(findings, key=lambda f: -f.score)
+
+
+def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding]:
+    """The sentences to answer with: none when the best is not strong enough (refuse), else the
+    best, sentences scoring nearly as well, and the best of each other document that holds the
+    asked kind of fact too (``OTHER_DOC_RATIO``; it may word the question's terms differently):
+    documents may disagree, and each figure is given."""
+    if max_sentences < 1:
+        raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+    if not ranked or not ranked[0].enough:
+        logger.info("extractive: refusing (best score %.2f)", ranked[0].score if ranked else 0.0)
+        return []
+    best = ranked[0].score
+    chosen: list[Finding] = []
+    for f in ranked:
+        if len(chosen) >= max_sentences or f.score < OTHER_DOC_RATIO * best:
             break
-        if enough and not any(_same(candidates[i], c) for c in chosen):
-            chosen.append(candidates[i])
-    logger.info("extractive: %d sentence(s), best score %.2f", len(chosen), best_score)
-    return _compose(chosen)
+        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen)
+        if (((f.enough and f.score >= KEEP_RATIO * best) or (new_doc and f.fits))
+                and not any(same_statement(f.candidate, c.candidate) for c in chosen)):
+            chosen.append(f)
+    logger.info("extractive: %d sentence(s), best score %.2f", len(chosen), best)
+    return chosen
+
+
+def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
+           max_sentences: int = 3) -> str | None:
+    """An answer made of the best passage sentences, each followed by its ``[n]``; None = refuse."""
+    chosen = choose(rank(question, passages, similarity=similarity), max_sentences=max_sentences)
+    return compose(chosen) if chosen else None
 
 
 def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
@@ -199,14 +223,15 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     p_langs = [language(p.text) for p in passages]
     q_names = {lang: names(question, passage_lang=lang) for lang in set(p_langs)}
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
-    focus = [f for f in (_focus(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
+    focus = [f for f in (focus_words(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
+    ask = asked(q_norm)
     out = []
     for i, c in enumerate(candidates):
         coverage = sum(w for t, w in weights.items() if t in c.norm) / total if total else 0.0
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
-                and (not focus or any(f in c.norm for f in focus)))
+                and (not focus or any(f in c.norm for f in focus)) and fits_asked(ask, c.norm))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))
@@ -229,7 +254,7 @@ def _score(f: _Features) -> tuple[float, bool]:
     return (score if f.fits else score * MISFIT), enough and f.fits
 
 
-def _same(a: _Candidate, b: _Candidate) -> bool:
+def same_statement(a: _Candidate, b: _Candidate) -> bool:
     """Overlapping spans of one document, or near-identical text from two passages."""
     if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
         return True
@@ -238,16 +263,16 @@ def _same(a: _Candidate, b: _Candidate) -> bool:
     return bool(grams_a) and len(grams_a & grams_b) / min(len(grams_a), len(grams_b) or 1) > 0.7
 
 
-def _compose(chosen: Sequence[_Candidate]) -> str:
+def compose(chosen: Sequence[Finding]) -> str:
     """``sentence[n]。`` pieces, the marker before the end punctuation of each sentence."""
     parts = []
-    for c in chosen:
+    for c in (f.candidate for f in chosen):
         body = c.text.rstrip("。！？!?；;.，,、：: ")
         end = c.text[len(body):].strip()[:1]
         zh = language(body) == "zh"
         end = end if end in "。！？!?." and end else ("。" if zh else ".")
         parts.append(f"{body}[{c.n}]{end}")
-    return ("" if all(language(c.text) == "zh" for c in chosen) else " ").join(parts)
+    return ("" if all(language(f.candidate.text) == "zh" for f in chosen) else " ").join(parts)
 
 
 class ExtractiveGenerator:
@@ -266,6 +291,8 @@ class ExtractiveGenerator:
                  evidence: Evidence | None = None) -> str:
         if evidence is None or not evidence.passages:
             return ""
+        if evidence.chosen is not None:
+            return evidence.chosen
         return answer(evidence.question, evidence.passages, similarity=self._similarity) or ""
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,

@@ -1,50 +1,27 @@
-"""From question to cited answer: condense, retrieve, pack the prompt, generate, verify."""
+"""From question to cited answer: condense, retrieve, select the evidence, generate, verify."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from rag.generation import cite
 from rag.generation.backends import Evidence, Generator
 from rag.generation.cite import Similarity
+from rag.generation.evidence import Search, Selection, gather, select
+from rag.generation.extractive import Finding, compose
+from rag.generation.facts import number_found, numbers
+from rag.generation.followup import resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import language
-from rag.tokens import count_tokens
-from rag.types import Answer, ChatMessage, Language, Passage
+from rag.text import language, normalise
+from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
 
-Search = Callable[..., list[Passage]]  # search(question, *, k) -> passages, best first
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
-
-
-def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
-    """The leading passages whose text fits in ``budget_tokens`` (at least one).
-
-    A passage mostly covered by one already packed (neighbouring chunks overlap) is skipped, so
-    the budget goes to new text, e.g. a second document that gives another figure.
-    """
-    packed: list[Passage] = []
-    used = 0
-    for p in passages:
-        if any(_overlap(p, q) > 0.5 for q in packed):
-            continue
-        cost = count_tokens(p.text) + 4  # the "[n] " label and separator
-        if used + cost > budget_tokens:
-            break
-        packed.append(p)
-        used += cost
-    return packed or list(passages[:1])
-
-
-def _overlap(p: Passage, q: Passage) -> float:
-    """Share of ``p``'s characters that ``q`` (same document) also covers, 0..1."""
-    if p.doc_id != q.doc_id or p.end <= p.start:
-        return 0.0
-    return max(0, min(p.end, q.end) - max(p.start, q.start)) / (p.end - p.start)
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -67,18 +44,19 @@ def gloss_figures(text: str) -> str:
     return _CN_MAGNITUDE.sub(gloss, text)
 
 
-def format_passages(passages: Sequence[Passage], *, lang: Language = "zh") -> str:
-    """Numbered passages for the prompt; for English answers, figures in 万/亿 are glossed."""
+def format_evidence(evidence: Sequence[Finding], *, lang: Language = "zh") -> str:
+    """The evidence sentences, each with its passage number; for English answers, figures in
+    万/亿 are glossed."""
     prepare = gloss_figures if lang == "en" else str
-    return "\n\n".join(f"[{i}] {prepare(p.text.strip())}" for i, p in enumerate(passages, start=1))
+    return "\n".join(f"[{f.candidate.n}] {prepare(f.candidate.text.strip())}" for f in evidence)
 
 
-def build_messages(question: str, passages: Sequence[Passage], *, lang: Language) -> list[ChatMessage]:
+def build_messages(question: str, evidence: Sequence[Finding], *, lang: Language) -> list[ChatMessage]:
     """System prompt (a fixed prefix, so its KV cache is reused) and the user turn."""
     return [
         {"role": "system", "content": load_prompt("system", lang=lang)},
         {"role": "user", "content": render(load_prompt("answer", lang=lang),
-                                           passages=format_passages(passages, lang=lang), question=question)},
+                                           passages=format_evidence(evidence, lang=lang), question=question)},
     ]
 
 
@@ -99,15 +77,19 @@ def last_user_question(history: Sequence[ChatMessage]) -> str:
 
 
 class AnswerPipeline:
-    """Condense → retrieve → pack → generate → verify, with one generator.
+    """Condense → retrieve → select the evidence → generate → verify, with one generator.
 
     ``stream`` yields text deltas, then one final ``Answer``. ``similarity`` scores sentences
-    against a question (cosines); citation checks and the extractive generator use it.
+    against a question (cosines) for evidence selection and citation checks. ``rewriter`` rewrites
+    questions (a follow-up no rule resolves; an English question into Chinese): the generator
+    itself by default; a generator that cannot (it returns "") leaves them as they are.
     """
 
     def __init__(self, generator: Generator, *, similarity: Similarity, context_tokens: int,
-                 max_answer_tokens: int, temperature: float, min_score: float = 0.0) -> None:
+                 max_answer_tokens: int, temperature: float, min_score: float = 0.0,
+                 rewriter: Generator | None = None) -> None:
         self.generator = generator
+        self.rewriter = rewriter or generator
         self._similarity = similarity
         self.context_tokens = context_tokens
         self.max_answer_tokens = max_answer_tokens
@@ -120,57 +102,93 @@ class AnswerPipeline:
         started = time.monotonic()
         lang = language(question)
         standalone = self.condense(question, history)
+        searched = self.in_chinese(standalone)  # BM25 and sentence scoring need the documents' language
         timings["condense"] = time.monotonic() - started
         mark = time.monotonic()
-        passages = [p for p in search(standalone, k=k) if p.score >= self.min_score]
+        pool = gather(search, searched, k=k, min_score=self.min_score)
+        selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens)
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
-        passages = pack_passages(passages, budget_tokens=self.context_tokens)
         pieces: list[str] = []
-        if passages:
-            deltas = self.generator.stream(build_messages(standalone, passages, lang=lang),
-                                           max_tokens=self.max_answer_tokens, temperature=self.temperature,
-                                           evidence=Evidence(standalone, passages))
-            for delta in deltas:
+        if selection.evidence:  # nothing that fits the question: refuse without asking a model
+            messages = build_messages(standalone, selection.evidence, lang=lang)
+            evidence = Evidence(searched, selection.passages, compose(selection.chosen) if selection.chosen else "")
+            for delta in self.generator.stream(messages, max_tokens=self.max_answer_tokens,
+                                               temperature=self.temperature, evidence=evidence):
                 if not pieces:
                     timings["first_token"] = time.monotonic() - mark
                 pieces.append(delta)
                 yield delta
         timings["generate"] = time.monotonic() - mark
-        yield self._finish(question, standalone, "".join(pieces), passages, lang=lang, timings=timings,
-                           started=started)
+        answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang)
+        timings["total"] = time.monotonic() - started
+        yield replace(answer, timings={k: round(v, 4) for k, v in timings.items()})
 
-    def _finish(self, question: str, standalone: str, raw: str, passages: list[Passage], *, lang: str,
-                timings: dict[str, float], started: float) -> Answer:
-        text, citations = (cite.verify(raw, passages, question=standalone, similarity=self._similarity)
-                           if raw.strip() else ("", []))
-        refused = not text.strip() or cite.is_refusal(text) or not passages
+    def _finish(self, question: str, standalone: str, raw: str, selection: Selection, *, lang: Language) -> Answer:
+        """Verify the generated text; fall back to the chosen sentences when it says nothing they
+        support; add what a document the text leaves out says about the same figure."""
+        passages = selection.passages
+        text, citations = self._verified(raw, passages, standalone)
+        fallback = compose(selection.chosen) if selection.chosen else ""
+        if fallback and (not text or not any(c.supported for c in citations)):
+            logger.info("the generator gave no supported answer: answering with the chosen sentences")
+            text, citations = self._verified(fallback, passages, standalone)
+        elif text and selection.chosen:
+            missing = [f for f in selection.chosen if not _stated(f, text, citations)]
+            if missing:
+                extra = render(load_prompt("other_source", lang=lang), statement=compose(missing))
+                text, citations = self._verified(f"{text.rstrip()}\n{extra.strip()}", passages, standalone)
         verified = any(c.supported for c in citations)
-        if not refused and not verified and not cite.grounded(text, passages, question=standalone):
-            logger.info("no fact of the answer is in the passages: refusing instead of guessing")
-            refused = True
+        refused = not text or (not verified and not cite.grounded(text, passages, question=standalone))
         if refused:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
         elif not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
-        timings["total"] = time.monotonic() - started
-        return Answer(
-            question=question, text=text, citations=citations, passages=passages, refused=refused,
-            backend=self.generator.name, model=self.generator.model_id, standalone_question=standalone,
-            timings={k: round(v, 4) for k, v in timings.items()},
-        )
+        return Answer(question=question, text=text, citations=citations, passages=passages, refused=refused,
+                      backend=self.generator.name, model=self.generator.model_id, standalone_question=standalone)
+
+    def _verified(self, raw: str, passages: Sequence[Passage], question: str) -> tuple[str, list[Citation]]:
+        """The text with checked citations, or ("", []) for an empty answer or a refusal."""
+        if not raw.strip() or cite.is_refusal(raw):
+            return "", []
+        text, citations = cite.verify(raw, passages, question=question, similarity=self._similarity)
+        return ("", []) if cite.is_refusal(text) else (text, citations)
 
     def condense(self, question: str, history: Sequence[ChatMessage]) -> str:
-        """A standalone form of a follow-up question (the question itself without history).
+        """A standalone form of a follow-up question; the question itself when it stands alone.
 
-        The generator rewrites it; one that cannot (it returns nothing) gets the previous
-        question and the follow-up joined, which is what retrieval then searches for.
+        Rules rewrite the common elliptical follow-ups (``rag.generation.followup``); only when
+        none fits is the generator asked, and one that cannot rewrite (it returns nothing) gets the
+        previous question and the follow-up joined, which is what retrieval then searches for.
         """
-        if not any(m.get("role") == "user" for m in history):
+        previous = [str(m.get("content", "")) for m in history if m.get("role") == "user"]
+        if not previous:
             return question
+        rewritten = resolve(question, previous)
+        if rewritten is not None:
+            return rewritten
         lang = language(question)
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
-        rewritten = self.generator.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        rewritten = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
         logger.debug("condensed %r -> %r", question, rewritten)
-        return rewritten or f"{last_user_question(history)} {question}".strip()
+        return rewritten or f"{previous[-1]} {question}".strip()
+
+    def in_chinese(self, question: str) -> str:
+        """A Chinese rendering of an English question by the generator (the question itself when it
+        is not English, or when the generator cannot translate: the dense half still matches it)."""
+        if language(question) != "en":
+            return question
+        prompt = render(load_prompt("translate"), question=question)
+        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
+        logger.debug("translated %r -> %r", question, translated)
+        return translated if language(translated) == "zh" else question
+
+
+def _stated(finding: Finding, text: str, citations: Sequence[Citation]) -> bool:
+    """Whether the answer already gives this sentence's figures, or cites its document."""
+    if any(c.supported and c.doc_id == finding.candidate.doc_id for c in citations):
+        return True
+    figures = [n for n in numbers(finding.candidate.norm)]
+    return bool(figures) and all(number_found(n, numbers(normalise(text))) for n in figures)

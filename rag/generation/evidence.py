@@ -1,0 +1,100 @@
+"""Evidence first: the passages an answer may come from, and the sentences in them that answer.
+
+A small local model answers well when it is shown the few sentences that hold the answer, and
+poorly (or not at all) when it must find them in long passages. So before any model runs:
+
+1. ``gather``: hybrid retrieval's best passages plus BM25's best, so that a document whose figure
+   only the lexical half ranks high (documents that disagree word things alike) still gets in;
+2. ``select``: every sentence is scored against the question (``rag.generation.extractive.rank``),
+   the answer sentences are chosen (``choose``: one per document that states the asked fact),
+   and the passages holding them are packed first into the token budget.
+
+The model is shown ``Selection.evidence``; the extractive answer is ``Selection.chosen``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from rag.generation.cite import Similarity
+from rag.generation.extractive import Finding, choose, rank, same_statement
+from rag.text import language
+from rag.tokens import count_tokens
+from rag.types import Passage
+
+Search = Callable[..., list[Passage]]  # search(question, *, k, mode="hybrid") -> passages, best first
+MAX_EVIDENCE = 5  # sentences shown to the model
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    passages: list[Passage]  # packed, numbered [1]..[n] in the prompt and in citations
+    chosen: list[Finding]  # the sentences an extractive answer gives; empty = not enough evidence
+    evidence: list[Finding]  # what the model is shown: the chosen ones, then the best others that fit
+
+
+def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> list[Passage]:
+    """Hybrid's top ``2k`` passages, then BM25's top ``k`` not already among them; each with a
+    score of at least ``min_score``."""
+    pool = [p for p in search(question, k=2 * k) if p.score >= min_score]
+    seen = {p.chunk_id for p in pool}
+    for p in search(question, k=k, mode="bm25"):
+        if p.chunk_id not in seen and p.score >= min_score:
+            seen.add(p.chunk_id)
+            pool.append(p)
+    return pool
+
+
+def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
+           budget_tokens: int) -> Selection:
+    """Score the pool's sentences, choose the answer sentences, and pack their passages first."""
+    ranked = rank(question, pool, similarity=similarity)
+    lang = language(question)
+    chosen = choose(ranked)
+    shown = list(chosen)
+    for f in ranked:
+        if len(shown) >= MAX_EVIDENCE:
+            break
+        across = language(f.candidate.text) != lang  # no shared words: only a strong similarity counts
+        if f.fits and (f.enough or not across) and not any(same_statement(f.candidate, s.candidate) for s in shown):
+            shown.append(f)
+    first = [pool[f.candidate.n - 1] for f in shown]
+    passages = pack_passages(list(dict.fromkeys([*first, *pool])), budget_tokens=budget_tokens)
+    number = {p.chunk_id: i for i, p in enumerate(passages, start=1)}
+
+    def renumbered(findings: Sequence[Finding]) -> list[Finding]:
+        out = []
+        for f in findings:
+            n = number.get(pool[f.candidate.n - 1].chunk_id)
+            if n is not None:
+                out.append(replace(f, candidate=replace(f.candidate, n=n)))
+        return out
+
+    return Selection(passages=passages, chosen=renumbered(chosen), evidence=renumbered(shown))
+
+
+def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
+    """The leading passages whose text fits in ``budget_tokens`` (at least one).
+
+    A passage mostly covered by one already packed (neighbouring chunks overlap) is skipped, so
+    the budget goes to new text, e.g. a second document that gives another figure.
+    """
+    packed: list[Passage] = []
+    used = 0
+    for p in passages:
+        if any(_overlap(p, q) > 0.5 for q in packed):
+            continue
+        cost = count_tokens(p.text) + 4  # the "[n] " label and separator
+        if used + cost > budget_tokens:
+            break
+        packed.append(p)
+        used += cost
+    return packed or list(passages[:1])
+
+
+def _overlap(p: Passage, q: Passage) -> float:
+    """Share of ``p``'s characters that ``q`` (same document) also covers, 0..1."""
+    if p.doc_id != q.doc_id or p.end <= p.start:
+        return 0.0
+    return max(0, min(p.end, q.end) - max(p.start, q.start)) / (p.end - p.start)
