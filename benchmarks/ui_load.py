@@ -136,14 +136,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def started_app() -> Iterator[str]:
-    """Run ``ui.py`` over a temporary copy of the corpus (extractive backend); yield its URL."""
+def started_app(backend: str = "extractive") -> Iterator[str]:
+    """Run ``ui.py`` over a temporary copy of the corpus with ``backend``; yield its URL."""
     with tempfile.TemporaryDirectory(prefix="ui-load-") as tmp:
         root = Path(tmp)
         shutil.copytree(REPO / "corpus", root / "corpus")
         port = _free_port()
         env = dict(os.environ, RAG_CORPUS=str(root / "corpus"), RAG_INDEX_DIR=str(root / "index"),
-                   RAG_BACKEND="extractive", RAG_FEEDBACK_PATH=str(root / "feedback.jsonl"),
+                   RAG_BACKEND=backend, RAG_FEEDBACK_PATH=str(root / "feedback.jsonl"),
                    GRADIO_ANALYTICS_ENABLED="False")
         log_path = root / "ui.log"
         with open(log_path, "wb") as log:

@@ -89,6 +89,7 @@ class Answer:
     backend: str  # name of the backend that produced the text
     model: str = ""  # the model behind it: endpoint model name or GGUF file name ("" for extractive)
     standalone_question: str = ""  # the question after condensing with the chat history
+    search_question: str = ""  # what was searched: the standalone question, in Chinese for an English one
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 

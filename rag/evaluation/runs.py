@@ -145,7 +145,7 @@ def score_question(question: Question, answer: Answer, retrieved: Sequence[Passa
     return {
         **_question_fields(question),
         "answer": answer.text, "refused": answer.refused, "backend": answer.backend, "model": answer.model,
-        "standalone_question": answer.standalone_question,
+        "standalone_question": answer.standalone_question, "search_question": answer.search_question,
         "correct": is_correct(question, answer),
         "figures_cited": figures_cited(question, answer) if question.conflict else None,
         **retrieval_fields(question, retrieved, k=k),
@@ -209,7 +209,7 @@ def run_question(bot, question: Question, *, k: int, backend: str | None,
         logger.warning("question %s failed: %s", question.id, exc)
         return error_record(question, exc, retrieved=_retrieve_quietly(bot, question, k=k), k=k)
     try:
-        retrieved = bot.retrieve(answer.standalone_question or question.text, k=k)
+        retrieved = bot.retrieve(answer.search_question or answer.standalone_question or question.text, k=k)
     except RAGError as exc:
         logger.warning("question %s: retrieval failed: %s", question.id, exc)
         return error_record(question, exc, k=k)

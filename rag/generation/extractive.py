@@ -28,7 +28,7 @@ import logging
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
@@ -47,6 +47,7 @@ MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the ca
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
 LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), number/date questions
 KEEP_RATIO = 0.85  # further sentences are added when they score this close to the best
+DOMINANCE, MIN_DOMINANT_SCORE = 2.0, 0.5  # a lone clear answer: twice any rival's score, and this high
 OTHER_DOC_RATIO = 0.6  # ... or this close, when they come from a document not cited yet
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
@@ -66,9 +67,16 @@ _INSTRUCTION = re.compile(
 )
 
 
-_ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁)")
+_ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
-_FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约".split())
+_FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
+                    "百分之 百分比 几成 几倍".split())  # the last: how a figure is asked for, not what is counted
+
+
+def _mentions(text_norm: str, word: str) -> bool:
+    """``word`` occurs in the text, or, for a compound of four or more characters, its head does
+    (占地面积 → 占地: documents abbreviate)."""
+    return word in text_norm or (len(word) >= 4 and word[:2] in text_norm)
 
 
 def focus_words(question_norm: str) -> list[str]:
@@ -140,6 +148,8 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
     documents may disagree, and each figure is given."""
     if max_sentences < 1:
         raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
+    if ranked and not ranked[0].enough and _dominates(ranked):
+        ranked = [replace(ranked[0], enough=True), *ranked[1:]]
     if not ranked or not ranked[0].enough:
         logger.info("extractive: refusing (best score %.2f)", ranked[0].score if ranked else 0.0)
         return []
@@ -154,6 +164,14 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
             chosen.append(f)
     logger.info("extractive: %d sentence(s), best score %.2f", len(chosen), best)
     return chosen
+
+
+def _dominates(ranked: Sequence[Finding]) -> bool:
+    """The best sentence fits and outscores every other fitting statement ``DOMINANCE`` times over:
+    one clear answer, even though it words the question's terms differently."""
+    best = ranked[0]
+    rivals = [f.score for f in ranked[1:] if f.fits and not same_statement(f.candidate, best.candidate)]
+    return best.fits and best.score >= MIN_DOMINANT_SCORE and best.score >= DOMINANCE * max(rivals, default=0.0)
 
 
 def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
@@ -231,7 +249,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         coverage = sum(w for t, w in weights.items() if t in c.norm) / total if total else 0.0
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
-                and (not focus or any(f in c.norm for f in focus)) and fits_asked(ask, c.norm))
+                and (not focus or any(_mentions(c.norm, f) for f in focus)) and fits_asked(ask, c.norm))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))

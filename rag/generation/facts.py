@@ -156,12 +156,17 @@ def names(claim: str, *, passage_lang: str) -> list[str]:
 # ---------------------------------------------------------------- what a question asks for
 # Measure words that name what a Chinese count question counts; members of a group stand for
 # each other (名/人/位 all count people).
-_UNIT_GROUPS = ("名人位", "个项", "层", "条", "家", "所", "只", "座", "批", "次", "届", "倍", "年", "台", "款", "支", "件",
+_UNIT_GROUPS = ("名人位", "层", "条", "家", "所", "只", "座", "批", "次", "届", "倍", "年", "台", "款", "支", "件",
                 "篇", "户", "套", "元")
 _UNIT_OF = {c: group for group in _UNIT_GROUPS for c in group}
+# 个 and 项 are the general classifiers: people ask 多少个 of what documents count in 只, 家 or 项
+_UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套"
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套])")
 _ASKS_MONEY = re.compile(
-    r"多少钱|多少资金|多少经费|(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额)(?:了|额|是|为|有|达到?)*(?:多少|几)")
+    r"多少钱|多少资金|多少经费|(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额|gdp|生产总值|税收)(?:了|额|是|为|有|达到?)*"
+    r"(?:多少|几)")
+_ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
+_PERCENT = re.compile(r"\d\s*%|百分之|\d\s*成|percent", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多|来)?\s*{unit}"
 
@@ -170,24 +175,29 @@ _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百�
 class Asked:
     """What a question asks for, beyond its words: checked against a candidate answer sentence."""
 
-    unit: str = ""  # the measure words a count answer needs next to its number ("名人位" for 多少名)
+    unit: str = ""  # the measure words a count answer needs next to its number ("名人位" for 多少名), or "%"
     years: frozenset[str] = frozenset()  # years the question names; an answer about another year does not fit
 
 
 def asked(question_norm: str) -> Asked:
     """The asked unit and years of a question in matching form (Chinese questions only have units)."""
     unit = ""
-    if _ASKS_MONEY.search(question_norm):
-        unit = "元"
-    elif m := _ASKED_UNIT.search(question_norm):
+    if _ASKS_PERCENT.search(question_norm):
+        unit = "%"
+    elif m := _ASKED_UNIT.search(question_norm):  # 投资了多少个子基金 counts funds, it asks no amount
         unit = _UNIT_OF[m.group(1)]
+    elif _ASKS_MONEY.search(question_norm):
+        unit = "元"
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)))
 
 
 def fits_asked(ask: Asked, text_norm: str) -> bool:
     """Whether a sentence in matching form can answer: it holds a figure in the asked unit, and it
     names none of the other years only (a sentence about 2023 does not answer a question about 2024)."""
-    if ask.unit and not re.search(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"), text_norm):
+    if ask.unit == "%":
+        if not _PERCENT.search(text_norm):
+            return False
+    elif ask.unit and not re.search(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"), text_norm):
         return False
     if ask.years:
         stated = set(_YEAR.findall(text_norm))

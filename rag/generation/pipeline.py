@@ -106,6 +106,9 @@ class AnswerPipeline:
         timings["condense"] = time.monotonic() - started
         mark = time.monotonic()
         pool = gather(search, searched, k=k, min_score=self.min_score)
+        if searched != standalone:  # a machine translation may miss words: the original's meaning searches too
+            seen = {p.chunk_id for p in pool}
+            pool += [p for p in search(standalone, k=k, mode="dense") if p.chunk_id not in seen]
         selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens)
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
@@ -122,7 +125,7 @@ class AnswerPipeline:
         timings["generate"] = time.monotonic() - mark
         answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang)
         timings["total"] = time.monotonic() - started
-        yield replace(answer, timings={k: round(v, 4) for k, v in timings.items()})
+        yield replace(answer, search_question=searched, timings={k: round(v, 4) for k, v in timings.items()})
 
     def _finish(self, question: str, standalone: str, raw: str, selection: Selection, *, lang: Language) -> Answer:
         """Verify the generated text; fall back to the chosen sentences when it says nothing they
