@@ -219,8 +219,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(429, str(exc), kind="rate_limit_error", code="busy", headers={"Retry-After": str(exc.retry_after)})
 
     async def bad_request(request: Request, exc: Exception) -> JSONResponse:
-        status = 404 if isinstance(exc, LoadError) and str(exc).startswith("no indexed document") else 400
-        return _error(status, str(exc), kind="invalid_request_error", code=type(exc).__name__)
+        missing = isinstance(exc, fmt.UnknownModelError) or (
+            isinstance(exc, LoadError) and str(exc).startswith("no indexed document"))
+        return _error(404 if missing else 400, str(exc), kind="invalid_request_error", code=type(exc).__name__)
 
     async def backend(request: Request, exc: Exception) -> JSONResponse:
         return _error(502, str(exc), kind="server_error", code="backend_error")

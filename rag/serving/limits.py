@@ -135,17 +135,17 @@ class RateLimiter:
 
 
 # ---------------------------------------------------------------- request size
-class BodyTooLarge(Exception):
-    """Raised inside ``BodyLimit`` when a body without a length outgrows its limit."""
-
-
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
 Send = Callable[[dict[str, Any]], Any]
 
 
 class BodyLimit:
-    """ASGI middleware: 413 for a request body over ``limit_for(path)`` bytes, declared or streamed."""
+    """ASGI middleware: 413 for a request body over ``limit_for(path)`` bytes, declared or streamed.
+
+    A body without a declared length is counted as it arrives; past the limit the app is told
+    the client left, and whatever it answers is replaced by the 413.
+    """
 
     def __init__(self, app: Any, *, limit_for: Callable[[str], int]) -> None:
         self.app = app
@@ -158,29 +158,48 @@ class BodyLimit:
         limit = self.limit_for(scope["path"])
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _drain(receive)
             await _too_large(send, limit)
             return
         seen = 0
-        started = False
+        over = False
 
         async def counted() -> dict[str, Any]:
-            nonlocal seen
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise BodyTooLarge
+                over = True
+                return {"type": "http.disconnect"}
             return message
 
-        async def tracked(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded(message: dict[str, Any]) -> None:
+            if not over:
+                await send(message)
 
         try:
-            await self.app(scope, counted, tracked)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(send, limit)
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not over:
+                raise
+        if over:
+            await _too_large(send, limit)
+
+
+DRAIN_BYTES = 32 * 2**20  # read (and drop) this much of a refused body, so the client gets to read the 413
+
+
+async def _drain(receive: Receive) -> None:
+    """Read and drop the body: a server that closes while a client still sends resets the
+    connection, and the client then never sees the answer. Past ``DRAIN_BYTES`` it closes anyway."""
+    drained = 0
+    while drained <= DRAIN_BYTES:
+        message = await receive()
+        drained += len(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
 
 
 async def _too_large(send: Send, limit: int) -> None:

@@ -31,7 +31,11 @@ class CompletionIds:
 
 
 class FormatError(ValueError):
-    """A request whose shape cannot be answered (no user message, unknown model...)."""
+    """A request whose shape cannot be answered (no user message, content of an unknown kind...)."""
+
+
+class UnknownModelError(FormatError):
+    """A model id that ``GET /v1/models`` does not list (HTTP 404, as OpenAI answers)."""
 
 
 def model_ids(default_backend: str, backends: Sequence[str]) -> list[str]:
@@ -46,7 +50,7 @@ def backend_for_model(model: str, backends: Sequence[str]) -> str | None:
     name = model.removeprefix(f"{MODEL_PREFIX}-")
     if model.startswith(f"{MODEL_PREFIX}-") and name in backends:
         return name
-    raise FormatError(f"unknown model {model!r}; GET /v1/models lists the models here")
+    raise UnknownModelError(f"unknown model {model!r}; GET /v1/models lists the models here")
 
 
 def _text(content: Any) -> str:
