@@ -120,6 +120,11 @@ class RateLimiter:
 
     def check(self, caller: str, *, what: str = "requests") -> None:
         """Count one call by ``caller``; ``BusyError`` (not counted) when over the limit."""
+        self.refuse_if_full(caller, what=what)
+        self.record(caller)
+
+    def refuse_if_full(self, caller: str, *, what: str = "requests") -> None:
+        """``BusyError`` when ``caller`` has used up the last minute's calls; counts nothing."""
         if self.per_minute <= 0:
             return
         now = self._clock()
@@ -131,7 +136,12 @@ class RateLimiter:
                 seconds = max(1, math.ceil(calls[0] + self.WINDOW - now))
                 raise BusyError(f"rate limit: at most {self.per_minute} {what} per minute; retry in {seconds} s",
                                 retry_after=seconds)
-            calls.append(now)
+
+    def record(self, caller: str) -> None:
+        """Count one call by ``caller``."""
+        if self.per_minute > 0:
+            with self._lock:
+                self._calls.setdefault(caller, deque()).append(self._clock())
 
 
 # ---------------------------------------------------------------- request size

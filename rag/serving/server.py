@@ -26,7 +26,7 @@ from rag.serving.limits import AnswerQueue, BodyLimit, RateLimiter, Ticket
 
 logger = logging.getLogger(__name__)
 
-LOGIN_ATTEMPTS_PER_MINUTE = 10  # sign-in attempts per client address; slows password guessing
+LOGIN_FAILURES_PER_MINUTE = 10  # failed sign-ins per client address before it must wait; slows password guessing
 UPLOAD_PATHS = ("/v1/documents", "/gradio_api/upload")
 TYPICAL_SECONDS = {"local": 5.0}  # first Retry-After guess per backend, before any answer was timed
 
@@ -57,14 +57,14 @@ def check_exposure(host: str, accounts: Accounts) -> None:
 
 
 class Guard:
-    """ASGI middleware: paces sign-in attempts per client, and closes a server started without
+    """ASGI middleware: paces failed sign-ins per client address, and closes a server started without
     accounts as soon as one appears (its pages have no sign-in until a restart)."""
 
     def __init__(self, app: Any, *, accounts: Accounts, started_open: bool) -> None:
         self.app = app
         self.accounts = accounts
         self.started_open = started_open
-        self.logins = RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE)
+        self.logins = RateLimiter(LOGIN_FAILURES_PER_MINUTE)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
@@ -74,13 +74,25 @@ class Guard:
                                        "restart it (rag serve) to turn sign-in on")
                 return
             if path.rstrip("/") == "/login" and scope.get("method") == "POST":
-                client = (scope.get("client") or ("?", 0))[0]
-                try:
-                    self.logins.check(f"login:{client}", what="sign-in attempts")
-                except BusyError as exc:
-                    await _json(send, 429, str(exc), retry_after=exc.retry_after)
-                    return
+                await self._sign_in(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    async def _sign_in(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """A sign-in attempt: refused while its address has too many recent failures; a failure counts."""
+        client = f"login:{(scope.get('client') or ('?', 0))[0]}"
+        try:
+            self.logins.refuse_if_full(client, what="failed sign-ins")
+        except BusyError as exc:
+            await _json(send, 429, str(exc), retry_after=exc.retry_after)
+            return
+
+        async def watched(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] != 200:
+                self.logins.record(client)
+            await send(message)
+
+        await self.app(scope, receive, watched)
 
 
 async def _json(send: Any, status: int, message: str, *, retry_after: int | None = None) -> None:
