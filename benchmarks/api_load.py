@@ -116,8 +116,16 @@ def ui_session(url: str, user: str, conv: Conversation, *, backend: str, deadlin
     """One signed-in user holding one conversation (a fresh Gradio session each time) until ``deadline``."""
     from gradio_client import Client
 
-    client = Client(url, auth=(user, PASSWORD), verbose=False, download_files=False, analytics_enabled=False)
-    while time.monotonic() < deadline:
+    client = None
+    while client is None and time.monotonic() < deadline:
+        began = time.perf_counter()
+        try:
+            client = Client(url, auth=(user, PASSWORD), verbose=False, download_files=False, analytics_enabled=False,
+                            httpx_kwargs={"timeout": 60})
+        except Exception as exc:  # noqa: BLE001 - counted and retried
+            tally.add(Outcome("ui", "error", time.perf_counter() - began, f"sign-in: {type(exc).__name__}: {exc}"[:200]))
+            time.sleep(1.0)
+    while client is not None and time.monotonic() < deadline:
         client.reset_session()  # a new conversation, as a new browser tab would have
         for turn, question in enumerate((conv.question, conv.follow_up), start=1):
             began = time.perf_counter()

@@ -149,6 +149,12 @@ def build_server(bot: RAG, *, host: str, api: bool = True) -> FastAPI:
     def gate(user: str | None, backend: str | None) -> Ticket:
         return limits.gate(user, backend or bot.backend_name)
 
+    async def sign_in(user: str, password: str) -> bool:
+        """Gradio awaits this in its event loop: the ~0.3 s argon2 check runs in a worker thread."""
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(accounts.check_password, user, password)
+
     app = FastAPI(title="rag-chatbot", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(app)
     if api:
@@ -156,7 +162,7 @@ def build_server(bot: RAG, *, host: str, api: bool = True) -> FastAPI:
                                                  limiter=limits.limiter, open_when_empty=is_loopback(host))))
     ui = build_app(bot, role_of=role_of, gate=gate)
     gr.mount_gradio_app(
-        app, ui, path="/", auth=None if started_open else accounts.check_password,
+        app, ui, path="/", auth=None if started_open else sign_in,
         auth_message="请登录 · Please sign in" if accounts.users() else
                      "还没有用户账号：管理员可用 `rag user add NAME --role reader` 添加。 · No user accounts yet: "
                      "an administrator adds one with `rag user add NAME --role reader`.",
