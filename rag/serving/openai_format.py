@@ -18,7 +18,7 @@ from rag.types import Answer, ChatMessage, Citation, DocRecord, Passage
 
 MODEL_PREFIX = "rag"  # model "rag" = the default backend; "rag-<backend>" names one
 STREAM_PIECE_CHARS = 12  # characters per content event when an answer is streamed (a marker is never cut)
-_UNIT = re.compile(r"\[[0-9,，、\s\-–]{1,20}\]|.", re.S)  # a citation marker, or one character
+_UNIT = re.compile(r"[\[【][0-9,，、\s\-–]{1,20}[\]】]|.", re.S)  # a citation marker, or one character
 
 
 @dataclass(frozen=True, slots=True)
