@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ui_load import CONVERSATIONS, Conversation, check_reply
+from ui_load import CONVERSATIONS, Conversation, _text, check_reply
 
 from rag.evaluation.metrics import percentile
 from rag.serving.accounts import Accounts, accounts_path
@@ -64,6 +64,15 @@ class Tally:
     def add(self, outcome: Outcome) -> None:
         with self._lock:
             self.outcomes.append(outcome)
+
+
+def states_fact(text: str, pattern: str) -> bool:
+    """The answer states its conversation's fact: the extractive backend quotes it exactly (the
+    pattern), a model may paraphrase it (simplified script, other word order) but keeps its figure."""
+    if re.search(pattern, text):
+        return True
+    figures = re.findall(r"\d+", pattern)
+    return bool(figures) and all(re.search(rf"(?<!\d){f}(?!\d)", text) for f in figures)
 
 
 def _busy_kind(message: str) -> str:
@@ -93,7 +102,7 @@ def api_client(url: str, key: str, conv: Conversation, *, stream: bool, deadline
                 tally.add(Outcome(kind, "error", time.perf_counter() - began, f"{type(exc).__name__}: {exc}"[:200]))
                 time.sleep(1.0)
                 break
-            ok = re.search(pattern, text) is not None
+            ok = states_fact(text, pattern)
             tally.add(Outcome(kind, "ok" if ok else "wrong", time.perf_counter() - began,
                               "" if ok else f"{question} -> {text[:80]!r}"))
             history = [*messages, {"role": "assistant", "content": text}]
@@ -141,7 +150,10 @@ def ui_session(url: str, user: str, conv: Conversation, *, backend: str, deadlin
                 tally.add(Outcome("ui", _busy_kind(last), seconds))
                 time.sleep(float(m.group(1)) if (m := re.search(r"retry in (\d+) s", last)) else 1.0)
                 break
-            problems = check_reply(outputs, conv, turn)
+            pattern = conv.expect if turn == 1 else conv.expect_follow_up
+            problems = [p for p in check_reply(outputs, conv, turn) if "does not match" not in p]
+            if not states_fact(_text(outputs[0][-1]["content"]), pattern):
+                problems.append(f"answer {_text(outputs[0][-1]['content'])[:80]!r} does not state {pattern!r}")
             tally.add(Outcome("ui", "wrong" if problems else "ok", seconds, "; ".join(problems)))
             if time.monotonic() >= deadline:
                 return
@@ -221,7 +233,8 @@ def report(tally: Tally, *, seconds: float) -> int:
     bad = [o for o in out if o.status in ("wrong", "error")]
     for o in bad[:20]:
         print(f"  {o.kind} {o.status}: {o.detail}")
-    print(f"answers delivered to the wrong conversation: {sum(o.status == 'wrong' for o in out)}; "
+    print(f"answers not stating their own conversation's fact (wrong session, or a refusal): "
+          f"{sum(o.status == 'wrong' for o in out)}; "
           f"errors other than 429: {sum(o.status == 'error' for o in out)}")
     return len(bad)
 
