@@ -1,4 +1,4 @@
-"""The ``rag`` command: index, search, ask, chat, ui, bench and eval, all through ``rag.RAG``."""
+"""The ``rag`` command: index, search, ask, chat, serve, ui, user, key, bench and eval, all through ``rag.RAG``."""
 
 from __future__ import annotations
 
@@ -124,10 +124,66 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ui(args: argparse.Namespace) -> int:
-    from rag.ui.app import main as serve_ui
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``rag serve`` (UI and API) and ``rag ui`` (UI only): same sign-in rules, same process shape."""
+    from rag.serving.accounts import Accounts, accounts_path
+    from rag.serving.server import check_exposure, serve
 
-    serve_ui(host=args.host, port=args.port, config=args.config)
+    settings = load_settings(Path(args.config) if args.config else None, corpus=args.corpus, index_dir=args.index_dir)
+    host, port = args.host or settings.ui_host, args.port or settings.ui_port
+    check_exposure(host, Accounts(accounts_path(settings.index_dir)))  # before loading any model
+    logging.getLogger("rag").setLevel(logging.INFO)
+    from rag.api import RAG
+
+    serve(RAG(settings=settings), host=host, port=port, api=args.command == "serve")
+    return 0
+
+
+def _accounts(args: argparse.Namespace):
+    from rag.serving.accounts import Accounts, accounts_path
+
+    settings = load_settings(Path(args.config) if args.config else None, index_dir=args.index_dir)
+    return Accounts(accounts_path(settings.index_dir))
+
+
+def _read_password(name: str) -> str:
+    """From the terminal (asked twice, not echoed), or the first line of standard input."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise ValueError("the two passwords differ; nothing changed")
+    return password
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    if args.action == "add":
+        new = accounts.add_user(args.name, role=args.role, password=_read_password(args.name))
+        print(f"{'added' if new else 'updated'} user {args.name} ({args.role}) in {accounts.path}")
+    elif args.action == "remove":
+        accounts.remove_user(args.name)
+        print(f"removed user {args.name}")
+    else:
+        for u in accounts.users():
+            print(f"{u.name}\t{u.role}\t{time.strftime('%Y-%m-%d %H:%M', time.localtime(u.created))}")
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    accounts = _accounts(args)
+    if args.action == "create":
+        key = accounts.create_key(args.name, role=args.role)
+        print(f"created API key {args.name} ({args.role}) in {accounts.path}; it is shown only this once:")
+        print(key)
+    elif args.action == "revoke":
+        accounts.revoke_key(args.name)
+        print(f"revoked API key {args.name}")
+    else:
+        for k in accounts.keys():
+            print(f"{k.name}\t{k.role}\t{time.strftime('%Y-%m-%d %H:%M', time.localtime(k.created))}")
     return 0
 
 
@@ -248,10 +304,38 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--backend", choices=BACKEND_NAMES, help="default: automatic")
         p.set_defaults(func=func)
 
-    p = sub.add_parser("ui", help="start the chat UI")
-    p.add_argument("--host", default=None, help="default 127.0.0.1 ($RAG_UI_HOST)")
-    p.add_argument("--port", type=int, default=None, help="default 7860 ($RAG_UI_PORT)")
-    p.set_defaults(func=cmd_ui)
+    for name, text in (("serve", "serve the chat UI at / and the OpenAI-compatible API under /v1"),
+                       ("ui", "serve the chat UI only")):
+        p = with_paths(sub.add_parser(name, help=text))
+        p.add_argument("--host", default=None, help="default 127.0.0.1 ($RAG_UI_HOST); any other address "
+                                                    "needs an account or key first (rag user add / rag key create)")
+        p.add_argument("--port", type=int, default=None, help="default 7860 ($RAG_UI_PORT)")
+        p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="people who sign in to the UI: add, remove, list")
+    user_sub = p.add_subparsers(dest="action", required=True)
+    q = user_sub.add_parser("add", help="add a user or reset one's password and role (password from the terminal or stdin)")
+    q.add_argument("name")
+    q.add_argument("--role", choices=("reader", "editor"), required=True,
+                   help="reader: ask and give feedback; editor: also upload and remove documents")
+    q = user_sub.add_parser("remove", help="remove a user")
+    q.add_argument("name")
+    user_sub.add_parser("list", help="list users and their roles")
+    for q in user_sub.choices.values():
+        q.add_argument("--index-dir", dest="index_dir", help="index folder holding accounts.json (default: index/)")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("key", help="API keys for programs: create, revoke, list")
+    key_sub = p.add_subparsers(dest="action", required=True)
+    q = key_sub.add_parser("create", help="create a key; it is printed once, as the last line")
+    q.add_argument("name")
+    q.add_argument("--role", choices=("reader", "editor"), required=True)
+    q = key_sub.add_parser("revoke", help="revoke a key")
+    q.add_argument("name")
+    key_sub.add_parser("list", help="list keys (names and roles; keys themselves are not stored)")
+    for q in key_sub.choices.values():
+        q.add_argument("--index-dir", dest="index_dir", help="index folder holding accounts.json (default: index/)")
+    p.set_defaults(func=cmd_key)
 
     bench_parser = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench_parser.add_subparsers(dest="bench", required=True)

@@ -65,8 +65,13 @@ class Settings:
     feedback_path: Path = field(
         default=HOME_DIR / "index" / "feedback.jsonl", metadata=_env("RAG_FEEDBACK_PATH")
     )
-    ui_host: str = field(default="127.0.0.1", metadata=_env("RAG_UI_HOST"))
+    ui_host: str = field(default="127.0.0.1", metadata=_env("RAG_UI_HOST"))  # where rag serve / rag ui listen
     ui_port: int = field(default=7860, metadata=_env("RAG_UI_PORT"))
+    # --- serving a team (rag serve) ---
+    max_queue: int = field(default=8, metadata=_env("RAG_MAX_QUEUE"))  # questions waiting per backend; more get 429
+    answer_slots: int = field(default=4, metadata=_env("RAG_ANSWER_SLOTS"))  # answers at once (local: always 1)
+    rate_limit_per_minute: int = field(default=60, metadata=_env("RAG_RATE_LIMIT_PER_MINUTE"))  # per key or user; 0 = off
+    max_request_kb: int = field(default=256, metadata=_env("RAG_MAX_REQUEST_KB"))  # request body, uploads excepted
 
 
 def _coerce(name: str, value: Any, kind: type | str) -> Any:
@@ -137,4 +142,12 @@ def validate(s: Settings) -> Settings:
         raise ValueError(f"context_tokens must be >= 64, got {s.context_tokens}")
     if s.max_upload_mb <= 0:
         raise ValueError(f"max_upload_mb must be > 0, got {s.max_upload_mb}")
+    if s.max_queue < 0:
+        raise ValueError(f"max_queue must be >= 0, got {s.max_queue}")
+    if s.answer_slots < 1:
+        raise ValueError(f"answer_slots must be >= 1, got {s.answer_slots}")
+    if s.rate_limit_per_minute < 0:
+        raise ValueError(f"rate_limit_per_minute must be >= 0 (0 = no limit), got {s.rate_limit_per_minute}")
+    if s.max_request_kb < 1:
+        raise ValueError(f"max_request_kb must be >= 1, got {s.max_request_kb}")
     return s

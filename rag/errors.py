@@ -27,3 +27,11 @@ class BackendError(RAGError):
 
 class ModelUnavailableError(RAGError):
     """A model's files are not installed or fail their integrity check."""
+
+
+class BusyError(RAGError):
+    """Too many questions waiting, or a caller over its rate limit: retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 _BLOCK = 1 << 20  # bytes read at a time when hashing
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
+def atomic_write(path: Path, data: bytes | str, *, mode: int = 0o666) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
 
-    The bytes go to a temporary file beside ``path`` (unique to this process), are flushed to
-    disk, then renamed over ``path``.
+    The bytes go to a temporary file beside ``path`` (unique to this thread), are flushed to
+    disk, then renamed over ``path``. ``mode`` (less the umask) applies from the first byte, so a
+    private file (``0o600``) is never readable by others, not even for a moment.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        tmp.unlink(missing_ok=True)  # a leftover of a crashed write would keep its old mode
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())

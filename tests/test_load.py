@@ -222,6 +222,44 @@ def test_validate_upload(tmp_path: Path) -> None:
         validate_upload(upload, name="a.pdf", max_bytes=100)
 
 
+@pytest.mark.parametrize("name, reason", [
+    ("/etc/passwd.txt", r"must not contain a path"),
+    ("/dev/zero", r"must not contain a path"),
+    ("CON.txt", r"'CON\.txt': a reserved device name"),
+    ("nul", r"'nul': a reserved device name"),
+    ("com1.md", r"'com1\.md': a reserved device name"),
+    ("a\x00b.txt", r"unusable file name \(control characters"),
+    ("notes.txt:stream", r"unusable file name \(control characters, ':'"),
+    ("长" * 90 + ".txt", r"over 255 bytes"),
+])
+def test_upload_names_that_are_paths_devices_or_garbage_are_refused(tmp_path: Path, name: str, reason: str) -> None:
+    upload = tmp_path / "upload"
+    upload.write_text("光明区推动7家科技支行落地。", encoding="utf-8")
+    with pytest.raises(LoadError, match=reason):
+        validate_upload(upload, name=name)
+    assert validate_upload(upload, name="console.txt") == "console.txt"  # only the exact device names
+
+
+def test_a_zip_bomb_inside_a_docx_is_refused_before_unpacking(tmp_path: Path) -> None:
+    from hostile import zip_bomb_docx
+
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(zip_bomb_docx(200))
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(LoadError, match=r"bomb\.docx: the Word file unpacks to 200\.\d MB in \d+ parts, over the "
+                                        r"limit of 100\.0 MB \(a zip bomb\?\)"):
+        load_file(path)
+
+
+def test_a_pdf_of_ten_thousand_pages_is_refused(tmp_path: Path) -> None:
+    from hostile import many_pages_pdf
+
+    path = tmp_path / "huge.pdf"
+    path.write_bytes(many_pages_pdf(10_000))
+    with pytest.raises(LoadError, match=r"huge\.pdf: 10,000 pages, over the limit of 2,000; split the PDF"):
+        load_file(path)
+
+
 def test_bundled_corpus_loads_as_written() -> None:
     docs, errors = load_folder(CORPUS)
     assert errors == []

@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 TITLE_CHARS = 80
+MAX_PDF_PAGES = 2000  # more is a book-scanning accident or an attack: it would tie up the indexer for long
+MAX_UNZIPPED_BYTES = 100 * 2**20  # a .docx (a zip) may expand to this much; more is a zip bomb
+MAX_ZIP_PARTS = 10_000
+MAX_NAME_BYTES = 255  # longest file name most file systems take
+# Windows device names: a file called so (with any suffix) cannot be opened there, and is refused.
+_DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))])
 
 _FORMATS = {".txt": "txt", ".md": "markdown", ".markdown": "markdown", ".html": "html",
             ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -198,6 +204,9 @@ def _load_pdf(data: bytes) -> tuple[str, str, dict]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(encrypted)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise LoadError(f"{len(reader.pages):,} pages, over the limit of {MAX_PDF_PAGES:,}; split the PDF "
+                            "into parts and load those")
         pages = [_newlines(page.extract_text() or "") for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except (FileNotDecryptedError, DependencyError, NotImplementedError) as exc:
@@ -231,10 +240,28 @@ def _docx_lines(document) -> Iterable[str]:  # noqa: ANN001 - a python-docx Docu
             yield "\t".join(cells)
 
 
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip whose parts would unpack to more than ``MAX_UNZIPPED_BYTES`` (a zip bomb).
+
+    The sizes in the zip's directory are binding: ``zipfile`` stops reading a part at its
+    declared size and fails its CRC check if the data runs on, so checking them is enough.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return  # python-docx reports the corrupt package itself
+    total = sum(p.file_size for p in parts)
+    if total > MAX_UNZIPPED_BYTES or len(parts) > MAX_ZIP_PARTS:
+        raise LoadError(f"the Word file unpacks to {_size(total)} in {len(parts):,} parts, over the limit of "
+                        f"{_size(MAX_UNZIPPED_BYTES)} (a zip bomb?); open it in Word or LibreOffice and save it again")
+
+
 def _load_docx(data: bytes) -> tuple[str, str, dict]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
         text = _newlines("\n".join(_docx_lines(document)))
@@ -385,6 +412,11 @@ def validate_upload(source: Path, *, name: str, max_bytes: int = DEFAULT_MAX_BYT
     if not safe or _hidden(safe):
         raise LoadError(f"{name!r}: unusable file name (empty, or hidden: starts with '.' or '~$'); "
                         "rename the file")
+    if _CONTROL.search(safe) or any(c in safe for c in "\n\r\t:") or len(safe.encode("utf-8")) > MAX_NAME_BYTES:
+        raise LoadError(f"{name!r}: unusable file name (control characters, ':' or over {MAX_NAME_BYTES} bytes); "
+                        "rename the file")
+    if safe.split(".")[0].strip().lower() in _DEVICE_NAMES:
+        raise LoadError(f"{safe!r}: a reserved device name (CON, NUL, COM1, ...); rename the file")
     try:
         _load(Path(source), max_bytes=max_bytes, doc_id=None, suffix=Path(safe).suffix)
     except LoadError as exc:

@@ -1,8 +1,10 @@
 """Gradio chat UI over ``rag.RAG``: streamed answers with clickable citations, a documents tab, feedback.
 
-Run ``python ui.py``, ``rag ui [--host H] [--port P]``; tests call ``build_app(bot)`` and
-``launch(app, ...)``. This module only presents: answers, retrieval and indexing all come from
-``RAG``, and the HTML formatting lives in ``rag.ui.parts``.
+Run ``python ui.py``, ``rag ui [--host H] [--port P]`` or ``rag serve`` (``rag.serving.server``
+mounts it beside the HTTP API, with sign-in); tests call ``build_app(bot)`` and ``launch(app, ...)``.
+This module only presents: answers, retrieval and indexing all come from ``RAG``, and the HTML
+formatting lives in ``rag.ui.parts``. Who may do what is decided by the ``role_of`` and ``gate``
+callables it is given, and checked again in every handler: a hidden tab is not a permission.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +28,6 @@ from typing import Any
 import gradio as gr
 
 from rag.api import RAG
-from rag.config import load_settings
 from rag.errors import LoadError, RAGError
 from rag.types import Answer, ChatMessage, backend_name
 from rag.ui import parts
@@ -39,6 +41,23 @@ EXAMPLES = [
     "光明區的合成生物企業總估值是多少?",
     "How many scholars in Guangming are on the global top 2% scientists list?",
 ]
+EDITORS_ONLY = "只有编辑可以上传或移除文档 · Only editors may upload or remove documents"
+SIGNED_OUT = "账号已不存在，请重新登录 · This account no longer exists; sign in again"
+RoleOf = Callable[[str | None], str | None]  # signed-in user name (None = no sign-in) -> "reader" | "editor" | None
+Gate = Callable[[str | None, str | None], AbstractContextManager]  # (user, backend) -> a place in the answer queue
+
+
+def everyone_edits(user: str | None) -> str:
+    """The role function of a UI without sign-in: one person on their own machine."""
+    return "editor"
+
+
+def no_gate(user: str | None, backend: str | None) -> AbstractContextManager:
+    return nullcontext()
+
+
+def _user(request: gr.Request | None) -> str | None:
+    return getattr(request, "username", None) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +122,18 @@ def _panel(turns: Sequence[Turn]) -> str:
 class ChatUI:
     """The event handlers; ``bot`` is shared by all sessions, conversations live in ``gr.State``."""
 
-    def __init__(self, bot: RAG) -> None:
+    def __init__(self, bot: RAG, *, role_of: RoleOf = everyone_edits, gate: Gate = no_gate) -> None:
         self.bot = bot
         self.feedback_log = FeedbackLog(bot.settings.feedback_path)
+        self.role_of = role_of
+        self.gate = gate
+
+    def _role(self, request: gr.Request | None) -> str | None:
+        return self.role_of(_user(request))
 
     # ----- chat
-    def respond(self, question: str, turns: list[Turn], k: int, backend: str) -> Iterator[tuple]:
+    def respond(self, question: str, turns: list[Turn], k: int, backend: str,
+                request: gr.Request | None = None) -> Iterator[tuple]:
         """Stream one answer: deltas first, then the verified answer and its sources."""
         question = question or ""
         number = len(turns) + 1
@@ -118,14 +143,17 @@ class ChatUI:
         answer: Answer | None = None
         text = ""
         try:
-            for event in self.bot.stream(question, history=_history(turns), k=int(k),
-                                         backend=backend_name(backend) if backend else None):
-                if isinstance(event, Answer):
-                    answer = event
-                else:
-                    text += event
-                    messages[-1]["content"] = parts.streaming_html(text)
-                    yield messages, gr.skip(), gr.skip(), gr.skip()
+            if self._role(request) is None:
+                raise RAGError(SIGNED_OUT)
+            with self.gate(_user(request), backend or None):  # BusyError (a RAGError) when the queue is full
+                for event in self.bot.stream(question, history=_history(turns), k=int(k),
+                                             backend=backend_name(backend) if backend else None):
+                    if isinstance(event, Answer):
+                        answer = event
+                    else:
+                        text += event
+                        messages[-1]["content"] = parts.streaming_html(text)
+                        yield messages, gr.skip(), gr.skip(), gr.skip()
         except RAGError as exc:
             logger.info("question failed: %s", exc)
             turn = Turn(question, None, str(exc), parts.error_html(str(exc)),
@@ -152,9 +180,10 @@ class ChatUI:
             documents[doc_id] = (Path(doc.path).name, doc.text)
         return parts.collect_sources(answer, documents)
 
-    def ask_example(self, turns: list[Turn], k: int, backend: str, evt: gr.SelectData) -> Iterator[tuple]:
+    def ask_example(self, turns: list[Turn], k: int, backend: str, evt: gr.SelectData,
+                    request: gr.Request | None = None) -> Iterator[tuple]:
         """An example question clicked in the empty chat."""
-        yield from self.respond(str(evt.value.get("text", "")), turns, k, backend)
+        yield from self.respond(str(evt.value.get("text", "")), turns, k, backend, request)
 
     @staticmethod
     def new_conversation() -> tuple:
@@ -172,20 +201,31 @@ class ChatUI:
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rating": rating, "question": turn.question,
             "answer": a.text, "refused": a.refused, "backend": a.backend,
             "citations": [asdict(c) for c in a.citations],
-            "session": getattr(request, "session_hash", None),
+            "session": getattr(request, "session_hash", None), "user": _user(request),
         })
         gr.Info("谢谢反馈 · Thanks for the feedback")
 
     # ----- documents
-    def documents_view(self) -> tuple:
-        """The documents table and the choices of the remove menu."""
+    def on_load(self, request: gr.Request | None = None) -> tuple:
+        """A page opened: the documents tab for editors only, and who is signed in."""
+        role = self._role(request)
+        table, menu = self.documents_view(request)
+        return table, menu, gr.update(visible=role == "editor"), parts.user_html(_user(request), role)
+
+    def documents_view(self, request: gr.Request | None = None) -> tuple:
+        """The documents table and the choices of the remove menu (empty for a reader)."""
+        if self._role(request) != "editor":
+            return "", gr.update(choices=[], value=None)
         records = self.bot.documents()
         table = parts.documents_table(records, uploads_dir=self.bot.uploads_dir)
         choices = [(f"{r.title} — {Path(r.path).name}", r.id) for r in records]
         return table, gr.update(choices=choices, value=None)
 
-    def upload(self, paths: list[str] | None, names: str, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio's idiom)
+    def upload(self, paths: list[str] | None, names: str, request: gr.Request | None = None,
+               progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (Gradio's idiom)
         """Add uploaded files one by one; each bad file gets its own message and changes nothing."""
+        if self._role(request) != "editor":
+            return parts.status_html([(False, EDITORS_ONLY)]), *self.documents_view(request), None
         paths = list(paths or [])
         original = json.loads(names) if names else []
         lines: list[tuple[bool, str]] = []
@@ -207,13 +247,15 @@ class ChatUI:
             else:
                 lines.append((True, f"{name}: 已加入索引 indexed ({result.chunks_embedded} 段 chunks, "
                                     f"{result.seconds:.1f} s)"))
-        table, menu = self.documents_view()
+        table, menu = self.documents_view(request)
         return parts.status_html(lines), table, menu, None
 
-    def remove(self, doc_id: str | None) -> tuple:
+    def remove(self, doc_id: str | None, request: gr.Request | None = None) -> tuple:
         """Remove one document from the index."""
+        if self._role(request) != "editor":
+            return parts.status_html([(False, EDITORS_ONLY)]), *self.documents_view(request)
         if not doc_id:
-            table, menu = self.documents_view()
+            table, menu = self.documents_view(request)
             return parts.status_html([(False, "请先选择文档 · Choose a document first")]), table, menu
         try:
             title = self.bot.document(doc_id).title
@@ -221,7 +263,7 @@ class ChatUI:
             line = (True, f"已移除 removed: {title}")
         except (RAGError, OSError) as exc:
             line = (False, str(exc))
-        table, menu = self.documents_view()
+        table, menu = self.documents_view(request)
         return parts.status_html([line]), table, menu
 
 
@@ -292,9 +334,14 @@ def _documents_tab(ui: ChatUI) -> SimpleNamespace:
     return d
 
 
-def build_app(bot: RAG) -> gr.Blocks:
-    """The whole app for ``bot``; serve it with ``launch(app, ...)``, which adds theme, CSS and JS."""
-    ui = ChatUI(bot)
+def build_app(bot: RAG, *, role_of: RoleOf = everyone_edits, gate: Gate = no_gate) -> gr.Blocks:
+    """The whole app for ``bot``; serve it with ``launch(app, ...)``, which adds theme, CSS and JS.
+
+    ``role_of`` maps the signed-in user to a role: the documents tab shows for editors only, and
+    stays hidden until the page has loaded and asked. ``gate`` is entered around each answer.
+    """
+    ui = ChatUI(bot, role_of=role_of, gate=gate)
+    open_app = role_of is everyone_edits
     with gr.Blocks(title="文档问答 · Document Q&A", analytics_enabled=False) as app:
         with gr.Row(elem_id="header"):
             gr.HTML('<div class="title">文档问答 <span>Document Q&amp;A</span></div>'
@@ -302,11 +349,12 @@ def build_app(bot: RAG) -> gr.Blocks:
                     ' Ask about the indexed documents; every answer cites its sources.</div>',
                     elem_id="title", js_on_load=None)
             badge = gr.HTML(_badge(bot.backend_name), elem_id="backend-badge", js_on_load=None)
+            user_line = gr.HTML("", elem_id="signed-in", js_on_load=None)
         turns = gr.State([])
         with gr.Tabs():
             with gr.Tab("对话 Chat", id="chat"):
                 c = _chat_tab(ui)
-            with gr.Tab("文档 Documents", id="documents"):
+            with gr.Tab("文档 Documents", id="documents", visible=open_app) as documents_tab:
                 d = _documents_tab(ui)
 
         chat_out = [c.chatbot, c.sources, c.question, turns]
@@ -324,7 +372,7 @@ def build_app(bot: RAG) -> gr.Blocks:
         d.upload.upload(ui.upload, [d.upload, d.names], [d.status, d.table, d.menu, d.upload],
                         js=_ORIGINAL_NAMES_JS, show_progress_on=[d.status], **index_opts)
         d.remove.click(ui.remove, [d.menu], [d.status, d.table, d.menu], js=_CONFIRM_REMOVE_JS, **index_opts)
-        app.load(ui.documents_view, None, [d.table, d.menu], api_name=False)
+        app.load(ui.on_load, None, [d.table, d.menu, documents_tab, user_line], api_name=False)
     return app
 
 
@@ -347,15 +395,3 @@ def launch(app: gr.Blocks, *, host: str, port: int, block: bool = True) -> str:
         ssr_mode=False, enable_monitoring=False, run_history=False,
     )
     return url
-
-
-def main(host: str | None = None, port: int | None = None, config: str | None = None) -> None:
-    """Start the UI over the configured corpus (default: the bundled one) on 127.0.0.1:7860."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = load_settings(Path(config) if config else None)
-    bot = RAG(settings=settings)
-    report = bot.index()
-    logger.info("index ready: %d documents (%d added, %d updated)", len(bot.documents()),
-                len(report.added), len(report.updated))
-    launch(build_app(bot), host=host or settings.ui_host, port=port or settings.ui_port, block=True)
-

@@ -230,6 +230,15 @@ def documents_table(records: Sequence[DocRecord], *, uploads_dir: Path) -> str:
             f'<div class="doc-total">{len(records)} 个文档 documents · {total} 段 chunks</div>')
 
 
+def user_html(user: str | None, role: str | None) -> str:
+    """Who is signed in, with a sign-out link; nothing when the app has no sign-in."""
+    if user is None:
+        return ""
+    shown = {"editor": "编辑 editor", "reader": "读者 reader"}.get(role or "", "—")
+    return (f'<div class="signed-in">已登录 Signed in: <b>{esc(user)}</b> ({shown}) · '
+            '<a href="logout">退出 Sign out</a></div>')
+
+
 def status_html(lines: Sequence[tuple[bool, str]]) -> str:
     """Upload/removal results, one line each: ``(ok, message)``."""
     items = "".join(f'<li class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"} {esc(msg)}</li>'
