@@ -23,6 +23,8 @@ import pytest
 from hostile import SCRIPT_TEXT, many_pages_pdf, zip_bomb_docx
 from servers import REPO, Served, rag_serve
 
+pytestmark = pytest.mark.server  # each test module starts a real rag serve process
+
 QUESTION = "光明区推动了多少家科技支行落地?"
 FOLLOW_UP = "那创新推出了多少个特色科技金融产品?"
 BANK_DOC = "000_67721b1c62b05e41"

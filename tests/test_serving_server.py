@@ -21,6 +21,8 @@ from rag import RAG
 from rag.serving.accounts import Accounts, accounts_path
 from rag.serving.server import ExposureError, build_server, check_exposure, is_loopback
 
+pytestmark = pytest.mark.server  # each test module starts a real rag serve process
+
 FACT = "光明区推动7家科技支行落地，设立科技金融服务中心。"
 
 
