@@ -1,9 +1,10 @@
 """The product as a user installs it: a wheel in a fresh environment, used outside the repository.
 
-The wheel is built from the files git tracks (or would: new files not ignored count too) and installed without its dependencies into a new
-virtual environment that borrows the test environment's packages through a ``.pth`` file (so
-no download is needed). Nothing of the source tree is importable there: prompts, UI assets and
-the report stylesheet must come from the wheel.
+The wheel is built from the files git tracks (or would: new files not ignored count too) and
+installed without its dependencies into a new virtual environment that borrows the test
+environment's packages through a ``.pth`` file (so no download is needed).
+Nothing of the source tree is importable there: prompts, UI assets and the report stylesheet
+must come from the wheel.
 """
 
 from __future__ import annotations
