@@ -28,6 +28,7 @@ from rag.generation.cite import Similarity
 from rag.generation.pipeline import AnswerPipeline
 from rag.ingest.indexer import Progress, sync
 from rag.models.embedder import Embedder
+from rag.models.remote_embedder import RemoteEmbedder
 from rag.retrieval.rerank import Reranker
 from rag.retrieval.retriever import Retriever
 from rag.store import IndexParams, Store
@@ -82,6 +83,18 @@ def make_store(settings: Settings) -> Store:
     return FaissStore(settings.index_dir)
 
 
+def make_embedder(settings: Settings) -> Embedder | RemoteEmbedder:
+    """The in-process sentence-transformers model, or an OpenAI-compatible endpoint when
+    ``embed_base_url`` is set (``embed_model`` then names the model the endpoint serves)."""
+    if settings.embed_base_url:
+        from rag.models.remote_embedder import RemoteEmbedder
+
+        return RemoteEmbedder(settings.embed_base_url, settings.embed_model, cache_dir=settings.cache_dir,
+                              api_key=settings.embed_api_key, batch_size=settings.embed_batch_size,
+                              query_prefix=settings.embed_query_prefix, passage_prefix=settings.embed_passage_prefix)
+    return Embedder(settings.embed_model, cache_dir=settings.cache_dir, batch_size=settings.embed_batch_size)
+
+
 UPLOADS = "uploads"  # sub-folder of the index folder that holds documents added through the API
 EXCLUDED = "excluded.json"  # ids of corpus documents a user removed from the index
 
@@ -96,7 +109,7 @@ class RAG:
         *,
         backend: str | None = None,
         settings: Settings | None = None,
-        embedder: Embedder | None = None,
+        embedder: Embedder | RemoteEmbedder | None = None,
         llm: Generator | None = None,
         **overrides: object,
     ) -> None:
@@ -107,8 +120,7 @@ class RAG:
         self.settings = settings_with(settings or load_settings(), corpus=corpus, index_dir=index_dir,
                                       backend=backend, **overrides)
         self.store: Store = make_store(self.settings)
-        self.embedder = embedder or Embedder(self.settings.embed_model, cache_dir=self.settings.cache_dir,
-                                             batch_size=self.settings.embed_batch_size)
+        self.embedder = embedder or make_embedder(self.settings)
         self._lock = threading.RLock()
         # Questions repeat (same-script and converted forms fold to one text): embed each once.
         self._query_vector = functools.lru_cache(maxsize=1024)(self.embedder.embed_query)

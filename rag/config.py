@@ -44,6 +44,8 @@ class Settings:
     embed_model: str = field(default="", metadata=_env("RAG_EMBED_MODEL"))  # "" = bundled multilingual-e5-small
     embed_base_url: str = field(default="", metadata=_env("RAG_EMBED_BASE_URL"))  # OpenAI-compatible /v1; "" = in-process
     embed_api_key: str = field(default="", repr=False, metadata=_env("RAG_EMBED_API_KEY"))  # never shown
+    embed_query_prefix: str = field(default="query: ", metadata=_env("RAG_EMBED_QUERY_PREFIX"))  # endpoint only (E5)
+    embed_passage_prefix: str = field(default="passage: ", metadata=_env("RAG_EMBED_PASSAGE_PREFIX"))  # endpoint only
     embed_batch_size: int = field(default=16, metadata=_env("RAG_EMBED_BATCH_SIZE"))  # passages per batch
     # --- retrieval ---
     top_k: int = field(default=5, metadata=_env("RAG_TOP_K"))  # passages handed to the answerer

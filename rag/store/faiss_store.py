@@ -187,7 +187,11 @@ class FaissStore:
                     yield
                     self._publish(folder)
                 else:
-                    self.open(params)
+                    if self._conn is None or self._folder != self._live_folder():
+                        self.open(params)
+                    else:  # already open here: check the parameters, catch up with other writers
+                        params.check(self._params or params, where=str(self.index_dir))
+                        self._fresh()
                     self._cut_uncommitted()
                     yield
             finally:

@@ -1,0 +1,229 @@
+"""Scale benchmark: index stores of growing size and time what a user waits for.
+
+    python benchmarks/scale.py                                  # FAISS at 10^4, 10^5, 10^6 chunks
+    python benchmarks/scale.py --stores faiss,milvus --sizes 10000,100000
+
+Text is generated: sentences of words drawn from jieba's dictionary by word frequency (a Zipf-like
+vocabulary, as in real Chinese text), about 150 characters per chunk, 10 chunks per document.
+Vectors come from a stand-in embedder (random unit vectors, ``--dim``), so the figures are
+those of the store: "build" covers BM25 terms, the chunk table, postings and vectors, never a
+model. Each (store, size) runs in a child process; the open/query figures come from a second,
+fresh child, so "peak memory" is that of a process that opens the index and answers queries.
+Query latencies include fusion and fetching the passages (``rag.retrieval.Retriever``), with the
+query vector given (no model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+CHUNKS_PER_DOC = 10
+BATCH_DOCS = 50  # documents per write: 500 chunks, the indexer's batch size
+QUERIES = 200
+
+
+def vocabulary() -> tuple[list[str], np.ndarray]:
+    """jieba's dictionary words of 2+ CJK characters and the cumulative distribution to draw them by."""
+    import jieba
+
+    words, freqs = [], []
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        for line in fh:
+            word, freq, *_ = line.split()
+            if len(word) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                words.append(word)
+                freqs.append(float(freq))
+    cdf = np.cumsum(np.array(freqs) ** 0.9)
+    return words, cdf / cdf[-1]
+
+
+class Corpus:
+    """Deterministic generated documents; document ``i`` is the same in every process."""
+
+    def __init__(self, dim: int) -> None:
+        self.words, self.cdf = vocabulary()
+        self.dim = dim
+
+    def document(self, i: int, *, version: int = 0):
+        from rag.store import DocumentEntry
+        from rag.types import Chunk, DocRecord, Document
+
+        rng = np.random.default_rng([i, version])
+        picks = np.searchsorted(self.cdf, rng.random(CHUNKS_PER_DOC * 60))
+        texts, pos, chunks = [], 0, []
+        for c in range(CHUNKS_PER_DOC):
+            words = [self.words[w] for w in picks[c * 60 : c * 60 + rng.integers(45, 60)]]
+            sentences = ["".join(words[j : j + 12]) + "。" for j in range(0, len(words), 12)]
+            text = "".join(sentences)
+            chunks.append(Chunk(id=f"d{i}#{c}", doc_id=f"d{i}", text=text, start=pos, end=pos + len(text)))
+            texts.append(text)
+            pos += len(text)
+        full = "".join(texts)
+        vectors = rng.normal(size=(CHUNKS_PER_DOC, self.dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        record = DocRecord(id=f"d{i}", path=f"docs/d{i}.txt", title=f"文档{i}", sha256=f"{i}:{version}",
+                           chunks=CHUNKS_PER_DOC, indexed_at=time.time())
+        return DocumentEntry(record=record, document=Document(id=f"d{i}", path=Path(record.path), title=record.title,
+                                                              text=full), chunks=chunks, vectors=vectors)
+
+    def queries(self, n_docs: int, n: int) -> list[tuple[str, np.ndarray]]:
+        """Questions of 3-5 words taken from random chunks, with a random query vector each."""
+        rng = np.random.default_rng(12345)
+        out = []
+        for _ in range(n):
+            doc = self.document(int(rng.integers(n_docs)))
+            chunk = doc.chunks[int(rng.integers(CHUNKS_PER_DOC))].text.rstrip("。")
+            words = [w for s in chunk.split("。") for w in [s[k : k + 2] for k in range(0, len(s) - 1, 2)]]
+            query = "".join(rng.choice(words, size=int(rng.integers(3, 6)), replace=False))
+            vec = rng.normal(size=self.dim).astype(np.float32)
+            out.append((query, vec / np.linalg.norm(vec)))
+        return out
+
+
+def make_store(kind: str, folder: Path):
+    if kind == "milvus":
+        from rag.store.milvus_store import MilvusStore
+
+        return MilvusStore(str(folder / "milvus.db"), collection="scale", index_dir=folder)
+    from rag.store.faiss_store import FaissStore
+
+    return FaissStore(folder)
+
+
+def params(dim: int):
+    from rag.store import IndexParams
+
+    return IndexParams(embed_model="stand-in", dim=dim, chunk_tokens=160, chunk_overlap=32)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(kind: str, folder: Path, n_chunks: int, dim: int) -> dict:
+    """Child: build the index, then add and remove one document in an open write session."""
+    corpus = Corpus(dim)
+    store = make_store(kind, folder)
+    n_docs = n_chunks // CHUNKS_PER_DOC
+    spent = 0.0
+    with store.writing(params(dim)):
+        for first in range(0, n_docs, BATCH_DOCS):
+            entries = [corpus.document(i) for i in range(first, min(first + BATCH_DOCS, n_docs))]
+            started = time.perf_counter()
+            store.write(add=entries)
+            spent += time.perf_counter() - started
+            if first // BATCH_DOCS % 200 == 0:
+                print(f"  {kind} {first * CHUNKS_PER_DOC:,}/{n_chunks:,} chunks, {spent:.0f} s", file=sys.stderr, flush=True)
+    extra = corpus.document(n_docs + 1)
+    changed = corpus.document(7, version=1)
+    timings = {"add": [], "update": [], "remove": []}
+    for _ in range(3):
+        for what, kwargs in (("add", {"add": [extra]}), ("update", {"add": [changed]}),
+                             ("remove", {"remove": [extra.document.id]})):
+            started = time.perf_counter()
+            with store.writing(params(dim)):
+                store.write(**kwargs)
+            timings[what].append(time.perf_counter() - started)
+    store.close()
+    return {"build_s": spent, "add_s": float(np.median(timings["add"])), "update_s": float(np.median(timings["update"])),
+            "remove_s": float(np.median(timings["remove"])), "build_peak_mb": peak_mb()}
+
+
+def query(kind: str, folder: Path, n_chunks: int, dim: int) -> dict:
+    """Child: open the index as a fresh process would, then time queries in each mode."""
+    from rag.retrieval.retriever import Retriever
+
+    corpus = Corpus(dim)
+    questions = corpus.queries(n_chunks // CHUNKS_PER_DOC, QUERIES)
+    vectors = dict(questions)
+    before = peak_mb()
+    started = time.perf_counter()
+    store = make_store(kind, folder)
+    store.open(params(dim))
+    retriever = Retriever(store, embed_query=lambda q: vectors[q])
+    retriever.search(questions[0][0], k=5)
+    open_s = time.perf_counter() - started
+    out: dict = {"open_s": open_s}
+    for mode in ("bm25", "dense", "hybrid"):
+        times = []
+        for q, _ in questions:
+            t = time.perf_counter()
+            retriever.search(q, k=10, mode=mode)
+            times.append(time.perf_counter() - t)
+        out[f"{mode}_p50_ms"] = float(np.percentile(times, 50) * 1000)
+        out[f"{mode}_p95_ms"] = float(np.percentile(times, 95) * 1000)
+    out["query_peak_mb"] = peak_mb()
+    out["generator_mb"] = before
+    store.close()
+    return out
+
+
+def disk_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def child(stage: str, kind: str, folder: Path, n: int, dim: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", stage, "--stores", kind, "--sizes", str(n), "--dim", str(dim),
+           "--dir", str(folder)]
+    done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def row(kind: str, n: int, r: dict, dim: int) -> str:
+    vectors_mb = n * dim * 4 / 2**20
+    return (f"| {kind} | {n:,} | {r['build_s']:.0f} s | {r['add_s'] * 1000:.0f} / {r['update_s'] * 1000:.0f} / "
+            f"{r['remove_s'] * 1000:.0f} ms | {r['open_s']:.2f} s | {r['bm25_p50_ms']:.1f} / {r['bm25_p95_ms']:.1f} | "
+            f"{r['dense_p50_ms']:.1f} / {r['dense_p95_ms']:.1f} | {r['hybrid_p50_ms']:.1f} / {r['hybrid_p95_ms']:.1f} | "
+            f"{r['disk_mb']:,.0f} MB | {r['build_peak_mb'] / 1024:.2f} / {r['query_peak_mb'] / 1024:.2f} GB "
+            f"(vectors {vectors_mb:,.0f} MB) |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", default="faiss", help="comma-separated: faiss, milvus")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated chunk counts")
+    parser.add_argument("--dim", type=int, default=384, help="vector dimension (multilingual-e5-small: 384)")
+    parser.add_argument("--dir", help="where indexes are built (default: a temporary folder, removed after)")
+    parser.add_argument("--keep", action="store_true", help="keep the built indexes")
+    parser.add_argument("--child", choices=["build", "query"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.child:
+        folder = Path(args.dir)
+        result = (build if args.child == "build" else query)(args.stores, folder, sizes[0], args.dim)
+        print(json.dumps(result))
+        return 0
+    root = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="rag-scale-"))
+    print("| store | chunks | build (no embedding) | add / update / remove one document | open + first query | "
+          "BM25 p50 / p95 ms | dense p50 / p95 ms | hybrid p50 / p95 ms | disk | peak memory build / open+query |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    try:
+        for n in sizes:
+            for kind in args.stores.split(","):
+                folder = root / f"{kind}-{n}"
+                shutil.rmtree(folder, ignore_errors=True)
+                result = child("build", kind, folder, n, args.dim)
+                result.update(child("query", kind, folder, n, args.dim))
+                result["disk_mb"] = disk_mb(folder)
+                print(row(kind, n, result, args.dim), flush=True)
+                print(json.dumps({"store": kind, "chunks": n, **result}), file=sys.stderr, flush=True)
+                if not args.keep:
+                    shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        if not args.dir and not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
