@@ -99,9 +99,19 @@ def load_jieba() -> ModuleType:
     return jieba
 
 
+def bm25_form(text: str) -> str:
+    """The text BM25 tokenises: NFKC, then the matching form (simplified, half width, lower case)."""
+    return normalise(unicodedata.normalize("NFKC", text))
+
+
+def stop_words() -> frozenset[str]:
+    """Words BM25 leaves out (engines that tokenise themselves are given the same list)."""
+    return _STOPWORDS
+
+
 def terms(text: str) -> list[str]:
     """BM25 terms: jieba words of the normalised text, without punctuation and stop words."""
-    words = load_jieba().lcut_for_search(normalise(unicodedata.normalize("NFKC", text)))
+    words = load_jieba().lcut_for_search(bm25_form(text))
     return [w for w in (w.strip() for w in words) if w and _TOKEN_KEEP.search(w) and w not in _STOPWORDS]
 
 

@@ -4,8 +4,9 @@ Two collections per index, named ``<name>_chunks`` and ``<name>_docs``:
 
 - chunks: ``pk`` (int64 key of the chunk id), ``doc``, ``seq`` (ordinal in the document), the
   original ``text`` with its offsets and the document's title/source for display, ``folded`` (the
-  matching form: simplified script, half width, lower case) analysed with ``jieba`` and turned
-  into the ``sparse`` BM25 vector by a Milvus function, and ``dense`` (HNSW, cosine).
+  matching form: simplified script, half width, lower case) analysed with ``jieba`` (our stop
+  words and punctuation filtered out) and turned into the ``sparse`` BM25 vector by a Milvus
+  function, and ``dense`` (HNSW, cosine).
 - docs: each document's record and its full original text, in pieces of at most
   ``_PIECE_CHARS`` characters (one row per piece; Milvus needs a vector field, so a 2-d dummy).
 
@@ -32,7 +33,7 @@ import numpy as np
 
 from rag.errors import IndexMissingError
 from rag.store.base import DocumentEntry, IndexParams, StoredChunk, chunk_key
-from rag.text import normalise, terms
+from rag.text import bm25_form, stop_words, terms
 from rag.types import Chunk, DocRecord, Document
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ _HNSW = {"M": 16, "efConstruction": 200}
 _CHUNK_FIELDS = ["pk", "doc", "seq", "chunk_id", "text", "start", "end", "title", "source"]
 _DOC_FIELDS = ["doc", "part", "path", "title", "sha256", "chunks", "indexed_at", "meta", "text"]
 _ITER_BATCH = 1000
+_PUNCTUATION = list("。，、；：？！…—·“”‘’「」『』（）《》〈〉【】〔〕.,;:?!'\"()[]{}<>-_/\\|~`@#$%^&*+=")
+# jieba in search mode (as rag.text.terms), without the stop words and punctuation our BM25 drops
+ANALYZER = {"tokenizer": "jieba", "filter": [{"type": "stop", "stop_words": sorted(stop_words()) + _PUNCTUATION}]}
 
 
 def collection_name(index_dir: Path) -> str:
@@ -141,7 +145,7 @@ class MilvusStore:
         for name in ("seq", "start", "end"):
             schema.add_field(name, DataType.INT64)
         schema.add_field("folded", DataType.VARCHAR, max_length=_MAX_TEXT, enable_analyzer=True,
-                         analyzer_params={"tokenizer": "jieba"})
+                         analyzer_params=ANALYZER)
         schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=params.dim)
         schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
@@ -188,7 +192,7 @@ class MilvusStore:
         title = entry.document.title[:1000]
         return [{"pk": chunk_key(c.id), "doc": c.doc_id, "seq": i, "chunk_id": c.id, "text": c.text,
                  "start": c.start, "end": c.end, "title": title, "source": entry.record.path,
-                 "folded": normalise(c.text), "dense": np.asarray(v, dtype=np.float32).tolist()}
+                 "folded": bm25_form(c.text), "dense": np.asarray(v, dtype=np.float32).tolist()}
                 for i, (c, v) in enumerate(zip(entry.chunks, entry.vectors))]
 
     @staticmethod
@@ -232,7 +236,7 @@ class MilvusStore:
     def lexical(self, query: str, k: int) -> list[int]:
         if not terms(query):  # nothing the BM25 side could match (only stop words or punctuation)
             return []
-        hits = self._milvus().search(self._chunks, data=[normalise(query)], anns_field="sparse", limit=k,
+        hits = self._milvus().search(self._chunks, data=[bm25_form(query)], anns_field="sparse", limit=k,
                                      search_params={"metric_type": "BM25"}, output_fields=["seq"])
         return [int(h["pk"]) for h in hits[0]]
 
