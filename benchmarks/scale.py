@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.files import sha256_bytes
+
 CHUNKS_PER_DOC = 10
 BATCH_DOCS = 50  # documents per write: 500 chunks, the indexer's batch size
 QUERIES = 200
@@ -54,7 +56,8 @@ class Corpus:
         self.words, self.cdf = vocabulary()
         self.dim = dim
 
-    def document(self, i: int, *, version: int = 0):
+    def document(self, i: int, *, version: int = 0, folder: Path | None = None):
+        """Document ``i`` as a store entry; with ``folder``, also written there as ``d<i>.txt``."""
         from rag.store import DocumentEntry
         from rag.types import Chunk, DocRecord, Document
 
@@ -71,10 +74,15 @@ class Corpus:
         full = "".join(texts)
         vectors = rng.normal(size=(CHUNKS_PER_DOC, self.dim)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        record = DocRecord(id=f"d{i}", path=f"docs/d{i}.txt", title=f"文档{i}", sha256=f"{i}:{version}",
-                           chunks=CHUNKS_PER_DOC, indexed_at=time.time())
-        return DocumentEntry(record=record, document=Document(id=f"d{i}", path=Path(record.path), title=record.title,
-                                                              text=full), chunks=chunks, vectors=vectors)
+        path, sha = Path(f"docs/d{i}.txt"), f"{i}:{version}"
+        if folder is not None:
+            path = folder / f"d{i}.txt"
+            path.write_text(full, encoding="utf-8")
+            sha = sha256_bytes(full.encode("utf-8"))
+        record = DocRecord(id=f"d{i}", path=str(path), title=f"文档{i}", sha256=sha, chunks=CHUNKS_PER_DOC,
+                           indexed_at=time.time())
+        return DocumentEntry(record=record, document=Document(id=f"d{i}", path=path, title=record.title, text=full),
+                             chunks=chunks, vectors=vectors)
 
     def queries(self, n_docs: int, n: int) -> list[tuple[str, np.ndarray]]:
         """Questions of 3-5 words taken from random chunks, with a random query vector each."""
@@ -116,9 +124,11 @@ def build(kind: str, folder: Path, n_chunks: int, dim: int) -> dict:
     store = make_store(kind, folder)
     n_docs = n_chunks // CHUNKS_PER_DOC
     spent = 0.0
+    docs = folder / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
     with store.writing(params(dim)):
         for first in range(0, n_docs, BATCH_DOCS):
-            entries = [corpus.document(i) for i in range(first, min(first + BATCH_DOCS, n_docs))]
+            entries = [corpus.document(i, folder=docs) for i in range(first, min(first + BATCH_DOCS, n_docs))]
             started = time.perf_counter()
             store.write(add=entries)
             spent += time.perf_counter() - started
@@ -165,7 +175,46 @@ def query(kind: str, folder: Path, n_chunks: int, dim: int) -> dict:
     out["query_peak_mb"] = peak_mb()
     out["generator_mb"] = before
     store.close()
+    if (folder / "docs").is_dir():
+        out.update(add_file(kind, folder, corpus))
     return out
+
+
+class StandInEmbedder:
+    """Random unit vectors: the store's costs without a model's."""
+
+    model_id = "stand-in"
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self._rng = np.random.default_rng(0)
+
+    def embed_passages(self, texts, *, progress=None) -> np.ndarray:
+        v = self._rng.normal(size=(len(texts), self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_passages([text])[0]
+
+
+def add_file(kind: str, folder: Path, corpus: Corpus) -> dict:
+    """``RAG.add_file`` and ``RAG.remove_document`` on the open index, as the UI's upload does:
+    every corpus file is hashed to find what changed, the new file is loaded, chunked and written."""
+    from rag import RAG
+
+    extra = {"store": "milvus", "milvus_uri": str(folder / "milvus.db"), "milvus_collection": "scale"} if kind == "milvus" else {}
+    bot = RAG(corpus=folder / "docs", index_dir=folder, embedder=StandInEmbedder(corpus.dim), chunk_tokens=160,
+              chunk_overlap=32, cache_dir=folder / "cache", **extra)
+    bot.retrieve("预热", k=1)
+    upload = folder / "upload.txt"
+    upload.write_text(corpus.document(10**9).document.text, encoding="utf-8")
+    started = time.perf_counter()
+    report = bot.add_file(upload, name="新文件.txt")
+    add_s = time.perf_counter() - started
+    assert report.added == ["新文件"], report
+    started = time.perf_counter()
+    bot.remove_document("新文件")
+    return {"add_file_s": add_s, "remove_file_s": time.perf_counter() - started}
 
 
 def disk_mb(folder: Path) -> float:
@@ -181,8 +230,9 @@ def child(stage: str, kind: str, folder: Path, n: int, dim: int) -> dict:
 
 def row(kind: str, n: int, r: dict, dim: int) -> str:
     vectors_mb = n * dim * 4 / 2**20
+    files = f"{r['add_file_s']:.2f} / {r['remove_file_s']:.2f} s" if "add_file_s" in r else "—"
     return (f"| {kind} | {n:,} | {r['build_s']:.0f} s | {r['add_s'] * 1000:.0f} / {r['update_s'] * 1000:.0f} / "
-            f"{r['remove_s'] * 1000:.0f} ms | {r['open_s']:.2f} s | {r['bm25_p50_ms']:.1f} / {r['bm25_p95_ms']:.1f} | "
+            f"{r['remove_s'] * 1000:.0f} ms | {files} | {r['open_s']:.2f} s | {r['bm25_p50_ms']:.1f} / {r['bm25_p95_ms']:.1f} | "
             f"{r['dense_p50_ms']:.1f} / {r['dense_p95_ms']:.1f} | {r['hybrid_p50_ms']:.1f} / {r['hybrid_p95_ms']:.1f} | "
             f"{r['disk_mb']:,.0f} MB | {r['build_peak_mb'] / 1024:.2f} / {r['query_peak_mb'] / 1024:.2f} GB "
             f"(vectors {vectors_mb:,.0f} MB) |")
@@ -204,9 +254,10 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     root = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="rag-scale-"))
-    print("| store | chunks | build (no embedding) | add / update / remove one document | open + first query | "
+    print("| store | chunks | build (no embedding) | store: add / update / remove one document | "
+          "RAG.add_file / remove_document | open + first query | "
           "BM25 p50 / p95 ms | dense p50 / p95 ms | hybrid p50 / p95 ms | disk | peak memory build / open+query |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
     try:
         for n in sizes:
             for kind in args.stores.split(","):
