@@ -125,3 +125,13 @@ def test_an_index_of_the_older_format_is_refused_on_open_and_rebuilt_by_a_write_
     with store.writing(PARAMS):
         write_docs(store, {"a": ["光明科学城。"]})
     assert not (tmp_path / "v-1").exists() and list(store.records()) == ["a"]
+
+
+def test_a_folder_left_by_a_writer_stopped_before_naming_it_is_removed_by_the_next(tmp_path):
+    store = FaissStore(tmp_path)
+    with store.writing(PARAMS):
+        write_docs(store, {"a": ["光明科学城。"]})
+    (tmp_path / "s-1-999").mkdir()  # created, never named in CURRENT or NEXT
+    with store.writing(PARAMS):
+        write_docs(store, {"b": ["合成生物基金。"]})
+    assert [p.name for p in tmp_path.glob("s-*")] == [store._pointed("CURRENT")]

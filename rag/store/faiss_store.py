@@ -182,6 +182,7 @@ class FaissStore:
         with open(self.index_dir / ".lock", "w") as lock, self._lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
+                self._remove_orphans()
                 if not self.exists():  # first build: live from the start, so a stopped run keeps its progress
                     folder = self._new_folder()
                     self._open_folder(folder, params, create=True)
@@ -224,6 +225,13 @@ class FaissStore:
         self._open_folder(folder, params, create=True)
         atomic_write(self.index_dir / _NEXT, folder.name)
         return folder
+
+    def _remove_orphans(self) -> None:
+        """Delete folders of writers stopped before their folder was named in CURRENT or NEXT."""
+        keep = {self._pointed(_POINTER), self._pointed(_NEXT)}
+        for folder in self.index_dir.glob("s-*"):
+            if folder.is_dir() and folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _publish(self, folder: Path) -> None:
         atomic_write(self.index_dir / _POINTER, folder.name)
