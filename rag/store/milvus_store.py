@@ -12,8 +12,9 @@ Two collections per index, named ``<name>_chunks`` and ``<name>_docs``:
 
 Both halves of hybrid retrieval run inside Milvus; ``rag.retrieval`` fuses the two rankings as it
 does for the FAISS store. A write upserts a document's chunks by key, deletes its chunks past the
-new count, then writes its record: a stopped writer leaves at worst a document whose record still
-names the old file digest, which the next run re-indexes. The index parameters are a collection
+new count, then writes its record, for a whole batch of documents in a few calls: a stopped
+writer leaves at worst documents whose record still names the old file digest, which the next
+run re-indexes. The index parameters are a collection
 property. One writer at a time (a lock file in the index folder).
 """
 
@@ -172,19 +173,23 @@ class MilvusStore:
 
     def write(self, *, remove: Sequence[str] = (), add: Sequence[DocumentEntry] = ()) -> None:
         db = self._milvus()
-        for doc_id in remove:
-            db.delete(self._docs, filter=f"doc == {_quoted(doc_id)}")
-            db.delete(self._chunks, filter=f"doc == {_quoted(doc_id)}")
+        if remove:
+            gone = f"doc in [{', '.join(_quoted(d) for d in remove)}]"
+            db.delete(self._docs, filter=gone)
+            db.delete(self._chunks, filter=gone)
         for entry in add:
-            doc_id = entry.document.id
             if entry.vectors.shape[0] != len(entry.chunks):
-                raise ValueError(f"{doc_id}: {entry.vectors.shape[0]} vectors for {len(entry.chunks)} chunks")
-            if entry.chunks:
-                db.upsert(self._chunks, self._chunk_rows(entry))
-            db.delete(self._chunks, filter=f"doc == {_quoted(doc_id)} and seq >= {len(entry.chunks)}")
-            pieces = self._doc_rows(entry)
-            db.upsert(self._docs, pieces)
-            db.delete(self._docs, filter=f"doc == {_quoted(doc_id)} and part >= {len(pieces)}")
+                raise ValueError(f"{entry.document.id}: {entry.vectors.shape[0]} vectors for {len(entry.chunks)} chunks")
+        if add:  # a few calls per batch: upsert chunks, drop each document's chunks past its new count, then records
+            chunk_rows = [row for entry in add for row in self._chunk_rows(entry)]
+            if chunk_rows:
+                db.upsert(self._chunks, chunk_rows)
+            db.delete(self._chunks, filter=" or ".join(
+                f"(doc == {_quoted(e.document.id)} and seq >= {len(e.chunks)})" for e in add))
+            doc_rows = [self._doc_rows(entry) for entry in add]
+            db.upsert(self._docs, [row for rows in doc_rows for row in rows])
+            db.delete(self._docs, filter=" or ".join(
+                f"(doc == {_quoted(e.document.id)} and part >= {len(rows)})" for e, rows in zip(add, doc_rows)))
         self._count = self._count_chunks()
 
     @staticmethod
