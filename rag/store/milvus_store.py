@@ -86,6 +86,7 @@ class MilvusStore:
         self._db = None
         self._params: IndexParams | None = None
         self._count = 0
+        self._dirty = False  # written since the write session began: flush when it ends
 
     def _milvus(self):
         if self._db is None:
@@ -127,9 +128,21 @@ class MilvusStore:
                 if rebuild or not self.exists():
                     self._create(params)
                 self.open(params)
+                self._dirty = False
                 yield
+                if self._dirty:
+                    self._settle()
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _settle(self) -> None:
+        """Seal what was written and ask for compaction: searching many small growing segments is
+        slow (Milvus Lite, 3,000 chunks written in batches: BM25 2.4 s and dense 0.45 s per query
+        before, 13 ms and 10 ms after flush and its compaction)."""
+        db = self._milvus()
+        for name in (self._chunks, self._docs):
+            db.flush(name)
+        db.compact(self._chunks)
 
     def _create(self, params: IndexParams) -> None:
         from pymilvus import DataType, Function, FunctionType, MilvusClient
@@ -173,6 +186,7 @@ class MilvusStore:
 
     def write(self, *, remove: Sequence[str] = (), add: Sequence[DocumentEntry] = ()) -> None:
         db = self._milvus()
+        self._dirty = True
         if remove:
             gone = f"doc in [{', '.join(_quoted(d) for d in remove)}]"
             db.delete(self._docs, filter=gone)
