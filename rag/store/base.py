@@ -54,6 +54,7 @@ class DocumentEntry:
     document: Document
     chunks: list[Chunk]
     vectors: np.ndarray  # (len(chunks), dim) float32, L2-normalised
+    terms: list[list[str]] | None = None  # BM25 terms per chunk when computed elsewhere; None = the store tokenises
 
 
 @dataclass(frozen=True, slots=True)

@@ -287,8 +287,9 @@ class FaissStore:
         for entry in add:
             if entry.vectors.shape[0] != len(entry.chunks):
                 raise ValueError(f"{entry.document.id}: {entry.vectors.shape[0]} vectors for {len(entry.chunks)} chunks")
-            for chunk in entry.chunks:
-                rows.append((slot, chunk, Counter(terms(chunk.text))))
+            given = entry.terms if entry.terms is not None else [None] * len(entry.chunks)
+            for chunk, words in zip(entry.chunks, given):
+                rows.append((slot, chunk, Counter(terms(chunk.text) if words is None else words)))
                 slot += 1
         return rows
 
