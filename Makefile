@@ -27,8 +27,8 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[local]"
 
-install-test: $(BIN)/python browser
-	$(BIN)/python -m pip install --quiet -e ".[local,test]"
+install-test: $(BIN)/python browser  ## the tests run the Milvus store too, so they install its extra
+	$(BIN)/python -m pip install --quiet -e ".[local,test,milvus]"
 
 browser:  ## Debian's Chromium (and CJK fonts) for the browser tests; Playwright never downloads a browser
 	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \

@@ -28,9 +28,10 @@ from rag.generation.cite import Similarity
 from rag.generation.pipeline import AnswerPipeline
 from rag.ingest.indexer import Progress, sync
 from rag.models.embedder import Embedder
+from rag.models.remote_embedder import RemoteEmbedder
 from rag.retrieval.rerank import Reranker
 from rag.retrieval.retriever import Retriever
-from rag.store import IndexData, IndexParams, Store
+from rag.store import IndexParams, Store
 from rag.text import fold_script
 from rag.types import Answer, BackendName, ChatMessage, DocRecord, Document, IndexReport, Passage, RetrievalMode, backend_name
 
@@ -71,6 +72,30 @@ def make_generator(name: BackendName, settings: Settings, *, similarity: Similar
     return LocalBackend(gguf_path=gguf, threads=settings.llm_threads, n_ctx=settings.llm_context, seed=settings.seed)
 
 
+def make_store(settings: Settings) -> Store:
+    """The index engine named by the ``store`` setting; the one place stores are built."""
+    if settings.store == "milvus":
+        from rag.store.milvus_store import MilvusStore
+
+        return MilvusStore(settings.milvus_uri or str(settings.index_dir / "milvus.db"),
+                           collection=settings.milvus_collection or None, index_dir=settings.index_dir)
+    from rag.store.faiss_store import FaissStore
+
+    return FaissStore(settings.index_dir)
+
+
+def make_embedder(settings: Settings) -> Embedder | RemoteEmbedder:
+    """The in-process sentence-transformers model, or an OpenAI-compatible endpoint when
+    ``embed_base_url`` is set (``embed_model`` then names the model the endpoint serves)."""
+    if settings.embed_base_url:
+        from rag.models.remote_embedder import RemoteEmbedder
+
+        return RemoteEmbedder(settings.embed_base_url, settings.embed_model, cache_dir=settings.cache_dir,
+                              api_key=settings.embed_api_key, batch_size=settings.embed_batch_size,
+                              query_prefix=settings.embed_query_prefix, passage_prefix=settings.embed_passage_prefix)
+    return Embedder(settings.embed_model, cache_dir=settings.cache_dir, batch_size=settings.embed_batch_size)
+
+
 UPLOADS = "uploads"  # sub-folder of the index folder that holds documents added through the API
 EXCLUDED = "excluded.json"  # ids of corpus documents a user removed from the index
 
@@ -85,7 +110,7 @@ class RAG:
         *,
         backend: str | None = None,
         settings: Settings | None = None,
-        embedder: Embedder | None = None,
+        embedder: Embedder | RemoteEmbedder | None = None,
         llm: Generator | None = None,
         **overrides: object,
     ) -> None:
@@ -95,9 +120,8 @@ class RAG:
         no backend (any ``rag.generation.backends.Generator``)."""
         self.settings = settings_with(settings or load_settings(), corpus=corpus, index_dir=index_dir,
                                       backend=backend, **overrides)
-        self.store = Store(self.settings.index_dir)
-        self.embedder = embedder or Embedder(self.settings.embed_model, cache_dir=self.settings.cache_dir,
-                                             batch_size=self.settings.embed_batch_size)
+        self.store: Store = make_store(self.settings)
+        self.embedder = embedder or make_embedder(self.settings)
         self._lock = threading.RLock()
         # Questions repeat (same-script and converted forms fold to one text): embed each once.
         self._query_vector = functools.lru_cache(maxsize=1024)(self.embedder.embed_query)
@@ -125,11 +149,11 @@ class RAG:
         if not corpus.is_dir():
             raise LoadError(f"corpus folder not found: {corpus}")
         with self._lock:
-            report, data = sync(
+            report = sync(
                 [corpus, self.uploads_dir], store=self.store, params=self.params, embedder=self.embedder,
                 rebuild=rebuild, exclude=frozenset(self._excluded()), progress=progress,
             )
-            self._use(data)
+            self._use()
         return report
 
     def add_file(self, path: str | Path, *, name: str | None = None,
@@ -155,7 +179,7 @@ class RAG:
 
     def remove_document(self, doc_id: str) -> IndexReport:
         """Drop a document from the index: delete it if uploaded, else exclude it from the corpus."""
-        record = self._data().records.get(doc_id)
+        record = self._records().get(doc_id)
         if record is None:
             raise LoadError(f"no indexed document with id {doc_id!r}")
         path = Path(record.path)
@@ -167,14 +191,16 @@ class RAG:
 
     def documents(self) -> list[DocRecord]:
         """The indexed documents, in id order."""
-        return [self._data().records[k] for k in sorted(self._data().records)]
+        records = self._records()
+        return [records[k] for k in sorted(records)]
 
     def document(self, doc_id: str) -> Document:
         """One indexed document with its full original text."""
-        try:
-            return self._data().documents[doc_id]
-        except KeyError:
-            raise LoadError(f"no indexed document with id {doc_id!r}") from None
+        self._get_retriever()
+        doc = self.store.document(doc_id)
+        if doc is None:
+            raise LoadError(f"no indexed document with id {doc_id!r}")
+        return doc
 
     # ----- retrieval and answers -----
     def retrieve(self, question: str, *, k: int | None = None, mode: RetrievalMode = "hybrid") -> list[Passage]:
@@ -226,19 +252,20 @@ class RAG:
             raise QueryError(f"the question is {len(question):,} characters long; the limit is {limit:,}")
         return question.strip()
 
-    def _data(self) -> IndexData:
-        return self._get_retriever().data
+    def _records(self) -> dict[str, DocRecord]:
+        self._get_retriever()
+        return self.store.records()
 
     def _get_retriever(self) -> Retriever:
         with self._lock:
             if self._retriever is None:
                 try:
-                    data = self.store.load(self.params)
+                    self.store.open(self.params)
                 except IndexMissingError:
                     logger.info("no index in %s yet: building it", self.settings.index_dir)
                     self.index()
                 else:
-                    self._use(data)
+                    self._use()
             assert self._retriever is not None  # index() and _use() both set it
             return self._retriever
 
@@ -246,11 +273,11 @@ class RAG:
         """The question's vector, from its simplified-script form; repeated questions hit a cache."""
         return self._query_vector(fold_script(question))
 
-    def _use(self, data: IndexData) -> None:
+    def _use(self) -> None:
         if self.settings.rerank_model and self._reranker is None:
             self._reranker = Reranker(self.settings.rerank_model)
         self._retriever = Retriever(
-            data, embed_query=self._embed_question,
+            self.store, embed_query=self._embed_question,
             dense_weight=self.settings.dense_weight,
             rerank=self._reranker.score if self._reranker else None,
         )

@@ -19,7 +19,10 @@ logger = logging.getLogger("rag")
 
 
 def _progress_bar():
-    """An indexing progress callback drawing one tqdm bar per stage."""
+    """An indexing progress callback drawing one tqdm bar per stage, with its rate and time left.
+
+    The embedding total grows as documents are loaded (they are embedded in batches as they come).
+    """
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
@@ -28,9 +31,11 @@ def _progress_bar():
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=total, desc=stage, unit="chunk" if stage == "embed" else "file",
-                                     file=sys.stderr, leave=True)
+                                     file=sys.stderr, leave=True, dynamic_ncols=True)
+        if total != bar.total:
+            bar.total = total
         bar.update(done - bar.n)  # tqdm redraws at most every 0.1 s
-        if done >= total:
+        if stage == "load" and done >= total:
             bar.close()
 
     return update

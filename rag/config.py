@@ -13,6 +13,8 @@ from typing import Any
 
 from rag.types import BACKEND_NAMES
 
+STORE_NAMES = ("faiss", "milvus")  # index engines: embedded FAISS + SQLite, or Milvus (Lite or a server)
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # In a source checkout the bundled corpus and its index live beside the package; an installed
 # package (a wheel in site-packages) uses ./corpus and ./index of the working directory instead.
@@ -34,8 +36,16 @@ class Settings:
     # --- chunking (changing these requires a rebuild: the index refuses other values) ---
     chunk_tokens: int = field(default=160, metadata=_env("RAG_CHUNK_TOKENS"))  # max tokens per chunk (cl100k)
     chunk_overlap: int = field(default=32, metadata=_env("RAG_CHUNK_OVERLAP"))  # tokens shared by neighbours
+    # --- index engine ---
+    store: str = field(default="faiss", metadata=_env("RAG_STORE"))  # faiss (embedded) | milvus
+    milvus_uri: str = field(default="", metadata=_env("RAG_MILVUS_URI"))  # file path = Milvus Lite; http://host:19530
+    milvus_collection: str = field(default="", metadata=_env("RAG_MILVUS_COLLECTION"))  # "" = named after index_dir
     # --- embeddings ---
     embed_model: str = field(default="", metadata=_env("RAG_EMBED_MODEL"))  # "" = bundled multilingual-e5-small
+    embed_base_url: str = field(default="", metadata=_env("RAG_EMBED_BASE_URL"))  # OpenAI-compatible /v1; "" = in-process
+    embed_api_key: str = field(default="", repr=False, metadata=_env("RAG_EMBED_API_KEY"))  # never shown
+    embed_query_prefix: str = field(default="query: ", metadata=_env("RAG_EMBED_QUERY_PREFIX"))  # endpoint only (E5)
+    embed_passage_prefix: str = field(default="passage: ", metadata=_env("RAG_EMBED_PASSAGE_PREFIX"))  # endpoint only
     embed_batch_size: int = field(default=16, metadata=_env("RAG_EMBED_BATCH_SIZE"))  # passages per batch
     # --- retrieval ---
     top_k: int = field(default=5, metadata=_env("RAG_TOP_K"))  # passages handed to the answerer
@@ -132,6 +142,10 @@ def validate(s: Settings) -> Settings:
         raise ValueError(f"chunk_tokens must be >= 16, got {s.chunk_tokens}")
     if not 0 <= s.chunk_overlap < s.chunk_tokens:
         raise ValueError(f"chunk_overlap must be in [0, chunk_tokens={s.chunk_tokens}), got {s.chunk_overlap}")
+    if s.store not in STORE_NAMES:
+        raise ValueError(f"store must be one of {', '.join(STORE_NAMES)}, got {s.store!r}")
+    if s.embed_base_url and not s.embed_model:
+        raise ValueError("embed_base_url needs embed_model: the model name the endpoint serves")
     if s.top_k < 1:
         raise ValueError(f"top_k must be >= 1, got {s.top_k}")
     if not 0.0 <= s.dense_weight <= 1.0:

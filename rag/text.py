@@ -89,19 +89,37 @@ def is_traditional(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def load_jieba() -> ModuleType:
-    """The jieba module, its dictionary loaded (``jieba.dt.FREQ`` filled) and its log quiet."""
+def _jieba_words() -> ModuleType:
+    """jieba with its dictionary loaded, without the part-of-speech tables (BM25 needs only words)."""
     import jieba
-    import jieba.posseg  # noqa: F401  (part-of-speech tagging, used by rag.generation.facts)
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
 
 
+@lru_cache(maxsize=1)
+def load_jieba() -> ModuleType:
+    """The jieba module, its dictionary loaded (``jieba.dt.FREQ`` filled) and its log quiet."""
+    import importlib
+
+    importlib.import_module("jieba.posseg")  # part-of-speech tagging, used by rag.generation.facts
+    return _jieba_words()
+
+
+def bm25_form(text: str) -> str:
+    """The text BM25 tokenises: NFKC, then the matching form (simplified, half width, lower case)."""
+    return normalise(unicodedata.normalize("NFKC", text))
+
+
+def stop_words() -> frozenset[str]:
+    """Words BM25 leaves out (engines that tokenise themselves are given the same list)."""
+    return _STOPWORDS
+
+
 def terms(text: str) -> list[str]:
     """BM25 terms: jieba words of the normalised text, without punctuation and stop words."""
-    words = load_jieba().lcut_for_search(normalise(unicodedata.normalize("NFKC", text)))
+    words = _jieba_words().lcut_for_search(bm25_form(text))
     return [w for w in (w.strip() for w in words) if w and _TOKEN_KEEP.search(w) and w not in _STOPWORDS]
 
 

@@ -97,3 +97,51 @@ def _wait_until_ready(proc: subprocess.Popen, base_url: str, log_path: Path) -> 
 def closed_port() -> int:
     """A port on 127.0.0.1 with no listener: connecting to it is refused at once."""
     return free_port()
+
+
+# ----- index engines: every store-agnostic test runs on FAISS, Milvus Lite in process, and Milvus
+# Lite's own gRPC server reached by an http:// URI (the code path of a Milvus cluster) -----
+STORE_KINDS = ("faiss", "milvus-lite", "milvus-server")
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``milvus-lite server`` on a free local port, in its own process; yield its http:// URI."""
+    pytest.importorskip("milvus_lite")
+    data = tmp_path_factory.mktemp("milvus_server")
+    port = free_port()
+    log_path = data / "server.log"
+    exe = Path(sys.executable).with_name("milvus-lite")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([str(exe), "server", "--data-dir", str(data / "db"), "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"milvus-lite server exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"milvus-lite server did not listen within 60 s:\n{log_path.read_text()[-2000:]}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """``RAG(...)`` overrides selecting one index engine."""
+    if request.param == "faiss":
+        return {"store": "faiss"}
+    pytest.importorskip("pymilvus")
+    if request.param == "milvus-lite":
+        return {"store": "milvus", "milvus_uri": str(tmp_path / "milvus.db")}
+    return {"store": "milvus", "milvus_uri": request.getfixturevalue("milvus_server")}

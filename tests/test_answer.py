@@ -71,13 +71,13 @@ CORPUS = {
 
 
 @pytest.fixture
-def bot(tmp_path: Path) -> RAG:
+def bot(tmp_path: Path, store_settings: dict[str, str]) -> RAG:
     folder = tmp_path / "docs"
     folder.mkdir()
     for name, text in CORPUS.items():
         (folder / name).write_text(text, encoding="utf-8")
     return RAG(corpus=folder, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
-               embedder=HashEmbedder(), backend="extractive")
+               embedder=HashEmbedder(), backend="extractive", **store_settings)
 
 
 def test_extractive_answer_cites_an_exact_span_of_the_source(bot):

@@ -26,9 +26,13 @@ def folder(tmp_path: Path) -> Path:
     return docs
 
 
-def _bot(folder: Path, **kwargs: object) -> RAG:
-    return RAG(corpus=folder, index_dir=folder.parent / "index", cache_dir=folder.parent / "cache",
-               embedder=HashEmbedder(), **kwargs)
+@pytest.fixture
+def make(store_settings: dict[str, str]):
+    """Builds a ``RAG`` over a folder with a stand-in embedder, on each index engine in turn."""
+    def build(folder: Path, **kwargs: object) -> RAG:
+        return RAG(corpus=folder, index_dir=folder.parent / "index", cache_dir=folder.parent / "cache",
+                   embedder=HashEmbedder(), **{**store_settings, **kwargs})
+    return build
 
 
 def test_the_package_exports_the_api_and_its_types() -> None:
@@ -36,8 +40,8 @@ def test_the_package_exports_the_api_and_its_types() -> None:
     assert [m.numbers for m in rag.citation_markers("甲[1]，乙[2,3]。")] == [(1,), (2, 3)]
 
 
-def test_index_then_retrieve_in_every_mode(folder: Path) -> None:
-    bot = _bot(folder, backend="extractive")
+def test_index_then_retrieve_in_every_mode(folder: Path, make) -> None:
+    bot = make(folder, backend="extractive")
     report = bot.index()
     assert isinstance(report, IndexReport) and sorted(report.added) == ["fund", "talent"]
     for mode in ("hybrid", "bm25", "dense"):
@@ -48,9 +52,9 @@ def test_index_then_retrieve_in_every_mode(folder: Path) -> None:
         bot.retrieve("基金", mode="fuzzy")  # type: ignore[arg-type]
 
 
-def test_any_generator_answers_through_rag_llm(folder: Path) -> None:
+def test_any_generator_answers_through_rag_llm(folder: Path, make) -> None:
     generator = ScriptedGenerator.answering("光明区现有全职院士59名[1]。")
-    bot = _bot(folder, llm=generator)
+    bot = make(folder, llm=generator)
     answer = bot.ask("光明区有多少名院士?")
     assert isinstance(answer, Answer) and answer.backend == "scripted" and answer.model == "scripted-1"
     assert not answer.refused and answer.citations[0].doc_id == "talent"
@@ -60,9 +64,9 @@ def test_any_generator_answers_through_rag_llm(folder: Path) -> None:
     assert len(generator.calls) == 1
 
 
-def test_stream_passes_history_and_k(folder: Path) -> None:
+def test_stream_passes_history_and_k(folder: Path, make) -> None:
     generator = ScriptedGenerator.answering("规模15亿元[1]。", condensed="合成生物产业基金规模多大?")
-    bot = _bot(folder, llm=generator)
+    bot = make(folder, llm=generator)
     history = [{"role": "user", "content": "深圳设立了什么基金?"}, {"role": "assistant", "content": "合成生物产业基金[1]。"}]
     events = list(bot.stream("它规模多大?", history=history, k=1))  # type: ignore[arg-type]
     answer = events[-1]
@@ -72,8 +76,8 @@ def test_stream_passes_history_and_k(folder: Path) -> None:
     assert answer.citations[0].doc_id == "fund"
 
 
-def test_bad_questions_and_settings_are_clear_errors(folder: Path) -> None:
-    bot = _bot(folder, backend="extractive")
+def test_bad_questions_and_settings_are_clear_errors(folder: Path, make) -> None:
+    bot = make(folder, backend="extractive")
     with pytest.raises(QueryError, match="empty"):
         bot.ask("")
     with pytest.raises(QueryError, match="k must be >= 1"):
@@ -81,11 +85,11 @@ def test_bad_questions_and_settings_are_clear_errors(folder: Path) -> None:
     with pytest.raises(ValueError, match="unknown backend 'gpt'; choose one of openai, local, extractive"):
         bot.ask("基金?", backend="gpt")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown settings"):
-        _bot(folder, colour="blue")
+        make(folder, colour="blue")
 
 
-def test_documents_upload_and_removal(folder: Path, tmp_path: Path) -> None:
-    bot = _bot(folder, backend="extractive")
+def test_documents_upload_and_removal(folder: Path, tmp_path: Path, make) -> None:
+    bot = make(folder, backend="extractive")
     bot.index()
     assert [d.id for d in bot.documents()] == ["fund", "talent"]
     assert all(isinstance(d, DocRecord) for d in bot.documents())

@@ -90,3 +90,23 @@ def _config(tmp_path: Path, paths: list[str]) -> Path:
     config = tmp_path / "rag.toml"
     config.write_text(f'corpus = "{paths[1]}"\nindex_dir = "{paths[3]}"\n', encoding="utf-8")
     return config
+
+
+@pytest.mark.parametrize("kind", ["milvus-lite", "milvus-server"])
+def test_index_search_and_ask_work_unchanged_on_milvus(capsys, tmp_path, monkeypatch, kind, request):
+    pytest.importorskip("pymilvus")
+    (tmp_path / "docs").mkdir()
+    for name, text in DOCS.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    uri = str(tmp_path / "milvus.db") if kind == "milvus-lite" else request.getfixturevalue("milvus_server")
+    monkeypatch.setenv("RAG_STORE", "milvus")
+    monkeypatch.setenv("RAG_MILVUS_URI", uri)
+    paths = ["--corpus", str(tmp_path / "docs"), "--index-dir", str(tmp_path / "index")]
+    code, out, err = run(capsys, "index", *paths)
+    assert code == 0 and out.startswith("added 2, updated 0, removed 0, unchanged 0;") and "broken.pdf" in err
+    code, out, _ = run(capsys, "search", "光明區推動了多少家科技支行落地?", "--k", "2", "--json", *paths)
+    assert code == 0 and json.loads(out)[0]["doc_id"] == "bank"
+    code, out, _ = run(capsys, "ask", "深圳市合成生物产业基金的规模是多少?", "--backend", "extractive", "--json", *paths)
+    answer = json.loads(out)
+    assert code == 0 and "15亿元" in answer["text"] and answer["citations"][0]["doc_id"] == "fund"
+    assert not (tmp_path / "index" / "CURRENT").exists()  # nothing went to the FAISS store

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from rag.retrieval.retriever import BM25Index, Retriever, rrf
-from rag.store import FaissIndex, IndexData, IndexParams
-from rag.text import terms
-from rag.types import Chunk, Document
+from rag.store import DocumentEntry, IndexParams
+from rag.store.faiss_store import FaissStore
+from rag.types import Chunk, DocRecord, Document
 
 
 def test_bm25_matches_hand_computed_scores():
@@ -37,21 +37,23 @@ def test_rrf_matches_hand_computation_and_weights():
 TEXT = "光明区推动7家科技支行落地。深圳市合成生物产业基金规模15亿元。光明區的合成生物企業總估值近400億元。"
 
 
-def _retriever(embedder, rerank=None) -> Retriever:
+def _retriever(embedder, tmp_path, rerank=None) -> Retriever:
     doc = Document(id="d", path=Path("d.txt"), title="T", text=TEXT)
     spans = [(0, 14), (14, 32), (32, len(TEXT))]
     chunks = [Chunk(id=f"d#{i}", doc_id="d", text=TEXT[s:e], start=s, end=e) for i, (s, e) in enumerate(spans)]
     vectors = embedder.embed_passages([c.text for c in chunks])
-    data = IndexData(params=IndexParams("hash", embedder.dim, 100, 10), documents={"d": doc},
-                     chunks=chunks, terms=[terms(c.text) for c in chunks], vectors=vectors,
-                     dense=FaissIndex.build(vectors))
-    return Retriever(data, embed_query=embedder.embed_query, dense_weight=0.5, rerank=rerank)
+    store = FaissStore(tmp_path / "index")
+    params = IndexParams("hash", embedder.dim, 100, 10)
+    record = DocRecord(id="d", path="d.txt", title="T", sha256="h", chunks=3, indexed_at=1.0)
+    with store.writing(params):
+        store.write(add=[DocumentEntry(record=record, document=doc, chunks=chunks, vectors=vectors)])
+    return Retriever(store, embed_query=embedder.embed_query, dense_weight=0.5, rerank=rerank)
 
 
-def test_hybrid_finds_traditional_passage_for_simplified_query_and_keeps_original_script():
+def test_hybrid_finds_traditional_passage_for_simplified_query_and_keeps_original_script(tmp_path):
     from fakes import HashEmbedder
 
-    retriever = _retriever(HashEmbedder())
+    retriever = _retriever(HashEmbedder(), tmp_path)
     for mode in ("bm25", "dense", "hybrid"):
         best = retriever.search("光明区合成生物企业总估值是多少", k=3, mode=mode)[0]
         assert best.chunk_id == "d#2", mode
@@ -59,27 +61,27 @@ def test_hybrid_finds_traditional_passage_for_simplified_query_and_keeps_origina
         assert TEXT[best.start:best.end] == best.text
 
 
-def test_hybrid_scores_are_scaled_so_larger_is_better_and_top_is_at_most_one():
+def test_hybrid_scores_are_scaled_so_larger_is_better_and_top_is_at_most_one(tmp_path):
     from fakes import HashEmbedder
 
-    passages = _retriever(HashEmbedder()).search("科技支行落地", k=3)
+    passages = _retriever(HashEmbedder(), tmp_path).search("科技支行落地", k=3)
     assert passages[0].chunk_id == "d#0"
     assert passages[0].score == pytest.approx(1.0)  # ranked first by both BM25 and dense
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
     assert all(0 < p.score <= 1 for p in passages)
 
 
-def test_search_rejects_unknown_mode():
+def test_search_rejects_unknown_mode(tmp_path):
     from fakes import HashEmbedder
 
     with pytest.raises(ValueError, match="mode must be"):
-        _retriever(HashEmbedder()).search("x", k=1, mode="magic")
+        _retriever(HashEmbedder(), tmp_path).search("x", k=1, mode="magic")
 
 
-def test_a_reranker_reorders_hybrid_results_and_its_score_is_shown():
+def test_a_reranker_reorders_hybrid_results_and_its_score_is_shown(tmp_path):
     from fakes import HashEmbedder
 
-    retriever = _retriever(HashEmbedder(), rerank=lambda query, texts: [1.0 if "400" in t else 0.1 for t in texts])
+    retriever = _retriever(HashEmbedder(), tmp_path, rerank=lambda query, texts: [1.0 if "400" in t else 0.1 for t in texts])
     passages = retriever.search("科技支行落地", k=3)
     assert passages[0].chunk_id == "d#2" and passages[0].score == 1.0
     assert [p.score for p in passages[1:]] == [0.1, 0.1]

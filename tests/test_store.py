@@ -1,73 +1,98 @@
+"""The ``Store`` protocol, on every engine: FAISS, Milvus Lite in process, Milvus Lite's server."""
+
+from __future__ import annotations
+
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rag.api import make_store
+from rag.config import Settings, settings_with
 from rag.errors import IndexMismatchError, IndexMissingError
-from rag.store import FaissIndex, IndexData, IndexParams, Store
+from rag.store import DocumentEntry, IndexParams, Store
 from rag.types import Chunk, DocRecord, Document
 
-PARAMS = IndexParams(embed_model="m1", dim=3, chunk_tokens=100, chunk_overlap=10)
+PARAMS = IndexParams(embed_model="m1", dim=4, chunk_tokens=100, chunk_overlap=10)
 
 
-def _data(text: str = "光明科学城。深圳。") -> IndexData:
-    doc = Document(id="a", path=Path("a.txt"), title="A", text=text)
-    chunks = [Chunk(id="a#0", doc_id="a", text=text[:6], start=0, end=6),
-              Chunk(id="a#1", doc_id="a", text=text[6:], start=6, end=len(text))]
-    vectors = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
-    return IndexData(
-        params=PARAMS, documents={"a": doc},
-        records={"a": DocRecord(id="a", path="a.txt", title="A", sha256="h", chunks=2, indexed_at=1.0)},
-        chunks=chunks, terms=[["光明", "科学城"], ["深圳"]], vectors=vectors,
-    )
+def entry(doc_id: str, sentences: list[str], vectors: list[list[float]], *, sha: str = "h1") -> DocumentEntry:
+    """A document whose chunks are its sentences, with the given (normalised) vectors."""
+    text = "".join(sentences)
+    chunks, pos = [], 0
+    for i, s in enumerate(sentences):
+        chunks.append(Chunk(id=f"{doc_id}#{i}", doc_id=doc_id, text=s, start=pos, end=pos + len(s)))
+        pos += len(s)
+    v = np.array(vectors, dtype=np.float32).reshape(len(sentences), PARAMS.dim)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    record = DocRecord(id=doc_id, path=f"docs/{doc_id}.txt", title=f"标题{doc_id}", sha256=sha, chunks=len(chunks),
+                       indexed_at=1.5)
+    return DocumentEntry(record=record, document=Document(id=doc_id, path=Path(f"docs/{doc_id}.txt"),
+                                                          title=f"标题{doc_id}", text=text, meta={"k": 1}),
+                         chunks=chunks, vectors=v)
 
 
-def test_round_trip_restores_documents_chunks_terms_and_vectors(tmp_path):
-    store = Store(tmp_path)
-    store.save(_data())
-    loaded = store.load(PARAMS)
-    assert loaded.documents["a"].text == "光明科学城。深圳。"
-    assert [c.text for c in loaded.chunks] == ["光明科学城。", "深圳。"]
-    assert loaded.terms == [["光明", "科学城"], ["深圳"]]
-    assert loaded.vectors.tolist() == [[1, 0, 0], [0, 1, 0]]
-    scores, rows = loaded.dense.search(np.array([0, 1, 0], np.float32), 2)
-    assert rows.tolist() == [1, 0] and scores.tolist() == pytest.approx([1.0, 0.0])
+BANK = entry("bank", ["光明区推动7家科技支行落地。", "创新推出21个特色科技金融产品。"], [[1, 0, 0, 0], [0, 1, 0, 0]])
+FUND = entry("fund", ["深圳市合成生物产业基金规模15亿元。", "光明區的合成生物企業總估值近400億元。"], [[0, 0, 1, 0], [0, 0, 0, 1]])
 
 
-def test_missing_index_says_how_to_build_it(tmp_path):
+@pytest.fixture
+def store(store_settings: dict[str, str], tmp_path: Path) -> Store:
+    s = make_store(settings_with(Settings(), index_dir=tmp_path / "index", **store_settings))
+    yield s
+    s.close()
+
+
+def texts(store: Store, keys: list[int]) -> list[str]:
+    found = store.chunks(keys)
+    return [found[k].chunk.text for k in keys]
+
+
+def test_written_documents_read_back_and_are_searchable(store):
+    with store.writing(PARAMS):
+        store.write(add=[BANK, FUND])
+    assert store.records() == {"bank": BANK.record, "fund": FUND.record}
+    doc = store.document("fund")
+    assert doc is not None and doc.text == FUND.document.text and doc.title == "标题fund" and doc.meta == {"k": 1}
+    assert store.document("nope") is None
+    assert store.chunk_count() == 4
+    best = store.lexical("合成生物企业总估值", 10)
+    assert texts(store, best[:1]) == ["光明區的合成生物企業總估值近400億元。"]  # folded for matching, shown as written
+    assert texts(store, store.lexical("科技支行", 10)[:1]) == ["光明区推动7家科技支行落地。"]
+    assert store.lexical("的", 10) == []  # only a stop word: nothing matches
+    assert texts(store, store.dense(np.array([0, 1, 0, 0.1], np.float32), 2)) == [
+        "创新推出21个特色科技金融产品。", "光明區的合成生物企業總估值近400億元。"]
+    stored = store.chunks(best[:1])[best[0]]
+    assert (stored.chunk.id, stored.chunk.doc_id, stored.chunk.start, stored.title, stored.source) == (
+        "fund#1", "fund", 18, "标题fund", "docs/fund.txt")
+    assert FUND.document.text[stored.chunk.start:stored.chunk.end] == stored.chunk.text
+
+
+def test_replacing_a_document_drops_its_old_chunks_and_removing_drops_it(store):
+    with store.writing(PARAMS):
+        store.write(add=[BANK, FUND])
+        shorter = entry("fund", ["合成生物产业基金规模20亿元。"], [[0, 0, 1, 0]], sha="h2")
+        store.write(add=[shorter])
+    assert store.records()["fund"].sha256 == "h2" and store.chunk_count() == 3
+    assert texts(store, store.lexical("估值", 10)) == []
+    assert texts(store, store.lexical("基金规模", 10)) == ["合成生物产业基金规模20亿元。"]
+    with store.writing(PARAMS):
+        store.write(remove=["bank"])
+    assert list(store.records()) == ["fund"] and store.chunk_count() == 1
+    assert store.lexical("科技支行", 10) == []
+    assert texts(store, store.dense(np.array([1, 0, 0, 0], np.float32), 5)) == ["合成生物产业基金规模20亿元。"]
+
+
+def test_opening_a_missing_index_or_one_with_other_parameters_is_refused(store):
     with pytest.raises(IndexMissingError, match="rag index"):
-        Store(tmp_path / "nothing").load(PARAMS)
-
-
-@pytest.mark.parametrize("field,value", [("embed_model", "m2"), ("chunk_tokens", 200), ("chunk_overlap", 0)])
-def test_index_built_with_other_settings_is_refused(tmp_path, field, value):
-    store = Store(tmp_path)
-    store.save(_data())
-    other = replace(PARAMS, **{field: value})
-    with pytest.raises(IndexMismatchError, match=rf"{field}: index has .*--rebuild"):
-        store.load(other)
-
-
-def test_interrupted_write_leaves_previous_version_live(tmp_path, monkeypatch):
-    store = Store(tmp_path)
-    store.save(_data("第一版。内容。"))
-
-    def crash(self, path):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(FaissIndex, "write", crash)
-    with pytest.raises(KeyboardInterrupt):
-        store.save(_data("第二版。内容。"))
-    assert store.load(PARAMS).documents["a"].text == "第一版。内容。"
-    assert len(list(tmp_path.glob("v-*"))) == 1  # the half-written version was removed
-
-
-def test_new_version_replaces_old_and_old_folder_is_removed(tmp_path):
-    store = Store(tmp_path)
-    store.save(_data("第一版。内容。"))
-    first = (tmp_path / "CURRENT").read_text()
-    store.save(_data("第二版。内容。"))
-    assert store.load(PARAMS).documents["a"].text == "第二版。内容。"
-    assert not (tmp_path / first).exists()
-    assert [p.name for p in tmp_path.glob("v-*")] == [(tmp_path / "CURRENT").read_text()]
+        store.open(PARAMS)
+    with store.writing(PARAMS):
+        store.write(add=[BANK])
+    with pytest.raises(IndexMismatchError, match=r"chunk_tokens: index has 100, settings ask for 200.*--rebuild"):
+        store.open(replace(PARAMS, chunk_tokens=200))
+    with store.writing(replace(PARAMS, chunk_tokens=200), rebuild=True):
+        assert store.records() == {}
+        store.write(add=[FUND])
+    store.open(replace(PARAMS, chunk_tokens=200))
+    assert list(store.records()) == ["fund"]

@@ -15,8 +15,8 @@ from rag.errors import LoadError
 from rag.files import sha256_file
 from rag.ingest import chunk as chunking
 from rag.ingest import load
-from rag.store import FaissIndex, IndexData, IndexParams, Store
-from rag.text import fold_script, terms
+from rag.store import DocumentEntry, IndexParams, Store
+from rag.text import fold_script
 from rag.types import Chunk, DocRecord, Document, FileError, IndexReport
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ class PassageEmbedder(Protocol):
     def embed_passages(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> np.ndarray: ...
 
 
+BATCH_CHUNKS = 512  # chunks embedded and committed together: a stopped run loses at most one batch
+
+
 def sync(
     folders: Sequence[Path],
     *,
@@ -37,35 +40,29 @@ def sync(
     rebuild: bool = False,
     exclude: frozenset[str] = frozenset(),
     progress: Progress | None = None,
-) -> tuple[IndexReport, IndexData]:
-    """Index the documents of ``folders`` into ``store``; return the report and the new data.
+    batch_chunks: int = BATCH_CHUNKS,
+) -> IndexReport:
+    """Index the documents of ``folders`` into ``store``; return what changed.
 
-    A file that fails to load keeps its previous version in the index when it had one (nothing
-    indexed is lost to a transient or corrupt read); a file that is gone is removed.
+    Documents are committed in batches of about ``batch_chunks`` chunks, so a run that is stopped
+    keeps what it finished and the next run continues from there (vectors of a half-done batch
+    come back from the embedding cache). A file that fails to load keeps its previous version in
+    the index when it had one; a file that is gone is removed.
     """
     started = time.monotonic()
-    with store.writing():
-        old = _previous(store, params, rebuild=rebuild)
+    with store.writing(params, rebuild=rebuild):
+        old = store.records()
         found, errors = _scan(folders, exclude=exclude)
         plan = _plan(found, old)
-        new_docs: list[Document] = []
-        for i, (doc_id, path) in enumerate(plan.to_load, start=1):
-            if progress:
-                progress("load", i, len(plan.to_load))
-            try:
-                new_docs.append(replace(load.load_file(path), id=doc_id))
-            except LoadError as exc:
-                errors.append(FileError(str(path), str(exc)))
-        failed_ids = {doc_id for doc_id, _ in plan.to_load} - {d.id for d in new_docs}
-        kept = [d for d in plan.unchanged + sorted(failed_ids & set(old.documents)) if d in old.documents]
-        data, n_embedded = _assemble(old, kept, new_docs, params=params, embedder=embedder, found=found,
-                                     progress=progress)
-        if data.records != old.records or rebuild or not store.exists():
-            store.save(data)
+        removed = sorted(set(old) - set(found))
+        if removed:
+            store.write(remove=removed)
+        loaded, n_embedded = _index_changed(plan, store=store, params=params, embedder=embedder, found=found,
+                                            errors=errors, progress=progress, batch_chunks=batch_chunks)
     report = IndexReport(
-        added=sorted(d.id for d in new_docs if d.id not in old.documents),
-        updated=sorted(d.id for d in new_docs if d.id in old.documents),
-        removed=sorted(set(old.documents) - set(data.documents)),
+        added=sorted(d for d in loaded if d not in old),
+        updated=sorted(d for d in loaded if d in old),
+        removed=removed,
         unchanged=sorted(plan.unchanged),
         errors=errors,
         chunks_embedded=n_embedded,
@@ -74,13 +71,53 @@ def sync(
     logger.info("indexed: %d added, %d updated, %d removed, %d unchanged, %d errors, %d chunks embedded",
                 len(report.added), len(report.updated), len(report.removed), len(report.unchanged),
                 len(report.errors), n_embedded)
-    return report, data
+    return report
 
 
-def _previous(store: Store, params: IndexParams, *, rebuild: bool) -> IndexData:
-    if rebuild or not store.exists():
-        return IndexData(params=params, vectors=np.zeros((0, params.dim), np.float32))
-    return store.load(params)
+def _index_changed(plan: _Plan, *, store: Store, params: IndexParams, embedder: PassageEmbedder,
+                   found: dict[str, tuple[Path, str]], errors: list[FileError], progress: Progress | None,
+                   batch_chunks: int) -> tuple[list[str], int]:
+    """Load, chunk, embed and write the planned documents in batches; return the ids written."""
+    written: list[str] = []
+    batch: list[tuple[Document, list[Chunk]]] = []
+    done = known = 0  # chunks embedded so far; chunks of the documents loaded so far (the bar's total)
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embed", done, known)
+
+    def flush() -> None:
+        texts = [fold_script(c.text) for _, chunks in batch for c in chunks]
+        vectors = embedder.embed_passages(texts, progress=step) if texts else np.zeros((0, params.dim), np.float32)
+        entries, row = [], 0
+        for doc, chunks in batch:
+            record = DocRecord(id=doc.id, path=str(doc.path), title=doc.title, sha256=found[doc.id][1],
+                               chunks=len(chunks), indexed_at=time.time())
+            entries.append(DocumentEntry(record=record, document=doc, chunks=chunks,
+                                         vectors=vectors[row : row + len(chunks)]))
+            row += len(chunks)
+        store.write(add=entries)
+        written.extend(doc.id for doc, _ in batch)
+        batch.clear()
+
+    for i, (doc_id, path) in enumerate(plan.to_load, start=1):
+        if progress:
+            progress("load", i, len(plan.to_load))
+        try:
+            doc = replace(load.load_file(path), id=doc_id)
+        except LoadError as exc:
+            errors.append(FileError(str(path), str(exc)))
+            continue
+        chunks = chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)
+        batch.append((doc, chunks))
+        known += len(chunks)
+        if sum(len(c) for _, c in batch) >= batch_chunks:
+            flush()
+    if batch:
+        flush()
+    return written, known
 
 
 class _Plan:
@@ -109,58 +146,12 @@ def _scan(folders: Sequence[Path], *, exclude: frozenset[str]) -> tuple[dict[str
     return found, errors
 
 
-def _plan(found: dict[str, tuple[Path, str]], old: IndexData) -> _Plan:
+def _plan(found: dict[str, tuple[Path, str]], old: dict[str, DocRecord]) -> _Plan:
     plan = _Plan()
     for doc_id, (path, digest) in sorted(found.items()):
-        record = old.records.get(doc_id)
+        record = old.get(doc_id)
         if record is not None and record.sha256 == digest:
             plan.unchanged.append(doc_id)
         else:
             plan.to_load.append((doc_id, path))
     return plan
-
-
-def _assemble(
-    old: IndexData,
-    kept: list[str],
-    new_docs: list[Document],
-    *,
-    params: IndexParams,
-    embedder: PassageEmbedder,
-    found: dict[str, tuple[Path, str]],
-    progress: Progress | None,
-) -> tuple[IndexData, int]:
-    """New index data: rows of kept documents copied, new documents chunked and embedded."""
-    data = IndexData(params=params)
-    vectors: list[np.ndarray] = []
-    old_rows = old.rows_by_document()
-    old_vectors = old.vectors if old.vectors is not None else np.zeros((0, params.dim), dtype=np.float32)
-    for doc_id in sorted(kept):
-        rows = old_rows.get(doc_id, [])
-        data.documents[doc_id] = old.documents[doc_id]
-        data.records[doc_id] = old.records[doc_id]
-        data.chunks.extend(old.chunks[r] for r in rows)
-        data.terms.extend(old.terms[r] for r in rows)
-        vectors.append(old_vectors[rows])
-    new_chunks: list[Chunk] = []
-    for doc in new_docs:
-        chunks = chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)
-        data.documents[doc.id] = doc
-        data.records[doc.id] = DocRecord(id=doc.id, path=str(doc.path), title=doc.title,
-                                         sha256=found[doc.id][1], chunks=len(chunks), indexed_at=time.time())
-        new_chunks.extend(chunks)
-    if new_chunks:
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress:
-                progress("embed", done, len(new_chunks))
-
-        vectors.append(embedder.embed_passages([fold_script(c.text) for c in new_chunks], progress=step))
-        data.chunks.extend(new_chunks)
-        data.terms.extend(terms(c.text) for c in new_chunks)
-    data.vectors = np.concatenate(vectors) if vectors else np.zeros((0, params.dim), np.float32)
-    data.dense = FaissIndex.build(data.vectors)
-    return data, len(new_chunks)

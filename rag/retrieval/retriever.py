@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 over normalised jieba terms and dense cosine search, fused by rank."""
+"""Hybrid retrieval: the store's BM25 and dense searches, fused by rank here for every engine."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import numpy as np
 
 from rag.retrieval.bm25 import BM25Index
 from rag.retrieval.fusion import RRF_K, rrf
-from rag.store import IndexData
-from rag.text import terms as text_terms
+from rag.store import Store, StoredChunk
 from rag.types import RETRIEVAL_MODES, Passage, RetrievalMode
+
+__all__ = ["BM25Index", "Rerank", "Retriever", "rrf"]
 
 logger = logging.getLogger(__name__)
 
@@ -19,11 +20,11 @@ Rerank = Callable[[str, Sequence[str]], Sequence[float]]  # (query, texts) -> on
 
 
 class Retriever:
-    """Searches one loaded index version. Holds the BM25 postings; the embedder is passed in."""
+    """Searches one open store; the query embedder is passed in."""
 
     def __init__(
         self,
-        data: IndexData,
+        store: Store,
         *,
         embed_query: Callable[[str], np.ndarray],
         dense_weight: float = 0.5,
@@ -31,42 +32,45 @@ class Retriever:
         rerank: Rerank | None = None,
         rerank_depth: int = 20,
     ) -> None:
-        self.data = data
+        self.store = store
         self._embed_query = embed_query
         self.dense_weight = dense_weight
         self.candidates = candidates
         self._rerank = rerank
         self.rerank_depth = rerank_depth
-        self.bm25 = BM25Index(data.terms)
 
     def search(self, query: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Best ``k`` passages for ``query``; ``mode`` is "hybrid", "bm25" or "dense"."""
         if mode not in RETRIEVAL_MODES or k < 1:
             raise ValueError(f"mode must be one of {', '.join(RETRIEVAL_MODES)} and k >= 1; got {mode!r}, {k}")
-        if not self.data.chunks:
+        if not self.store.chunk_count():
             return []
         depth = max(self.candidates, k)
         rankings: list[list[int]] = []
         if mode != "dense":
-            rankings.append(self.bm25.top(text_terms(query), depth)[1].tolist())
+            rankings.append(self.store.lexical(query, depth))
         if mode != "bm25":
-            if self.data.dense is None:
-                raise ValueError("this index has no vector index loaded")
-            rankings.append(self.data.dense.search(self._embed_query(query), depth)[1].tolist())
+            rankings.append(self.store.dense(self._embed_query(query), depth))
         if mode == "hybrid":
             w = self.dense_weight
             fused = rrf(rankings, weights=[1 - w, w])
         else:
             fused = [(int(r), 1.0) for r in rankings[0]]
         scored = self._scaled(fused, mode)
-        if self._rerank is not None and mode == "hybrid":
-            scored = self._reranked(self._rerank, query, scored[: max(self.rerank_depth, k)])
-        return [self._passage(row, score) for row, score in scored[:k]]
+        rerank = self._rerank is not None and mode == "hybrid"
+        scored = scored[: max(self.rerank_depth, k) if rerank else k]
+        found = self.store.chunks([key for key, _ in scored])
+        scored = [(key, score) for key, score in scored if key in found]  # removed since the search: skip
+        if self._rerank is not None and rerank:
+            scored = self._reranked(self._rerank, query, scored, found)
+        return [self._passage(found[key], score) for key, score in scored[:k]]
 
-    def _reranked(self, rerank: Rerank, query: str, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    @staticmethod
+    def _reranked(rerank: Rerank, query: str, scored: list[tuple[int, float]],
+                  found: dict[int, StoredChunk]) -> list[tuple[int, float]]:
         """Reorder by the cross-encoder; its score (0..1 for one-logit models) replaces the fused one."""
-        scores = rerank(query, [self.data.chunks[row].text for row, _ in scored])
-        return sorted(((row, float(s)) for (row, _), s in zip(scored, scores)), key=lambda rs: -rs[1])
+        scores = rerank(query, [found[key].chunk.text for key, _ in scored])
+        return sorted(((key, float(s)) for (key, _), s in zip(scored, scores)), key=lambda ks: -ks[1])
 
     def _scaled(self, fused: list[tuple[int, float]], mode: RetrievalMode) -> list[tuple[int, float]]:
         """Scale fused scores to 0..1, where 1 means ranked first by every retriever."""
@@ -75,10 +79,10 @@ class Retriever:
         best = (1 - self.dense_weight) / (RRF_K + 1) + self.dense_weight / (RRF_K + 1)
         return [(row, score / best) for row, score in fused]
 
-    def _passage(self, row: int, score: float) -> Passage:
-        chunk = self.data.chunks[row]
-        doc = self.data.documents[chunk.doc_id]
+    @staticmethod
+    def _passage(stored: StoredChunk, score: float) -> Passage:
+        chunk = stored.chunk
         return Passage(
-            chunk_id=chunk.id, doc_id=chunk.doc_id, title=doc.title, source=str(doc.path),
+            chunk_id=chunk.id, doc_id=chunk.doc_id, title=stored.title, source=stored.source,
             text=chunk.text, start=chunk.start, end=chunk.end, score=round(float(score), 6),
         )
