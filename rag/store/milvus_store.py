@@ -59,6 +59,9 @@ def collection_name(index_dir: Path) -> str:
     return f"rag_{stem}_{hashlib.sha1(str(path).encode()).hexdigest()[:10]}"
 
 
+KEEPALIVE_MS = 360_000  # gRPC keepalive ping interval of connections to a Milvus server
+
+
 def _quoted(value: str) -> str:
     """A string literal for a Milvus filter expression."""
     return json.dumps(value, ensure_ascii=False)
@@ -72,7 +75,11 @@ def _client(uri: str):
                           "(pymilvus==3.0.2 milvus-lite==3.2.2)") from None
     if "://" not in uri:
         Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return MilvusClient(uri=uri)
+        return MilvusClient(uri=uri)
+    # pymilvus pings an idle connection every 10 s; a gRPC server with the default policy (Milvus
+    # Lite's own server) answers that with GOAWAY "too_many_pings" and the next call fails to
+    # reconnect (seen in a test run). Ping no more often than that policy allows (every 5 min).
+    return MilvusClient(uri=uri, grpc_options={"grpc.keepalive_time_ms": KEEPALIVE_MS})
 
 
 class MilvusStore:
