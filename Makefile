@@ -35,4 +35,4 @@ browser:  ## Debian's Chromium (and CJK fonts) for the browser tests; Playwright
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; }
 
 clean-index:  ## delete the index of the bundled corpus (it is rebuilt on next use)
-	rm -rf index/v-* index/CURRENT index/.lock
+	rm -rf index/v-* index/s-* index/CURRENT index/NEXT index/.lock index/.milvus.lock index/milvus.db
