@@ -250,9 +250,12 @@ def test_an_upload_racing_with_questions_never_shows_a_half_built_index(served: 
                 if p["doc_id"] in CORPUS_IDS:  # every passage is exactly its document's text
                     assert corpus_text(p["doc_id"])[p["start"]:p["end"]] == p["text"]
 
+    assert http(served, "POST", "/v1/retrieve", body={"query": UPLOAD_QUESTION, "k": 5})[0] == 200  # models loaded
     threads = [threading.Thread(target=ask) for _ in range(3)]
     for t in threads:
         t.start()
+    while not seen:  # the race starts with questions already in flight
+        time.sleep(0.01)
     try:
         status, doc, _ = upload(served, "race.md", UPLOAD_TEXT.encode())
         assert status == 201
@@ -267,7 +270,9 @@ def test_an_upload_racing_with_questions_never_shows_a_half_built_index(served: 
         for t in threads:
             t.join()
     assert len(seen) > after_upload > 0
-    assert all(status == 200 and len(ids) == 5 for status, ids in seen)
+    answered = [ids for status, ids in seen if status == 200]  # a slow machine may meet the key's rate limit (429)
+    assert all(status in (200, 429) for status, _ in seen) and answered
+    assert all(len(ids) == 5 for ids in answered)
     assert all(set(ids) <= {*CORPUS_IDS, doc["id"]} for _, ids in seen)
     assert any(doc["id"] in ids for _, ids in seen)  # the new document was found while it was indexed
     assert doc_ids(served) == CORPUS_IDS
