@@ -86,3 +86,21 @@ def test_a_reranker_reorders_hybrid_results_and_its_score_is_shown(tmp_path):
     assert passages[0].chunk_id == "d#2" and passages[0].score == 1.0
     assert [p.score for p in passages[1:]] == [0.1, 0.1]
     assert retriever.search("科技支行落地", k=1, mode="bm25")[0].chunk_id == "d#0"  # only hybrid is reranked
+
+
+def test_a_chunk_removed_between_ranking_and_fetching_is_replaced_by_the_next_candidate(tmp_path):
+    """A document deleted while a question is in flight must not shorten the answer's passages."""
+    from fakes import HashEmbedder
+
+    retriever = _retriever(HashEmbedder(), tmp_path)
+    store = retriever.store
+    fetch = store.chunks
+    ranked_first = retriever.search("科技支行落地", k=1)[0].chunk_id
+    assert ranked_first == "d#0"
+
+    def fetch_after_a_removal(keys):  # as if a writer removed the best chunk after the ranking
+        return {key: chunk for key, chunk in fetch(keys).items() if chunk.chunk.id != "d#0"}
+
+    store.chunks = fetch_after_a_removal
+    passages = retriever.search("科技支行落地", k=2)
+    assert len(passages) == 2 and {p.chunk_id for p in passages} == {"d#1", "d#2"}

@@ -56,14 +56,25 @@ class Retriever:
             fused = rrf(rankings, weights=[1 - w, w])
         else:
             fused = [(int(r), 1.0) for r in rankings[0]]
-        scored = self._scaled(fused, mode)
         rerank = self._rerank is not None and mode == "hybrid"
-        scored = scored[: max(self.rerank_depth, k) if rerank else k]
-        found = self.store.chunks([key for key, _ in scored])
-        scored = [(key, score) for key, score in scored if key in found]  # removed since the search: skip
+        scored, found = self._fetch(self._scaled(fused, mode), max(self.rerank_depth, k) if rerank else k)
         if self._rerank is not None and rerank:
             scored = self._reranked(self._rerank, query, scored, found)
         return [self._passage(found[key], score) for key, score in scored[:k]]
+
+    def _fetch(self, scored: list[tuple[int, float]], wanted: int) -> tuple[list[tuple[int, float]], dict[int, StoredChunk]]:
+        """The first ``wanted`` ranked chunks that still exist: a document removed between the
+        ranking and this fetch is skipped and the next candidates fill its place."""
+        kept: list[tuple[int, float]] = []
+        found: dict[int, StoredChunk] = {}
+        position = 0
+        while len(kept) < wanted and position < len(scored):
+            window = scored[position : position + wanted - len(kept)]
+            position += len(window)
+            fetched = self.store.chunks([key for key, _ in window])
+            found.update(fetched)
+            kept.extend((key, score) for key, score in window if key in fetched)
+        return kept, found
 
     @staticmethod
     def _reranked(rerank: Rerank, query: str, scored: list[tuple[int, float]],
