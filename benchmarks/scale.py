@@ -32,7 +32,7 @@ from rag.files import sha256_bytes
 
 CHUNKS_PER_DOC = 10
 BATCH_DOCS = 50  # documents per write: 500 chunks, the indexer's batch size
-QUERIES = 200  # per mode (100 from 10^6 chunks on, where a dense query scans 1.5 GB)
+QUERIES = 200  # per mode (50 from 10^6 chunks on, where a dense query scans 1.5 GB)
 
 
 def vocabulary() -> tuple[list[str], np.ndarray]:
@@ -168,7 +168,7 @@ def query(kind: str, folder: Path, n_chunks: int, dim: int) -> dict:
     from rag.retrieval.retriever import Retriever
 
     corpus = Corpus(dim)
-    questions = corpus.queries(n_chunks // CHUNKS_PER_DOC, QUERIES if n_chunks < 1_000_000 else QUERIES // 2)
+    questions = corpus.queries(n_chunks // CHUNKS_PER_DOC, QUERIES if n_chunks < 1_000_000 else QUERIES // 4)
     vectors = dict(questions)
     before = peak_mb()
     started, cpu = time.perf_counter(), time.process_time()
