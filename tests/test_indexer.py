@@ -176,3 +176,15 @@ def test_upload_over_the_size_limit_names_the_setting(corpus, tmp_path, make_bot
     with pytest.raises(LoadError, match=r"big\.txt: 0\.0 MB is over the upload limit of 0\.001 MB \(setting max_upload_mb"):
         bot.add_file(upload)
     assert not bot.uploads_dir.exists() or not any(bot.uploads_dir.iterdir())
+
+
+def test_an_upload_named_like_a_removed_corpus_document_is_indexed_under_its_own_id(corpus, tmp_path, make_bot):
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    bot.remove_document("a")  # "a" stays reserved for the corpus file, which is only excluded
+    upload = tmp_path / "tmp-upload"
+    upload.write_text("光明区2025年新建10所学校。", encoding="utf-8")
+    report = bot.add_file(upload, name="a.txt")
+    assert report.added == ["a.txt"]
+    assert sorted(d.id for d in bot.documents()) == ["a.txt", "b"]
+    assert bot.document("a.txt").text == "光明区2025年新建10所学校。"

@@ -128,13 +128,22 @@ class _Plan:
 
 
 def _scan(folders: Sequence[Path], *, exclude: frozenset[str]) -> tuple[dict[str, tuple[Path, str]], list[FileError]]:
-    """doc id -> (path, sha256) of every supported file, plus the files that cannot be used."""
+    """doc id -> (path, sha256) of every supported file, plus the files that cannot be used.
+
+    Ids come from listing the folders: a later folder's files avoid every id of an earlier one,
+    and the ids in ``exclude`` (documents of the first folder a user removed) stay reserved, so an
+    upload named like an excluded corpus document gets an id of its own instead of being excluded
+    with it.
+    """
     found: dict[str, tuple[Path, str]] = {}
     errors: list[FileError] = []
+    taken: set[str] = set()
     for folder in folders:
         if not Path(folder).exists():
             continue
-        files, bad = load.scan_folder(Path(folder), taken=set(found))
+        files, bad = load.scan_folder(Path(folder), taken=taken)
+        taken.update(doc_id for doc_id, _ in files)
+        taken.update(exclude)
         errors.extend(bad)
         for doc_id, path in files:
             if doc_id in exclude:
