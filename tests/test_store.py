@@ -53,6 +53,9 @@ def test_written_documents_read_back_and_are_searchable(store):
     with store.writing(PARAMS):
         store.write(add=[BANK, FUND])
     assert store.records() == {"bank": BANK.record, "fund": FUND.record}
+    assert store.records(["fund", "nope"]) == {"fund": FUND.record}  # a lookup of a few ids
+    assert store.records([]) == {}
+    assert store.records([*(f"x{i}" for i in range(2500)), "bank"]) == {"bank": BANK.record}  # asked in parts
     doc = store.document("fund")
     assert doc is not None and doc.text == FUND.document.text and doc.title == "标题fund" and doc.meta == {"k": 1}
     assert store.document("nope") is None

@@ -8,7 +8,7 @@ or removes whole documents; what one ``write`` call changes becomes visible toge
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -93,8 +93,9 @@ class Store(Protocol):
         """Remove documents by id and add (or replace) documents, as one visible change."""
         ...
 
-    def records(self) -> dict[str, DocRecord]:
-        """Every indexed document's record, by id."""
+    def records(self, ids: Collection[str] | None = None) -> dict[str, DocRecord]:
+        """Every indexed document's record, by id; with ``ids``, the records of those of them that
+        are indexed (a lookup that costs what the few ids cost, not what the index holds)."""
         ...
 
     def document(self, doc_id: str) -> Document | None:

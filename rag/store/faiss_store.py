@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -48,6 +48,7 @@ DB_FILE = "index.sqlite3"
 VECTORS_FILE = "vectors.f32"
 _POINTER, _NEXT = "CURRENT", "NEXT"
 _LOAD_ROWS = 65_536  # vector rows copied into FAISS at a time when opening
+_SQL_VARS = 900  # ids per "IN (...)" query: under SQLite's oldest limit of 999 parameters
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -348,10 +349,18 @@ class FaissStore:
         self._commit += 1
 
     # ----- reading -----
-    def records(self) -> dict[str, DocRecord]:
+    def records(self, ids: Collection[str] | None = None) -> dict[str, DocRecord]:
+        select = "SELECT id, path, title, sha256, chunks, indexed_at FROM documents"
         with self._lock:
-            rows = self._connection().execute(
-                "SELECT id, path, title, sha256, chunks, indexed_at FROM documents ORDER BY id").fetchall()
+            conn = self._connection()
+            if ids is None:
+                rows = conn.execute(f"{select} ORDER BY id").fetchall()
+            else:
+                wanted, rows = sorted(set(ids)), []
+                for i in range(0, len(wanted), _SQL_VARS):
+                    part = wanted[i : i + _SQL_VARS]
+                    rows += conn.execute(f"{select} WHERE id IN ({', '.join('?' * len(part))})", part).fetchall()
+                rows.sort()
         return {r[0]: DocRecord(*r) for r in rows}
 
     def document(self, doc_id: str) -> Document | None:

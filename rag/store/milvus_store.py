@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -231,8 +231,15 @@ class MilvusStore:
                  "text": piece, "v": [0.0, 0.0]} for n, piece in enumerate(pieces)]
 
     # ----- reading -----
-    def records(self) -> dict[str, DocRecord]:
-        rows = self._iterate(self._docs, "part == 0", ["doc", "path", "title", "sha256", "chunks", "indexed_at"])
+    def records(self, ids: Collection[str] | None = None) -> dict[str, DocRecord]:
+        fields = ["doc", "path", "title", "sha256", "chunks", "indexed_at"]
+        if ids is None:
+            rows = self._iterate(self._docs, "part == 0", fields)
+        else:
+            wanted, rows = sorted(set(ids)), []
+            for i in range(0, len(wanted), _ITER_BATCH):
+                listed = ", ".join(_quoted(d) for d in wanted[i : i + _ITER_BATCH])
+                rows += self._milvus().query(self._docs, filter=f"part == 0 and doc in [{listed}]", output_fields=fields)
         return {r["doc"]: DocRecord(id=r["doc"], path=r["path"], title=r["title"], sha256=r["sha256"],
                                     chunks=int(r["chunks"]), indexed_at=float(r["indexed_at"]))
                 for r in sorted(rows, key=lambda r: r["doc"])}
