@@ -17,6 +17,7 @@ import functools
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from rag.files import atomic_write
 from rag.generation.backends import Generator
 from rag.generation.cite import Similarity
 from rag.generation.pipeline import AnswerPipeline
-from rag.ingest.indexer import Progress, sync
+from rag.ingest.indexer import Progress, sync, update_folder
 from rag.models.embedder import Embedder
 from rag.models.remote_embedder import RemoteEmbedder
 from rag.retrieval.rerank import Reranker
@@ -158,7 +159,11 @@ class RAG:
 
     def add_file(self, path: str | Path, *, name: str | None = None,
                  progress: Progress | None = None) -> IndexReport:
-        """Copy a document into the uploads folder and index it; a bad file changes nothing."""
+        """Copy a document into the uploads folder and index it; a bad file changes nothing.
+
+        Costs what the document costs: only the uploads folder is listed and only this file (and
+        an upload whose id it takes, if any) is read; the corpus folder is not scanned.
+        """
         from rag.ingest.load import validate_upload
 
         source = Path(path)
@@ -169,25 +174,57 @@ class RAG:
             raise LoadError(f"{name}: {size_mb:.1f} MB is over the upload limit of {limit_mb:g} MB "
                             "(setting max_upload_mb, env RAG_MAX_UPLOAD_MB)")
         target = self.uploads_dir / validate_upload(source, name=name, max_bytes=int(limit_mb * 2**20))
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, source.read_bytes())
-        report = self.index(progress=progress)
-        if any(Path(e.path) == target for e in report.errors):
-            target.unlink(missing_ok=True)
-            self.index()
+        data = source.read_bytes()
+        self._get_retriever()  # a missing index is built first, from the corpus folder (as a question would)
+        with self._lock:
+            with self.store.writing(self.params):
+                previous = target.read_bytes() if target.is_file() else None
+                self.uploads_dir.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, data)
+                try:
+                    report = self._update_uploads(changed=[target], progress=progress)
+                except BaseException:
+                    self._restore(target, previous)
+                    raise
+                if any(Path(e.path) == target for e in report.errors):
+                    self._restore(target, previous)  # nothing was written to the index
+            self._use()
         return report
 
     def remove_document(self, doc_id: str) -> IndexReport:
         """Drop a document from the index: delete it if uploaded, else exclude it from the corpus."""
-        record = self._records().get(doc_id)
-        if record is None:
-            raise LoadError(f"no indexed document with id {doc_id!r}")
-        path = Path(record.path)
-        if path.parent == self.uploads_dir:
-            path.unlink(missing_ok=True)
+        self._get_retriever()
+        with self._lock:
+            with self.store.writing(self.params):
+                record = self.store.records([doc_id]).get(doc_id)
+                if record is None:
+                    raise LoadError(f"no indexed document with id {doc_id!r}")
+                path = Path(record.path)
+                if path.parent == self.uploads_dir:
+                    path.unlink(missing_ok=True)
+                    report = self._update_uploads(gone=[doc_id])
+                else:
+                    started = time.monotonic()
+                    self._write_excluded(self._excluded() | {doc_id})
+                    self.store.write(remove=[doc_id])
+                    report = IndexReport(added=[], updated=[], removed=[doc_id], unchanged=[], errors=[],
+                                         seconds=round(time.monotonic() - started, 3))
+            self._use()
+        return report
+
+    def _update_uploads(self, *, changed: Sequence[Path] = (), gone: Sequence[str] = (),
+                        progress: Progress | None = None) -> IndexReport:
+        """Index a change to the uploads folder alone (inside ``store.writing``): see ``update_folder``."""
+        return update_folder(self.uploads_dir, store=self.store, params=self.params, embedder=self.embedder,
+                             changed=changed, gone=gone, reserved=self._excluded(), progress=progress)
+
+    @staticmethod
+    def _restore(target: Path, previous: bytes | None) -> None:
+        """Put back the upload ``target`` replaced, or delete it when it was new."""
+        if previous is None:
+            target.unlink(missing_ok=True)
         else:
-            self._write_excluded(self._excluded() | {doc_id})
-        return self.index()
+            atomic_write(target, previous)
 
     def documents(self) -> list[DocRecord]:
         """The indexed documents, in id order."""

@@ -188,3 +188,116 @@ def test_an_upload_named_like_a_removed_corpus_document_is_indexed_under_its_own
     assert report.added == ["a.txt"]
     assert sorted(d.id for d in bot.documents()) == ["a.txt", "b"]
     assert bot.document("a.txt").text == "光明区2025年新建10所学校。"
+
+
+def _same_index(bot: RAG, corpus: Path, tmp_path: Path, make_bot) -> None:
+    """``bot``'s index holds what a full sync of the same folders into a new index holds, and a full
+    sync of ``bot``'s own folders finds nothing to do."""
+    import shutil
+
+    fresh_dir = tmp_path / "fresh"
+    if bot.uploads_dir.is_dir():
+        shutil.copytree(bot.uploads_dir, fresh_dir / "index" / "uploads")
+    excluded = bot.settings.index_dir / "excluded.json"
+    if excluded.is_file():
+        shutil.copy(excluded, fresh_dir / "index" / "excluded.json")
+    fresh = make_bot(corpus, fresh_dir)
+    fresh.index()
+
+    def key(b: RAG) -> list[tuple]:
+        return [(d.id, Path(d.path).name, d.sha256, d.chunks, d.title) for d in b.documents()]
+
+    assert key(bot) == key(fresh)
+    again = bot.index()
+    assert (again.added, again.updated, again.removed, again.chunks_embedded) == ([], [], [], 0)
+
+
+def test_add_and_remove_read_only_the_document_and_leave_what_a_full_sync_leaves(corpus, tmp_path, make_bot,
+                                                                                 monkeypatch):
+    from rag.ingest import indexer, load
+
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    hashed: list[str] = []
+    loaded: list[str] = []
+    real_hash, real_load = indexer.sha256_file, load.load_file
+    monkeypatch.setattr(indexer, "sha256_file", lambda p: hashed.append(Path(p).name) or real_hash(p))
+    monkeypatch.setattr(load, "load_file", lambda p, **kw: loaded.append(Path(p).name) or real_load(p, **kw))
+    upload = tmp_path / "tmp-upload"
+
+    upload.write_text("光明区2025年新建10所学校。", encoding="utf-8")
+    assert bot.add_file(upload, name="c.txt").added == ["c"]
+    assert (hashed, loaded) == (["c.txt"], ["c.txt"])  # neither a.txt nor b.txt was read
+    _same_index(bot, corpus, tmp_path / "1", make_bot)
+
+    hashed.clear(), loaded.clear()
+    upload.write_text("# 医院\n\n光明区新建3家医院。", encoding="utf-8")
+    report = bot.add_file(upload, name="c.md")  # sorts before c.txt, so it takes the id "c" as a full sync would
+    assert (report.added, report.updated, report.removed) == (["c.txt"], ["c"], [])
+    assert sorted(hashed) == sorted(loaded) == ["c.md", "c.txt"]
+    assert bot.document("c").text.startswith("# 医院") and bot.document("c.txt").text.startswith("光明区2025年")
+    _same_index(bot, corpus, tmp_path / "2", make_bot)
+
+    hashed.clear(), loaded.clear()
+    upload.write_text("光明区新建3家图书馆。", encoding="utf-8")
+    assert bot.add_file(upload, name="a.txt").added == ["a.txt"]  # the corpus holds "a"
+    _same_index(bot, corpus, tmp_path / "3", make_bot)
+
+    hashed.clear(), loaded.clear()
+    report = bot.remove_document("c")  # c.txt takes its id back
+    assert (report.added, report.updated, report.removed) == ([], ["c"], ["c.txt"])
+    assert bot.document("c").text.startswith("光明区2025年") and not (bot.uploads_dir / "c.md").exists()
+    _same_index(bot, corpus, tmp_path / "4", make_bot)
+
+    hashed.clear(), loaded.clear()
+    assert bot.remove_document("b").removed == ["b"]  # a corpus document: excluded, nothing read
+    assert (hashed, loaded) == ([], [])
+    assert all(p.doc_id != "b" for p in bot.retrieve("合成生物产业基金", k=3))
+    _same_index(bot, corpus, tmp_path / "5", make_bot)
+
+
+def test_an_upload_that_fails_after_it_was_copied_changes_nothing(corpus, tmp_path, make_bot, monkeypatch):
+    from rag.ingest import load
+
+    bot = make_bot(corpus, tmp_path)
+    bot.index()
+    upload = tmp_path / "tmp-upload"
+    upload.write_text("第一版:光明区新建10所学校。", encoding="utf-8")
+    bot.add_file(upload, name="c.txt")
+    before = bot.documents()
+    real_load = load.load_file
+
+    def failing(path, **kw):
+        if Path(path).name in ("c.txt", "d.txt"):
+            raise LoadError(f"{path}: changed while it was read")
+        return real_load(path, **kw)
+
+    monkeypatch.setattr(load, "load_file", failing)
+    upload.write_text("第二版:光明区新建12所学校。", encoding="utf-8")
+    report = bot.add_file(upload, name="c.txt")  # replaces an upload: the old version is put back
+    assert [Path(e.path).name for e in report.errors] == ["c.txt"] and report.updated == []
+    assert bot.documents() == before
+    assert (bot.uploads_dir / "c.txt").read_text(encoding="utf-8") == "第一版:光明区新建10所学校。"
+    report = bot.add_file(upload, name="d.txt")  # a new upload: deleted again
+    assert [Path(e.path).name for e in report.errors] == ["d.txt"]
+    assert bot.documents() == before and not (bot.uploads_dir / "d.txt").exists()
+
+    class Exploding(HashEmbedder):
+        def embed_passages(self, texts, *, progress=None):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(load, "load_file", real_load)
+    bot.embedder = Exploding()
+    with pytest.raises(KeyboardInterrupt):
+        bot.add_file(upload, name="e.txt")
+    assert bot.documents() == before and not (bot.uploads_dir / "e.txt").exists()
+    bot.embedder = HashEmbedder()
+    _same_index(bot, corpus, tmp_path / "1", make_bot)
+
+
+def test_adding_a_file_to_a_missing_index_builds_the_corpus_too(corpus, tmp_path, make_bot):
+    bot = make_bot(corpus, tmp_path)
+    upload = tmp_path / "tmp-upload"
+    upload.write_text("光明区2025年新建10所学校。", encoding="utf-8")
+    assert bot.add_file(upload, name="c.txt").added == ["c"]
+    assert [d.id for d in bot.documents()] == ["a", "b", "c"]

@@ -1,10 +1,14 @@
-"""Bring an index in line with its document folders: embed only what was added or changed."""
+"""Bring an index in line with its document folders: embed only what was added or changed.
+
+``sync`` scans every folder (and hashes every file); ``update_folder`` handles a change to one
+small folder (the uploads) in time proportional to that folder and the changed documents.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -74,6 +78,116 @@ def sync(
     return report
 
 
+def update_folder(
+    folder: Path,
+    *,
+    store: Store,
+    params: IndexParams,
+    embedder: PassageEmbedder,
+    changed: Collection[Path] = (),
+    gone: Collection[str] = (),
+    reserved: Collection[str] = (),
+    progress: Progress | None = None,
+) -> IndexReport:
+    """What ``sync`` would do after ``changed`` files of ``folder`` were written and the documents
+    ``gone`` were deleted from it, reading nothing outside the folder: the cost is listing this
+    one folder and loading the documents that changed. Call it inside ``store.writing(params)``.
+
+    Ids are assigned as ``sync`` assigns them to a later folder: the ids the index holds for
+    documents of other folders, and ``reserved``, are taken (the index is trusted to be in line
+    with the other folders). A file whose id moved (a new ``b.pdf`` takes ``b`` from ``b.txt``,
+    which becomes ``b.txt``) is indexed again under its new id; a document of this folder whose id
+    is no longer given (among ``gone`` and the ids its files could have) is removed. All of it is
+    one write, made only when every file to index can be read and loaded: when one cannot, nothing
+    is written and the report names it.
+    """
+    started = time.monotonic()
+    folder = Path(folder)
+    inside = {Path(p) for p in changed}
+    candidates = store.records(load.candidate_ids(folder) | set(gone)) if folder.is_dir() else store.records(gone)
+    taken = {doc_id for doc_id, r in candidates.items() if not Path(r.path).is_relative_to(folder)}
+    files, errors = load.scan_folder(folder, taken=taken | set(reserved)) if folder.is_dir() else ([], [])
+    assigned = dict(files)
+    old = {**candidates, **store.records(set(assigned) - set(candidates))}
+    removed = sorted(d for d, r in old.items() if d not in assigned and d not in taken)
+    plan, found, failed = _Plan(), {}, len(errors)  # unsupported files are reported, and block nothing
+    for doc_id, path in files:
+        record = old.get(doc_id)
+        if path not in inside and record is not None and record.path == str(path):
+            continue  # indexed from this very file, which nobody changed: not read
+        try:
+            found[doc_id] = (path, sha256_file(path))
+        except OSError as exc:
+            errors.append(FileError(str(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if record is not None and record.sha256 == found[doc_id][1]:
+            plan.unchanged.append(doc_id)
+        else:
+            plan.to_load.append((doc_id, path))
+    batch: list[tuple[Document, list[Chunk]]] = []
+    for i, (doc_id, path) in enumerate(plan.to_load, start=1):
+        if progress:
+            progress("load", i, len(plan.to_load))
+        try:
+            batch.append(_load_chunked(doc_id, path, params))
+        except LoadError as exc:
+            errors.append(FileError(str(path), str(exc)))
+    written = [doc.id for doc, _ in batch]
+    n_chunks = sum(len(chunks) for _, chunks in batch)
+    if len(errors) > failed:  # all or nothing
+        written, removed, n_chunks = [], [], 0
+    elif batch or removed:
+        store.write(remove=removed, add=_entries(batch, embedder=embedder, params=params, found=found,
+                                                 progress=_embed_progress(progress, n_chunks)))
+    report = IndexReport(
+        added=sorted(d for d in written if d not in old),
+        updated=sorted(d for d in written if d in old),
+        removed=removed,
+        unchanged=sorted(plan.unchanged),
+        errors=errors,
+        chunks_embedded=n_chunks,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    logger.info("indexed in %s: %d added, %d updated, %d removed, %d errors, %d chunks embedded", folder,
+                len(report.added), len(report.updated), len(report.removed), len(report.errors), n_chunks)
+    return report
+
+
+def _load_chunked(doc_id: str, path: Path, params: IndexParams) -> tuple[Document, list[Chunk]]:
+    """One file as a document with id ``doc_id``, and its chunks; ``LoadError`` when it cannot be used."""
+    doc = replace(load.load_file(path), id=doc_id)
+    return doc, chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)
+
+
+def _entries(batch: Sequence[tuple[Document, list[Chunk]]], *, embedder: PassageEmbedder, params: IndexParams,
+             found: dict[str, tuple[Path, str]], progress: Callable[[int], None] | None) -> list[DocumentEntry]:
+    """Embed the chunks of ``batch`` (script-folded) and pair each document with its record and vectors;
+    the record's digest is the one the file was planned with (``found``)."""
+    texts = [fold_script(c.text) for _, chunks in batch for c in chunks]
+    vectors = embedder.embed_passages(texts, progress=progress) if texts else np.zeros((0, params.dim), np.float32)
+    entries, row = [], 0
+    for doc, chunks in batch:
+        record = DocRecord(id=doc.id, path=str(doc.path), title=doc.title, sha256=found[doc.id][1],
+                           chunks=len(chunks), indexed_at=time.time())
+        entries.append(DocumentEntry(record=record, document=doc, chunks=chunks,
+                                     vectors=vectors[row : row + len(chunks)]))
+        row += len(chunks)
+    return entries
+
+
+def _embed_progress(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress("embed", done, total)
+
+    return step
+
+
 def _index_changed(plan: _Plan, *, store: Store, params: IndexParams, embedder: PassageEmbedder,
                    found: dict[str, tuple[Path, str]], errors: list[FileError], progress: Progress | None,
                    batch_chunks: int) -> tuple[list[str], int]:
@@ -89,16 +203,7 @@ def _index_changed(plan: _Plan, *, store: Store, params: IndexParams, embedder: 
             progress("embed", done, known)
 
     def flush() -> None:
-        texts = [fold_script(c.text) for _, chunks in batch for c in chunks]
-        vectors = embedder.embed_passages(texts, progress=step) if texts else np.zeros((0, params.dim), np.float32)
-        entries, row = [], 0
-        for doc, chunks in batch:
-            record = DocRecord(id=doc.id, path=str(doc.path), title=doc.title, sha256=found[doc.id][1],
-                               chunks=len(chunks), indexed_at=time.time())
-            entries.append(DocumentEntry(record=record, document=doc, chunks=chunks,
-                                         vectors=vectors[row : row + len(chunks)]))
-            row += len(chunks)
-        store.write(add=entries)
+        store.write(add=_entries(batch, embedder=embedder, params=params, found=found, progress=step))
         written.extend(doc.id for doc, _ in batch)
         batch.clear()
 
@@ -106,13 +211,11 @@ def _index_changed(plan: _Plan, *, store: Store, params: IndexParams, embedder: 
         if progress:
             progress("load", i, len(plan.to_load))
         try:
-            doc = replace(load.load_file(path), id=doc_id)
+            batch.append(_load_chunked(doc_id, path, params))
         except LoadError as exc:
             errors.append(FileError(str(path), str(exc)))
             continue
-        chunks = chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)
-        batch.append((doc, chunks))
-        known += len(chunks)
+        known += len(batch[-1][1])
         if sum(len(c) for _, c in batch) >= batch_chunks:
             flush()
     if batch:

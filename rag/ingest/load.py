@@ -365,9 +365,13 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
-def _assign_id(rel: Path, used: set[str]) -> str:
+def _names(rel: Path) -> list[str]:
     flat = rel.as_posix().replace("/", "__")
-    candidates = [rel.stem, flat[: len(flat) - len(rel.suffix)], flat]
+    return [rel.stem, flat[: len(flat) - len(rel.suffix)], flat]
+
+
+def _assign_id(rel: Path, used: set[str]) -> str:
+    candidates = _names(rel)
     doc_id = next((c for c in candidates if c not in used), None)
     n = 2
     while doc_id is None or doc_id in used:
@@ -397,6 +401,20 @@ def scan_folder(
         else:
             errors.append(FileError(str(path), _unsupported(path.suffix)))
     return files, errors
+
+
+def candidate_ids(folder: Path, *, numbered: int = 3) -> set[str]:
+    """The ids ``scan_folder`` tries for the files of ``folder``: each file's three names and its
+    first ``numbered`` numbered fall-backs (``name~2``...). The folder is listed, no file is read.
+    Which of these other folders take is what ``scan_folder(folder, taken=...)`` needs to know
+    (short of a file that needs a fall-back past ``numbered``)."""
+    folder = Path(folder)
+    ids: set[str] = set()
+    for path in _walk(folder):
+        if path.suffix.lower() in _FORMATS:
+            names = _names(path.relative_to(folder))
+            ids.update(names, (f"{names[-1]}~{n}" for n in range(2, numbered + 2)))
+    return ids
 
 
 def validate_upload(source: Path, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
