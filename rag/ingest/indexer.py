@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -63,19 +63,8 @@ def sync(
             store.write(remove=removed)
         loaded, n_embedded = _index_changed(plan, store=store, params=params, embedder=embedder, found=found,
                                             errors=errors, progress=progress, batch_chunks=batch_chunks)
-    report = IndexReport(
-        added=sorted(d for d in loaded if d not in old),
-        updated=sorted(d for d in loaded if d in old),
-        removed=removed,
-        unchanged=sorted(plan.unchanged),
-        errors=errors,
-        chunks_embedded=n_embedded,
-        seconds=round(time.monotonic() - started, 3),
-    )
-    logger.info("indexed: %d added, %d updated, %d removed, %d unchanged, %d errors, %d chunks embedded",
-                len(report.added), len(report.updated), len(report.removed), len(report.unchanged),
-                len(report.errors), n_embedded)
-    return report
+    return _report(loaded, old=old, removed=removed, unchanged=plan.unchanged, errors=errors,
+                   chunks_embedded=n_embedded, started=started, where="")
 
 
 def update_folder(
@@ -124,14 +113,7 @@ def update_folder(
             plan.unchanged.append(doc_id)
         else:
             plan.to_load.append((doc_id, path))
-    batch: list[tuple[Document, list[Chunk]]] = []
-    for i, (doc_id, path) in enumerate(plan.to_load, start=1):
-        if progress:
-            progress("load", i, len(plan.to_load))
-        try:
-            batch.append(_load_chunked(doc_id, path, params))
-        except LoadError as exc:
-            errors.append(FileError(str(path), str(exc)))
+    batch = list(_loaded(plan.to_load, params=params, errors=errors, progress=progress))
     written = [doc.id for doc, _ in batch]
     n_chunks = sum(len(chunks) for _, chunks in batch)
     if len(errors) > failed:  # all or nothing
@@ -139,24 +121,41 @@ def update_folder(
     elif batch or removed:
         store.write(remove=removed, add=_entries(batch, embedder=embedder, params=params, found=found,
                                                  progress=_embed_progress(progress, n_chunks)))
+    return _report(written, old=old, removed=removed, unchanged=plan.unchanged, errors=errors,
+                   chunks_embedded=n_chunks, started=started, where=f" in {folder}")
+
+
+def _report(written: Sequence[str], *, old: Collection[str], removed: list[str], unchanged: list[str],
+            errors: list[FileError], chunks_embedded: int, started: float, where: str) -> IndexReport:
+    """What a run did (``written``: the ids it wrote, ``old``: the ids indexed before), logged."""
     report = IndexReport(
         added=sorted(d for d in written if d not in old),
         updated=sorted(d for d in written if d in old),
         removed=removed,
-        unchanged=sorted(plan.unchanged),
+        unchanged=sorted(unchanged),
         errors=errors,
-        chunks_embedded=n_chunks,
+        chunks_embedded=chunks_embedded,
         seconds=round(time.monotonic() - started, 3),
     )
-    logger.info("indexed in %s: %d added, %d updated, %d removed, %d errors, %d chunks embedded", folder,
-                len(report.added), len(report.updated), len(report.removed), len(report.errors), n_chunks)
+    logger.info("indexed%s: %d added, %d updated, %d removed, %d unchanged, %d errors, %d chunks embedded", where,
+                len(report.added), len(report.updated), len(report.removed), len(report.unchanged),
+                len(report.errors), chunks_embedded)
     return report
 
 
-def _load_chunked(doc_id: str, path: Path, params: IndexParams) -> tuple[Document, list[Chunk]]:
-    """One file as a document with id ``doc_id``, and its chunks; ``LoadError`` when it cannot be used."""
-    doc = replace(load.load_file(path), id=doc_id)
-    return doc, chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)
+def _loaded(files: Sequence[tuple[str, Path]], *, params: IndexParams, errors: list[FileError],
+            progress: Progress | None) -> Iterator[tuple[Document, list[Chunk]]]:
+    """Each file as a document with its planned id, and its chunks; a file that cannot be used is
+    added to ``errors`` instead."""
+    for i, (doc_id, path) in enumerate(files, start=1):
+        if progress:
+            progress("load", i, len(files))
+        try:
+            doc = replace(load.load_file(path), id=doc_id)
+        except LoadError as exc:
+            errors.append(FileError(str(path), str(exc)))
+            continue
+        yield doc, chunking.chunk_document(doc, max_tokens=params.chunk_tokens, overlap=params.chunk_overlap)
 
 
 def _entries(batch: Sequence[tuple[Document, list[Chunk]]], *, embedder: PassageEmbedder, params: IndexParams,
@@ -207,15 +206,9 @@ def _index_changed(plan: _Plan, *, store: Store, params: IndexParams, embedder: 
         written.extend(doc.id for doc, _ in batch)
         batch.clear()
 
-    for i, (doc_id, path) in enumerate(plan.to_load, start=1):
-        if progress:
-            progress("load", i, len(plan.to_load))
-        try:
-            batch.append(_load_chunked(doc_id, path, params))
-        except LoadError as exc:
-            errors.append(FileError(str(path), str(exc)))
-            continue
-        known += len(batch[-1][1])
+    for item in _loaded(plan.to_load, params=params, errors=errors, progress=progress):
+        batch.append(item)
+        known += len(item[1])
         if sum(len(c) for _, c in batch) >= batch_chunks:
             flush()
     if batch:
