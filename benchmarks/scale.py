@@ -215,7 +215,7 @@ class StandInEmbedder:
 
 def add_file(kind: str, folder: Path, corpus: Corpus) -> dict:
     """``RAG.add_file`` and ``RAG.remove_document`` on the open index, as the UI's upload does:
-    every corpus file is hashed to find what changed, the new file is loaded, chunked and written."""
+    the new file is validated, copied into the uploads folder, loaded, chunked and written."""
     from rag import RAG
     from rag.tokens import count_tokens
 
