@@ -24,26 +24,26 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ui_load import CONVERSATIONS, Conversation, _text, check_reply
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the tests' process helper (tests/processes.py)
 
-from rag.evaluation.metrics import percentile
-from rag.serving.accounts import Accounts, accounts_path
+from processes import free_port, http_answers, running  # noqa: E402
+from ui_load import CONVERSATIONS, Conversation, _text, check_reply  # noqa: E402
+
+from rag.evaluation.metrics import percentile  # noqa: E402
+from rag.serving.accounts import Accounts, accounts_path  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 600.0
 PASSWORD = "bench-password-1"
 
@@ -170,48 +170,14 @@ def started_server(backend: str, *, clients: int, sessions: int) -> Iterator[tup
         users = [f"user{i}" for i in range(sessions)]
         for user in users:
             accounts.add_user(user, role="reader", password=PASSWORD)
-        port = _free_port()
+        port = free_port()
         env = dict(os.environ, RAG_CORPUS=str(root / "corpus"), RAG_INDEX_DIR=str(root / "index"),
                    RAG_BACKEND=backend, RAG_FEEDBACK_PATH=str(root / "feedback.jsonl"), GRADIO_ANALYTICS_ENABLED="False")
-        log_path = root / "serve.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], cwd=REPO, env=env,
-                                    stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(url, proc, log_path)
+        with running([sys.executable, "-m", "rag.cli", "serve", "--port", str(port)], name="rag serve",
+                     log_path=root / "serve.log", ready=http_answers(url + "/v1/health", any_status=True),
+                     timeout=START_TIMEOUT, cwd=REPO, env=env, interval=1.0):  # 401 without a key: it is up
             yield url, keys, users
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"rag serve exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            urllib.request.urlopen(url + "/v1/health", timeout=2)
-        except urllib.error.HTTPError:
-            return  # 401 without a key: it is up
-        except (urllib.error.URLError, OSError):
-            time.sleep(1.0)
-        else:
-            return
-    raise RuntimeError(f"rag serve did not answer within {START_TIMEOUT:.0f} s")
 
 
 def report(tally: Tally, *, seconds: float) -> int:

@@ -22,25 +22,24 @@ import logging
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.evaluation.metrics import percentile
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the tests' process helper (tests/processes.py)
+
+from processes import free_port, http_answers, running  # noqa: E402
+
+from rag.evaluation.metrics import percentile  # noqa: E402
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-
-REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 600.0  # seconds for ui.py to build its index and answer HTTP
 logger = logging.getLogger("ui_load")
 
@@ -129,51 +128,20 @@ def run_round(url: str, conversations: list[Conversation]) -> tuple[list[Result]
     return results, time.perf_counter() - began
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def started_app(backend: str = "extractive") -> Iterator[str]:
     """Run ``ui.py`` over a temporary copy of the corpus with ``backend``; yield its URL."""
     with tempfile.TemporaryDirectory(prefix="ui-load-") as tmp:
         root = Path(tmp)
         shutil.copytree(REPO / "corpus", root / "corpus")
-        port = _free_port()
+        port = free_port()
         env = dict(os.environ, RAG_CORPUS=str(root / "corpus"), RAG_INDEX_DIR=str(root / "index"),
                    RAG_BACKEND=backend, RAG_FEEDBACK_PATH=str(root / "feedback.jsonl"),
                    GRADIO_ANALYTICS_ENABLED="False")
-        log_path = root / "ui.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen([sys.executable, str(REPO / "ui.py"), "--port", str(port)],
-                                    cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/"
-        try:
-            _wait_for(url, proc, log_path)
+        with running([sys.executable, str(REPO / "ui.py"), "--port", str(port)], name="ui.py", log_path=root / "ui.log",
+                     ready=http_answers(url), timeout=START_TIMEOUT, cwd=REPO, env=env, interval=1.0):
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_for(url: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ui.py exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(1.0)
-    raise RuntimeError(f"ui.py did not answer within {START_TIMEOUT:.0f} s:\n{log_path.read_text(errors='replace')[-2000:]}")
 
 
 def report(results: list[Result], wall: list[float]) -> int:

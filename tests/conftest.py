@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pages import chromium
+from processes import free_port, http_answers, listening, running
 
 from rag.errors import ModelUnavailableError
 from rag.models.gguf import ensure_local_gguf
@@ -34,13 +31,6 @@ def cache_dir() -> Path:
     return Path(value).expanduser() if value else Path.home() / ".cache" / "rag-chatbot"
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def local_gguf() -> Path:
     """The bundled model, assembled and verified (skips when the slice packages are missing)."""
@@ -56,41 +46,21 @@ def llama_server(local_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("sse_starlette") is None:
         pytest.skip("needs llama-cpp-python[server]")
     port = free_port()
-    log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
     cmd = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(local_gguf),
         "--host", "127.0.0.1", "--port", str(port), "--n_threads", "2", "--n_ctx", "2048",
     ]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        _wait_until_ready(proc, base_url, log_path)
+    with running(cmd, name="llama_cpp.server", log_path=tmp_path_factory.mktemp("llama_server") / "server.log",
+                 ready=http_answers(f"{base_url}/models"), timeout=SERVER_START_TIMEOUT, stop_timeout=15):
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
-def _wait_until_ready(proc: subprocess.Popen, base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/models", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    tail = log_path.read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"llama_cpp.server did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{tail}")
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for the browser tests of one module (skips when it is not installed)."""
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture()
@@ -110,30 +80,11 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("milvus_lite")
     data = tmp_path_factory.mktemp("milvus_server")
     port = free_port()
-    log_path = data / "server.log"
     exe = Path(sys.executable).with_name("milvus-lite")
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(exe), "server", "--data-dir", str(data / "db"), "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"milvus-lite server exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError(f"milvus-lite server did not listen within 60 s:\n{log_path.read_text()[-2000:]}")
+    with running([str(exe), "server", "--data-dir", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                 name="milvus-lite server", log_path=data / "server.log", ready=listening(port), timeout=60,
+                 interval=0.2, stop_timeout=15):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 @pytest.fixture(params=STORE_KINDS)

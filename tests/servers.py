@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import free_port
+from processes import free_port, http_answers, running
 
 from rag.serving.accounts import Accounts, accounts_path
 
@@ -61,31 +57,7 @@ def rag_serve(root: Path, *, users: dict[str, tuple[str, str]] = {}, keys: dict[
                     RAG_FEEDBACK_PATH=str(root / "feedback.jsonl"), GRADIO_ANALYTICS_ENABLED="False",
                     RAG_CACHE_DIR=os.environ.get("RAG_CACHE_DIR", str(Path.home() / ".cache" / "rag-chatbot")),
                     **(env or {}))
-    with open(root / "server.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", command, "--port", str(port)], cwd=root,
-                                env=full_env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait(served, proc)
+    with running([sys.executable, "-m", "rag.cli", command, "--port", str(port)], name="rag serve",
+                 log_path=root / "server.log", ready=http_answers(served.url + "/", any_status=True),
+                 timeout=START_TIMEOUT, cwd=root, env=full_env):  # 401/503 are answers too
         yield served
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
-
-
-def _wait(served: Served, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"rag serve exited with {proc.returncode}:\n{served.log[-3000:]}")
-        try:
-            with urllib.request.urlopen(served.url + "/", timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers (401/503 are answers too)
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    raise RuntimeError(f"rag serve did not answer within {START_TIMEOUT:.0f} s:\n{served.log[-3000:]}")

@@ -13,12 +13,10 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from processes import free_port, http_answers, running
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -79,17 +77,6 @@ def test_index_ask_and_ui_work_outside_the_repository(installed: dict[str, Path]
     assert "7家科技支行" in answer and "[1]" in answer
     port = free_port()
     env.update(RAG_CORPUS=str(installed["corpus"]), RAG_INDEX_DIR=str(root / "index"), RAG_BACKEND="extractive")
-    with open(root / "ui.log", "wb") as log:
-        proc = subprocess.Popen(["rag", "ui", "--port", str(port)], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline, status = time.monotonic() + 180, None
-        while time.monotonic() < deadline and proc.poll() is None and status != 200:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as resp:
-                    status = resp.status
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200, (root / "ui.log").read_text(errors="replace")[-3000:]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with running(["rag", "ui", "--port", str(port)], name="rag ui", log_path=root / "ui.log",
+                 ready=http_answers(f"http://127.0.0.1:{port}/"), timeout=180, cwd=root, env=env, stop_timeout=30):
+        pass  # it answered 200

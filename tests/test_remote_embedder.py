@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cache_dir, free_port
+from conftest import cache_dir
+from processes import free_port, http_answers, running
 
 from rag import RAG
 from rag.errors import BackendError
@@ -24,23 +22,10 @@ PASSAGES = ["光明区推动7家科技支行落地。", "深圳市合成生物�
 @pytest.fixture(scope="module")
 def embed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    log = tmp_path_factory.mktemp("embed_server") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("embed_server.py")), "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, log.read_text()[-2000:]
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with running([sys.executable, str(Path(__file__).with_name("embed_server.py")), "--port", str(port)],
+                 name="embed_server.py", log_path=tmp_path_factory.mktemp("embed_server") / "server.log",
+                 ready=http_answers(f"http://127.0.0.1:{port}/v1/models"), timeout=180, stop_timeout=15):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 @pytest.mark.slow

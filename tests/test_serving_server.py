@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 from fakes import HashEmbedder, ScriptedGenerator
+from processes import free_port
 
 from rag import RAG
 from rag.serving.accounts import Accounts, accounts_path

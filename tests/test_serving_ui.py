@@ -4,8 +4,6 @@ headless Chromium against the real ``rag serve`` process (browser), with hostile
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,16 +11,13 @@ import gradio as gr
 import pytest
 from fakes import HashEmbedder, ScriptedGenerator
 from hostile import SCRIPT_TEXT
+from pages import ChatPage
 from servers import Served, rag_serve
 
 from rag import RAG
 from rag.errors import BusyError
 from rag.ui import app as ui
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 90_000
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 READER, EDITOR = ("rita", "rita-reads-光明-1"), ("eddie", "eddie-edits-光明-2")
 QUESTION = "光明区推动了多少家科技支行落地?"
 MARKUP_TITLE = '<img src=x onerror="window.__pwned=\'title\'">'
@@ -89,58 +84,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield s
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    if not chromium:
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class SignedIn:
+class SignedIn(ChatPage):
     """One browser session signed in as ``user``; records dialogs and requests leaving the machine."""
 
     def __init__(self, browser, served: Served, user: str, password: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.dialogs: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("request", lambda r: self.outside.append(r.url)
-                     if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-        self.page.goto(served.url + "/")
+        super().__init__(browser, served.url + "/", record_dialogs=True)
         self.page.locator("input[type=password]").wait_for()
         self.page.locator("input").first.fill(user)
         self.page.locator("input[type=password]").fill(password)
         self.page.get_by_role("button", name="Login").click()
 
     def wait_chat(self) -> SignedIn:
-        self.page.wait_for_selector("#question textarea")
+        super().wait_chat()
         self.page.wait_for_selector("#signed-in .signed-in")
         return self
 
-    def ask(self, question: str):
-        before = self.page.locator("#chat .answer:not(.streaming)").count()
-        self.page.fill("#question textarea", question)
-        self.page.press("#question textarea", "Enter")
-        self.page.wait_for_function(
-            f"document.querySelectorAll('#chat .answer:not(.streaming)').length > {before}", timeout=TIMEOUT_MS)
-        return self.page.locator("#chat .answer:not(.streaming)").nth(before)
-
     def pwned(self) -> object:
         return self.page.evaluate("window.__pwned")
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.mark.browser

@@ -8,15 +8,15 @@ downloads a browser here: ``apt-get install chromium``). Screenshots go to ``art
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pages import TIMEOUT_MS, ChatPage
+from processes import free_port
 
 from rag.types import Answer, Citation, DocRecord, Passage
 from rag.ui import app as ui
@@ -24,10 +24,6 @@ from rag.ui import parts
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
-SHOTS = REPO / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 90_000  # one answer or one upload; generous for 2 shared cores
 
 QUESTION = "光明区推动了多少家科技支行落地?"
 FOLLOW_UP = "那创新推出了多少个特色科技金融产品?"
@@ -147,12 +143,6 @@ def test_feedback_log_appends_whole_lines_from_many_threads(tmp_path):
 
 
 # ================================================================ the app in a browser (slow)
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """The app over a temporary copy of the corpus, extractive backend, on a free port."""
@@ -164,68 +154,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
               feedback_path=root / "feedback.jsonl", max_upload_mb=MAX_UPLOAD_MB)
     bot.index()
     app = ui.build_app(bot)
-    url = ui.launch(app, host="127.0.0.1", port=_free_port(), block=False)
+    url = ui.launch(app, host="127.0.0.1", port=free_port(), block=False)
     yield SimpleNamespace(bot=bot, url=url, root=root)
     app.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    if not chromium:
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class ChatPage:
-    """One browser session on the app, with the few actions the tests need."""
-
-    def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.outside: list[str] = []  # requests that left this machine
-        self.page.on("request", lambda r: self.outside.append(r.url)
-                     if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-        self.page.goto(url)
-        self.page.wait_for_selector("#question textarea")
-
-    def answers(self):
-        return self.page.locator("#chat .answer:not(.streaming)")
-
-    def submit(self, question: str) -> int:
-        """Send a question without waiting; returns the number of finished answers before it."""
-        before = self.answers().count()
-        self.page.fill("#question textarea", question)
-        self.page.press("#question textarea", "Enter")
-        return before
-
-    def wait_answer(self, before: int):
-        self.page.wait_for_function(
-            f"document.querySelectorAll('#chat .answer:not(.streaming)').length > {before}", timeout=TIMEOUT_MS)
-        return self.answers().nth(before)
-
-    def ask(self, question: str):
-        return self.wait_answer(self.submit(question))
-
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name).click()
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture()
 def chat(browser, served) -> Iterator[ChatPage]:
-    page = ChatPage(browser, served.url)
+    page = ChatPage(browser, served.url).wait_chat()
     yield page
     page.close()
 
@@ -372,7 +308,7 @@ def test_bad_uploads_get_a_message_each_and_change_nothing(chat, served):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_two_sessions_keep_their_own_conversations(browser, served):
-    one, two = ChatPage(browser, served.url), ChatPage(browser, served.url)
+    one, two = ChatPage(browser, served.url).wait_chat(), ChatPage(browser, served.url).wait_chat()
     try:
         before_one, before_two = one.submit(QUESTION), two.submit(OTHER_QUESTION)
         first, second = one.wait_answer(before_one), two.wait_answer(before_two)
