@@ -18,11 +18,12 @@ from rag.models.gguf import ensure_local_gguf
 SERVER_START_TIMEOUT = 180.0  # seconds for llama_cpp.server to load the model and answer
 
 
-@pytest.fixture(autouse=True)
-def _extractive_stays_model_free(monkeypatch: pytest.MonkeyPatch) -> None:
+def pytest_configure(config: pytest.Config) -> None:
     """Tests of the extractive backend never load the local model to rewrite questions, unless
-    a test asks for it (``rewrite_with_local=True``)."""
-    monkeypatch.setenv("RAG_REWRITE_WITH_LOCAL", "0")
+    a test asks for it (``rewrite_with_local=True``). Set for the whole session, not per test:
+    module-scoped fixtures (the UI and API servers) build their ``RAG`` before any per-test
+    fixture runs, and one follow-up there used to load the 1.1 GB model mid-test."""
+    os.environ["RAG_REWRITE_WITH_LOCAL"] = "0"
 
 
 def cache_dir() -> Path:
