@@ -130,3 +130,24 @@ def test_every_extractive_citation_is_verified(question: str) -> None:
     docs = {"fund": DOC_FUND, "tower": DOC_TOWER}
     assert all(docs[c.doc_id][c.start : c.end] == c.quote for c in citations)
     assert re.search(r"\[\d\]", got)
+
+
+def test_the_measure_word_after_the_question_word_is_not_taken_for_the_counted_thing() -> None:
+    from rag.generation.extractive import focus_words
+
+    assert "个子" not in focus_words("南湖区引导基金投资了多少个子基金?")  # 个子 is "height"; 子基金 is counted
+    assert focus_words("南湖区引导基金投资了多少个子基金?") == ["基金"]
+
+
+def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percent() -> None:
+    from rag.generation.extractive import rank
+    from rag.generation.facts import any_count_unit, asked, fits_asked
+
+    ask = any_count_unit(asked("南湖区有多少家金融机构"))  # the translator chose 家; documents may count in 个
+    assert fits_asked(ask, "集聚金融机构11个") and not fits_asked(asked("南湖区有多少家金融机构"), "集聚金融机构11个")
+    assert any_count_unit(asked("投资了多少钱")) == asked("投资了多少钱")
+    assert any_count_unit(asked("增长率是多少")) == asked("增长率是多少")
+    carriers = passage("c", "南湖区布局建设24个重大科技创新载体。", "南湖")
+    question = "南湖区计划建设多少家科技创新载体?"  # a machine rendering of "How many ... carriers"
+    assert not rank(question, [carriers])[0].fits
+    assert rank(question, [carriers], translated=True)[0].fits

@@ -47,9 +47,10 @@ def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> 
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
-           budget_tokens: int) -> Selection:
-    """Score the pool's sentences, choose the answer sentences, and pack their passages first."""
-    ranked = rank(question, pool, similarity=similarity)
+           budget_tokens: int, translated: bool = False) -> Selection:
+    """Score the pool's sentences, choose the answer sentences, and pack their passages first
+    (``translated``: ``question`` is a machine rendering of the user's, see ``rank``)."""
+    ranked = rank(question, pool, similarity=similarity, translated=translated)
     lang = language(question)
     chosen = choose(ranked)
     shown = list(chosen)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
-from rag.generation.facts import asked, contains, fits_asked, match_form, names, numbers
+from rag.generation.facts import any_count_unit, asked, contains, fits_asked, match_form, names, numbers
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
@@ -68,6 +68,7 @@ _INSTRUCTION = re.compile(
 
 
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
+_MEASURED = re.compile(r"((?:多少|几)[个项名人位层条家所只座批次届台款支件篇户套])")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 几成 几倍".split())  # the last: how a figure is asked for, not what is counted
@@ -88,7 +89,8 @@ def focus_words(question_norm: str) -> list[str]:
     required: documents say the same with other verbs (汇聚).
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
-    words = load_jieba().lcut(question_norm)
+    # the measure word belongs to 多少/几, not to the noun (多少个子基金 must not segment as 个子 + 基金)
+    words = load_jieba().lcut(_MEASURED.sub(r"\1 ", question_norm))
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
     if at is None:
         return []
@@ -126,16 +128,19 @@ class Finding:
     enough: bool  # its evidence clears the bar for answering with it
 
 
-def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None) -> list[Finding]:
+def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
+         translated: bool = False) -> list[Finding]:
     """Every candidate sentence of ``passages``, best first.
 
-    ``similarity(question, texts)`` returns one cosine per text (larger = closer).
+    ``similarity(question, texts)`` returns one cosine per text (larger = closer). ``translated``:
+    the question is a machine rendering of the user's, so its measure word is not the user's
+    ("How many carriers" may come out as 多少家 where the documents count 个) and any count unit fits.
     """
     candidates = _candidates(passages)
     if not candidates or not question.strip():
         return []
     findings = []
-    for c, features in zip(candidates, _features(question, candidates, passages, similarity)):
+    for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated=translated)):
         score, enough = _score(features)
         findings.append(Finding(c, score, features.fits, enough))
     return sorted(findings, key=lambda f: -f.score)
@@ -224,7 +229,7 @@ class _Features:
 
 
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
-              similarity: Similarity | None) -> list[_Features]:
+              similarity: Similarity | None, *, translated: bool = False) -> list[_Features]:
     q_norm = match_form(question)
     weights = _weights(list(dict.fromkeys(terms(question))), candidates)
     total = sum(weights.values())
@@ -243,7 +248,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     focus = [f for f in (focus_words(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
-    ask = asked(q_norm)
+    ask = any_count_unit(asked(q_norm)) if translated else asked(q_norm)
     out = []
     for i, c in enumerate(candidates):
         coverage = sum(w for t, w in weights.items() if t in c.norm) / total if total else 0.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.text import language, load_jieba, normalise
 
@@ -189,6 +189,14 @@ def asked(question_norm: str) -> Asked:
     elif _ASKS_MONEY.search(question_norm):
         unit = "元"
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)))
+
+
+def any_count_unit(ask: Asked) -> Asked:
+    """The same question with any count classifier accepted (money, percent, 倍 and 年 stay)."""
+    counts = _UNIT_OF["个"]
+    if ask.unit and all(c in counts for c in ask.unit):
+        return replace(ask, unit=counts)
+    return ask
 
 
 def fits_asked(ask: Asked, text_norm: str) -> bool:

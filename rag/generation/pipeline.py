@@ -109,7 +109,8 @@ class AnswerPipeline:
         if searched != standalone:  # a machine translation may miss words: the original's meaning searches too
             seen = {p.chunk_id for p in pool}
             pool += [p for p in search(standalone, k=k, mode="dense") if p.chunk_id not in seen]
-        selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens)
+        selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens,
+                           translated=searched != standalone)
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
         pieces: list[str] = []
