@@ -138,6 +138,7 @@ class RAG:
         return IndexParams(
             embed_model=self.embedder.model_id, dim=self.embedder.dim,
             chunk_tokens=self.settings.chunk_tokens, chunk_overlap=self.settings.chunk_overlap,
+            chunk_context=self.settings.chunk_context,
         )
 
     @property

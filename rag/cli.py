@@ -345,14 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench_parser = sub.add_parser("bench", help="benchmarks")
     bench_sub = bench_parser.add_subparsers(dest="bench", required=True)
     p = bench_sub.add_parser("retrieval", help="hit@k and MRR for BM25, dense and hybrid retrieval")
-    p.add_argument("file", help="seed JSONL, CMRC-2018 or SQuAD-style JSON")
+    p.add_argument("file", help="seed JSONL, CMRC-2018 or SQuAD-style JSON, or RGB JSONL")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.set_defaults(func=cmd_bench_retrieval)
 
     p = with_paths(sub.add_parser(
         "eval", usage=EVAL_USAGE, help="evaluate answers over a question file, or compare two runs",
-        description="QUESTIONS: seed JSONL, CMRC-2018 or SQuAD-style JSON. "
+        description="QUESTIONS: seed JSONL, CMRC-2018 or SQuAD-style JSON, or RGB JSONL. "
                     "`rag eval compare DIR_A DIR_B` compares two run folders."))
     p.add_argument("paths", nargs="+", metavar="QUESTIONS", help="question file (or: compare DIR_A DIR_B)")
     p.add_argument("--backend", choices=BACKEND_NAMES, help="default: automatic")

@@ -36,6 +36,9 @@ class Settings:
     # --- chunking (changing these requires a rebuild: the index refuses other values) ---
     chunk_tokens: int = field(default=160, metadata=_env("RAG_CHUNK_TOKENS"))  # max tokens per chunk (cl100k)
     chunk_overlap: int = field(default=32, metadata=_env("RAG_CHUNK_OVERLAP"))  # tokens shared by neighbours
+    # weight of the neighbouring chunks' vectors mixed into each chunk's (0 = off; news with many
+    # near-duplicate passages gains, detail questions over long passages lose: see the README)
+    chunk_context: float = field(default=0.0, metadata=_env("RAG_CHUNK_CONTEXT"))
     # --- index engine ---
     store: str = field(default="faiss", metadata=_env("RAG_STORE"))  # faiss (embedded) | milvus
     milvus_uri: str = field(default="", metadata=_env("RAG_MILVUS_URI"))  # file path = Milvus Lite; http://host:19530
@@ -142,6 +145,8 @@ def validate(s: Settings) -> Settings:
         raise ValueError(f"chunk_tokens must be >= 16, got {s.chunk_tokens}")
     if not 0 <= s.chunk_overlap < s.chunk_tokens:
         raise ValueError(f"chunk_overlap must be in [0, chunk_tokens={s.chunk_tokens}), got {s.chunk_overlap}")
+    if not 0.0 <= s.chunk_context <= 1.0:
+        raise ValueError(f"chunk_context must be in [0, 1], got {s.chunk_context}")
     if s.store not in STORE_NAMES:
         raise ValueError(f"store must be one of {', '.join(STORE_NAMES)}, got {s.store!r}")
     if s.embed_base_url and not s.embed_model:

@@ -14,7 +14,7 @@ from rag.errors import BackendError
 from rag.evaluation import metrics as em
 from rag.evaluation import report
 from rag.evaluation import runs as ev
-from rag.evaluation.questions import Figure, Question, read_questions
+from rag.evaluation.questions import Figure, Question, is_hit, read_questions
 from rag.types import Answer, Citation, Passage
 
 REFUSAL = "根据现有文档，无法回答该问题。"
@@ -511,3 +511,36 @@ def test_reading_comprehension_sets_skip_empty_questions(tmp_path: Path) -> None
     qs = read_questions(cmrc)
     assert [q.id for q in qs.questions] == ["q1"] and qs.contexts == {"c1": "光明区位于深圳。"}
     assert qs.skipped == ("question q2: the question is empty", "a question of passage c1: no query_id")
+
+
+def test_rgb_sets_index_every_distinct_passage_and_skip_bad_records(tmp_path: Path) -> None:
+    """RGB JSONL (auto-detected): one document per distinct passage, any positive passage is a hit,
+    every answer element (or one of its alternatives) must be in the answer."""
+    shared = "新闻：光明区科学城于1月3日开工。"
+    rows = [
+        {"id": 0, "query": "科学城何时开工，何时竣工?", "answer": ["1月3日", ["12月", "十二月"]],
+         "positive": [[shared, "光明区科学城开工仪式在1月3日举行。"], ["科学城预计12月竣工。"]],
+         "negative": ["光明区科学城占地很大。", shared]},
+        {"id": 1, "query": "   ", "answer": ["x"], "positive": [["p"]], "negative": []},
+        {"id": 2, "query": "没有正例?", "answer": ["x"], "positive": [[], ["  "]], "negative": ["n"]},
+        {"id": 3, "query": "正例格式不对?", "answer": ["x"], "positive": "p", "negative": []},
+        {"query": "没有编号?", "answer": ["x"], "positive": [["p"]], "negative": []},
+        {"id": 0, "query": "重复的编号?", "answer": ["x"], "positive": [["p"]], "negative": []},
+        {"id": 5, "query": "哪座城市?", "answer": ["深圳"], "positive": [[shared]], "negative": ["光明区科学城占地很大。"]},
+    ]
+    path = tmp_path / "rgb.json"
+    path.write_text("\n".join([json.dumps(r, ensure_ascii=False) for r in rows[:3]] + ["{broken"]
+                              + [json.dumps(r, ensure_ascii=False) for r in rows[3:]]), encoding="utf-8")
+    qs = read_questions(path)
+    assert qs.kind == "rgb" and [q.id for q in qs.questions] == ["0", "5"]
+    assert qs.skipped == ("line 2: the question is empty", "line 3: no positive passage",
+                          "line 4: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+                          "line 5: 'positive' must be a list of lists of passages", "line 6: no id",
+                          "line 7: id '0' repeats an earlier record")
+    assert list(qs.contexts.values()) == [shared, "光明区科学城开工仪式在1月3日举行。", "科学城预计12月竣工。",
+                                          "光明区科学城占地很大。"]
+    first, second = qs.questions
+    assert first.gold_docs == ("p00000", "p00001", "p00002") and second.gold_docs == ("p00000",)
+    assert first.answerable and is_hit(first, "p00002", "") and not is_hit(first, "p00003", "")
+    assert ev.answer_matches(first, "1月3日开工，十二月竣工[1]。") and not ev.answer_matches(first, "1月3日开工。")
+    assert read_questions(path, limit=1).contexts == qs.contexts  # --limit keeps every passage

@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder
 
 from rag import RAG
 from rag.errors import IndexMismatchError, LoadError, QueryError
+from rag.ingest.indexer import in_context
+from rag.store import IndexParams
 
 DOC_A = "光明区推动7家科技支行落地。创新推出并购贷、研发贷等21个特色科技金融产品。"
 DOC_B = "深圳市合成生物产业基金规模15亿元。光明区已汇聚123家合成生物企业。"
@@ -301,3 +304,25 @@ def test_adding_a_file_to_a_missing_index_builds_the_corpus_too(corpus, tmp_path
     upload.write_text("光明区2025年新建10所学校。", encoding="utf-8")
     assert bot.add_file(upload, name="c.txt").added == ["c"]
     assert [d.id for d in bot.documents()] == ["a", "b", "c"]
+
+
+def test_chunk_context_mixes_the_neighbouring_chunks_into_each_vector():
+    vectors = np.eye(4, dtype=np.float32)[:3]  # three chunks of one document, orthogonal
+    mixed = in_context(vectors, 1.0)
+    assert np.allclose(np.linalg.norm(mixed, axis=1), 1.0)
+    assert np.allclose(mixed[0], [1 / np.sqrt(2), 1 / np.sqrt(2), 0, 0])  # itself and the next
+    assert np.allclose(mixed[1], [1 / np.sqrt(3)] * 3 + [0])  # both neighbours
+    half = in_context(vectors, 0.5)
+    assert np.allclose(half[1], np.array([0.5, 1, 0.5, 0]) / np.sqrt(1.5))
+    assert in_context(vectors, 0.0) is vectors  # off: the vectors as embedded
+    assert np.allclose(in_context(vectors[:1], 1.0), vectors[:1])  # a one-chunk document keeps its vector
+
+
+def test_index_with_other_chunk_context_is_refused_until_rebuilt(corpus, tmp_path, make_bot):
+    make_bot(corpus, tmp_path).index()  # chunk_context 0, as every index stored before the setting
+    bot = make_bot(corpus, tmp_path, chunk_context=0.5)
+    with pytest.raises(IndexMismatchError, match=r"chunk_context: index has 0.0, settings ask for 0.5.*--rebuild"):
+        bot.retrieve("基金规模", k=1)
+    assert bot.index(rebuild=True).added == ["a", "b"]
+    assert bot.retrieve("基金规模", k=1)[0].doc_id == "b"
+    assert IndexParams(**{"embed_model": "m", "dim": 4, "chunk_tokens": 160, "chunk_overlap": 32}).chunk_context == 0.0

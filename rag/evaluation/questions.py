@@ -1,9 +1,14 @@
-"""Question files: the seed JSONL format, CMRC-2018 and SQuAD-style sets; what counts as a hit.
+"""Question files: the seed JSONL format, CMRC-2018, SQuAD-style and RGB sets; what counts as a hit.
 
 Seed JSONL, one record a line: ``id``, ``q``, ``type``, ``lang``, ``gold`` (document ids),
 ``evidence`` (exact substrings of a gold document), ``answer`` (regexes, one must match);
 ``conflict``: ``[{"doc", "answer"}]``, one figure per document that states it differently;
 ``turns``: a conversation, a list of such questions asked in order.
+
+RGB JSONL (github.com/chen700564/RGB), one record a line: ``id``, ``query``, ``answer`` (each
+element a string or a list of alternatives; every element must be in the answer), ``positive``
+(one list of passages per part of the answer), ``negative`` (passages on the topic that do not
+answer). Every distinct passage becomes one document; any positive passage is a hit.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.text import is_traditional, language, normalise
@@ -52,12 +57,12 @@ class Question:
 class QuestionSet:
     questions: list[Question]
     contexts: dict[str, str]  # doc id -> text, for reading-comprehension sets; empty for seed files
-    kind: str  # "seed" | "cmrc" | "squad"
+    kind: str  # "seed" | "cmrc" | "squad" | "rgb"
     skipped: tuple[str, ...] = ()  # malformed or empty records left out, each with its reason
 
 
 def read_questions(path: Path, *, limit: int | None = None) -> QuestionSet:
-    """Seed JSONL (id, q, type, gold, evidence, answer), CMRC-2018 list, or SQuAD-style dict.
+    """Seed JSONL (id, q, type, gold, evidence, answer), CMRC-2018 list, SQuAD-style dict, or RGB JSONL.
 
     Malformed or empty records are skipped and listed in ``QuestionSet.skipped``; a file with no
     valid record at all raises ``ValueError``.
@@ -67,14 +72,16 @@ def read_questions(path: Path, *, limit: int | None = None) -> QuestionSet:
         data = json.loads(text)
     except json.JSONDecodeError:
         data = None  # several JSON values: one question per line
-    if data is None or (isinstance(data, dict) and ("q" in data or "turns" in data)):
+    if _is_rgb(text):
+        qs = _rgb(text)
+    elif data is None or (isinstance(data, dict) and ("q" in data or "turns" in data)):
         qs = _seed(text)
     elif isinstance(data, list):
         qs = _cmrc(data)
     elif isinstance(data, dict) and "data" in data:
         qs = _squad(data)
     else:
-        raise ValueError(f"{path}: not a seed JSONL, CMRC-2018 or SQuAD-style file")
+        raise ValueError(f"{path}: not a seed JSONL, CMRC-2018, SQuAD-style or RGB file")
     for reason in qs.skipped:
         logger.warning("%s: skipped %s", path, reason)
     if not qs.questions:
@@ -211,6 +218,93 @@ def _squad(data: dict) -> QuestionSet:
                 _add_reading_question(questions, skipped, qa, id_key="id", text_key="question", kind="squad",
                                       doc_id=doc_id, answers=lambda qa: [a["text"] for a in qa.get("answers", [])])
     return QuestionSet(questions, contexts, "squad", tuple(skipped))
+
+
+def _is_rgb(text: str) -> bool:
+    """One JSON object a line whose first record has RGB's ``query`` and ``positive`` keys."""
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                first = json.loads(line)
+            except json.JSONDecodeError:
+                return False
+            return isinstance(first, dict) and "query" in first and "positive" in first
+    return False
+
+
+def _passages(value: object, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ValueError(f"{key!r} must be a list of passages (strings)")
+    return [p for p in value if p.strip()]
+
+
+def _rgb_answer_pattern(answer: object) -> str:
+    """One regex that matches when every element of an RGB ``answer`` occurs (each element a
+    string or a list of alternatives); "" when there is no answer to check."""
+    if not isinstance(answer, list):
+        raise ValueError("'answer' must be a list")
+    parts = []
+    for element in answer:
+        options = element if isinstance(element, list) else [element]
+        if not options or not all(isinstance(o, str | int | float) and str(o).strip() for o in options):
+            raise ValueError(f"answer element {element!r} is empty or not a string")
+        parts.append("(?=[\\s\\S]*(?:" + "|".join(re.escape(str(o).strip()) for o in options) + "))")
+    return "^" + "".join(parts) if parts else ""
+
+
+def _rgb_record(row: object) -> tuple[Question, list[str], list[str]]:
+    """(question, its positive passages, its negative passages) of one RGB record."""
+    if not isinstance(row, dict):
+        raise ValueError("not a JSON object")
+    if row.get("id") is None or not str(row["id"]).strip():
+        raise ValueError("no id")
+    text = row.get("query")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("the question is empty")
+    groups = row.get("positive")
+    if not isinstance(groups, list):
+        raise ValueError("'positive' must be a list of lists of passages")
+    positive = [p for group in groups for p in _passages(group, "positive")]
+    if not positive:
+        raise ValueError("no positive passage")
+    negative = _passages(row.get("negative") or [], "negative")
+    pattern = _rgb_answer_pattern(row.get("answer") or [])
+    question = Question(id=str(row["id"]), text=text.strip(), type="rgb", answers=(pattern,) if pattern else (),
+                        answers_are_patterns=True, lang=language_tag(text))
+    return question, positive, negative
+
+
+def _rgb(text: str) -> QuestionSet:
+    """RGB JSONL: every distinct passage is one document (ids p00000, p00001, ... in order of first
+    appearance); a question's gold documents are its positive passages."""
+    questions: list[Question] = []
+    contexts: dict[str, str] = {}
+    ids: dict[str, str] = {}  # passage text -> doc id
+    skipped: list[str] = []
+    seen: set[str] = set()
+
+    def doc_id(passage: str) -> str:
+        if passage not in ids:
+            ids[passage] = f"p{len(ids):05d}"
+            contexts[ids[passage]] = passage
+        return ids[passage]
+
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            question, positive, negative = _rgb_record(json.loads(line))
+            if question.id in seen:
+                raise ValueError(f"id {question.id!r} repeats an earlier record")
+        except (json.JSONDecodeError, ValueError) as exc:
+            skipped.append(f"line {line_no}: {exc}")
+            continue
+        seen.add(question.id)
+        gold = tuple(dict.fromkeys(doc_id(p) for p in positive))
+        for passage in negative:
+            doc_id(passage)
+        questions.append(replace(question, gold_docs=gold))
+    return QuestionSet(questions, contexts, "rgb", tuple(skipped))
 
 
 def write_contexts(contexts: dict[str, str], folder: Path) -> None:

@@ -35,6 +35,25 @@ class PassageEmbedder(Protocol):
 BATCH_CHUNKS = 512  # chunks embedded and committed together: a stopped run loses at most one batch
 
 
+def in_context(vectors: np.ndarray, weight: float) -> np.ndarray:
+    """A document's chunk vectors (rows in text order), each with ``weight`` times the vectors of
+    the chunks just before and after it added, renormalised (setting ``chunk_context``).
+
+    A small chunk embedded alone loses what its document says around it (which event, which
+    year). Among many short passages about one event that costs dense retrieval: on the RGB news
+    set, MRR@10 0.617 for chunks alone against 0.656 for whole passages. Mixing the neighbours in
+    needs no extra embedding, but it blurs the chunk a detail question is about, so it is off by
+    default (see the README's retrieval figures for both sides).
+    """
+    if weight <= 0 or len(vectors) < 2:
+        return vectors
+    summed = vectors.astype(np.float32, copy=True)
+    summed[1:] += weight * vectors[:-1]
+    summed[:-1] += weight * vectors[1:]
+    norms = np.linalg.norm(summed, axis=1, keepdims=True)
+    return (summed / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
 def sync(
     folders: Sequence[Path],
     *,
@@ -169,7 +188,7 @@ def _entries(batch: Sequence[tuple[Document, list[Chunk]]], *, embedder: Passage
         record = DocRecord(id=doc.id, path=str(doc.path), title=doc.title, sha256=found[doc.id][1],
                            chunks=len(chunks), indexed_at=time.time())
         entries.append(DocumentEntry(record=record, document=doc, chunks=chunks,
-                                     vectors=vectors[row : row + len(chunks)]))
+                                     vectors=in_context(vectors[row : row + len(chunks)], params.chunk_context)))
         row += len(chunks)
     return entries
 

@@ -28,11 +28,14 @@ class IndexParams:
     chunk_tokens: int
     chunk_overlap: int
     normalisation: str = "t2s+halfwidth+lower"
+    # weight of each neighbouring chunk's vector (same document) added to a chunk's before
+    # normalising; 0 = each chunk alone, also what indexes stored before this field hold
+    chunk_context: float = 0.0
 
     def mismatch(self, other: IndexParams) -> list[str]:
         return [
             f"{name}: index has {getattr(other, name)!r}, settings ask for {getattr(self, name)!r}"
-            for name in ("embed_model", "dim", "chunk_tokens", "chunk_overlap", "normalisation")
+            for name in ("embed_model", "dim", "chunk_tokens", "chunk_overlap", "normalisation", "chunk_context")
             if getattr(self, name) != getattr(other, name)
         ]
 
