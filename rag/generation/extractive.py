@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
-from rag.generation.facts import any_count_unit, asked, contains, fits_asked, match_form, names, numbers
+from rag.generation.facts import ASKED_UNIT, any_count_unit, asked, contains, fits_asked, match_form, names, numbers
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
@@ -68,7 +68,6 @@ _INSTRUCTION = re.compile(
 
 
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
-_MEASURED = re.compile(r"((?:多少|几)[个项名人位层条家所只座批次届台款支件篇户套])")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 几成 几倍".split())  # the last: how a figure is asked for, not what is counted
@@ -90,7 +89,7 @@ def focus_words(question_norm: str) -> list[str]:
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
     # the measure word belongs to 多少/几, not to the noun (多少个子基金 must not segment as 个子 + 基金)
-    words = load_jieba().lcut(_MEASURED.sub(r"\1 ", question_norm))
+    words = load_jieba().lcut(ASKED_UNIT.sub(r"\g<0> ", question_norm))
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
     if at is None:
         return []

@@ -161,7 +161,7 @@ _UNIT_GROUPS = ("名人位", "层", "条", "家", "所", "只", "座", "批", "�
 _UNIT_OF = {c: group for group in _UNIT_GROUPS for c in group}
 # 个 and 项 are the general classifiers: people ask 多少个 of what documents count in 只, 家 or 项
 _UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套"
-_ASKED_UNIT = re.compile(r"(?:多少|几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套])")
+ASKED_UNIT = re.compile(r"(?:多少|几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套])")
 _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额|gdp|生产总值|税收)(?:了|额|是|为|有|达到?)*"
     r"(?:多少|几)")
@@ -184,7 +184,7 @@ def asked(question_norm: str) -> Asked:
     unit = ""
     if _ASKS_PERCENT.search(question_norm):
         unit = "%"
-    elif m := _ASKED_UNIT.search(question_norm):  # 投资了多少个子基金 counts funds, it asks no amount
+    elif m := ASKED_UNIT.search(question_norm):  # 投资了多少个子基金 counts funds, it asks no amount
         unit = _UNIT_OF[m.group(1)]
     elif _ASKS_MONEY.search(question_norm):
         unit = "元"
