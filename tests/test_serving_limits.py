@@ -18,15 +18,15 @@ from rag.serving.limits import AnswerQueue, BodyLimit, RateLimiter
 
 def test_the_queue_admits_slots_plus_waiting_and_refuses_the_rest_with_a_retry_time() -> None:
     queue = AnswerQueue("local", slots=1, max_waiting=2, typical_seconds=4.0)
-    tickets = [queue.admit() for _ in range(3)]
+    tickets = [queue.admit(f"key:{name}") for name in "abc"]
     assert queue.admitted == 3
     with pytest.raises(BusyError, match=r"busy: 3 questions are waiting for the local backend; retry in 4 s") as busy:
-        queue.admit()
+        queue.admit("key:d")
     assert busy.value.retry_after == 4
     tickets[0].release()  # a caller that went away before its turn frees its place
     tickets[0].release()  # idempotent
     assert queue.admitted == 2
-    extra = queue.admit()
+    extra = queue.admit("key:d")
     for t in (*tickets[1:], extra):
         t.release()
     assert queue.admitted == 0
@@ -55,6 +55,56 @@ def test_only_slots_answers_run_at_once_and_the_retry_time_follows_recent_answer
     assert peak == 2 and queue.admitted == 0
     # 1 typical second and six answers of ~0.2 s: the mean of the recent durations is ~0.31 s
     assert queue.retry_after() == 1
+
+
+def _run_in_turn(queue: AnswerQueue, callers: str) -> list[str]:
+    """Admit one question per letter of ``callers`` while a first question holds the only slot;
+    the order in which they then run."""
+    order: list[str] = []
+    hold = threading.Event()
+    first = queue.admit("key:first")
+    tickets = [(c, queue.admit(f"key:{c}")) for c in callers]
+
+    def run(caller: str, ticket) -> None:  # type: ignore[no-untyped-def]
+        with ticket:
+            order.append(caller)
+
+    with first:
+        threads = [threading.Thread(target=run, args=pair) for pair in tickets]
+        for t in threads:
+            t.start()
+        hold.wait(0.2)  # every thread is now waiting for its turn
+    for t in threads:
+        t.join(5)
+    return order
+
+
+def test_free_slots_go_round_the_callers_so_a_burst_delays_only_its_sender() -> None:
+    queue = AnswerQueue("local", slots=1, max_waiting=8)
+    # "a" sent four questions before "b" and "c" sent one each: b and c do not wait behind all of a's
+    assert _run_in_turn(queue, "aaaabc") == ["a", "b", "c", "a", "a", "a"]
+    assert queue.admitted == 0
+
+
+def test_one_caller_cannot_fill_the_line_that_others_need() -> None:
+    queue = AnswerQueue("local", slots=1, max_waiting=4)
+    mine = [queue.admit("key:burst") for _ in range(queue.per_caller + queue.slots)]  # 2 waiting + 1 about to run
+    with pytest.raises(BusyError, match=r"busy: 3 of your questions are already waiting for the local backend"):
+        queue.admit("key:burst")
+    other = queue.admit("key:other")  # the line still has room for someone else
+    assert queue.admitted == 4
+    for t in (*mine, other):
+        t.release()
+    assert queue.admitted == 0 and queue.admit("key:burst")
+
+
+def test_a_place_nobody_came_for_does_not_block_the_line() -> None:
+    queue = AnswerQueue("local", slots=1, max_waiting=4)
+    gone = queue.admit("key:gone")  # first in line; its response never starts
+    with queue.admit("key:later"):
+        assert queue.admitted == 2
+    gone.release()
+    assert queue.admitted == 0
 
 
 def test_rate_limit_counts_per_caller_in_a_sliding_minute() -> None:

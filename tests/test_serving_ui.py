@@ -65,7 +65,7 @@ def test_a_removed_account_and_a_full_queue_get_messages_not_answers(chat_ui: ui
     *_, (messages, _, _, turns) = chat_ui.respond(QUESTION, [], 5, "", _request("mallory"))
     assert turns[0].answer is None and turns[0].error == ui.SIGNED_OUT
 
-    def full(user: str | None, backend: str | None):
+    def full(user: str | None, session: str, backend: str | None):
         raise BusyError("busy: 8 questions are waiting for the local backend; retry in 40 s", retry_after=40)
 
     chat_ui.gate = full

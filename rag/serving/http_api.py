@@ -122,7 +122,7 @@ def create_router(s: Serving) -> APIRouter:
     async def chat(body: ChatRequest, who: Principal = Depends(caller)) -> dict[str, Any] | StreamingResponse:  # noqa: B008
         question, history = fmt.split_conversation(body.messages)
         backend = fmt.backend_for_model(body.model, s.bot.available_backends())
-        ticket = s.queue_for(backend or s.bot.backend_name).admit()
+        ticket = s.queue_for(backend or s.bot.backend_name).admit(f"key:{who.name}")
         ids = fmt.CompletionIds(body.model or fmt.MODEL_PREFIX, f"chatcmpl-{uuid.uuid4().hex}", int(time.time()))
 
         def answer() -> Answer:

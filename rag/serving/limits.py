@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -24,7 +24,13 @@ RECENT_ANSWERS = 20  # answer durations kept per backend for the Retry-After est
 
 
 class AnswerQueue:
-    """At most ``slots`` answers at once and ``max_waiting`` more in line; the rest get ``BusyError``."""
+    """At most ``slots`` answers at once and ``max_waiting`` more in line; the rest get ``BusyError``.
+
+    The line is fair between callers (an API key, a signed-in user, a browser session): free slots
+    go round the callers with questions waiting, one question each, so a client that sends many
+    questions at once delays only itself; and one caller may hold at most half the waiting places,
+    so it cannot fill the line that others need.
+    """
 
     def __init__(self, name: str, *, slots: int, max_waiting: int, typical_seconds: float = 1.0) -> None:
         if slots < 1 or max_waiting < 0:
@@ -32,9 +38,11 @@ class AnswerQueue:
         self.name = name
         self.slots = slots
         self.max_waiting = max_waiting
+        self.per_caller = max(1, math.ceil(max_waiting / 2))  # waiting places one caller may hold
         self._cond = threading.Condition()
         self._running = 0
         self._admitted = 0  # running + waiting
+        self._lines: OrderedDict[str, deque[Ticket]] = OrderedDict()  # waiting tickets by caller, in turn order
         self._recent: deque[float] = deque([typical_seconds], maxlen=RECENT_ANSWERS)
 
     @property
@@ -48,29 +56,60 @@ class AnswerQueue:
             rounds = math.ceil(max(1, self._admitted - self.max_waiting) / self.slots)
             return max(1, math.ceil(mean * rounds))
 
-    def admit(self) -> Ticket:
-        """A place in line, or ``BusyError`` when the line is full. Use the ticket as a context manager."""
+    def admit(self, caller: str = "anyone") -> Ticket:
+        """A place in ``caller``'s line, or ``BusyError`` when the line (or the caller's share) is full.
+
+        Use the ticket as a context manager.
+        """
         with self._cond:
-            if self._admitted >= self.slots + self.max_waiting:
-                waiting = self._admitted - self._running
-                full = True
-            else:
+            waiting = self._admitted - self._running
+            full = self._admitted >= self.slots + self.max_waiting
+            own = len(self._lines.get(caller, ()))
+            hogging = own >= self.per_caller + self.slots  # its line holds the ones about to run, too
+            if not (full or hogging):
+                ticket = Ticket(self, caller)
+                self._lines.setdefault(caller, deque()).append(ticket)
                 self._admitted += 1
-                full = False
+                return ticket
+        seconds = self.retry_after()
         if full:
-            seconds = self.retry_after()
             raise BusyError(f"busy: {waiting} questions are waiting for the {self.name} backend; "
                             f"retry in {seconds} s", retry_after=seconds)
-        return Ticket(self)
+        raise BusyError(f"busy: {own} of your questions are already waiting for the {self.name} backend; "
+                        f"retry in {seconds} s", retry_after=seconds)
 
-    def _enter(self) -> None:
+    def _next(self) -> Ticket | None:
+        """The ticket whose turn it is: the first question that is waiting for it, of the caller first
+        in turn. Admitted tickets nobody waits on yet (a response not started) hold no one up."""
+        for line in self._lines.values():
+            for ticket in line:
+                if ticket.waiting:
+                    return ticket
+        return None
+
+    def _enter(self, ticket: Ticket) -> None:
         with self._cond:
-            self._cond.wait_for(lambda: self._running < self.slots)
+            ticket.waiting = True
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._running < self.slots and self._next() is ticket)
+            self._leave_line(ticket)
+            if ticket.caller in self._lines:  # the caller has more waiting: it goes to the back
+                self._lines.move_to_end(ticket.caller)
             self._running += 1
+            self._cond.notify_all()
 
-    def _exit(self, seconds: float | None) -> None:
+    def _leave_line(self, ticket: Ticket) -> None:
+        line = self._lines.get(ticket.caller)
+        if line is not None and ticket in line:
+            line.remove(ticket)
+            if not line:
+                del self._lines[ticket.caller]
+
+    def _exit(self, ticket: Ticket, seconds: float | None) -> None:
         with self._cond:
-            if seconds is not None:
+            if seconds is None:
+                self._leave_line(ticket)  # it never ran
+            else:
                 self._running -= 1
                 self._recent.append(seconds)
             self._admitted -= 1
@@ -78,20 +117,22 @@ class AnswerQueue:
 
 
 class Ticket:
-    """A place in an ``AnswerQueue``: ``with ticket:`` waits for a slot and holds it until the block ends.
+    """A place in an ``AnswerQueue``: ``with ticket:`` waits for its turn and holds a slot until the block ends.
 
     ``release()`` gives the place back without ever running (a client that went away); it is
     idempotent, and the ``with`` block releases too.
     """
 
-    def __init__(self, queue: AnswerQueue) -> None:
+    def __init__(self, queue: AnswerQueue, caller: str) -> None:
         self._queue = queue
+        self.caller = caller
+        self.waiting = False  # its holder is waiting for its turn (guarded by the queue's lock)
         self._started: float | None = None
         self._done = False
         self._lock = threading.Lock()
 
     def __enter__(self) -> Ticket:
-        self._queue._enter()
+        self._queue._enter(self)
         self._started = time.monotonic()
         return self
 
@@ -104,7 +145,7 @@ class Ticket:
                 return
             self._done = True
         seconds = None if self._started is None else time.monotonic() - self._started
-        self._queue._exit(seconds)
+        self._queue._exit(self, seconds)
 
 
 class RateLimiter:

@@ -120,11 +120,12 @@ class Limits:
                                                 typical_seconds=TYPICAL_SECONDS.get(backend, 1.0))
         return self._queues[backend]
 
-    def gate(self, user: str | None, backend: str) -> Ticket:
-        """A UI question: counted against the user's rate limit, then a place in the backend's queue."""
+    def gate(self, user: str | None, session: str, backend: str) -> Ticket:
+        """A UI question: counted against the user's rate limit, then a place in the backend's queue
+        (the user's line when signed in, else the browser session's)."""
         if user is not None:
             self.limiter.check(f"user:{user}", what="questions")
-        return self.queue_for(backend).admit()
+        return self.queue_for(backend).admit(f"user:{user}" if user is not None else f"session:{session}")
 
 
 def build_server(bot: RAG, *, host: str, api: bool = True) -> FastAPI:
@@ -146,8 +147,8 @@ def build_server(bot: RAG, *, host: str, api: bool = True) -> FastAPI:
         who = accounts.user(user)
         return who.role if who else None
 
-    def gate(user: str | None, backend: str | None) -> Ticket:
-        return limits.gate(user, backend or bot.backend_name)
+    def gate(user: str | None, session: str, backend: str | None) -> Ticket:
+        return limits.gate(user, session, backend or bot.backend_name)
 
     async def sign_in(user: str, password: str) -> bool:
         """Gradio awaits this in its event loop: the ~0.3 s argon2 check runs in a worker thread."""

@@ -44,7 +44,7 @@ EXAMPLES = [
 EDITORS_ONLY = "只有编辑可以上传或移除文档 · Only editors may upload or remove documents"
 SIGNED_OUT = "账号已不存在，请重新登录 · This account no longer exists; sign in again"
 RoleOf = Callable[[str | None], str | None]  # signed-in user name (None = no sign-in) -> "reader" | "editor" | None
-Gate = Callable[[str | None, str | None], AbstractContextManager]  # (user, backend) -> a place in the answer queue
+Gate = Callable[[str | None, str, str | None], AbstractContextManager]  # (user, session, backend) -> a place in the answer queue
 
 
 def everyone_edits(user: str | None) -> str:
@@ -52,12 +52,16 @@ def everyone_edits(user: str | None) -> str:
     return "editor"
 
 
-def no_gate(user: str | None, backend: str | None) -> AbstractContextManager:
+def no_gate(user: str | None, session: str, backend: str | None) -> AbstractContextManager:
     return nullcontext()
 
 
 def _user(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) or None
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ class ChatUI:
         try:
             if self._role(request) is None:
                 raise RAGError(SIGNED_OUT)
-            with self.gate(_user(request), backend or None):  # BusyError (a RAGError) when the queue is full
+            with self.gate(_user(request), _session(request), backend or None):  # BusyError (a RAGError) when the queue is full
                 for event in self.bot.stream(question, history=_history(turns), k=int(k),
                                              backend=backend_name(backend) if backend else None):
                     if isinstance(event, Answer):
