@@ -227,9 +227,11 @@ class RAG:
         else:
             atomic_write(target, previous)
 
-    def documents(self) -> list[DocRecord]:
-        """The indexed documents, in id order."""
-        records = self._records()
+    def documents(self, ids: Sequence[str] | None = None) -> list[DocRecord]:
+        """The indexed documents, in id order; with ``ids``, only those of them that are indexed
+        (a lookup that does not read every record)."""
+        self._get_retriever()
+        records = self.store.records() if ids is None else self.store.records(list(ids))
         return [records[k] for k in sorted(records)]
 
     def document(self, doc_id: str) -> Document:
@@ -289,10 +291,6 @@ class RAG:
         if len(question) > limit:
             raise QueryError(f"the question is {len(question):,} characters long; the limit is {limit:,}")
         return question.strip()
-
-    def _records(self) -> dict[str, DocRecord]:
-        self._get_retriever()
-        return self.store.records()
 
     def _get_retriever(self) -> Retriever:
         with self._lock:

@@ -100,6 +100,7 @@ def test_documents_upload_and_removal(folder: Path, tmp_path: Path, make) -> Non
     assert bot.retrieve("科技支行", k=1)[0].doc_id == "bank"
     bot.remove_document("talent")
     assert [d.id for d in bot.documents()] == ["bank", "fund"]
+    assert [d.id for d in bot.documents(["talent", "fund", "nothing"])] == ["fund"]  # only the indexed ones asked for
     with pytest.raises(LoadError, match="no indexed document with id 'talent'"):
         bot.document("talent")
     assert (folder / "talent.txt").is_file()  # a corpus file is excluded, never deleted

@@ -185,6 +185,8 @@ def test_an_editor_uploads_asks_and_removes_a_document(served: Served) -> None:
     assert status == 201 and doc["title"] == "星河湾社区简报" and doc["file"] == "星河湾简报.md"
     assert doc["origin"] == "upload" and doc["chunks"] == 1
     assert doc_ids(served) == sorted([*CORPUS_IDS, doc["id"]])
+    again = upload(served, "星河湾简报.md", UPLOAD_TEXT.encode())  # the same file once more: unchanged
+    assert again[:2] == (201, doc)
     reply = client(served).chat.completions.create(model="rag", messages=[{"role": "user", "content": UPLOAD_QUESTION}])
     assert "48000册" in (reply.choices[0].message.content or "")
     assert (reply.model_extra or {})["citations"][0]["doc_id"] == doc["id"]

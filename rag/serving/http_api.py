@@ -197,7 +197,7 @@ def _add_document(s: Serving, file: UploadFile, who: Principal) -> dict[str, Any
     errors = [e.reason for e in report.errors if Path(e.path).name == name.strip()]
     if errors:
         raise LoadError(f"{name}: {errors[0]}")
-    record = next(r for r in s.bot.documents()
+    record = next(r for r in s.bot.documents([*report.added, *report.updated, *report.unchanged])
                   if Path(r.path).parent == s.bot.uploads_dir and Path(r.path).name == name.strip())
     logger.info("%s %r uploaded %s (%d chunks)", who.kind, who.name, record.id, record.chunks)
     return fmt.document_json(record, uploads_dir=s.bot.uploads_dir)
