@@ -48,6 +48,9 @@ def test_prompt_numbers_evidence_by_passage_and_keeps_the_system_prompt_fixed():
 def test_history_is_formatted_with_the_condense_prompt_labels_and_trimmed():
     history = [{"role": "user", "content": f"问{i}"} for i in range(6)] + [{"role": "tool", "content": "x"}]
     assert format_history(history) == "用户：问3\n用户：问4\n用户：问5"
+    answered = [{"role": "user", "content": "光明区有多少院士?"},
+                {"role": "assistant", "content": "光明区共有院士59人[1]，另一文件说57人【2】。\n\n院士来自……" + "很长" * 80}]
+    assert format_history(answered) == "用户：光明区有多少院士?\n助手：光明区共有院士59人，另一文件说57人。"
 
 
 def test_backend_choice_prefers_a_configured_endpoint_then_local_then_extractive(monkeypatch):

@@ -25,6 +25,7 @@ _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其|该|該|这个|這個|那个|那個|此")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎")
 _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會)+$")
+_NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
@@ -67,7 +68,11 @@ def _resolve_zh(q: str, context: str) -> str | None:
         start, end = _zh_focus_span(context, first_word_only=x.endswith("的"))
         x = x.removesuffix("的") if x.endswith("的") else x  # 省级的: a modifier of what was asked about
         if end > start:
-            end += 2 if context[end:end + 2] == x[-2:] else 0  # 合成生物|企业 → 脑科学企业, not 脑科学企业企业
+            # focus words are two words at most (合成+生物 of 合成生物企业, 省级+科技 of 省级科技进步奖):
+            # a new noun with the same head (脑科学企业, 国家级技术发明奖) replaces the rest of the old one too
+            rest = _NOUN_END.match(normalise(context), end)
+            if rest and normalise(x).endswith(rest.group(1)[-1]):
+                end += len(rest.group(1))
             return f"{context[:start]}{x}{context[end:]}"
         return None
     if m := _ZH_PRONOUN.search(q):
@@ -108,7 +113,7 @@ def _resolve_en(q: str, context: str) -> str | None:
             return _EN_YEAR.sub(x, context, count=1)
         if asked:
             return f"{context[:asked.start('focus')]}{x} {asked.group('rest')}"
-        return f"{context.rstrip(' ?')} {x}?"
+        return None  # "How big was X? — What about Y?": which words Y replaces needs the model
     if m := _EN_AND_HOW.match(q):
         new = _EN_FOCUS.search(m.group("x") + " does")
         if asked and new:

@@ -22,6 +22,9 @@ from rag.types import Answer, ChatMessage, Citation, Language, Passage
 logger = logging.getLogger(__name__)
 
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
+MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
+_FIRST_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]?", re.S)
+_MARKER = re.compile(r"\s*[\[【]\d+[\]】]")
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -61,12 +64,22 @@ def build_messages(question: str, evidence: Sequence[Finding], *, lang: Language
 
 
 def format_history(history: Sequence[ChatMessage]) -> str:
-    """Recent turns in the labels the condensing prompt's examples use (用户/助手)."""
+    """Recent turns in the labels the condensing prompt's examples use (用户/助手).
+
+    An answer is cut to its first sentence, without citation markers: that is what a follow-up's
+    "它们" or "那…呢" refers to, and every token of history is read by the model before it writes
+    the rewrite (whole answers made a follow-up turn cost 2.8 times a single question).
+    """
     labels = {"user": "用户", "assistant": "助手"}
-    return "\n".join(
-        f"{labels[m['role']]}：{str(m.get('content', '')).strip()}"
-        for m in list(history)[-HISTORY_TURNS:] if m.get("role") in labels
-    )
+    lines = []
+    for m in list(history)[-HISTORY_TURNS:]:
+        if m.get("role") not in labels:
+            continue
+        text = str(m.get("content", "")).strip()
+        if m["role"] == "assistant":
+            text = _MARKER.sub("", _FIRST_SENTENCE.match(text).group(0))[:MAX_ANSWER_CHARS].strip()  # type: ignore[union-attr]
+        lines.append(f"{labels[m['role']]}：{text}")
+    return "\n".join(lines)
 
 
 def last_user_question(history: Sequence[ChatMessage]) -> str:
