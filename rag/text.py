@@ -117,9 +117,14 @@ def stop_words() -> frozenset[str]:
     return _STOPWORDS
 
 
-def terms(text: str) -> list[str]:
-    """BM25 terms: jieba words of the normalised text, without punctuation and stop words."""
-    words = _jieba_words().lcut_for_search(bm25_form(text))
+def terms(text: str, *, guessed: bool = True) -> list[str]:
+    """BM25 terms: jieba words of the normalised text, without punctuation and stop words.
+
+    ``guessed=False`` keeps to the dictionary's words: jieba's guesses at unknown words (its HMM)
+    join characters across word boundaries (光明区有多少 → 光明 + 区有 + 多少), and such a join
+    occurs in no document that words it differently (光明区共有).
+    """
+    words = _jieba_words().lcut_for_search(bm25_form(text), HMM=guessed)
     return [w for w in (w.strip() for w in words) if w and _TOKEN_KEEP.search(w) and w not in _STOPWORDS]
 
 

@@ -151,3 +151,19 @@ def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percen
     question = "南湖区计划建设多少家科技创新载体?"  # a machine rendering of "How many ... carriers"
     assert not rank(question, [carriers])[0].fits
     assert rank(question, [carriers], translated=True)[0].fits
+
+
+def test_coverage_counts_the_dictionary_words_of_the_question_not_its_asking_part() -> None:
+    from rag.generation.extractive import covered_terms
+
+    # jieba's guess 区有 (光明区有多少) is in no document, and 名 / 哪一年 are what the answer replaces
+    assert covered_terms("南湖区有多少名院士?") == ["南湖", "区", "院士"]
+    assert covered_terms("南湖金融大厦是哪一年投入使用的?") == ["南湖", "金融", "大厦", "投入", "使用", "投入使用"]
+    assert answer("南湖区有多少位院士?", [passage("t", "南湖区共有院士59人、高层次人才超3000人。", "南湖")]) \
+        == "南湖区共有院士59人、高层次人才超3000人[1]。"
+
+
+def test_a_sentence_counting_something_else_does_not_answer_a_count_question() -> None:
+    # 科技 is there, but the question counts 孵化器: the sentence counting 科技支行 is a near miss
+    assert answer("南湖区有多少家科技孵化器?", [FUND]) is None
+    assert answer("南湖区有多少家科技支行?", [FUND]) == f"{BRANCHES}[1]。"

@@ -161,6 +161,35 @@ def test_conflicting_figures_are_both_kept_each_cited_to_its_own_document() -> N
     assert "59" in answer.text and "57" in answer.text
 
 
+@pytest.mark.parametrize("translated, searched", [
+    ("光明区2024年新增了多少位 landmark科学家？", "光明区2024年新增了多少位科学家？"),
+    ("光明区2024年的GDP是多少？", "光明区2024年的GDP是多少？"),  # acronyms stay: documents write them too
+    ("光明区有多少家A股上市企业?", "光明区有多少家A股上市企业?"),
+])
+def test_english_words_a_translation_left_in_are_not_searched_for(translated: str, searched: str) -> None:
+    generator = ScriptedGenerator.answering("", translated=translated)
+    search = Search([_passage("b", FUND)])
+    _ask(_pipeline(generator), "How many landmark scientists did Guangming bring in?", search)
+    assert search.queries == [searched]
+
+
+def test_a_year_the_translation_dropped_is_put_back() -> None:
+    generator = ScriptedGenerator.answering("", translated="光明区有多少家国家高新技术企业？")
+    search = Search([_passage("b", FUND)])
+    _ask(_pipeline(generator), "How many national high-tech enterprises did Guangming have in 2024?", search)
+    assert search.queries == ["2024年光明区有多少家国家高新技术企业？"]
+
+
+def test_a_condensed_follow_up_in_another_language_is_not_used() -> None:
+    generator = ScriptedGenerator.answering("", condensed="How many doctoral students are there in Guangming?")
+    search = Search([_passage("a", ACADEMICIANS_000)])
+    history: list[ChatMessage] = [{"role": "user", "content": "光明区有多少院士?"},
+                                  {"role": "assistant", "content": "光明区现有全职院士59名[1]。"}]
+    _, answer = _ask(_pipeline(generator), "是三年前的几倍?", search, history=history)
+    assert any(is_condense_request(c) for c in generator.calls)
+    assert answer.standalone_question == "光明区有多少院士? 是三年前的几倍?"  # the question's own language
+
+
 def test_an_english_question_is_searched_in_chinese_and_answered_in_english() -> None:
     generator = ScriptedGenerator.answering("The fund is 1.5 billion yuan[1].", translated="合成生物产业基金的规模是多少?")
     search = Search([_passage("b", FUND)])

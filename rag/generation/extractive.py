@@ -67,6 +67,8 @@ _INSTRUCTION = re.compile(
 )
 
 
+_ASKING_PART = re.compile(r"(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
+                          r"什么时候|何时|第几|哪些|哪几|什么|谁|多大|多高|多长|多久|是否")
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
@@ -88,11 +90,23 @@ def focus_words(question_norm: str) -> list[str]:
     required: documents say the same with other verbs (汇聚).
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
+    return _focus(question_norm)[0]
+
+
+def counted_word(question_norm: str) -> str | None:
+    """The last focus word when it follows 多少/几: what is counted (孵化器 of 多少家科技孵化器), which
+    an answering sentence must name; a sentence counting 科技支行 does not answer it."""
+    words, after = _focus(question_norm)
+    return words[-1] if after and words else None
+
+
+def _focus(question_norm: str) -> tuple[list[str], bool]:
+    """``focus_words``, and whether they follow the question word."""
     # the measure word belongs to 多少/几, not to the noun (多少个子基金 must not segment as 个子 + 基金)
     words = load_jieba().lcut(ASKED_UNIT.sub(r"\g<0> ", question_norm))
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
     if at is None:
-        return []
+        return [], False
 
     def content(seq: Sequence[str], limit: int, *, before: bool = False) -> list[str]:
         out: list[str] = []
@@ -104,7 +118,7 @@ def focus_words(question_norm: str) -> list[str]:
         return out
 
     after = content(words[at + 1 :], 2)
-    return after or content(words[:at][::-1], 2, before=True)
+    return (after, True) if after else (content(words[:at][::-1], 2, before=True), False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +241,17 @@ class _Features:
     typed: bool  # the question asks for a number or a date
 
 
+def covered_terms(question: str) -> list[str]:
+    """The question's words that an answering sentence is expected to contain: dictionary words
+    (``terms(guessed=False)``), without the asking part, which the answer replaces (多少名 → 59人,
+    哪一年 → 2023年) and whose measure word ``fits_asked`` checks."""
+    return list(dict.fromkeys(terms(_ASKING_PART.sub("，", match_form(question)), guessed=False)))
+
+
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
               similarity: Similarity | None, *, translated: bool = False) -> list[_Features]:
     q_norm = match_form(question)
-    weights = _weights(list(dict.fromkeys(terms(question))), candidates)
+    weights = _weights(covered_terms(question), candidates)
     total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     wants_number = bool(_WANTS_NUMBER.search(q_norm))
@@ -247,13 +268,15 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     focus = [f for f in (focus_words(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
+    counted = counted_word(q_norm) if q_lang == "zh" else None
     ask = any_count_unit(asked(q_norm)) if translated else asked(q_norm)
     out = []
     for i, c in enumerate(candidates):
         coverage = sum(w for t, w in weights.items() if t in c.norm) / total if total else 0.0
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
-                and (not focus or any(_mentions(c.norm, f) for f in focus)) and fits_asked(ask, c.norm))
+                and (not focus or any(_mentions(c.norm, f) for f in focus))
+                and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))

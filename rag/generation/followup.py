@@ -90,7 +90,9 @@ def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int,
     asking = re.search(r"多少|几", folded)
     if not asking:
         return 0, 0
-    spans = [(at, at + len(w)) for w in focus_words(folded) if (at := folded.find(w, asking.end())) >= 0]
+    # after 多少/几 (有多少院士), or before it when nothing follows (高层次人才有多少)
+    spans = [(at, at + len(w)) for w in focus_words(folded)
+             if (at := folded.find(w, asking.end())) >= 0 or (at := folded.rfind(w, 0, asking.start())) >= 0]
     if first_word_only:
         spans = spans[:1]
     return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (0, 0)

@@ -47,6 +47,22 @@ def gloss_figures(text: str) -> str:
     return _CN_MAGNITUDE.sub(gloss, text)
 
 
+_YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
+_LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
+
+
+def untranslated_removed(translation: str) -> str:
+    """A Chinese rendering without the English words the model left in it (光明区2024年新增了多少位
+    landmark科学家 → 光明区2024年新增了多少位科学家). No Chinese sentence contains them, so they only
+    lowered the share of the question's words a sentence covers; the dense half still searches
+    with the original question. Acronyms (GDP, AI, R&D) stay: the documents write them too."""
+    def kept(m: re.Match) -> str:
+        word = m.group().strip()
+        return m.group() if word.isupper() else ""  # GDP, AI, R&D, A股: upper case
+
+    return _LATIN_WORD.sub(kept, translation).strip()
+
+
 def format_evidence(evidence: Sequence[Finding], *, lang: Language = "zh") -> str:
     """The evidence sentences, each with its passage number; for English answers, figures in
     万/亿 are glossed."""
@@ -192,6 +208,8 @@ class AnswerPipeline:
         rewritten = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
         logger.debug("condensed %r -> %r", question, rewritten)
+        if rewritten and language(rewritten) != lang:  # it translated instead (the answer's language would change too)
+            rewritten = ""
         return rewritten or f"{previous[-1]} {question}".strip()
 
     def in_chinese(self, question: str) -> str:
@@ -203,7 +221,11 @@ class AnswerPipeline:
         translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
         logger.debug("translated %r -> %r", question, translated)
-        return translated if language(translated) == "zh" else question
+        if language(translated) != "zh":
+            return question
+        # a year the rendering dropped would widen the question (in 2024 → any year)
+        lost = [y for y in _YEAR.findall(question) if y not in translated]
+        return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
 
 
 def _stated(finding: Finding, text: str, citations: Sequence[Citation]) -> bool:
