@@ -72,7 +72,9 @@ def closed_port() -> int:
 
 # ----- index engines: every store-agnostic test runs on FAISS, Milvus Lite in process, and Milvus
 # Lite's own gRPC server reached by an http:// URI (the code path of a Milvus cluster) -----
-STORE_KINDS = ("faiss", "milvus-lite", "milvus-server")
+# (the Milvus ones are marked ``milvus``: each starts a Milvus process, which costs seconds of waiting)
+STORE_KINDS = ("faiss", pytest.param("milvus-lite", marks=pytest.mark.milvus),
+               pytest.param("milvus-server", marks=pytest.mark.milvus))
 
 
 @pytest.fixture(scope="session")

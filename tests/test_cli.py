@@ -92,6 +92,7 @@ def _config(tmp_path: Path, paths: list[str]) -> Path:
     return config
 
 
+@pytest.mark.milvus
 @pytest.mark.parametrize("kind", ["milvus-lite", "milvus-server"])
 def test_index_search_and_ask_work_unchanged_on_milvus(capsys, tmp_path, monkeypatch, kind, request):
     pytest.importorskip("pymilvus")

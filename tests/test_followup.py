@@ -15,6 +15,7 @@ from rag.generation.followup import depends_on_history, resolve
     (["2024年光明区拿了几个国家级科技进步奖?", "省级的呢?"], "国家级技术发明奖呢?", "2024年光明区拿了几个国家级技术发明奖?"),
     (["2023年光明区全社会研发投入是多少?"], "那2024年呢?", "2024年光明区全社会研发投入是多少?"),
     (["光明區現在高層次人才有多少?"], "那博士人才數量呢?", "光明區現在博士人才數量有多少?"),  # asked about before 多少
+    (["深圳市合成生物产业基金的规模是多少?"], "智能传感器产业基金的规模呢?", "智能传感器产业基金的规模是多少?"),
     (["光明科技金融大廈是哪一年投用的?"], "它一共有幾層?", "光明科技金融大廈一共有幾層?"),
     (["How many academicians does Guangming have?"], "And how many high-level talents?",
      "How many high-level talents does Guangming have?"),

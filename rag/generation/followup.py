@@ -67,6 +67,10 @@ def _resolve_zh(q: str, context: str) -> str | None:
             return _YEAR.sub(x, context, count=1) if _YEAR.search(context) else f"{x}{context}"
         start, end = _zh_focus_span(context, first_word_only=x.endswith("的"))
         x = x.removesuffix("的") if x.endswith("的") else x  # 省级的: a modifier of what was asked about
+        if end > start and start < _asking_at(context) and normalise(x).endswith(normalise(context[start:end])[-2:]):
+            # 智能传感器产业基金的规模呢 after 合成生物产业基金的规模是多少: the follow-up restates the whole
+            # thing asked about, so it replaces everything before the asking part
+            return f"{x}{context[end:]}"
         if end > start:
             # focus words are two words at most (合成+生物 of 合成生物企业, 省级+科技 of 省级科技进步奖):
             # a new noun with the same head (脑科学企业, 国家级技术发明奖) replaces the rest of the old one too
@@ -96,6 +100,11 @@ def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int,
     if first_word_only:
         spans = spans[:1]
     return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (0, 0)
+
+
+def _asking_at(context: str) -> int:
+    asking = re.search(r"多少|几", normalise(context))
+    return asking.start() if asking else len(context)
 
 
 def _zh_topic(context: str) -> str:
