@@ -16,15 +16,13 @@ from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import language, normalise
+from rag.text import language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
 
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
-_FIRST_SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]?", re.S)
-_MARKER = re.compile(r"\s*[\[【]\d+[\]】]")
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -93,7 +91,8 @@ def format_history(history: Sequence[ChatMessage]) -> str:
             continue
         text = str(m.get("content", "")).strip()
         if m["role"] == "assistant":
-            text = _MARKER.sub("", _FIRST_SENTENCE.match(text).group(0))[:MAX_ANSWER_CHARS].strip()  # type: ignore[union-attr]
+            first = split_sentences(cite.strip_markers(text))
+            text = first[0].text[:MAX_ANSWER_CHARS] if first else ""
         lines.append(f"{labels[m['role']]}：{text}")
     return "\n".join(lines)
 
