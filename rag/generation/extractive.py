@@ -93,13 +93,6 @@ def focus_words(question_norm: str) -> list[str]:
     return _focus(question_norm)[0]
 
 
-def counted_word(question_norm: str) -> str | None:
-    """The last focus word when it follows 多少/几: what is counted (孵化器 of 多少家科技孵化器), which
-    an answering sentence must name; a sentence counting 科技支行 does not answer it."""
-    words, after = _focus(question_norm)
-    return words[-1] if after and words else None
-
-
 def _focus(question_norm: str) -> tuple[list[str], bool]:
     """``focus_words``, and whether they follow the question word."""
     # the measure word belongs to 多少/几, not to the noun (多少个子基金 must not segment as 个子 + 基金)
@@ -266,9 +259,12 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     p_langs = [language(p.text) for p in passages]
     q_names = {lang: names(question, passage_lang=lang) for lang in set(p_langs)}
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
-    focus = [f for f in (focus_words(q_norm) if q_lang == "zh" else [])  # words found nearly everywhere say nothing
+    asked_about, counts = _focus(q_norm) if q_lang == "zh" else ([], False)
+    focus = [f for f in asked_about  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
-    counted = counted_word(q_norm) if q_lang == "zh" else None
+    # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
+    # sentence must name it; a sentence counting 科技支行 does not answer
+    counted = asked_about[-1] if counts and asked_about else None
     ask = any_count_unit(asked(q_norm)) if translated else asked(q_norm)
     out = []
     for i, c in enumerate(candidates):

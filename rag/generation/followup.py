@@ -65,9 +65,9 @@ def _resolve_zh(q: str, context: str) -> str | None:
         x = m.group("x").strip()
         if _YEAR.fullmatch(x):
             return _YEAR.sub(x, context, count=1) if _YEAR.search(context) else f"{x}{context}"
-        start, end = _zh_focus_span(context, first_word_only=x.endswith("的"))
+        start, end, asking = _zh_focus_span(context, first_word_only=x.endswith("的"))
         x = x.removesuffix("的") if x.endswith("的") else x  # 省级的: a modifier of what was asked about
-        if end > start and start < _asking_at(context) and normalise(x).endswith(normalise(context[start:end])[-2:]):
+        if end > start and start < asking and normalise(x).endswith(normalise(context[start:end])[-2:]):
             # 智能传感器产业基金的规模呢 after 合成生物产业基金的规模是多少: the follow-up restates the whole
             # thing asked about, so it replaces everything before the asking part
             return f"{x}{context[end:]}"
@@ -85,26 +85,24 @@ def _resolve_zh(q: str, context: str) -> str | None:
     return None
 
 
-def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int, int]:
+def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int, int, int]:
     """Where the thing a count question asked about is written (院士 in 有多少院士; 省级的科技进步奖
-    in 几个省级的科技进步奖): from its first to its last focus word after 多少/几; (0, 0) if none."""
+    in 几个省级的科技进步奖): from its first to its last focus word after 多少/几, and where 多少/几
+    is; (0, 0, 0) if none."""
     from rag.generation.extractive import focus_words  # the extractive answerer's notion of focus
 
     folded = normalise(context)
     asking = re.search(r"多少|几", folded)
     if not asking:
-        return 0, 0
+        return 0, 0, 0
     # after 多少/几 (有多少院士), or before it when nothing follows (高层次人才有多少)
     spans = [(at, at + len(w)) for w in focus_words(folded)
              if (at := folded.find(w, asking.end())) >= 0 or (at := folded.rfind(w, 0, asking.start())) >= 0]
     if first_word_only:
         spans = spans[:1]
-    return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else (0, 0)
-
-
-def _asking_at(context: str) -> int:
-    asking = re.search(r"多少|几", normalise(context))
-    return asking.start() if asking else len(context)
+    if not spans:
+        return 0, 0, asking.start()
+    return min(s for s, _ in spans), max(e for _, e in spans), asking.start()
 
 
 def _zh_topic(context: str) -> str:
