@@ -214,3 +214,19 @@ def test_an_empty_reply_falls_back_to_the_chosen_sentences(reply: str) -> None:
     generator = ScriptedGenerator.answering(reply)
     _, answer = _ask(_pipeline(generator), "光明区有多少名院士?", Search([_passage("a", ACADEMICIANS_000)]))
     assert generator.calls and not answer.refused and "59" in answer.text and answer.citations[0].supported
+
+
+@pytest.mark.parametrize("reply", ["光明区高层次人才3000人[1]。", " 3000 [1]"])
+def test_an_answer_that_misstates_the_chosen_sentence_falls_back_to_it(reply: str) -> None:
+    generator = ScriptedGenerator.answering(reply)  # the qualifier 超 dropped; figures without words
+    _, answer = _ask(_pipeline(generator), "光明区有多少高层次人才?", Search([_passage("a", ACADEMICIANS_000)]))
+    assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。" and answer.citations[0].supported
+
+
+def test_what_another_document_says_is_added_with_its_own_verified_citation() -> None:
+    generator = ScriptedGenerator.answering("Guangming has 59 academicians [1].", translated="光明区有多少名院士?")
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    _, answer = _ask(_pipeline(generator), "How many academicians does Guangming have?", search)
+    assert answer.text.startswith("Guangming has 59 academicians [1].\nAnother document says: ")
+    assert answer.text.endswith("[2]。") and "57" in answer.text
+    assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from rag.generation import cite
+from rag.generation.agreement import disagreement
 from rag.generation.backends import Evidence, Generator
 from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
@@ -165,14 +166,18 @@ class AnswerPipeline:
         passages = selection.passages
         text, citations = self._verified(raw, passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
-        if fallback and (not text or not any(c.supported for c in citations)):
-            logger.info("the generator gave no supported answer: answering with the chosen sentences")
+        fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback else None
+        if fallback and (not text or not any(c.supported for c in citations) or fault):
+            logger.info("answering with the chosen sentences: the generator's answer %s",
+                        fault or "has no supported claim")
             text, citations = self._verified(fallback, passages, standalone)
         elif text and selection.chosen:
             missing = [f for f in selection.chosen if not _stated(f, text, citations)]
-            if missing:
-                extra = render(load_prompt("other_source", lang=lang), statement=compose(missing))
-                text, citations = self._verified(f"{text.rstrip()}\n{extra.strip()}", passages, standalone)
+            if missing:  # checked alone: the sentences are the documents' own, the lead-in is not
+                statement, more = self._verified(compose(missing), passages, standalone)
+                if statement:
+                    extra = render(load_prompt("other_source", lang=lang), statement=statement)
+                    text, citations = f"{text.rstrip()}\n{extra.strip()}", [*citations, *more]
         verified = any(c.supported for c in citations)
         refused = not text or (not verified and not cite.grounded(text, passages, question=standalone))
         if refused:

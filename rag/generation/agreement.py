@@ -1,0 +1,111 @@
+"""Whether a generated answer says what the chosen evidence sentences say.
+
+The evidence decides the answer and the model only phrases it, but a small model misphrases in
+ways a citation check cannot see, because every figure it writes is still in the passage:
+
+- it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``);
+- it takes the neighbour in a 分别 list (``A、B分别增长75%、80%``, asked about B → ``75%``);
+- it writes figures and markers without a word (`` 59 [1] 57 [3] 57``).
+
+``disagreement`` names the first such fault; the pipeline then answers with the chosen sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.generation.cite import strip_markers
+from rag.generation.facts import match_form, number_found, numbers
+
+# Arabic figures with an optional multiplier and percent sign, as ``rag.generation.facts`` reads them
+_FIGURE = re.compile(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+                     r"(?:\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?(?:\s*(?:%|percent|per cent))?")
+_QUALIFIER_BEFORE = re.compile(
+    r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
+    r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of)\s*(?:rmb|cny|¥)?\s*$")
+_QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
+_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_CLAUSE_END = re.compile(r"[,;:。！？!?]")
+_MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
+
+
+@dataclass(frozen=True, slots=True)
+class _Figure:
+    text: str
+    qualified: bool  # 多/余/超/近/约… (more than, about…) written next to it
+
+
+def _figures(text_norm: str) -> list[_Figure]:
+    return [_Figure(m.group(), bool(_QUALIFIER_BEFORE.search(text_norm[: m.start()])
+                                    or _QUALIFIER_AFTER.match(text_norm[m.end():])))
+            for m in _FIGURE.finditer(text_norm)]
+
+
+def _same(a: str, b: str) -> bool:
+    """Same value as ``rag.generation.facts.number_found`` compares it (5 billion = 50亿)."""
+    first, second = numbers(a), numbers(b)
+    return bool(first) and bool(second) and number_found(first[0], second)
+
+
+def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
+    """A figure of the answer that every evidence sentence stating it qualifies, written bare."""
+    written = [f for s in evidence_norm for f in _figures(s)]
+    for figure in _figures(answer_norm):
+        stated = [f for f in written if _same(figure.text, f.text)]
+        if stated and all(f.qualified for f in stated) and not figure.qualified:
+            return figure.text
+    return None
+
+
+def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[str]]]:
+    """(items, figures) of each ``A、B…分别…x、y…`` clause whose counts agree."""
+    pairs = []
+    for clause in _CLAUSE_END.split(sentence_norm):
+        head, found, tail = clause.partition("分别")
+        items = [i.strip() for i in head.split("、")]
+        figures = [f.text for f in _figures(tail)]
+        if found and len(items) >= 2 and len(items) == len(figures):
+            pairs.append((items, figures))
+    return pairs
+
+
+def _asked_item(question_norm: str, items: Sequence[str]) -> int | None:
+    """The item whose longest leading part the question contains (the names lead, a shared noun
+    ends the last item), when one leads the others."""
+    def contained_prefix(item: str) -> int:
+        return max((n for n in range(1, len(item) + 1) if item[:n] in question_norm), default=0)
+
+    lengths = [contained_prefix(i) for i in items]
+    best = max(lengths)
+    if best < _MIN_ITEM_PREFIX or lengths.count(best) > 1:
+        return None
+    return lengths.index(best)
+
+
+def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
+    """A figure of the answer that a 分别 list pairs with another item than the one asked about."""
+    given = [f.text for f in _figures(answer_norm)]
+    for sentence in evidence_norm:
+        for items, figures in _list_pairs(sentence):
+            asked = _asked_item(question_norm, items)
+            if asked is None or any(_same(g, figures[asked]) for g in given):
+                continue
+            for g in given:
+                if any(_same(g, f) for i, f in enumerate(figures) if i != asked):
+                    return g
+    return None
+
+
+def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
+    """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
+    answer_norm = match_form(strip_markers(answer))
+    if len(_LETTER.findall(_FIGURE.sub("", answer_norm))) < 2:
+        return "figures without words"
+    evidence_norm = [match_form(s) for s in evidence]
+    if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
+        return f"dropped the qualifier of {figure}"
+    if (figure := wrong_pairing(answer_norm, evidence_norm, match_form(question))) is not None:
+        return f"paired {figure} with the wrong item of a list"
+    return None

@@ -1,0 +1,44 @@
+"""An answer that misstates its evidence while every figure it writes is in the passage."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.generation.agreement import disagreement
+
+TALENTS = "截至目前,光明区共有院士59人、高层次人才超3000人、科研院所人才近8000人。"
+CONFERENCE = "30多个国家和地区的1200多家专业机构和组织代表出席,现场达成引人引智合作意向695项。"
+GROWTH = "科技服务业、软信服务业企业数量分别增长75%、80%,人力资源服务业营收增长104%。"
+FUND = "深圳设立规模50亿元的产业基金。"
+
+
+@pytest.mark.parametrize("answer, evidence, question, fault", [
+    ("30个国家和地区参加[1]。", CONFERENCE, "有多少个国家和地区参加?", "dropped the qualifier of 30"),
+    ("光明区有高层次人才3000人[1]。", TALENTS, "光明区有多少高层次人才?", "dropped the qualifier of 3000"),
+    ("There are 8,000 research talents [1].", TALENTS, "How many research talents?", "dropped the qualifier of 8,000"),
+    ("软信服务业企业数量增长了75%[1]。", GROWTH, "软信服务业企业数量涨了百分之几?",
+     "paired 75% with the wrong item of a list"),
+    ("科技服务业企业数量增长80%[1]。", GROWTH, "科技服务业企业数量增长了多少?", "paired 80% with the wrong item of a list"),
+    (" 59 [1] 57 [3] 57", TALENTS, "How many academicians are there?", "figures without words"),
+])
+def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str, fault: str) -> None:
+    assert disagreement(answer, [evidence], question) == fault
+
+
+@pytest.mark.parametrize("answer, evidence, question", [
+    ("30多个国家和地区参加[1]。", CONFERENCE, "有多少个国家和地区参加?"),
+    ("More than 30 countries and regions took part [1].", CONFERENCE, "How many countries took part?"),
+    ("高层次人才超过3000人[1]。", TALENTS, "光明区有多少高层次人才?"),
+    ("光明区共有院士59人[1]。", TALENTS, "光明区有多少院士?"),  # a figure written bare in the evidence
+    ("软信服务业企业数量增长80%[1]。", GROWTH, "软信服务业企业数量涨了百分之几?"),
+    ("科技服务业企业数量增长75%[1]。", GROWTH, "科技服务业企业数量增长了多少?"),
+    ("The fund is 5 billion yuan [1].", FUND, "How large is the fund?"),
+    ("两类企业分别增长75%和80%[1]。", GROWTH, "服务业企业数量增长了多少?"),  # no item asked: not checked
+])
+def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
+    assert disagreement(answer, [evidence], question) is None
+
+
+def test_a_qualifier_is_required_only_when_every_statement_of_the_figure_has_one() -> None:
+    other = "另一份报告称光明区高层次人才3000人。"
+    assert disagreement("高层次人才3000人[1]。", [TALENTS, other], "高层次人才有多少?") is None
