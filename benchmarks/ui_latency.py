@@ -32,6 +32,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 TIMEOUT_MS = 180_000
 FIRST_TEXT = ("() => { const a = document.querySelectorAll('#chat .answer'); const last = a[a.length - 1];"
               " return a.length > {n} && last && !last.querySelector('.waiting'); }")
+CLEARED = "() => document.querySelectorAll('#chat .answer').length === 0"
 FINISHED = "() => document.querySelectorAll('#chat .answer:not(.streaming)').length > {n}"
 
 
@@ -74,6 +75,7 @@ def main() -> None:
         ask(page, "光明区有多少名院士?")  # the first answer loads the models
         for turns in conversations:
             page.click("#new-chat")
+            page.wait_for_function(CLEARED, timeout=TIMEOUT_MS, polling=50)  # else the old answers are counted
             for n, question in enumerate(turns):
                 first, total = ask(page, question)
                 kind = "follow-up" if n else "question"

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
+from typing import Any
 
 from rag.types import Language
 
@@ -94,8 +95,33 @@ def _jieba_words() -> ModuleType:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
+    _read_cached_dictionary(jieba.dt)
+    jieba.initialize()  # builds the dictionary (and its cache) when it was not read above
     return jieba
+
+
+def _read_cached_dictionary(tokenizer: object) -> None:
+    """Fill jieba's dictionary from its cache file read in one piece, as ``initialize`` does, but
+    with ``marshal.loads`` on the bytes: ``marshal.load`` on the open file reads it object by
+    object and took 1.6 s here against 0.6 s, the larger part of opening an index."""
+    import marshal
+    import tempfile
+    from pathlib import Path
+
+    import jieba
+
+    t: Any = tokenizer
+    cache = Path(t.tmp_dir or tempfile.gettempdir()) / (t.cache_file or "jieba.cache")
+    if t.dictionary != jieba.DEFAULT_DICT or not cache.is_file():
+        return
+    with t.lock:
+        if t.initialized:
+            return
+        try:
+            t.FREQ, t.total = marshal.loads(cache.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return  # a damaged cache: initialize rebuilds it
+        t.initialized = True
 
 
 @lru_cache(maxsize=1)

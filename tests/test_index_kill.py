@@ -51,7 +51,7 @@ def check_consistent(index: Path, params: IndexParams) -> int:
     posted = dict(conn.execute("SELECT term, COUNT(*) FROM postings GROUP BY term").fetchall())
     df = dict(conn.execute("SELECT id, df FROM terms WHERE df > 0").fetchall())
     assert posted == df
-    assert store._faiss.ntotal == store.chunk_count()
+    assert store._index().ntotal == store.chunk_count()
     count = store.chunk_count()
     store.close()
     return count

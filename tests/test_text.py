@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 import random
 
-from rag.text import Span, fold_script, language, load_jieba, normalise, split_sentences, terms
+import jieba
+
+from rag.text import Span, _read_cached_dictionary, fold_script, language, load_jieba, normalise, split_sentences, terms
 
 
 def _texts(text: str) -> list[str]:
@@ -65,3 +68,20 @@ def test_jieba_is_loaded_once_with_its_dictionary() -> None:
     jieba = load_jieba()
     assert load_jieba() is jieba and jieba.dt.FREQ
     assert terms("光明科學城的院士") == ["光明", "科学", "科学城", "院士"]
+
+
+def test_jiebas_dictionary_is_read_from_its_cache_in_one_piece_and_a_damaged_cache_is_left_to_jieba(tmp_path) -> None:
+    reference = load_jieba().dt
+    good = jieba.Tokenizer()
+    good.tmp_dir = str(tmp_path)
+    marshal_bytes = marshal.dumps((reference.FREQ, reference.total))
+    (tmp_path / "jieba.cache").write_bytes(marshal_bytes)
+    _read_cached_dictionary(good)
+    assert good.initialized and good.FREQ == reference.FREQ and good.total == reference.total
+    assert good.lcut("光明科学城建设进展顺利") == reference.lcut("光明科学城建设进展顺利")
+
+    (tmp_path / "jieba.cache").write_bytes(marshal_bytes[: len(marshal_bytes) // 2])
+    damaged = jieba.Tokenizer()
+    damaged.tmp_dir = str(tmp_path)
+    _read_cached_dictionary(damaged)
+    assert not damaged.initialized  # jieba's initialize then rebuilds the dictionary and its cache

@@ -26,7 +26,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -62,6 +63,20 @@ CREATE INDEX IF NOT EXISTS chunks_length ON chunks (slot, length);  -- opening r
 """ + postings.SCHEMA
 
 
+def _in_background(work: Callable[..., Any], *args: Any) -> Future:
+    """Run ``work(*args)`` in a daemon thread; its result or error is the future's."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work(*args))
+        except BaseException as exc:  # noqa: BLE001 (re-raised by whoever waits for the result)
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="faiss-load", daemon=True).start()
+    return future
+
+
 class FaissStore:
     """Incremental single-machine store; reads see the last commit, one writer at a time."""
 
@@ -76,7 +91,7 @@ class FaissStore:
         self._lengths = np.zeros(0, dtype=np.float32)  # term count per slot (0 = unused)
         self._n_chunks = 0
         self._total_length = 0.0
-        self._faiss: Any = None  # faiss.IndexIDMap over IndexFlatIP, ids = slots
+        self._faiss: Future | None = None  # faiss.IndexIDMap over IndexFlatIP (ids = slots), filled in the background
 
     # ----- opening -----
     def exists(self) -> bool:
@@ -126,9 +141,11 @@ class FaissStore:
         self._load_state()
 
     def _load_state(self) -> None:
-        """Read the committed slots, term counts and vectors into memory (FAISS)."""
-        import faiss
+        """Read the committed slots and term counts, and start copying the vectors into FAISS.
 
+        The copy runs in a background thread that dense searches wait for: the first query's BM25
+        half loads jieba's dictionary meanwhile (1.5 s, the larger half of opening 10^5 chunks).
+        """
         assert self._conn is not None and self._folder is not None and self._params is not None
         started = time.perf_counter()
         conn = self._conn
@@ -146,21 +163,33 @@ class FaissStore:
         finally:
             conn.execute("COMMIT")
         self._n_chunks, self._total_length = int(live.sum()), float(self._lengths.sum())
-        dim = self._params.dim
-        # One query at a time gains nothing from OpenMP threads, and on a busy machine their barriers
-        # cost more than the scan (10^5 vectors: 190 ms with two threads, 15 ms with one, under load).
-        faiss.omp_set_num_threads(1)
+        self._faiss = _in_background(self._read_vectors, self._folder / VECTORS_FILE, live, self._slots,
+                                     self._params.dim)
+        logger.info("opened %s: %d chunks in %.2f s (vectors loading)", self._folder, self._n_chunks,
+                    time.perf_counter() - started)
+
+    @staticmethod
+    def _read_vectors(path: Path, live: np.ndarray, slots: int, dim: int) -> Any:
+        import faiss
+
+        started = time.perf_counter()
         index = faiss.IndexIDMap(faiss.IndexFlatIP(dim))
-        if self._n_chunks:  # read the file in blocks (a memory map would add its pages to the resident set)
-            with open(self._folder / VECTORS_FILE, "rb") as fh:
-                for first in range(0, self._slots, _LOAD_ROWS):
-                    count = min(_LOAD_ROWS, self._slots - first)
+        if live.any():  # read the file in blocks (a memory map would add its pages to the resident set)
+            with open(path, "rb") as fh:
+                for first in range(0, slots, _LOAD_ROWS):
+                    count = min(_LOAD_ROWS, slots - first)
                     block = np.fromfile(fh, dtype="<f4", count=count * dim).reshape(count, dim)
                     keep = np.flatnonzero(live[first : first + count])
                     if len(keep):
                         index.add_with_ids(np.ascontiguousarray(block[keep], dtype=np.float32), keep + first)
-        self._faiss = index
-        logger.info("opened %s: %d chunks in %.2f s", self._folder, self._n_chunks, time.perf_counter() - started)
+        logger.info("%d vectors in FAISS in %.2f s", index.ntotal, time.perf_counter() - started)
+        return index
+
+    def _index(self) -> Any:
+        """The FAISS index of the committed vectors, once the background copy is done."""
+        if self._faiss is None:
+            raise IndexMissingError(f"the index in {self.index_dir} is not open")
+        return self._faiss.result()
 
     def _fresh(self) -> None:
         """Reload the in-memory state when another process has committed since it was read."""
@@ -326,10 +355,10 @@ class FaissStore:
         postings.add(conn, [(slot, tids, tfs) for slot, _, _, tids, tfs in encoded])
 
     def _apply_in_memory(self, gone: list[tuple[int, int]], new_rows: list[tuple], vectors: list[np.ndarray]) -> None:
-        assert self._faiss is not None
+        index = self._index()
         if gone:
             slots = np.array([s for s, _ in gone], dtype=np.int64)
-            self._faiss.remove_ids(slots)
+            index.remove_ids(slots)
             self._lengths[slots] = 0
             self._n_chunks -= len(gone)
             self._total_length -= sum(n for _, n in gone)
@@ -342,7 +371,7 @@ class FaissStore:
                 self._lengths = grown
             lengths = [counts.total() for _, _, counts in new_rows]
             self._lengths[first:end] = lengths
-            self._faiss.add_with_ids(np.concatenate(vectors).astype(np.float32), np.arange(first, end, dtype=np.int64))
+            index.add_with_ids(np.concatenate(vectors).astype(np.float32), np.arange(first, end, dtype=np.int64))
             self._n_chunks += len(new_rows)
             self._total_length += sum(lengths)
             self._slots = end
@@ -383,13 +412,19 @@ class FaissStore:
                                 total_length=self._total_length, k=k)
 
     def dense(self, vector: np.ndarray, k: int) -> list[int]:
+        import faiss
+
         with self._lock:
             self._fresh()
-            assert self._faiss is not None
-            k = min(k, self._faiss.ntotal)
+            index = self._index()
+            k = min(k, index.ntotal)
             if k <= 0:
                 return []
-            _, ids = self._faiss.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
+            # One query at a time gains nothing from OpenMP threads, and on a busy machine their barriers
+            # cost more than the scan (10^5 vectors: 190 ms with two threads, 15 ms with one, under load).
+            # The setting belongs to the calling thread (a server answers in several).
+            faiss.omp_set_num_threads(1)
+            _, ids = index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
         return [int(i) for i in ids[0] if i >= 0]
 
     def chunks(self, keys: Sequence[int]) -> dict[int, StoredChunk]:
