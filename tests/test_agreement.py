@@ -42,3 +42,14 @@ def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> 
 def test_a_qualifier_is_required_only_when_every_statement_of_the_figure_has_one() -> None:
     other = "另一份报告称光明区高层次人才3000人。"
     assert disagreement("高层次人才3000人[1]。", [TALENTS, other], "高层次人才有多少?") is None
+
+
+TIMES = "光明区共有院士59人、高层次人才超3000人、科研院所人才近8000人,数量分别为三年前的5.9倍、2.5倍、1.9倍。"
+
+
+@pytest.mark.parametrize("answer, fault", [
+    ("科研院所人才是三年前的1.9倍[1]。", None),
+    ("科研院所人才是三年前的5.9倍[1]。", "paired 5.9 with the wrong item of a list"),
+])
+def test_a_list_may_name_its_items_in_the_clause_before_its_figures(answer: str, fault: str | None) -> None:
+    assert disagreement(answer, [TIMES], "光明区科研院所的人才是三年前的几倍?") == fault

@@ -17,6 +17,9 @@ from rag.generation.followup import depends_on_history, resolve
     (["光明區現在高層次人才有多少?"], "那博士人才數量呢?", "光明區現在博士人才數量有多少?"),  # asked about before 多少
     (["深圳市合成生物产业基金的规模是多少?"], "智能传感器产业基金的规模呢?", "智能传感器产业基金的规模是多少?"),
     (["光明科技金融大廈是哪一年投用的?"], "它一共有幾層?", "光明科技金融大廈一共有幾層?"),
+    # a predicate without its subject: the previous question's subject, with what it counted
+    (["光明区科研院所的人才有多少?"], "是三年前的几倍?", "光明区科研院所的人才是三年前的几倍?"),
+    (["光明區有多少名院士?"], "是三年前的幾倍?", "光明區的院士是三年前的幾倍?"),
     (["How many academicians does Guangming have?"], "And how many high-level talents?",
      "How many high-level talents does Guangming have?"),
     (["How many national high-tech enterprises did Guangming have in 2023?"], "And in 2024?",
@@ -29,7 +32,7 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
 
 @pytest.mark.parametrize("previous, question", [
     (["How big was Guangming's AI industry cluster in 2024?"], "What about the three key clusters?"),
-    (["光明区科研院所的人才有多少?"], "是三年前的几倍?"),
+    (["深圳市合成生物产业基金规模多大?"], "是否已经设立?"),
 ])
 def test_follow_ups_no_rule_can_rewrite_are_left_to_the_model(previous: list[str], question: str) -> None:
     assert resolve(question, previous) is None

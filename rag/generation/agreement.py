@@ -28,6 +28,7 @@ _QUALIFIER_BEFORE = re.compile(
 _QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _CLAUSE_END = re.compile(r"[,;:。！？!?]")
+_SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
 
 
@@ -60,11 +61,15 @@ def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | N
 
 
 def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[str]]]:
-    """(items, figures) of each ``A、B…分别…x、y…`` clause whose counts agree."""
+    """(items, figures) of each ``A、B…分别…x、y…`` clause whose counts agree; the items may end the
+    clause before (``院士59人、博士人才超5000人,数量分别为三年前的5.9倍、2.9倍``)."""
     pairs = []
-    for clause in _CLAUSE_END.split(sentence_norm):
+    clauses = _CLAUSE_END.split(sentence_norm)
+    for n, clause in enumerate(clauses):
         head, found, tail = clause.partition("分别")
         items = [i.strip() for i in head.split("、")]
+        if len(items) == 1 and len(head.strip()) <= _SUMMARY_NOUN and n:  # 数量分别为: of the clause before
+            items = [i.strip() for i in clauses[n - 1].split("、")]
         figures = [f.text for f in _figures(tail)]
         if found and len(items) >= 2 and len(items) == len(figures):
             pairs.append((items, figures))

@@ -7,6 +7,7 @@ cost, where a model call would cost seconds and the local model's cached prompt 
   asked about replaced (光明区现在有多少院士? → 光明区现在有多少高层次人才?);
 - "那2023年呢?": the previous question with its year replaced (or the year put in front);
 - "它一共有几层?" / "Where is it?": the pronoun replaced by the previous question's topic;
+- "是三年前的几倍?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
 - "And how many high-level talents?": the new question's asking part with the previous
   question's remainder.
 
@@ -22,6 +23,7 @@ from rag.text import language, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
 _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
+_ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其|该|該|这个|這個|那个|那個|此")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎")
 _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會)+$")
@@ -82,7 +84,21 @@ def _resolve_zh(q: str, context: str) -> str | None:
     if m := _ZH_PRONOUN.search(q):
         topic = _zh_topic(context)
         return f"{q[:m.start()]}{topic}{q[m.end():]}" if topic else None
+    if _ZH_PREDICATE.match(q):
+        subject = _zh_subject(context)
+        return f"{subject}{q}" if subject else None
     return None
+
+
+def _zh_subject(context: str) -> str:
+    """What a follow-up's predicate (是三年前的几倍) is said of: the previous question's topic, with
+    the thing it counted (光明区有多少院士 → 光明区的院士; 科研院所的人才有多少 → 科研院所的人才)."""
+    topic = _zh_topic(context)
+    start, end, asking = _zh_focus_span(context)
+    if end > start > asking:  # counted after 多少/几: 有多少院士
+        counted = context[start:end]
+        return f"{topic}的{counted}" if topic else counted
+    return topic
 
 
 def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int, int, int]:

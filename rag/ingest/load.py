@@ -77,6 +77,26 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_BROKEN_PARAGRAPH = re.compile(
+    r"(?m)^([^\n]{40,}[\u4e00-\u9fff])[ \t]*\n(?:[ \t]*\n)?[ \t]*"  # a long line ending mid-sentence
+    r"(?![一二三四五六七八九十]+[、是]|第)(?=[\u4e00-\u9fff][^\n]{19,})(?=[^\n]*。)")  # prose continues it
+
+
+def rejoin_broken_sentences(text: str) -> str:
+    """Join a sentence that the source broke across lines or paragraphs (web pages and PDFs do:
+    ``…数量分别为`` / ``三年前的5.9倍…``), so that it is one sentence to cite and to answer from.
+
+    A break is joined when the line before it is long prose (a comma in it) ending in a Chinese
+    character, without end punctuation, and the next line is prose (20+ characters, a 。) that
+    starts with a Chinese character and not with an item number (一、, 二是, 第三…). Headings, bullets
+    and lines ending in a figure stay as they are.
+    """
+    def joined(m: re.Match) -> str:
+        return m.group(1) if re.search(r"[,，、]", m.group(1)) else m.group(0)
+
+    return _BROKEN_PARAGRAPH.sub(joined, text)
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     """Decode ``data`` as text; return ``(text, encoding)``. UTF BOMs, then UTF-8, then detection."""
     for bom, name in _BOMS:
@@ -326,6 +346,7 @@ def _load(path: Path, *, max_bytes: int, doc_id: str | None, suffix: str | None 
                         "open and re-save it, and please report the file") from exc
     if not text.strip():
         raise LoadError(f"no text: the {kind} file holds only whitespace or empty elements")
+    text = rejoin_broken_sentences(text)
     meta.update(format=kind, size=stamp.size, mtime_ns=stamp.mtime_ns,
                 sha256=sha256_bytes(data))
     title = _trim_title(title) or path.stem
