@@ -167,3 +167,11 @@ def test_a_sentence_counting_something_else_does_not_answer_a_count_question() -
     # 科技 is there, but the question counts 孵化器: the sentence counting 科技支行 is a near miss
     assert answer("南湖区有多少家科技孵化器?", [FUND]) is None
     assert answer("南湖区有多少家科技支行?", [FUND]) == f"{BRANCHES}[1]。"
+
+
+def test_a_sentence_pointing_back_is_read_with_the_sentence_it_points_to() -> None:
+    doc = "南湖合成生物研究设施已投用。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米。"
+    facility = passage("facility", doc, "南湖")
+    assert answer("南湖合成生物研究设施投资了多少?", [facility]) == (
+        "南湖合成生物研究设施已投用。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米[1]。")
+    assert answer("南湖合成生物研究设施配备了多少个功能岛?", [facility]) is None  # the figure is still needed

@@ -70,6 +70,8 @@ _INSTRUCTION = re.compile(
 _ASKING_PART = re.compile(r"(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
                           r"什么时候|何时|第几|哪些|哪几|什么|谁|多大|多高|多长|多久|是否")
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
+# a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
+_POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 几成 几倍".split())  # the last: how a figure is asked for, not what is counted
@@ -195,8 +197,12 @@ def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity
 def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for n, p in enumerate(passages, start=1):
-        for sentence in split_sentences(p.text):
+        sentences = split_sentences(p.text)
+        for i, sentence in enumerate(sentences):
             pieces = [sentence]
+            if i and _POINTS_BACK.match(sentence.text.strip()):  # 这座…: with the sentence it refers to
+                before = sentences[i - 1]
+                pieces.append(type(sentence)(p.text[before.start : sentence.end], before.start, sentence.end))
             if len(sentence.text) > LONG_SENTENCE:
                 clauses = split_clauses(sentence.text)
                 pieces += [
