@@ -166,7 +166,7 @@ class AnswerPipeline:
         passages = selection.passages
         text, citations = self._verified(raw, passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
-        fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback else None
+        fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback and text else None
         if fallback and (not text or not any(c.supported for c in citations) or fault):
             logger.info("answering with the chosen sentences: the generator's answer %s",
                         fault or "has no supported claim")
