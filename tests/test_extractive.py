@@ -173,5 +173,5 @@ def test_a_sentence_pointing_back_is_read_with_the_sentence_it_points_to() -> No
     doc = "南湖合成生物研究设施已投用。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米。"
     facility = passage("facility", doc, "南湖")
     assert answer("南湖合成生物研究设施投资了多少?", [facility]) == (
-        "南湖合成生物研究设施已投用。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米[1]。")
+        "南湖合成生物研究设施已投用[1]。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米[1]。")
     assert answer("南湖合成生物研究设施配备了多少个功能岛?", [facility]) is None  # the figure is still needed

@@ -23,6 +23,8 @@ import pytest
 from hostile import SCRIPT_TEXT, many_pages_pdf, zip_bomb_docx
 from servers import REPO, Served, rag_serve
 
+from rag.ingest.load import load_file
+
 pytestmark = pytest.mark.server  # each test module starts a real rag serve process
 
 QUESTION = "光明区推动了多少家科技支行落地?"
@@ -73,7 +75,8 @@ def upload(served: Served, name: str, content: bytes, *, key: str = "editor") ->
 
 
 def corpus_text(doc_id: str) -> str:
-    return (REPO / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
+    """The document's text as loaded, which citation and passage offsets index into."""
+    return load_file(REPO / "corpus" / f"{doc_id}.txt").text
 
 
 def doc_ids(served: Served) -> list[str]:

@@ -311,14 +311,17 @@ def same_statement(a: _Candidate, b: _Candidate) -> bool:
 
 
 def compose(chosen: Sequence[Finding]) -> str:
-    """``sentence[n]。`` pieces, the marker before the end punctuation of each sentence."""
+    """``sentence[n]。`` pieces, the marker before the end punctuation of each sentence (a candidate
+    read with the sentence before it holds two)."""
     parts = []
     for c in (f.candidate for f in chosen):
-        body = c.text.rstrip("。！？!?；;.，,、：: ")
-        end = c.text[len(body):].strip()[:1]
-        zh = language(body) == "zh"
-        end = end if end in "。！？!?." and end else ("。" if zh else ".")
-        parts.append(f"{body}[{c.n}]{end}")
+        for sentence in split_sentences(c.text):
+            text = sentence.text.strip()
+            body = text.rstrip("。！？!?；;.，,、：: ")
+            end = text[len(body):].strip()[:1]
+            zh = language(body) == "zh"
+            end = end if end in "。！？!?." and end else ("。" if zh else ".")
+            parts.append(f"{body}[{c.n}]{end}")
     return ("" if all(language(f.candidate.text) == "zh" for f in chosen) else " ").join(parts)
 
 
