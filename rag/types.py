@@ -74,7 +74,7 @@ class Citation:
     doc_id: str
     title: str
     quote: str  # the original-script text of the supporting span
-    start: int  # character offsets of ``quote`` in the document's original text
+    start: int  # character offsets of ``quote`` in the document's text as loaded (Document.text)
     end: int
     supported: bool = True  # False when the cited sentence's facts are not in the passage
 
