@@ -16,18 +16,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.generation.cite import strip_markers
-from rag.generation.facts import match_form, number_found, numbers
+from rag.generation.cite import split_clauses, strip_markers
+from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
 
-# Arabic figures with an optional multiplier and percent sign, as ``rag.generation.facts`` reads them
-_FIGURE = re.compile(r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-                     r"(?:\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?(?:\s*(?:%|percent|per cent))?")
 _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
     r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of)\s*(?:rmb|cny|¥)?\s*$")
 _QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
-_CLAUSE_END = re.compile(r"[,;:。！？!?]")
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
 
@@ -35,42 +31,44 @@ _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to p
 @dataclass(frozen=True, slots=True)
 class _Figure:
     text: str
+    number: Number
     qualified: bool  # 多/余/超/近/约… (more than, about…) written next to it
 
 
 def _figures(text_norm: str) -> list[_Figure]:
-    return [_Figure(m.group(), bool(_QUALIFIER_BEFORE.search(text_norm[: m.start()])
-                                    or _QUALIFIER_AFTER.match(text_norm[m.end():])))
-            for m in _FIGURE.finditer(text_norm)]
+    """The Arabic figures of ``text_norm``, read as ``rag.generation.facts`` reads them."""
+    def qualified(m: re.Match) -> bool:
+        return bool(_QUALIFIER_BEFORE.search(text_norm[: m.start()]) or _QUALIFIER_AFTER.match(text_norm[m.end():]))
+
+    return [_Figure(m.group(), numbers(m.group())[0], qualified(m)) for m in ARABIC_FIGURE.finditer(text_norm)]
 
 
-def _same(a: str, b: str) -> bool:
+def _same(a: _Figure, b: _Figure) -> bool:
     """Same value as ``rag.generation.facts.number_found`` compares it (5 billion = 50亿)."""
-    first, second = numbers(a), numbers(b)
-    return bool(first) and bool(second) and number_found(first[0], second)
+    return number_found(a.number, [b.number])
 
 
 def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     """A figure of the answer that every evidence sentence stating it qualifies, written bare."""
     written = [f for s in evidence_norm for f in _figures(s)]
     for figure in _figures(answer_norm):
-        stated = [f for f in written if _same(figure.text, f.text)]
+        stated = [f for f in written if _same(figure, f)]
         if stated and all(f.qualified for f in stated) and not figure.qualified:
             return figure.text
     return None
 
 
-def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[str]]]:
+def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[_Figure]]]:
     """(items, figures) of each ``A、B…分别…x、y…`` clause whose counts agree; the items may end the
     clause before (``院士59人、博士人才超5000人,数量分别为三年前的5.9倍、2.9倍``)."""
     pairs = []
-    clauses = _CLAUSE_END.split(sentence_norm)
+    clauses = [c.text for c in split_clauses(sentence_norm)]
     for n, clause in enumerate(clauses):
         head, found, tail = clause.partition("分别")
         items = [i.strip() for i in head.split("、")]
         if len(items) == 1 and len(head.strip()) <= _SUMMARY_NOUN and n:  # 数量分别为: of the clause before
             items = [i.strip() for i in clauses[n - 1].split("、")]
-        figures = [f.text for f in _figures(tail)]
+        figures = _figures(tail)
         if found and len(items) >= 2 and len(items) == len(figures):
             pairs.append((items, figures))
     return pairs
@@ -91,7 +89,7 @@ def _asked_item(question_norm: str, items: Sequence[str]) -> int | None:
 
 def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """A figure of the answer that a 分别 list pairs with another item than the one asked about."""
-    given = [f.text for f in _figures(answer_norm)]
+    given = _figures(answer_norm)
     for sentence in evidence_norm:
         for items, figures in _list_pairs(sentence):
             asked = _asked_item(question_norm, items)
@@ -99,14 +97,14 @@ def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm:
                 continue
             for g in given:
                 if any(_same(g, f) for i, f in enumerate(figures) if i != asked):
-                    return g
+                    return g.text
     return None
 
 
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
-    if len(_LETTER.findall(_FIGURE.sub("", answer_norm))) < 2:
+    if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:

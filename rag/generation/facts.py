@@ -31,7 +31,7 @@ _MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 
 _EN_WORDS = {w: i for i, w in enumerate("zero _ two three four five six seven eight nine ten eleven twelve".split())}
 _EN_WORDS |= {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 del _EN_WORDS["_"]
-_ARABIC = re.compile(
+ARABIC_FIGURE = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?"
     r"(\s*(?:%|‰|percent|per cent))?", re.IGNORECASE)
 _CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿]+)")
@@ -69,7 +69,7 @@ def numbers(text: str) -> list[Number]:
     """Numbers written in ``text`` (expected in matching form, see ``normalise``)."""
     found: list[Number] = []
     masked = list(text)
-    for m in _ARABIC.finditer(text):
+    for m in ARABIC_FIGURE.finditer(text):
         base = float(m.group(1).replace(",", "") + (m.group(2) or ""))
         mult = _MULTIPLIERS.get((m.group(3) or "").strip().lower(), 1.0)
         found.append(Number(m.group(0).strip(), base * mult, base, mult != 1.0, bool(m.group(4))))
