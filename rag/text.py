@@ -100,7 +100,7 @@ def _jieba_words() -> ModuleType:
     return jieba
 
 
-def _read_cached_dictionary(tokenizer: object) -> None:
+def _read_cached_dictionary(t: Any) -> None:
     """Fill jieba's dictionary from its cache file read in one piece, as ``initialize`` does, but
     with ``marshal.loads`` on the bytes: ``marshal.load`` on the open file reads it object by
     object and took 1.6 s here against 0.6 s, the larger part of opening an index."""
@@ -110,7 +110,6 @@ def _read_cached_dictionary(tokenizer: object) -> None:
 
     import jieba
 
-    t: Any = tokenizer
     cache = Path(t.tmp_dir or tempfile.gettempdir()) / (t.cache_file or "jieba.cache")
     if t.dictionary != jieba.DEFAULT_DICT or not cache.is_file():
         return

@@ -78,7 +78,7 @@ def _newlines(text: str) -> str:
 
 
 _BROKEN_PARAGRAPH = re.compile(
-    r"(?m)^([^\n]{40,}[\u4e00-\u9fff])[ \t]*\n(?:[ \t]*\n)?[ \t]*"  # a long line ending mid-sentence
+    r"(?m)^(?=[^\n]*[,，、])([^\n]{40,}[\u4e00-\u9fff])[ \t]*\n(?:[ \t]*\n)?[ \t]*"  # long prose ending mid-sentence
     r"(?![一二三四五六七八九十]+[、是]|第)(?=[\u4e00-\u9fff][^\n]{19,})(?=[^\n]*。)")  # prose continues it
 
 
@@ -91,10 +91,7 @@ def rejoin_broken_sentences(text: str) -> str:
     starts with a Chinese character and not with an item number (一、, 二是, 第三…). Headings, bullets
     and lines ending in a figure stay as they are.
     """
-    def joined(m: re.Match) -> str:
-        return m.group(1) if re.search(r"[,，、]", m.group(1)) else m.group(0)
-
-    return _BROKEN_PARAGRAPH.sub(joined, text)
+    return _BROKEN_PARAGRAPH.sub(r"\1", text)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
