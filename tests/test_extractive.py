@@ -175,3 +175,25 @@ def test_a_sentence_pointing_back_is_read_with_the_sentence_it_points_to() -> No
     assert answer("南湖合成生物研究设施投资了多少?", [facility]) == (
         "南湖合成生物研究设施已投用[1]。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米[1]。")
     assert answer("南湖合成生物研究设施配备了多少个功能岛?", [facility]) is None  # the figure is still needed
+
+
+def test_a_four_character_word_matches_its_short_form() -> None:
+    from rag.generation.extractive import rank
+
+    question = "南湖金融大厦是哪一年投入使用的?"
+    opened = passage("o", "其中,2022年投用的南湖大厦尤为引人注目。", "其中")  # 投用: 投入使用, shortened
+    assert rank(question, [opened])[0].enough
+    assert answer(question, [opened]) == "其中,2022年投用的南湖大厦尤为引人注目[1]。"
+    finished = passage("f", "其中,2022年落成的南湖大厦尤为引人注目。", "其中")
+    assert not rank(question, [finished])[0].enough
+
+
+def test_a_translated_question_keeps_its_figures_but_not_the_translators_words() -> None:
+    from rag.generation.extractive import rank
+
+    universities = passage("u", "全市11所高等院校获科研资金稳定支持。", "全市")
+    question = "深圳有多少所大学获得稳定的科研资金支持?"  # a machine rendering: 大学 for 高等院校
+    assert not rank(question, [universities])[0].fits
+    assert rank(question, [universities], translated=True)[0].fits
+    gdp = "南湖区有多少家企业的GDP超过1亿元?"  # GDP is the user's own word: it must still be found
+    assert not rank(gdp, [passage("g", "南湖区有11所高等院校，企业增至751家。", "南湖")], translated=True)[0].fits

@@ -4,7 +4,8 @@ Each candidate (a passage sentence, or a run of up to three clauses of a long se
 scored by
 
 * coverage: the IDF-weighted share of the question's terms (``rag.text.terms``, matching form,
-  so traditional and simplified match) that occur in it, 0..1;
+  so traditional and simplified match) that occur in it, a four-character word also in its
+  short form (投入使用 → 投用), 0..1;
 * similarity: the caller's cosine between question and candidate (multilingual-e5 cosines sit
   between about 0.7 and 0.95). In the same language it only breaks near-ties, rescaled so that
   ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1: measured on Chinese questions, unanswerable ones
@@ -15,7 +16,9 @@ scored by
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
   counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); a candidate
-  without it keeps only ``MISFIT`` of its score and cannot be the answer.
+  without it keeps only ``MISFIT`` of its score and cannot be the answer. For a machine rendering
+  of the user's question, only the figure or date asked for, and names kept from the user's own
+  words, are required: the translator's words need not be the documents'.
 
 The answer is refused (``None``) unless the best candidate fits and its evidence clears the
 thresholds below. Sentences that read as instructions to an assistant ("ignore all previous
@@ -27,7 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rag.generation.backends import Evidence
@@ -81,6 +84,19 @@ def _mentions(text_norm: str, word: str) -> bool:
     """``word`` occurs in the text, or, for a compound of four or more characters, its head does
     (占地面积 → 占地: documents abbreviate)."""
     return word in text_norm or (len(word) >= 4 and word[:2] in text_norm)
+
+
+def _abbreviated(text_norm: str, word: str) -> bool:
+    """A four-character word occurs in a usual short form: its first character with the first or
+    the last of its second half (科技创新 → 科创, 投入使用 → 投用)."""
+    return (len(word) == 4 and re.fullmatch(r"[\u3400-\u9fff]{4}", word) is not None
+            and (word[0] + word[2] in text_norm or word[0] + word[3] in text_norm))
+
+
+def _covers(text_norm: str, term: str, terms: Iterable[str]) -> bool:
+    """``term`` occurs in the text, as it is or inside an abbreviated question word that holds it
+    (使用 of 投入使用, when the text says 投用)."""
+    return term in text_norm or any(term in w and _abbreviated(text_norm, w) for w in terms)
 
 
 def focus_words(question_norm: str) -> list[str]:
@@ -263,9 +279,13 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     for p in passages:
         doc_norms[p.doc_id] = doc_norms.get(p.doc_id, "") + "\n" + match_form(p.text)
     p_langs = [language(p.text) for p in passages]
-    q_names = {lang: names(question, passage_lang=lang) for lang in set(p_langs)}
+    q_names = {lang: [n for n in names(question, passage_lang=lang) if not translated or n.isascii()]
+               for lang in set(p_langs)}
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
-    asked_about, counts = _focus(q_norm) if q_lang == "zh" else ([], False)
+    # a machine rendering's words are the translator's, not the user's (大学 for the documents'
+    # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as
+    # names, except those kept from the user's own words (GDP, AI)
+    asked_about, counts = _focus(q_norm) if q_lang == "zh" and not translated else ([], False)
     focus = [f for f in asked_about  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
@@ -274,7 +294,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     ask = any_count_unit(asked(q_norm)) if translated else asked(q_norm)
     out = []
     for i, c in enumerate(candidates):
-        coverage = sum(w for t, w in weights.items() if t in c.norm) / total if total else 0.0
+        coverage = sum(w for t, w in weights.items() if _covers(c.norm, t, weights)) / total if total else 0.0
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
