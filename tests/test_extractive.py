@@ -197,3 +197,12 @@ def test_a_translated_question_keeps_its_figures_but_not_the_translators_words()
     assert rank(question, [universities], translated=True)[0].fits
     gdp = "南湖区有多少家企业的GDP超过1亿元?"  # GDP is the user's own word: it must still be found
     assert not rank(gdp, [passage("g", "南湖区有11所高等院校，企业增至751家。", "南湖")], translated=True)[0].fits
+
+
+def test_a_short_form_in_the_question_matches_the_full_word_in_the_passage() -> None:
+    from rag.generation.extractive import focus_words
+
+    assert focus_words("南湖有几所高校获得了科研资金稳定支持?") == ["高校"]  # what is counted, not the verb after it
+    funded = passage("h", "全市11所高等院校获科研资金稳定支持。", "全市")
+    assert answer("南湖有几所高校获得了科研资金稳定支持?", [funded]) == "全市11所高等院校获科研资金稳定支持[1]。"
+    assert answer("南湖有几所高中获得了科研资金稳定支持?", [funded]) is None  # 高中 shortens no word there

@@ -82,8 +82,8 @@ _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 
 
 def _mentions(text_norm: str, word: str) -> bool:
     """``word`` occurs in the text, or, for a compound of four or more characters, its head does
-    (占地面积 → 占地: documents abbreviate)."""
-    return word in text_norm or (len(word) >= 4 and word[:2] in text_norm)
+    (占地面积 → 占地: documents abbreviate), or it is the short form of a word there (高校)."""
+    return word in text_norm or (len(word) >= 4 and word[:2] in text_norm) or _shortens(word, text_norm)
 
 
 def _abbreviated(text_norm: str, word: str) -> bool:
@@ -94,9 +94,18 @@ def _abbreviated(text_norm: str, word: str) -> bool:
 
 
 def _covers(text_norm: str, term: str, terms: Iterable[str]) -> bool:
-    """``term`` occurs in the text, as it is or inside an abbreviated question word that holds it
-    (使用 of 投入使用, when the text says 投用)."""
-    return term in text_norm or any(term in w and _abbreviated(text_norm, w) for w in terms)
+    """``term`` occurs in the text: as it is, as the short form of a four-character word there
+    (高校 for 高等院校), or inside a question word the text shortens (使用 of 投入使用, when the
+    text says 投用)."""
+    return (term in text_norm or _shortens(term, text_norm)
+            or any(term in w and _abbreviated(text_norm, w) for w in terms))
+
+
+def _shortens(term: str, text_norm: str) -> bool:
+    """``term`` is the short form of a four-character run of the text (高校: 高等院校, 科创: 科技创新)."""
+    if len(term) != 2 or not re.fullmatch(r"[\u3400-\u9fff]{2}", term):
+        return False
+    return re.search(f"{term[0]}[\u3400-\u9fff](?:{term[1]}|[\u3400-\u9fff]{term[1]})", text_norm) is not None
 
 
 def focus_words(question_norm: str) -> list[str]:
@@ -129,7 +138,14 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
         return out
 
     after = content(words[at + 1 :], 2)
+    if len(after) == 2 and _is_verb(question_norm, after[1]):  # 几所高校获得了…: 高校 is counted, not 获得
+        after = after[:1]
     return (after, True) if after else (content(words[:at][::-1], 2, before=True), False)
+
+
+def _is_verb(sentence: str, word: str) -> bool:
+    """jieba tags ``word`` as a verb in ``sentence`` (a verbal noun such as 投资 is not one)."""
+    return any(p.word == word and p.flag in ("v", "vd") for p in load_jieba().posseg.cut(sentence))
 
 
 @dataclass(frozen=True, slots=True)
