@@ -206,3 +206,13 @@ def test_a_short_form_in_the_question_matches_the_full_word_in_the_passage() -> 
     funded = passage("h", "全市11所高等院校获科研资金稳定支持。", "全市")
     assert answer("南湖有几所高校获得了科研资金稳定支持?", [funded]) == "全市11所高等院校获科研资金稳定支持[1]。"
     assert answer("南湖有几所高中获得了科研资金稳定支持?", [funded]) is None  # 高中 shortens no word there
+
+
+def test_a_clause_opening_with_其中_is_read_with_the_clause_it_points_to() -> None:
+    from rag.generation.extractive import rank
+
+    doc = ("坚持带土移植与自主培育两手抓,打造“隐形冠军”“独角兽”后备队,2024年实现集群整体估值超40亿元,"
+           "其中估值1亿元以上企业数量达12家,加快打造具有全球影响力的南湖合成生物产业高地。")
+    ranked = rank("南湖合成生物企业的总估值是多少?", [passage("v", doc, "坚持")])
+    assert all(not f.candidate.text.startswith("其中") for f in ranked)
+    assert "超40亿元" in ranked[0].candidate.text

@@ -241,7 +241,8 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                     type(sentence)(sentence.text[a.start : b.end], sentence.start + a.start, sentence.start + b.end)
                     for i, a in enumerate(clauses)
                     for b in clauses[i : i + MAX_CLAUSES]
-                    if b is not clauses[-1] or a is not clauses[0]
+                    if (b is not clauses[-1] or a is not clauses[0])
+                    and (i == 0 or not _POINTS_BACK.match(a.text))  # 其中…: only with the clause it points to
                 ]
             for piece in pieces:
                 text = strip_markers(piece.text).strip(" \t•·-—*")
