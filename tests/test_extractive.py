@@ -216,3 +216,14 @@ def test_a_clause_opening_with_其中_is_read_with_the_clause_it_points_to() -> 
     ranked = rank("南湖合成生物企业的总估值是多少?", [passage("v", doc, "坚持")])
     assert all(not f.candidate.text.startswith("其中") for f in ranked)
     assert "超40亿元" in ranked[0].candidate.text
+
+
+def test_a_sentence_naming_no_year_is_about_the_year_named_before_it() -> None:
+    doc = "2023年,南湖区开展重点科研项目超200个。全社会研发投入首次突破100亿元。"
+    whole = passage("r", doc, "2023年")
+    assert answer("2023年南湖区全社会研发投入是多少?", [whole]) == "全社会研发投入首次突破100亿元[1]。"
+    assert answer("2024年南湖区全社会研发投入是多少?", [whole]) is None
+    # a chunk that opens at that sentence takes its year from an overlapping chunk of the same document
+    tail = passage("r", doc, "全社会")
+    assert answer("2024年南湖区全社会研发投入是多少?", [tail, whole]) is None
+    assert answer("2024年南湖区全社会研发投入是多少?", [tail]) is not None  # nothing says which year it is

@@ -156,6 +156,7 @@ class _Candidate:
     norm: str
     start: int  # offsets into the document, for de-duplication across overlapping chunks
     end: int
+    before: str  # matching form of the passage text from the previous sentence up to this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +249,12 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 text = strip_markers(piece.text).strip(" \t•·-—*")
                 if len(re.findall(r"[\w\u3400-\u9fff]", text)) < MIN_CHARS or _INSTRUCTION.search(text):
                     continue
-                out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end))
-    return out
+                before = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
+                out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
+                                      match_form(before)))
+    # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
+    known = {(c.doc_id, c.start): c.before for c in out if c.before}
+    return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
 
 
 def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate]) -> dict[str, float]:
@@ -315,7 +320,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
         fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
-                and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm))
+                and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm, before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))

@@ -199,16 +199,18 @@ def any_count_unit(ask: Asked) -> Asked:
     return ask
 
 
-def fits_asked(ask: Asked, text_norm: str) -> bool:
+def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
     """Whether a sentence in matching form can answer: it holds a figure in the asked unit, and it
-    names none of the other years only (a sentence about 2023 does not answer a question about 2024)."""
+    names none of the other years only (a sentence about 2023 does not answer a question about 2024).
+    A sentence naming no year is about the last year named in the text before it (``before_norm``:
+    "2023年,…超200个。全社会研发投入首次突破100亿元。" does not answer about 2024)."""
     if ask.unit == "%":
         if not _PERCENT.search(text_norm):
             return False
     elif ask.unit and not re.search(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"), text_norm):
         return False
     if ask.years:
-        stated = set(_YEAR.findall(text_norm))
+        stated = set(_YEAR.findall(text_norm)) or set(_YEAR.findall(before_norm)[-1:])
         if stated and not stated & ask.years:
             return False
     return True
