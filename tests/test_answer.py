@@ -30,7 +30,7 @@ def test_passages_are_packed_within_the_token_budget_in_rank_order():
 
 
 def _evidence(question: str, passages: list[Passage]) -> list:
-    return select(question, passages, similarity=None, budget_tokens=500).evidence
+    return select(question, passages, similarity=None, budget_tokens=500).chosen
 
 
 def test_prompt_numbers_evidence_by_passage_and_keeps_the_system_prompt_fixed():

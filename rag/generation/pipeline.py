@@ -147,7 +147,7 @@ class AnswerPipeline:
         # strong enough to answer (``chosen``), refuse without asking a model. Shown weaker evidence, the
         # local model answered half of the near-miss questions with a neighbouring figure.
         if selection.chosen:
-            messages = build_messages(standalone, selection.evidence, lang=lang)
+            messages = build_messages(standalone, selection.chosen, lang=lang)
             evidence = Evidence(searched, selection.passages, compose(selection.chosen))
             for delta in self.generator.stream(messages, max_tokens=self.max_answer_tokens,
                                                temperature=self.temperature, evidence=evidence):
