@@ -24,7 +24,7 @@ from pathlib import Path
 from rag.config import Settings, load_settings, settings_with
 from rag.errors import BackendError, IndexMissingError, LoadError, QueryError
 from rag.files import atomic_write
-from rag.generation.backends import Generator
+from rag.generation.backends import Generator, LocalBackend
 from rag.generation.cite import Similarity
 from rag.generation.pipeline import AnswerPipeline
 from rag.ingest.indexer import Progress, sync, update_folder
@@ -59,7 +59,7 @@ def make_generator(name: BackendName, settings: Settings, *, similarity: Similar
         from rag.generation.extractive import ExtractiveGenerator
 
         return ExtractiveGenerator(similarity=similarity)
-    from rag.generation.backends import LocalBackend, OpenAIBackend
+    from rag.generation.backends import OpenAIBackend
 
     if name == "openai":
         if not settings.llm_base_url:
@@ -341,13 +341,19 @@ class RAG:
         return self._generators[name]
 
     def _rewriter(self, generator: Generator) -> Generator:
-        """What rewrites questions for ``generator``'s pipeline: a model generator does it itself;
-        the extractive one borrows the local model when it is installed (English questions need a
-        Chinese rendering to match Chinese documents word for word)."""
-        if (generator.name != "extractive" or not self.settings.rewrite_with_local
-                or "local" not in available_backends(self.settings)):
+        """What rewrites questions for ``generator``'s pipeline: an endpoint does it itself; the
+        local model does it in a second context (``LocalBackend.second_context``), so that the
+        answer prompt's cached prefix survives a rewrite; the extractive generator borrows that
+        context when the local model is installed (English questions need a Chinese rendering to
+        match Chinese documents word for word)."""
+        if generator.name == "extractive" and self.settings.rewrite_with_local \
+                and "local" in available_backends(self.settings):
+            generator = self._generator("local")
+        if not isinstance(generator, LocalBackend):
             return generator
-        return self._generator("local")
+        if "local-rewriter" not in self._generators:
+            self._generators["local-rewriter"] = generator.second_context()
+        return self._generators["local-rewriter"]
 
     def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
         """Cosine of each sentence to the question (script-folded), for citation checks."""

@@ -317,6 +317,24 @@ def test_a_shared_prompt_prefix_is_not_read_again(local_backend: LocalBackend) -
 
 
 @pytest.mark.slow
+def test_a_rewrite_in_the_second_context_leaves_the_answer_prefix_cached(local_backend: LocalBackend) -> None:
+    rewrite = [{"role": "user", "content": "把问题翻译成英文，只输出译文：图书馆有几个自助借还站点？"}]
+    _time_to_first_delta(local_backend, _ask("图书馆有几个自助借还站点？"))
+    rewriter = local_backend.second_context()
+    try:
+        rewriter.complete(rewrite, max_tokens=24, temperature=0.0)
+        _time_to_first_delta(local_backend, _ask("古籍修复中心有几名修复人员？"))
+        kept = local_backend.last_prompt_tokens_read
+        local_backend.complete(rewrite, max_tokens=24, temperature=0.0)  # the same rewrite, in the answering context
+        _time_to_first_delta(local_backend, _ask("图书馆有几个自助借还站点？"))
+        evicted = local_backend.last_prompt_tokens_read
+    finally:
+        rewriter.close()
+    assert kept is not None and kept < 40, f"read {kept} tokens again after a rewrite in the second context"
+    assert evicted is not None and evicted > 200  # the passage had to be read again
+
+
+@pytest.mark.slow
 def test_concurrent_calls_are_serialised_and_both_answer(local_backend: LocalBackend) -> None:
     answers: list[str] = []
     threads = [

@@ -236,6 +236,15 @@ class LocalBackend:
             if prefix_messages:
                 llama.create_chat_completion(messages=list(prefix_messages), max_tokens=1, temperature=0.0)
 
+    def second_context(self, *, n_ctx: int = 2048) -> LocalBackend:
+        """The same model in a llama.cpp context of its own, for another kind of prompt.
+
+        Each context keeps the KV cache of its last prompt. Rewriting questions in the answering
+        context evicted the answer prompt's cached system prefix, so the answer after a rewrite
+        re-read it (on 2 cores, seconds). The weights file is read again (a second copy in memory).
+        """
+        return LocalBackend(gguf_path=self.gguf_path, threads=self.threads, n_ctx=n_ctx, seed=self.seed)
+
     def close(self) -> None:
         """Free the model's memory now; a later call loads it again."""
         with self._lock:
