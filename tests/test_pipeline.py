@@ -132,6 +132,17 @@ def test_the_models_refusal_with_strong_evidence_falls_back_to_the_chosen_senten
     assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。" and answer.citations[0].supported
 
 
+def test_a_traditional_question_is_answered_in_traditional_characters() -> None:
+    generator = ScriptedGenerator.answering(REFUSAL_ZH)  # the chosen simplified sentence is the answer
+    question = "光明區有多少名院士?"
+    _, answer = _ask(_pipeline(generator), question, Search([_passage("a", ACADEMICIANS_000)]))
+    assert answer.text == "光明區現有全職院士59名，高層次人才超3000人[1]。"
+    assert answer.citations[0].quote == ACADEMICIANS_000  # the citation quotes the document as written
+    _, refused = _ask(_pipeline(ScriptedGenerator.answering(REFUSAL_ZH)), "光明區有多少家醫院?",
+                      Search([_passage("a", ACADEMICIANS_000)]))
+    assert refused.refused and refused.text == "根據現有文檔，無法回答該問題。"
+
+
 def test_a_figure_no_passage_holds_is_never_shown() -> None:
     generator = ScriptedGenerator.answering("光明区有1家三甲医院[1]。")
     _, answer = _ask(_pipeline(generator), "光明区有多少家三甲医院?", Search([_passage("a", ACADEMICIANS_000)]))

@@ -17,7 +17,7 @@ from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import language, normalise, split_sentences
+from rag.text import converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
@@ -184,6 +184,8 @@ class AnswerPipeline:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
         elif not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
+        if lang == "zh" and is_traditional(question):  # quoted sentences and prompts are simplified
+            text = converter("s2t").convert(text)
         return Answer(question=question, text=text, citations=citations, passages=passages, refused=refused,
                       backend=self.generator.name, model=self.generator.model_id, standalone_question=standalone)
 
