@@ -249,9 +249,9 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 text = strip_markers(piece.text).strip(" \t•·-—*")
                 if len(re.findall(r"[\w\u3400-\u9fff]", text)) < MIN_CHARS or _INSTRUCTION.search(text):
                     continue
-                before = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
+                preceding = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
                 out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
-                                      match_form(before)))
+                                      match_form(preceding)))
     # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
     known = {(c.doc_id, c.start): c.before for c in out if c.before}
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
