@@ -40,9 +40,9 @@ def test_prompt_numbers_evidence_by_passage_and_keeps_the_system_prompt_fixed():
     assert a[0] == b[0] and a[0]["role"] == "system"  # identical prefix: its KV cache is reused
     assert "[1] 光明区共有院士59人。\n[2] 截至2024年底，光明区院士为57人。" in a[1]["content"]
     assert "光明区有多少名院士?" in a[1]["content"]
-    assert "[" in a[0]["content"] and "根据现有文档，无法回答该问题。" in a[0]["content"]
+    assert "[" in a[0]["content"]
     english = build_messages("How many?", [], lang="en")
-    assert "The documents do not contain the answer to this question." in english[0]["content"]
+    assert "in English" in english[0]["content"] and "in English" in english[1]["content"]
 
 
 def test_history_is_formatted_with_the_condense_prompt_labels_and_trimmed():
@@ -136,10 +136,10 @@ def test_openai_backend_without_an_endpoint_says_what_to_set(tmp_path):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("规模50億元的基金", "规模50億元 (5 billion yuan)的基金"),
-    ("规模15亿元", "规模15亿元 (1.5 billion yuan)"),
-    ("投入4亿元", "投入4亿元 (400 million yuan)"),
-    ("12.9萬平方米", "12.9萬 (129 thousand)平方米"),
+    ("规模50億元的基金", "规模5 billion yuan (50億元)的基金"),
+    ("规模15亿元", "规模1.5 billion yuan (15亿元)"),
+    ("投入4亿元", "投入400 million yuan (4亿元)"),
+    ("12.9萬平方米", "129 thousand (12.9萬)平方米"),
     ("共42层", "共42层"),
 ])
 def test_figures_in_wan_and_yi_are_glossed_for_english_answers(text, expected):
@@ -150,8 +150,8 @@ def test_figures_in_wan_and_yi_are_glossed_for_english_answers(text, expected):
 
 def test_gloss_is_only_for_english_prompts():
     evidence = _evidence("基金规模是多少?", [_passage(0, "深圳设立的基金规模50亿元。")])
-    assert "(5 billion yuan)" in build_messages("How big?", evidence, lang="en")[1]["content"]
-    assert "(5 billion" not in build_messages("规模多大?", evidence, lang="zh")[1]["content"]
+    assert "5 billion yuan (50亿元)" in build_messages("How big?", evidence, lang="en")[1]["content"]
+    assert "billion" not in build_messages("规模多大?", evidence, lang="zh")[1]["content"]
 
 
 def test_overlapping_chunks_of_one_document_are_packed_once():

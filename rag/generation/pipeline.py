@@ -31,17 +31,19 @@ _SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
 
 def gloss_figures(text: str) -> str:
-    """Add the English magnitude after figures in 万/亿: ``50亿元`` → ``50亿元 (5 billion yuan)``.
+    """Put the English magnitude before figures in 万/亿: ``50亿元`` → ``5 billion yuan (50亿元)``.
 
     Small models translate 50亿 as "50 billion" (it is 5 billion); giving the magnitude in the
-    passage lets an English answer copy it. Only the prompt sees this; citations keep the original.
+    passage lets an English answer copy it, and it copies what comes first (after the figure, the
+    model still wrote "2 billion" for 2亿元 (200 million yuan)). Only the prompt sees this;
+    citations keep the original.
     """
     def gloss(m: re.Match) -> str:
         value = float(m.group(1)) * (1e8 if m.group(2) in "亿億" else 1e4)
         scale, word = next(((v, w) for v, w in _SCALES if value >= v), (1.0, ""))
         amount = f"{value / scale:.3f}".rstrip("0").rstrip(".")
         unit = " yuan" if m.group(3) else ""
-        return f"{m.group(0)} ({amount} {word}{unit})".replace("  ", " ")
+        return f"{amount} {word}{unit} ({m.group(0)})".replace("  ", " ")
 
     return _CN_MAGNITUDE.sub(gloss, text)
 
