@@ -19,6 +19,8 @@ FUND = "深圳设立规模50亿元的产业基金。"
     ("软信服务业企业数量增长了75%[1]。", GROWTH, "软信服务业企业数量涨了百分之几?",
      "paired 75% with the wrong item of a list"),
     ("科技服务业企业数量增长80%[1]。", GROWTH, "科技服务业企业数量增长了多少?", "paired 80% with the wrong item of a list"),
+    ("软信服务业企业数量去年涨了104%[1]。", GROWTH, "软信服务业企业数量去年涨了百分之几?",
+     "gave 104%, not the 80% a list gives the item asked about"),
     (" 59 [1] 57 [3] 57", TALENTS, "How many academicians are there?", "figures without words"),
     ("孵化器增加了1,200家[1]。", "加速器、孵化器分别增加800家、1,200家。", "加速器增加了多少家?",  # 1,200 is one figure
      "paired 1,200 with the wrong item of a list"),

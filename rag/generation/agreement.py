@@ -4,7 +4,8 @@ The evidence decides the answer and the model only phrases it, but a small model
 ways a citation check cannot see, because every figure it writes is still in the passage:
 
 - it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``);
-- it takes the neighbour in a 分别 list (``A、B分别增长75%、80%``, asked about B → ``75%``);
+- it takes the neighbour in a 分别 list (``A、B分别增长75%、80%``, asked about B → ``75%``), or
+  another figure of the sentence (``…,C增长104%`` → ``104%``);
 - it writes figures and markers without a word (`` 59 [1] 57 [3] 57``).
 
 ``disagreement`` names the first such fault; the pipeline then answers with the chosen sentences.
@@ -88,7 +89,8 @@ def _asked_item(question_norm: str, items: Sequence[str]) -> int | None:
 
 
 def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
-    """A figure of the answer that a 分别 list pairs with another item than the one asked about."""
+    """Why the answer's figure is not the one a 分别 list gives the item asked about: it is another
+    item's, or a figure from elsewhere in the sentence (A、B分别增长75%、80%,C增长104%, asked B → 104%)."""
     given = _figures(answer_norm)
     for sentence in evidence_norm:
         for items, figures in _list_pairs(sentence):
@@ -97,7 +99,9 @@ def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm:
                 continue
             for g in given:
                 if any(_same(g, f) for i, f in enumerate(figures) if i != asked):
-                    return g.text
+                    return f"paired {g.text} with the wrong item of a list"
+            if given:
+                return f"gave {given[0].text}, not the {figures[asked].text} a list gives the item asked about"
     return None
 
 
@@ -109,6 +113,4 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
     evidence_norm = [match_form(s) for s in evidence]
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
         return f"dropped the qualifier of {figure}"
-    if (figure := wrong_pairing(answer_norm, evidence_norm, match_form(question))) is not None:
-        return f"paired {figure} with the wrong item of a list"
-    return None
+    return wrong_pairing(answer_norm, evidence_norm, match_form(question))
