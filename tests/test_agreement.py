@@ -24,6 +24,9 @@ FUND = "深圳设立规模50亿元的产业基金。"
     (" 59 [1] 57 [3] 57", TALENTS, "How many academicians are there?", "figures without words"),
     ("孵化器增加了1,200家[1]。", "加速器、孵化器分别增加800家、1,200家。", "加速器增加了多少家?",  # 1,200 is one figure
      "paired 1,200 with the wrong item of a list"),
+    # a follow-up answered with the previous turn's figure; a figure the model worked out itself
+    ("博士人才超3000人[1]。", "博士人才超5000人。", "光明区的博士人才有多少?", "gave 3000, which no evidence sentence states"),
+    ("两类企业数量共增长155%[1]。", GROWTH, "两类服务业企业数量一共增长多少?", "gave 155%, which no evidence sentence states"),
 ])
 def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str, fault: str) -> None:
     assert disagreement(answer, [evidence], question) == fault
@@ -38,6 +41,7 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("科技服务业企业数量增长75%[1]。", GROWTH, "科技服务业企业数量增长了多少?"),
     ("The fund is 5 billion yuan [1].", FUND, "How large is the fund?"),
     ("两类企业分别增长75%和80%[1]。", GROWTH, "服务业企业数量增长了多少?"),  # no item asked: not checked
+    ("2024年光明区共有院士59人[1]。", TALENTS, "2024年光明区有多少院士?"),  # the year is the question's
 ])
 def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
     assert disagreement(answer, [evidence], question) is None

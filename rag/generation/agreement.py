@@ -6,7 +6,10 @@ ways a citation check cannot see, because every figure it writes is still in the
 - it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``);
 - it takes the neighbour in a 分别 list (``A、B分别增长75%、80%``, asked about B → ``75%``), or
   another figure of the sentence (``…,C增长104%`` → ``104%``);
-- it writes figures and markers without a word (`` 59 [1] 57 [3] 57``).
+- it writes figures and markers without a word (`` 59 [1] 57 [3] 57``);
+- it writes a figure none of the sentences it was shown states (the previous answer's figure in a
+  follow-up, a sum it worked out): the citation check passes it when the figure is elsewhere in
+  the cited passage.
 
 ``disagreement`` names the first such fault; the pipeline then answers with the chosen sentences.
 """
@@ -105,12 +108,20 @@ def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     return None
 
 
+def unstated_figure(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
+    """A figure of the answer that neither the evidence sentences nor the question state."""
+    stated = [n for text in [*evidence_norm, question_norm] for n in numbers(text)]
+    return next((f.text for f in _figures(answer_norm) if not number_found(f.number, stated)), None)
+
+
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
     if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
+    if (figure := unstated_figure(answer_norm, evidence_norm, match_form(question))) is not None:
+        return f"gave {figure}, which no evidence sentence states"
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
         return f"dropped the qualifier of {figure}"
     return wrong_pairing(answer_norm, evidence_norm, match_form(question))
