@@ -227,3 +227,27 @@ def test_a_sentence_naming_no_year_is_about_the_year_named_before_it() -> None:
     tail = passage("r", doc, "全社会")
     assert answer("2024年南湖区全社会研发投入是多少?", [tail, whole]) is None
     assert answer("2024年南湖区全社会研发投入是多少?", [tail]) is not None  # nothing says which year it is
+
+
+def test_the_users_own_verbs_do_not_count_against_a_sentence() -> None:
+    award = passage("a", "南湖区引导基金荣获“2024年度最佳引导基金TOP30”。南湖区推动6家科技支行落地。", "南湖")
+    assert answer("南湖区引导基金在2024年度评选里拿到了什么称号?", [award]) == "南湖区引导基金荣获“2024年度最佳引导基金TOP30”[1]。"
+    # a noun no sentence holds still weighs as what the question asks about
+    from rag.generation.extractive import rank
+
+    verb = rank("南湖区引导基金在2024年度评选里拿到了什么称号?", [award])[0].score
+    noun = rank("南湖区引导基金在2024年度评选里的奖金有什么称号?", [award])[0].score
+    assert verb > noun
+
+
+def test_a_figure_the_question_states_must_be_in_the_answering_sentence() -> None:
+    firms = passage("f", "2024年南湖区集群估值超40亿元，其中估值10亿元以上企业数量达12家。", "2024")
+    assert answer("南湖区估值10亿元以上的企业有几家?", [firms]) is not None
+    assert answer("南湖区估值100亿元以上的企业有几家?", [firms]) is None  # another threshold: not stated
+
+
+def test_a_question_for_the_day_wants_a_date() -> None:
+    approved = passage("d", "南湖生物研发的疫苗成为全省率先获批上市的疫苗。", "南湖")
+    assert answer("南湖生物的疫苗是哪一天获批上市的?", [approved]) is None
+    dated = passage("d2", "南湖生物研发的疫苗于2021年5月8日获批上市。", "南湖")
+    assert answer("南湖生物的疫苗是哪一天获批上市的?", [dated]) == "南湖生物研发的疫苗于2021年5月8日获批上市[1]。"

@@ -16,7 +16,8 @@ scored by
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
   counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); a candidate
-  without it keeps only ``MISFIT`` of its score and cannot be the answer. For a machine rendering
+  without it keeps only ``MISFIT`` of its score and cannot be the answer. A figure the question
+  states itself (估值超过100亿元的) must be the candidate's too. For a machine rendering
   of the user's question, only the figure or date asked for, and names kept from the user's own
   words, are required: the translator's words need not be the documents'.
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
-from rag.generation.facts import ASKED_UNIT, any_count_unit, asked, contains, fits_asked, match_form, names, numbers
+from rag.generation.facts import ASKED_UNIT, any_count_unit, asked, contains, fits_asked, match_form, names, number_found, numbers
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
@@ -56,10 +57,14 @@ MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
+_WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, adverb, preposition, conjunction…
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|how many|percentage", re.I)
-_WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪个月|哪天|日期|\bwhen\b|what (year|date|month)", re.I)
+_WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
+_WHICH_COUNT = re.compile(r"哪[一两二三四五六七八九十]+")  # 哪两所: how many the answer names, not a figure to match
+_ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
+_YEAR_ONLY = re.compile(r"(19|20)\d{2}\s*年?")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
     r"(ignore|disregard|forget)\b.{0,30}\b(instruction|prompt|rule|above|previous)|system prompt|"
@@ -257,15 +262,24 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
 
 
-def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate]) -> dict[str, float]:
-    """IDF of each question term over the candidates; unseen terms get the rarest seen weight."""
+def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_norm: str) -> dict[str, float]:
+    """IDF of each question term over the candidates. A term no candidate holds gets the rarest
+    seen weight (the thing a near-miss question asks about: 三甲医院), unless it is a verb or a
+    function word: the user's own wording (拿到 for 荣获, 放手攻关), not what is asked about."""
     total = len(candidates)
     idf = {}
     for t in q_terms:
         df = sum(t in c.norm for c in candidates)
         idf[t] = math.log(1 + total / df) if df else 0.0
     top = max(idf.values(), default=0.0) or math.log(1 + total)
-    return {t: (w or top) for t, w in idf.items()}
+    wording = _wording(question_norm)
+    return {t: (w or (0.0 if t in wording else top)) for t, w in idf.items() if w or t not in wording}
+
+
+def _wording(question_norm: str) -> set[str]:
+    """Verbs, adverbs and function words of the question (jieba's tags), not figures."""
+    return {p.word for p in load_jieba().posseg.cut(question_norm)
+            if (p.flag in _WORDING_TAGS or p.flag.startswith("u")) and not re.search(r"\d", p.word)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,12 +302,17 @@ def covered_terms(question: str) -> list[str]:
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
               similarity: Similarity | None, *, translated: bool = False) -> list[_Features]:
     q_norm = match_form(question)
-    weights = _weights(covered_terms(question), candidates)
+    weights = _weights(covered_terms(question), candidates, q_norm)
     total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     wants_number = bool(_WANTS_NUMBER.search(q_norm))
     wants_date = bool(_WANTS_DATE.search(q_norm))
     q_values = {n.value for n in numbers(q_norm)}
+    # a figure the question states (估值超过100亿元的有几家) must be the sentence's too: one giving
+    # 估值10亿元以上 answers another question (years are checked as years, by ``fits_asked``)
+    # (one of them: 是59还是57), ordinals aside (第一个 is 首个); a translator's figures are its own
+    q_figures = [] if translated else [
+        n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", q_norm))) if not _YEAR_ONLY.fullmatch(n.text)]
     q_lang = language(question)
     # the question's names must occur in the candidate's document (all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
@@ -318,7 +337,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     for i, c in enumerate(candidates):
         coverage = sum(w for t, w in weights.items() if _covers(c.norm, t, weights)) / total if total else 0.0
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
-        fits = (named[c.n - 1] and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
+        stated = numbers(c.before + c.norm) if q_figures else []
+        fits = (named[c.n - 1] and (not q_figures or any(number_found(n, stated) for n in q_figures))
+                and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm, before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
