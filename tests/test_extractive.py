@@ -251,3 +251,12 @@ def test_a_question_for_the_day_wants_a_date() -> None:
     assert answer("南湖生物的疫苗是哪一天获批上市的?", [approved]) is None
     dated = passage("d2", "南湖生物研发的疫苗于2021年5月8日获批上市。", "南湖")
     assert answer("南湖生物的疫苗是哪一天获批上市的?", [dated]) == "南湖生物研发的疫苗于2021年5月8日获批上市[1]。"
+
+
+def test_two_nouns_before_the_question_word_are_asked_about_together() -> None:
+    from rag.generation.extractive import focus_words
+
+    assert focus_words("南湖区的脑科学企业有多少家?") == ["脑科学企业"]
+    firms = passage("e", "2023年,南湖区专精特新企业增至751家。", "2023")
+    assert answer("2023年南湖区的脑科学企业有多少家?", [firms]) is None  # 企业 alone is not what is asked
+    assert answer("2023年南湖区的专精特新企业有多少家?", [firms]) == "2023年,南湖区专精特新企业增至751家[1]。"

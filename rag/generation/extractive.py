@@ -118,8 +118,9 @@ def focus_words(question_norm: str) -> list[str]:
 
     Up to two words after the question word (多少名**学者**); when nothing follows in its clause,
     two words before (**规模**是多少), not past a 的 (大厦的**总投资**是多少 asks about the
-    investment, not the building). The verb before a counted noun (聚集了多少家企业) is not
-    required: documents say the same with other verbs (汇聚).
+    investment, not the building), joined when they make one noun (**脑科学企业**有多少家).
+    The verb before a counted noun (聚集了多少家企业) is not required: documents say the same
+    with other verbs (汇聚).
     One-character words (measure words such as 名, 个) and fillers (的, 了, 是, 有) are skipped.
     """
     return _focus(question_norm)[0]
@@ -145,7 +146,17 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     after = content(words[at + 1 :], 2)
     if len(after) == 2 and _is_verb(question_norm, after[1]):  # 几所高校获得了…: 高校 is counted, not 获得
         after = after[:1]
-    return (after, True) if after else (content(words[:at][::-1], 2, before=True), False)
+    if after:
+        return after, True
+    before = content(words[:at][::-1], 2, before=True)
+    if len(before) == 2 and _one_noun(words[:at], before[::-1]) and not any(_is_verb(question_norm, w) for w in before):
+        return ["".join(before[::-1])], False  # 脑科学企业有多少家: one compound (``_mentions`` takes its head too)
+    return before, False
+
+
+def _one_noun(words: Sequence[str], pair: Sequence[str]) -> bool:
+    """The two words follow each other directly in ``words``: one compound noun."""
+    return any(words[i] == pair[0] and words[i + 1] == pair[1] for i in range(len(words) - 1))
 
 
 def _is_verb(sentence: str, word: str) -> bool:
