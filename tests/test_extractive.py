@@ -260,3 +260,9 @@ def test_two_nouns_before_the_question_word_are_asked_about_together() -> None:
     firms = passage("e", "2023年,南湖区专精特新企业增至751家。", "2023")
     assert answer("2023年南湖区的脑科学企业有多少家?", [firms]) is None  # 企业 alone is not what is asked
     assert answer("2023年南湖区的专精特新企业有多少家?", [firms]) == "2023年,南湖区专精特新企业增至751家[1]。"
+
+
+def test_哪几_asks_which_ones_not_how_many() -> None:
+    projects = passage("y", "深化拓展博士启动项目、优青项目、杰青项目,支持青年人才挑大梁。", "深化")
+    expected = "深化拓展博士启动项目、优青项目、杰青项目,支持青年人才挑大梁[1]。"
+    assert answer("南湖要深化拓展哪几类青年人才项目?", [projects]) == expected

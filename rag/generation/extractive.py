@@ -62,6 +62,7 @@ _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|how many|percentage", re.I)
 _WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
+_WHICH_ONES = re.compile(r"哪几(?!年)\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_COUNT = re.compile(r"哪[一两二三四五六七八九十]+")  # 哪两所: how many the answer names, not a figure to match
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _YEAR_ONLY = re.compile(r"(19|20)\d{2}\s*年?")
@@ -316,7 +317,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     weights = _weights(covered_terms(question), candidates, q_norm)
     total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
-    wants_number = bool(_WANTS_NUMBER.search(q_norm))
+    # 哪几家单位 asks which ones, not how many
+    which = _WHICH_ONES.sub("哪些", q_norm)
+    wants_number = bool(_WANTS_NUMBER.search(which))
     wants_date = bool(_WANTS_DATE.search(q_norm))
     q_values = {n.value for n in numbers(q_norm)}
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too: one giving
@@ -337,13 +340,13 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as
     # names, except those kept from the user's own words (GDP, AI)
-    asked_about, counts = _focus(q_norm) if q_lang == "zh" and not translated else ([], False)
+    asked_about, counts = _focus(which) if q_lang == "zh" and not translated else ([], False)
     focus = [f for f in asked_about  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
     counted = asked_about[-1] if counts and asked_about else None
-    ask = any_count_unit(asked(q_norm)) if translated else asked(q_norm)
+    ask = any_count_unit(asked(which)) if translated else asked(which)
     out = []
     for i, c in enumerate(candidates):
         coverage = sum(w for t, w in weights.items() if _covers(c.norm, t, weights)) / total if total else 0.0
