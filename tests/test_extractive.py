@@ -266,3 +266,11 @@ def test_哪几_asks_which_ones_not_how_many() -> None:
     projects = passage("y", "深化拓展博士启动项目、优青项目、杰青项目,支持青年人才挑大梁。", "深化")
     expected = "深化拓展博士启动项目、优青项目、杰青项目,支持青年人才挑大梁[1]。"
     assert answer("南湖要深化拓展哪几类青年人才项目?", [projects]) == expected
+
+
+def test_an_ordinal_the_question_states_must_be_the_sentences() -> None:
+    ranked_second = passage("o", "南湖高新区在2021年度评价中综合排名位列全国第二,得分95分。", "南湖")
+    assert answer("2021年度评价中排名全国第一的是哪个高新区?", [ranked_second]) is None
+    assert answer("2021年度评价中排名全国第二的是哪个高新区?", [ranked_second]) is not None
+    first = passage("p", "南湖区出台全市首个区级人才规划。", "南湖")
+    assert answer("南湖区出台了全市第一个什么规划?", [first]) is not None  # 首个 is 第一个

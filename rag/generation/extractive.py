@@ -274,6 +274,12 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
 
 
+def _ordinals(text_norm: str) -> set[float]:
+    """The ordinals written in the text (第24名 → 24; 首个 is 第一)."""
+    found = {n.value for m in _ORDINAL.finditer(text_norm) for n in numbers(m.group())[:1]}
+    return found | ({1.0} if "首" in text_norm else set())
+
+
 def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_norm: str) -> dict[str, float]:
     """IDF of each question term over the candidates. A term no candidate holds gets the rarest
     seen weight (the thing a near-miss question asks about: 三甲医院), unless it is a verb or a
@@ -327,6 +333,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # (one of them: 是59还是57), ordinals aside (第一个 is 首个); a translator's figures are its own
     q_figures = [] if translated else [
         n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", q_norm))) if not _YEAR_ONLY.fullmatch(n.text)]
+    q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
     q_lang = language(question)
     # the question's names must occur in the candidate's document (all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
@@ -353,6 +360,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
         stated = numbers(c.before + c.norm) if q_figures else []
         fits = (named[c.n - 1] and (not q_figures or any(number_found(n, stated) for n in q_figures))
+                and q_ordinals <= _ordinals(c.norm)
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm, before_norm=c.before))
