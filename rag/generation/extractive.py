@@ -328,9 +328,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_number = bool(_WANTS_NUMBER.search(which))
     wants_date = bool(_WANTS_DATE.search(q_norm))
     q_values = {n.value for n in numbers(q_norm)}
-    # a figure the question states (估值超过100亿元的有几家) must be the sentence's too: one giving
-    # 估值10亿元以上 answers another question (years are checked as years, by ``fits_asked``)
-    # (one of them: 是59还是57), ordinals aside (第一个 is 首个); a translator's figures are its own
+    # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
+    # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
+    # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
     q_figures = [] if translated else [
         n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", q_norm))) if not _YEAR_ONLY.fullmatch(n.text)]
     q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
