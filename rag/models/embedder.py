@@ -31,6 +31,7 @@ __all__ = ["DEFAULT_MODEL_ID", "Embedder", "EmbeddingCache", "ensure_default_mod
 
 CACHE_FILE = "embeddings.sqlite3"
 MAX_SEQ_TOKENS = 512  # the position table of BERT-size models; longer inputs are truncated
+_BUSY_SECONDS = 60.0  # how long a cache call waits for another process's write
 _SQL_VARS = 500  # keys per SELECT, well under sqlite's bound-parameter limit
 
 
@@ -51,8 +52,21 @@ class EmbeddingCache:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=60.0)
-        conn.execute("PRAGMA journal_mode=WAL")
+        conn = sqlite3.connect(self.path, timeout=_BUSY_SECONDS)
+        # switching a new file to WAL needs it to itself and sqlite does not wait for that (no busy
+        # handler): two processes creating the cache at once got "database is locked"; WAL stays set
+        deadline = time.monotonic() + _BUSY_SECONDS
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal":
+                    break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    conn.close()
+                    raise
+            if time.monotonic() > deadline:  # still usable in its old mode, under the busy timeout
+                break
+            time.sleep(0.05)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID")
         return conn
