@@ -65,7 +65,6 @@ _WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪一?个月|哪一?�
 _WHICH_ONES = re.compile(r"哪几(?!年)\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_COUNT = re.compile(r"哪[一两二三四五六七八九十]+")  # 哪两所: how many the answer names, not a figure to match
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
-_YEAR_ONLY = re.compile(r"(19|20)\d{2}\s*年?")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
     r"(ignore|disregard|forget)\b.{0,30}\b(instruction|prompt|rule|above|previous)|system prompt|"
@@ -291,7 +290,7 @@ def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_
         idf[t] = math.log(1 + total / df) if df else 0.0
     top = max(idf.values(), default=0.0) or math.log(1 + total)
     wording = _wording(question_norm)
-    return {t: (w or (0.0 if t in wording else top)) for t, w in idf.items() if w or t not in wording}
+    return {t: (w or top) for t, w in idf.items() if w or t not in wording}
 
 
 def _wording(question_norm: str) -> set[str]:
@@ -328,11 +327,12 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_number = bool(_WANTS_NUMBER.search(which))
     wants_date = bool(_WANTS_DATE.search(q_norm))
     q_values = {n.value for n in numbers(q_norm)}
+    ask = any_count_unit(asked(which)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
     # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
     # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
     q_figures = [] if translated else [
-        n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", q_norm))) if not _YEAR_ONLY.fullmatch(n.text)]
+        n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", q_norm))) if n.text not in ask.years]
     q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
     q_lang = language(question)
     # the question's names must occur in the candidate's document (all its retrieved passages:
@@ -353,14 +353,14 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
     counted = asked_about[-1] if counts and asked_about else None
-    ask = any_count_unit(asked(which)) if translated else asked(which)
     out = []
     for i, c in enumerate(candidates):
         coverage = sum(w for t, w in weights.items() if _covers(c.norm, t, weights)) / total if total else 0.0
-        new_numbers = [n for n in numbers(c.norm) if n.value not in q_values]
-        stated = numbers(c.before + c.norm) if q_figures else []
+        written = numbers(c.norm)
+        new_numbers = [n for n in written if n.value not in q_values]
+        stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
         fits = (named[c.n - 1] and (not q_figures or any(number_found(n, stated) for n in q_figures))
-                and q_ordinals <= _ordinals(c.norm)
+                and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm, before_norm=c.before))
