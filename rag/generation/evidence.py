@@ -46,10 +46,10 @@ def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> 
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
-           budget_tokens: int, translated: bool = False) -> Selection:
+           budget_tokens: int, translated_from: str = "") -> Selection:
     """Score the pool's sentences, choose the answer sentences, and pack their passages first
-    (``translated``: ``question`` is a machine rendering of the user's, see ``rank``)."""
-    chosen = choose(rank(question, pool, similarity=similarity, translated=translated))
+    (``translated_from``: the user's question when ``question`` is a machine rendering of it, see ``rank``)."""
+    chosen = choose(rank(question, pool, similarity=similarity, translated_from=translated_from))
     first = [pool[f.candidate.n - 1] for f in chosen]
     passages = pack_passages(list(dict.fromkeys([*first, *pool])), budget_tokens=budget_tokens)
     number = {p.chunk_id: i for i, p in enumerate(passages, start=1)}

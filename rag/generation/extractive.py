@@ -36,7 +36,18 @@ from dataclasses import dataclass, replace
 
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
-from rag.generation.facts import ASKED_UNIT, any_count_unit, asked, contains, fits_asked, match_form, names, number_found, numbers
+from rag.generation.facts import (
+    ASKED_UNIT,
+    Number,
+    any_count_unit,
+    asked,
+    contains,
+    fits_asked,
+    match_form,
+    names,
+    number_found,
+    numbers,
+)
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
@@ -60,10 +71,11 @@ MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, adverb, preposition, conjunction…
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
-    r"what (is|was) the (number|size|scale|amount|value|share|rank)|how many|percentage", re.I)
+    r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
 _WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
 _WHICH_ONES = re.compile(r"哪几(?!年)\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_COUNT = re.compile(r"哪[一两二三四五六七八九十]+")  # 哪两所: how many the answer names, not a figure to match
+_YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?(?:\s*年度?|(?![\d.%\u3400-\u9fff]))")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
@@ -82,7 +94,7 @@ _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
-                    "百分之 百分比 几成 几倍".split())  # the last: how a figure is asked for, not what is counted
+                    "百分之 百分比 几成 几倍 人数 人次 数量".split())  # the last: how a figure is asked for, not what is counted
 
 
 def _mentions(text_norm: str, word: str) -> bool:
@@ -154,6 +166,32 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     return before, False
 
 
+def _owner(question_norm: str) -> str | None:
+    """The compound noun whose attribute an "X的Y是多少" question asks for (种子基金 in
+    光明科学城种子基金的规模是多少): the two words right before the 的 that ends before the
+    asked-about words. None for a single word before 的 (光明区的: places are checked as names)."""
+    words = load_jieba().lcut(question_norm)
+    at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
+    if at is None or _focus(question_norm)[1]:
+        return None
+    de = next((i for i in range(at - 1, 1, -1) if words[i] == "的"), None)
+    asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
+    if de is None or not asked_about or set(asked_about) - set(_focus(question_norm)[0]):
+        return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
+    pair = words[de - 2 : de]
+    if all(len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w) for w in pair) \
+            and not any(_is_verb(question_norm, w) for w in pair):
+        return "".join(pair)
+    return None
+
+
+def _without(text_norm: str, figures: Sequence[Number]) -> str:
+    """The text without the question's own figures: 41条举措 does not answer 41条中有几条."""
+    for n in figures:
+        text_norm = re.sub(rf"(?<![\d.]){re.escape(n.text)}(?![\d.])", " ", text_norm)
+    return text_norm
+
+
 def _one_noun(words: Sequence[str], pair: Sequence[str]) -> bool:
     """The two words follow each other directly in ``words``: one compound noun."""
     return any(words[i] == pair[0] and words[i + 1] == pair[1] for i in range(len(words) - 1))
@@ -186,18 +224,20 @@ class Finding:
 
 
 def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
-         translated: bool = False) -> list[Finding]:
+         translated_from: str = "") -> list[Finding]:
     """Every candidate sentence of ``passages``, best first.
 
-    ``similarity(question, texts)`` returns one cosine per text (larger = closer). ``translated``:
-    the question is a machine rendering of the user's, so its measure word is not the user's
-    ("How many carriers" may come out as 多少家 where the documents count 个) and any count unit fits.
+    ``similarity(question, texts)`` returns one cosine per text (larger = closer).
+    ``translated_from``: the user's question when ``question`` is a machine rendering of it. Its
+    measure word is then not the user's ("How many carriers" may come out as 多少家 where the
+    documents count 个), so any count unit fits; whether a number or a date is asked for is read
+    from the user's words as well (the rendering of "By how many hours…" lost its 多少).
     """
     candidates = _candidates(passages)
     if not candidates or not question.strip():
         return []
     findings = []
-    for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated=translated)):
+    for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated_from=translated_from)):
         score, enough = _score(features)
         findings.append(Finding(c, score, features.fits, enough))
     return sorted(findings, key=lambda f: -f.score)
@@ -317,15 +357,16 @@ def covered_terms(question: str) -> list[str]:
 
 
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
-              similarity: Similarity | None, *, translated: bool = False) -> list[_Features]:
+              similarity: Similarity | None, *, translated_from: str = "") -> list[_Features]:
+    translated = bool(translated_from)
     q_norm = match_form(question)
     weights = _weights(covered_terms(question), candidates, q_norm)
     total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     # 哪几家单位 asks which ones, not how many
     which = _WHICH_ONES.sub("哪些", q_norm)
-    wants_number = bool(_WANTS_NUMBER.search(which))
-    wants_date = bool(_WANTS_DATE.search(q_norm))
+    wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
+    wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
@@ -353,17 +394,30 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
     counted = asked_about[-1] if counts and asked_about else None
+    # two words in a row may be written as one short form: the first character of the first with
+    # one of the second (深圳、香港 → 深港; 研究、开发 → 研发), as ``_abbreviated`` reads one word
+    listed = [t for t in weights if re.fullmatch(r"[\u3400-\u9fff]{2}", t)]
+    shorts = {(a, b): [a[0] + x for x in b if a[0] + x not in q_norm]  # not 中国 of 中国、国际
+              for a, b in zip(listed, listed[1:])}
+    # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
+    owner = _owner(which) if q_lang == "zh" and not translated else None
     out = []
     for i, c in enumerate(candidates):
-        coverage = sum(w for t, w in weights.items() if _covers(c.norm, t, weights)) / total if total else 0.0
+        joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
+        coverage = sum(w for t, w in weights.items() if t in joined or _covers(c.norm, t, weights)) / total \
+            if total else 0.0
         written = numbers(c.norm)
-        new_numbers = [n for n in written if n.value not in q_values]
+        # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
+        new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", c.norm)))
+                       if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
         fits = (named[c.n - 1] and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
-                and (counted is None or _mentions(c.norm, counted)) and fits_asked(ask, c.norm, before_norm=c.before))
+                and (counted is None or _mentions(c.norm, counted))
+                and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
+                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))

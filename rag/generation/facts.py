@@ -165,6 +165,7 @@ ASKED_UNIT = re.compile(r"(?:多少|几)\s*([个项名人位层条家所只座�
 _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额|gdp|生产总值|税收)(?:了|额|是|为|有|达到?)*"
     r"(?:多少|几)")
+_ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|\d\s*成|percent", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -188,6 +189,8 @@ def asked(question_norm: str) -> Asked:
         unit = _UNIT_OF[m.group(1)]
     elif _ASKS_MONEY.search(question_norm):
         unit = "元"
+    elif _ASKS_PEOPLE.search(question_norm):  # 参会人数是多少: people, not the 1200多家 institutions
+        unit = _UNIT_OF["人"]
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)))
 
 

@@ -141,7 +141,7 @@ class AnswerPipeline:
             seen = {p.chunk_id for p in pool}
             pool += [p for p in search(standalone, k=k, mode="dense") if p.chunk_id not in seen]
         selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens,
-                           translated=searched != standalone)
+                           translated_from=standalone if searched != standalone else "")
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
         pieces: list[str] = []
