@@ -58,6 +58,7 @@ SIM_FLOOR, SIM_CEIL = 0.80, 0.95  # cosines mapped to 0 and 1 when ranking
 SIM_WEIGHT = 0.3  # weight of the rescaled similarity beside coverage when ranking (same language)
 MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kind of fact
 MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
+MIN_TRANSLATED_COVERAGE, TRANSLATED_LEAD = 0.35, 1.2  # a translated open question: see ``_leads_open``
 MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
 LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), number/date questions
@@ -236,11 +237,27 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
     candidates = _candidates(passages)
     if not candidates or not question.strip():
         return []
-    findings = []
+    scored = []
     for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated_from=translated_from)):
         score, enough = _score(features)
-        findings.append(Finding(c, score, features.fits, enough))
-    return sorted(findings, key=lambda f: -f.score)
+        scored.append((Finding(c, score, features.fits, enough), features))
+    scored.sort(key=lambda pair: -pair[0].score)
+    findings = [f for f, _ in scored]
+    if translated_from and not findings[0].enough and _leads_open(scored):
+        findings[0] = replace(findings[0], enough=True)
+    return findings
+
+
+def _leads_open(scored: Sequence[tuple[Finding, _Features]]) -> bool:
+    """A translated question that asks for no figure or date, whose best sentence fits, covers
+    ``MIN_TRANSLATED_COVERAGE`` of the rendering's words and outscores every other fitting
+    statement ``TRANSLATED_LEAD`` times over. The coverage bar was set for the user's own words;
+    a rendering words the question its own way (人才合作平台 for the documents' 人才创新共同体),
+    and what the bar guards against, a neighbouring figure, is not what such a question asks."""
+    best, features = scored[0]
+    rivals = [f.score for f, _ in scored[1:] if f.fits and not same_statement(f.candidate, best.candidate)]
+    return (best.fits and features.lexical and not features.typed and features.coverage >= MIN_TRANSLATED_COVERAGE
+            and best.score >= TRANSLATED_LEAD * max(rivals, default=0.0))
 
 
 def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding]:
