@@ -335,6 +335,28 @@ def test_a_rewrite_in_the_second_context_leaves_the_answer_prefix_cached(local_b
 
 
 @pytest.mark.slow
+def test_the_second_context_keeps_the_prefix_of_each_kind_of_prompt(local_backend: LocalBackend) -> None:
+    examples = "".join(f"例{i}：图书馆第{i}层有{i + 3}个阅览室，开放时间为早上{i + 7}点。\n" for i in range(1, 9))
+    condense = [{"role": "user", "content": f"把追问改写成独立问题。\n{examples}追问：{{}}"}]
+    translate = [{"role": "user", "content": f"Translate into Chinese, output only the translation.\n{examples}Q: {{}}"}]
+
+    def ask(kind: list, text: str) -> int | None:
+        rewriter.complete([{"role": "user", "content": kind[0]["content"].format(text)}], max_tokens=8,
+                          temperature=0.0)
+        return rewriter.last_prompt_tokens_read
+
+    rewriter = local_backend.second_context()
+    try:
+        first = ask(condense, "那二层呢？")
+        ask(translate, "How many reading rooms?")
+        again = ask(condense, "三层呢？")  # after the other kind of prompt
+    finally:
+        rewriter.close()
+    assert first is not None and first > 200
+    assert again is not None and again < 40, f"read {again} of {first} tokens again"
+
+
+@pytest.mark.slow
 def test_concurrent_calls_are_serialised_and_both_answer(local_backend: LocalBackend) -> None:
     answers: list[str] = []
     threads = [
