@@ -7,6 +7,7 @@ cost, where a model call would cost seconds and the local model's cached prompt 
   asked about replaced (光明区现在有多少院士? → 光明区现在有多少高层次人才?);
 - "那2023年呢?": the previous question with its year replaced (or the year put in front);
 - "它一共有几层?" / "Where is it?": the pronoun replaced by the previous question's topic;
+- "它的建筑面积呢?": the same, asked the way the previous question asked (…是多少?);
 - "是三年前的几倍?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
 - "And how many high-level talents?": the new question's asking part with the previous
   question's remainder.
@@ -65,6 +66,12 @@ def resolve(question: str, previous: Sequence[str]) -> str | None:
 def _resolve_zh(q: str, context: str) -> str | None:
     if m := _ZH_ELLIPSIS.match(q):
         x = m.group("x").strip()
+        if pronoun := _ZH_PRONOUN.search(x):  # 它的建筑面积呢: a new attribute of the previous topic
+            topic = _zh_topic(context)
+            how = _ZH_ASKING.search(context)
+            named = f"{x[:pronoun.start()]}{topic}{x[pronoun.end():]}"
+            return (f"{named}是多少?" if how and how.group() in ("多少", "几", "幾") else f"{named}呢?") \
+                if topic else None
         if _YEAR.fullmatch(x):
             return _YEAR.sub(x, context, count=1) if _YEAR.search(context) else f"{x}{context}"
         start, end, asking = _zh_focus_span(context, first_word_only=x.endswith("的"))
