@@ -334,3 +334,9 @@ def test_a_translated_open_question_is_answered_by_a_clearly_leading_sentence() 
     count = rank("南湖区将与大学共同打造多少个人才合作服务平台?", [passage("d", doc, "南湖")],
                  translated_from="How many talent cooperation platforms will Nanhu build?")
     assert not any(f.enough for f in count)  # a figure is asked: no lower bar
+
+
+def test_a_count_asked_after_its_verb_is_found_without_the_verb_or_the_suffix() -> None:
+    # 奖项南湖区获得了多少个: the award is counted, not 获得; the review writes 科技进步 without 奖
+    review = passage("r", "成果出圈\n  • 荣获国家级科技进步2个、省级科技进步6个。\n", "成果")
+    assert answer("省级科技进步奖南湖区获得了多少个?", [review]) == "荣获国家级科技进步2个、省级科技进步6个[1]。"

@@ -99,9 +99,10 @@ _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 
 
 
 def _mentions(text_norm: str, word: str) -> bool:
-    """``word`` occurs in the text, or, for a compound of four or more characters, its head does
-    (占地面积 → 占地: documents abbreviate), or it is the short form of a word there (高校)."""
-    return word in text_norm or (len(word) >= 4 and word[:2] in text_norm) or _shortens(word, text_norm)
+    """``word`` occurs in the text, or, for a compound of three or more characters, its first two
+    do (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate), or it is the short form of
+    a word there (高校)."""
+    return word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
 
 
 def _abbreviated(text_norm: str, word: str) -> bool:
@@ -152,7 +153,8 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
         for w in seq:
             if _CLAUSE_BREAK.search(w) or len(out) == limit or (before and w == "的"):
                 break
-            if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w):
+            if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
+                    and not (before and _is_verb(question_norm, w)):  # 奖项光明区获得了多少个: not 获得
                 out.append(w)
         return out
 
