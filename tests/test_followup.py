@@ -34,6 +34,9 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
 @pytest.mark.parametrize("previous, question", [
     (["How big was Guangming's AI industry cluster in 2024?"], "What about the three key clusters?"),
     (["深圳市合成生物产业基金规模多大?"], "是否已经设立?"),
+    # a Chinese follow-up of an English question: no Chinese words of it to fill the ellipsis with
+    (["What is Guangming's synthetic biology cluster worth?"], "它的建筑面积呢?"),
+    (["光明区有多少院士?"], "And what about its high-level talents?"),
 ])
 def test_follow_ups_no_rule_can_rewrite_are_left_to_the_model(previous: list[str], question: str) -> None:
     assert resolve(question, previous) is None

@@ -60,6 +60,8 @@ def resolve(question: str, previous: Sequence[str]) -> str | None:
         context = (resolve(earlier, [context]) or f"{context} {earlier.strip()}") if depends_on_history(earlier) \
             else earlier.strip()
     q = question.strip()
+    if (language(q) == "en") != (language(context) == "en"):
+        return None  # 它的建筑面积呢? after an English question: its topic is not in Chinese words to put in
     return _resolve_en(q, context) if language(q) == "en" else _resolve_zh(q, context)
 
 
