@@ -337,12 +337,11 @@ def test_a_rewrite_in_the_second_context_leaves_the_answer_prefix_cached(local_b
 @pytest.mark.slow
 def test_the_second_context_keeps_the_prefix_of_each_kind_of_prompt(local_backend: LocalBackend) -> None:
     examples = "".join(f"例{i}：图书馆第{i}层有{i + 3}个阅览室，开放时间为早上{i + 7}点。\n" for i in range(1, 9))
-    condense = [{"role": "user", "content": f"把追问改写成独立问题。\n{examples}追问：{{}}"}]
-    translate = [{"role": "user", "content": f"Translate into Chinese, output only the translation.\n{examples}Q: {{}}"}]
+    condense = f"把追问改写成独立问题。\n{examples}追问："
+    translate = f"Translate into Chinese, output only the translation.\n{examples}Q: "
 
-    def ask(kind: list, text: str) -> int | None:
-        rewriter.complete([{"role": "user", "content": kind[0]["content"].format(text)}], max_tokens=8,
-                          temperature=0.0)
+    def ask(prefix: str, text: str) -> int | None:
+        rewriter.complete([{"role": "user", "content": prefix + text}], max_tokens=8, temperature=0.0)
         return rewriter.last_prompt_tokens_read
 
     rewriter = local_backend.second_context()

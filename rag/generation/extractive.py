@@ -147,6 +147,7 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
     if at is None:
         return [], False
+    verbs = _verbs(question_norm)
 
     def content(seq: Sequence[str], limit: int, *, before: bool = False) -> list[str]:
         out: list[str] = []
@@ -154,36 +155,37 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             if _CLAUSE_BREAK.search(w) or len(out) == limit or (before and w == "的"):
                 break
             if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
-                    and not (before and _is_verb(question_norm, w)):  # 奖项光明区获得了多少个: not 获得
+                    and not (before and w in verbs):  # 奖项光明区获得了多少个: not 获得
                 out.append(w)
         return out
 
     after = content(words[at + 1 :], 2)
-    if len(after) == 2 and _is_verb(question_norm, after[1]):  # 几所高校获得了…: 高校 is counted, not 获得
+    if len(after) == 2 and after[1] in verbs:  # 几所高校获得了…: 高校 is counted, not 获得
         after = after[:1]
     if after:
         return after, True
     before = content(words[:at][::-1], 2, before=True)
-    if len(before) == 2 and _one_noun(words[:at], before[::-1]) and not any(_is_verb(question_norm, w) for w in before):
+    if len(before) == 2 and _one_noun(words[:at], before[::-1]) and not verbs & set(before):
         return ["".join(before[::-1])], False  # 脑科学企业有多少家: one compound (``_mentions`` takes its head too)
     return before, False
 
 
-def _owner(question_norm: str) -> str | None:
+def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None:
     """The compound noun whose attribute an "X的Y是多少" question asks for (种子基金 in
     光明科学城种子基金的规模是多少): the two words right before the 的 that ends before the
-    asked-about words. None for a single word before 的 (光明区的: places are checked as names)."""
+    asked-about words. None for a single word before 的 (光明区的: places are checked as names).
+    ``focus`` and ``counts`` are the question's ``_focus``."""
     words = load_jieba().lcut(question_norm)
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
-    if at is None or _focus(question_norm)[1]:
+    if at is None or counts:
         return None
     de = next((i for i in range(at - 1, 1, -1) if words[i] == "的"), None)
     asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
-    if de is None or not asked_about or set(asked_about) - set(_focus(question_norm)[0]):
+    if de is None or not asked_about or set(asked_about) - set(focus):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
     pair = words[de - 2 : de]
     if all(len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w) for w in pair) \
-            and not any(_is_verb(question_norm, w) for w in pair):
+            and not _verbs(question_norm) & set(pair):
         return "".join(pair)
     return None
 
@@ -200,9 +202,10 @@ def _one_noun(words: Sequence[str], pair: Sequence[str]) -> bool:
     return any(words[i] == pair[0] and words[i + 1] == pair[1] for i in range(len(words) - 1))
 
 
-def _is_verb(sentence: str, word: str) -> bool:
-    """jieba tags ``word`` as a verb in ``sentence`` (a verbal noun such as 投资 is not one)."""
-    return any(p.word == word and p.flag in ("v", "vd") for p in load_jieba().posseg.cut(sentence))
+def _verbs(sentence: str) -> set[str]:
+    """The words jieba tags as verbs in ``sentence`` (a verbal noun such as 投资 is not one); one
+    tagging pass for all the words a caller asks about."""
+    return {p.word for p in load_jieba().posseg.cut(sentence) if p.flag in ("v", "vd")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +422,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     shorts = {(a, b): [a[0] + x for x in b if a[0] + x not in q_norm]  # not 中国 of 中国、国际
               for a, b in zip(listed, listed[1:])}
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
-    owner = _owner(which) if q_lang == "zh" and not translated else None
+    owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
