@@ -91,6 +91,8 @@ def test_split_clauses_keeps_thousands_separators() -> None:
         ("一城三区，一批企业", []),  # a lone 一 and 三 without a measure word are word parts
         ("12.9万平方米", [129000.0]),
         ("共1,200人", [1200.0]),
+        ("总结出四套做法", [4.0]),  # a measure word makes a lone numeral a count
+        ("占全市四分之一", [25.0]),  # a fraction is a share
     ],
 )
 def test_numbers_by_value(text: str, values: list[float]) -> None:

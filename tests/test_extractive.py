@@ -340,3 +340,11 @@ def test_a_count_asked_after_its_verb_is_found_without_the_verb_or_the_suffix() 
     # 奖项南湖区获得了多少个: the award is counted, not 获得; the review writes 科技进步 without 奖
     review = passage("r", "成果出圈\n  • 荣获国家级科技进步2个、省级科技进步6个。\n", "成果")
     assert answer("省级科技进步奖南湖区获得了多少个?", [review]) == "荣获国家级科技进步2个、省级科技进步6个[1]。"
+
+
+def test_the_counted_thing_ends_where_the_predicate_starts() -> None:
+    from rag.generation.extractive import focus_words
+
+    assert focus_words("平台是由哪些单位合作搭建的?") == ["单位"]  # 合作搭建 is what they did
+    assert focus_words("南湖区一共有多少家合成生物企业?") == ["合成", "生物"]  # 合成 modifies 生物
+    assert "一起" not in focus_words("母基金是南湖区与哪些方一起发起的?")  # an adverb is never counted

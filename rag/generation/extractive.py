@@ -69,6 +69,7 @@ MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
+_NOT_NOUN = frozenset({"d", "m", "p", "c", "r"})  # jieba: adverb, numeral, preposition… (哪几方一起发起)
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, adverb, preposition, conjunction…
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
@@ -147,21 +148,27 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
     if at is None:
         return [], False
-    verbs = _verbs(question_norm)
+    tags = _tags(question_norm)
+    verbs = {w for w, tag in tags.items() if tag in ("v", "vd")}
 
     def content(seq: Sequence[str], limit: int, *, before: bool = False) -> list[str]:
         out: list[str] = []
-        for w in seq:
+        for i, w in enumerate(seq):
             if _CLAUSE_BREAK.search(w) or len(out) == limit or (before and w == "的"):
                 break
+            # after the question word the predicate ends what is counted: 几所高校获得了…, 哪几方一起
+            # 发起的 (a verb before no noun), 哪几家单位合作搭建 (a verbal noun before a verb); a verb
+            # before a noun modifies it (多少家合成生物企业)
+            following = seq[i + 1] if i + 1 < len(seq) else ""
+            if not before and ((w in verbs and (out or not tags.get(following, "").startswith("n")))
+                               or (tags.get(w) == "vn" and following in verbs)):
+                break
             if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
-                    and not (before and w in verbs):  # 奖项光明区获得了多少个: not 获得
+                    and tags.get(w) not in _NOT_NOUN and not (before and w in verbs):  # 奖项光明区获得了多少个: not 获得
                 out.append(w)
         return out
 
     after = content(words[at + 1 :], 2)
-    if len(after) == 2 and after[1] in verbs:  # 几所高校获得了…: 高校 is counted, not 获得
-        after = after[:1]
     if after:
         return after, True
     before = content(words[:at][::-1], 2, before=True)
@@ -185,7 +192,7 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
     pair = words[de - 2 : de]
     if all(len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w) for w in pair) \
-            and not _verbs(question_norm) & set(pair):
+            and pair[-1] not in _verbs(question_norm):  # the head decides: 创新中心 names a thing
         return "".join(pair)
     return None
 
@@ -203,9 +210,14 @@ def _one_noun(words: Sequence[str], pair: Sequence[str]) -> bool:
 
 
 def _verbs(sentence: str) -> set[str]:
-    """The words jieba tags as verbs in ``sentence`` (a verbal noun such as 投资 is not one); one
-    tagging pass for all the words a caller asks about."""
-    return {p.word for p in load_jieba().posseg.cut(sentence) if p.flag in ("v", "vd")}
+    """The words jieba tags as verbs in ``sentence`` (a verbal noun such as 投资 is not one)."""
+    return {w for w, tag in _tags(sentence).items() if tag in ("v", "vd")}
+
+
+def _tags(sentence: str) -> dict[str, str]:
+    """jieba's part-of-speech tag of each word of ``sentence``: one tagging pass for all the words
+    a caller asks about."""
+    return {p.word: p.flag for p in load_jieba().posseg.cut(sentence)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ ARABIC_FIGURE = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?"
     r"(\s*(?:%|‰|percent|per cent))?", re.IGNORECASE)
 _CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿]+)")
-_CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小")
+_CN_FRACTION = re.compile(r"([一二三四五六七八九十百千]+)分之([一二三四五六七八九十]+)")
+_CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小套篇户款场")
 _CN_PREFIX = set("第前近超约共逾达")
 _EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
 
@@ -69,6 +70,10 @@ def numbers(text: str) -> list[Number]:
     """Numbers written in ``text`` (expected in matching form, see ``normalise``)."""
     found: list[Number] = []
     masked = list(text)
+    for m in _CN_FRACTION.finditer(text):  # 四分之一: a share, like 25%
+        share = 100 * _cn_value(m.group(2)) / _cn_value(m.group(1))
+        found.append(Number(m.group(0), share, share, False, True))
+        masked[m.start():m.end()] = " " * (m.end() - m.start())
     for m in ARABIC_FIGURE.finditer(text):
         base = float(m.group(1).replace(",", "") + (m.group(2) or ""))
         mult = _MULTIPLIERS.get((m.group(3) or "").strip().lower(), 1.0)
@@ -167,7 +172,7 @@ _ASKS_MONEY = re.compile(
     r"(?:多少|几)")
 _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
-_PERCENT = re.compile(r"\d\s*%|百分之|\d\s*成|percent", re.I)
+_PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多|来)?\s*{unit}"
 
