@@ -76,6 +76,22 @@ def test_stream_passes_history_and_k(folder: Path, make) -> None:
     assert answer.citations[0].doc_id == "fund"
 
 
+def test_a_chinese_follow_up_of_an_english_question_is_resolved_with_its_chinese_rendering(folder: Path, make) -> None:
+    generator = ScriptedGenerator.answering("规模15亿元[1]。", translated="深圳设立了什么基金?")
+    bot = make(folder, llm=generator)
+    history = [{"role": "user", "content": "What fund did Shenzhen set up?"}, {"role": "assistant", "content": "…"}]
+    answer = bot.ask("它规模多大?", history=history)  # type: ignore[arg-type]
+    assert answer.standalone_question == "深圳设立基金规模多大?"
+
+
+def test_a_condensed_question_that_is_an_answer_is_not_searched_for(folder: Path, make) -> None:
+    generator = ScriptedGenerator.answering("规模15亿元[1]。", condensed="合成生物产业基金规模是15亿元。")
+    bot = make(folder, llm=generator)
+    history = [{"role": "user", "content": "深圳设立了什么基金?"}, {"role": "assistant", "content": "…"}]
+    answer = bot.ask("是否已经投资?", history=history)  # type: ignore[arg-type]
+    assert answer.standalone_question == "深圳设立了什么基金? 是否已经投资?"  # both questions, as written
+
+
 def test_bad_questions_and_settings_are_clear_errors(folder: Path, make) -> None:
     bot = make(folder, backend="extractive")
     with pytest.raises(QueryError, match="empty"):

@@ -21,6 +21,18 @@ from rag.generation.followup import depends_on_history, resolve
     # a predicate without its subject: the previous question's subject, with what it counted
     (["光明区科研院所的人才有多少?"], "是三年前的几倍?", "光明区科研院所的人才是三年前的几倍?"),
     (["光明區有多少名院士?"], "是三年前的幾倍?", "光明區的院士是三年前的幾倍?"),
+    # a demonstrative and its noun stand for the topic; the topic is the subject, not the question's clause
+    (["南湖那座全球最大的生物铸造厂是什么时候开建的?"], "这个项目总共投了多少钱?", "南湖那座全球最大的生物铸造厂总共投了多少钱?"),
+    (["南湖那座生物铸造厂总共投了多少钱?"], "有多少家企业在用这个设施?", "有多少家企业在用南湖那座生物铸造厂?"),
+    (["當年創新聯合體發展到幾個?"], "這些聯合體的研發經費有多少?", "當年創新聯合體的研發經費有多少?"),
+    (["南湖区有多少家孵化器?"], "这些孵化器一共有多大面积?", "南湖区孵化器一共有多大面积?"),
+    # the topic ends at a comma, or where a clause of its own starts
+    (["深圳编的那个行动方案,时间跨度是哪几年?"], "它从几个方面提出举措?", "深圳编的那个行动方案从几个方面提出举措?"),
+    (["南湖区引导基金在2024年的排名是什么?"], "它投了几只子基金?", "南湖区引导基金投了几只子基金?"),
+    # a question of its own, framed as a follow-up
+    (["东湖实验室是跟哪家机构一体化运作的?"], "那南湖实验室呢,跟谁合作了?", "南湖实验室跟谁合作了?"),
+    (["南湖區的院士團隊現在有幾個?"], "那院士本人有幾位呢?", "院士本人有幾位?"),
+    (["保险这块准备试点哪些险种?"], "那已经推出来的科技保险产品有几个?", "已经推出来的科技保险产品有几个?"),
     (["How many academicians does Guangming have?"], "And how many high-level talents?",
      "How many high-level talents does Guangming have?"),
     (["How many national high-tech enterprises did Guangming have in 2023?"], "And in 2024?",
@@ -37,6 +49,7 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
     # a Chinese follow-up of an English question: no Chinese words of it to fill the ellipsis with
     (["What is Guangming's synthetic biology cluster worth?"], "它的建筑面积呢?"),
     (["光明区有多少院士?"], "And what about its high-level talents?"),
+    (["2024年南湖在跟河套园区合作上有什么进展?"], "和其他科学城呢?"),  # 其他 points back to nothing
 ])
 def test_follow_ups_no_rule_can_rewrite_are_left_to_the_model(previous: list[str], question: str) -> None:
     assert resolve(question, previous) is None

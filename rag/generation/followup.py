@@ -6,7 +6,11 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 - "那高层次人才呢?" / "What about high-level talents?": the previous question with the thing it
   asked about replaced (光明区现在有多少院士? → 光明区现在有多少高层次人才?);
 - "那2023年呢?": the previous question with its year replaced (or the year put in front);
-- "它一共有几层?" / "Where is it?": the pronoun replaced by the previous question's topic;
+- "它一共有几层?" / "Where is it?": the pronoun replaced by the previous question's topic (its
+  subject: up to a comma or the verb that starts its own clause); "这个项目…", "这座大厦…": a
+  demonstrative and the noun it takes, the same way;
+- "那光明实验室呢,跟谁合作了?", "那院士本人有几位呢?", "那已经推出的产品有几个?": a question of its
+  own framed as a follow-up, kept without the frame;
 - "它的建筑面积呢?": the same, asked the way the previous question asked (…是多少?);
 - "是三年前的几倍?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
 - "And how many high-level talents?": the new question's asking part with the previous
@@ -20,13 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.text import language, normalise, terms
+from rag.text import fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
 _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
 _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
-_ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其|该|該|这个|這個|那个|那個|此")
+# 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
+_ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位)"
+                         r"|该|該|此(?![外前后後次])")
+_ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎")
+_ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
+_ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會)+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
@@ -66,12 +75,17 @@ def resolve(question: str, previous: Sequence[str]) -> str | None:
 
 
 def _resolve_zh(q: str, context: str) -> str | None:
+    if m := _ZH_ASKED_ELLIPSIS.match(q):  # 那光明实验室呢,跟谁合作了?: the new topic, then its question
+        return f"{m.group('x')}{m.group('rest')}"
     if m := _ZH_ELLIPSIS.match(q):
         x = m.group("x").strip()
-        if pronoun := _ZH_PRONOUN.search(x):  # 它的建筑面积呢: a new attribute of the previous topic
-            topic = _zh_topic(context)
+        if _ZH_ASKING.search(x):  # 那院士本人有几位呢?: a whole question, only framed as a follow-up
+            return _resolve_zh(f"{x}?", context) or f"{x}?"
+        if pointing := _pointing(x):  # 它的建筑面积呢: a new attribute of the previous topic
+            start, end, noun = pointing
+            topic = _pointed_at(noun, context)
             how = _ZH_ASKING.search(context)
-            named = f"{x[:pronoun.start()]}{topic}{x[pronoun.end():]}"
+            named = f"{x[:start]}{topic}{x[end:]}"
             return (f"{named}是多少?" if how and how.group() in ("多少", "几", "幾") else f"{named}呢?") \
                 if topic else None
         if _YEAR.fullmatch(x):
@@ -90,13 +104,42 @@ def _resolve_zh(q: str, context: str) -> str | None:
                 end += len(rest.group(1))
             return f"{context[:start]}{x}{context[end:]}"
         return None
-    if m := _ZH_PRONOUN.search(q):
-        topic = _zh_topic(context)
-        return f"{q[:m.start()]}{topic}{q[m.end():]}" if topic else None
+    if pointing := _pointing(q):
+        start, end, noun = pointing
+        topic = _pointed_at(noun, context)
+        return f"{q[:start]}{topic}{q[end:]}" if topic else None
     if _ZH_PREDICATE.match(q):
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
+    if (lead := _ZH_LEAD.match(q)) and _ZH_ASKING.search(q) and len({t for t in terms(q) if len(t) >= 2}) >= 3:
+        return q[lead.end():]  # 那已经推出的科技保险产品有几个?: a question of its own after a 那
     return None
+
+
+def _pointing(q: str) -> tuple[int, int, str] | None:
+    """Where ``q`` points back to the previous topic, as (start, end, noun): a pronoun (它), or a
+    demonstrative with the noun it takes (这个项目, 这座大厦); None if nowhere."""
+    m = _ZH_PRONOUN.search(q)
+    if not m:
+        return None
+    if _ZH_DEMONSTRATIVE.match(m.group()):
+        following = next(iter(load_jieba().posseg.cut(fold_script(q[m.end():]))), None)
+        if following and following.flag.startswith("n") and len(following.word) >= 2:
+            return m.start(), m.end() + len(following.word), q[m.end():m.end() + len(following.word)]
+    return m.start(), m.end(), ""
+
+
+def _pointed_at(noun: str, context: str) -> str:
+    """What a pronoun, or a demonstrative and its ``noun``, stands for: the previous question's
+    topic, up to that noun when the topic names it (这些联合体 after 当年创新联合体发展到几个 →
+    当年创新联合体), with it when only the question does (这些孵化器 after 光明区有多少家孵化器)."""
+    topic = _zh_topic(context)
+    if not noun or not topic:
+        return topic
+    at = normalise(topic).find(normalise(noun))
+    if at >= 0:
+        return topic[:at + len(noun)]
+    return f"{topic}{noun}" if normalise(noun) in normalise(context) else topic
 
 
 def _zh_subject(context: str) -> str:
@@ -134,9 +177,36 @@ def _zh_topic(context: str) -> str:
     """What the previous question was about: its words before the asking part
     (光明科技金融大厦总投资多少钱 → 光明科技金融大厦总投资)."""
     m = _ZH_ASKING.search(context)
-    head = _ZH_TRAILING.sub("", (context[:m.start()] if m else context).strip(" ，,。?？")).strip()
+    head = _ZH_TRAILING.sub("", _subject_clause((context[:m.start()] if m else context).strip(" ，,。?？"))).strip()
+    last = list(load_jieba().posseg.cut(fold_script(head)))[-1:]
+    if last and len(last[0].word) == 1 and last[0].flag in ("v", "vn"):  # 大厦总共投了多少钱 → 大厦
+        head = _ZH_TRAILING.sub("", head[:-1]).strip()
     tail = context[m.end():].strip(" ，,。?？") if m and m.group() in ("什么", "什麼") else ""
-    return f"{head}{tail}" if len(tail) >= 2 else head  # 深圳设立了什么基金 → 深圳设立基金
+    # 深圳设立了什么基金 → 深圳设立基金; not 什么时候开建的, nor a second question (从什么模式转成什么模式)
+    thing = 2 <= len(tail) <= 4 and not _ZH_ASKING.search(tail) and not tail.startswith(("时", "時", "样", "樣"))
+    return f"{head}{tail}" if thing else head
+
+
+def _subject_clause(head: str) -> str:
+    """``head`` up to where the subject ends: a comma (可持续发展行动方案,时间跨度…), or a verb or
+    preposition that starts a clause of its own (光明区在数据要素方面向… → 光明区). A verb before a
+    noun or a 的 modifies it (合成生物, 科创委编的方案); one with nothing more after it is the
+    question's own (深圳设立了)."""
+    clause = re.split(r"[，,]", head, maxsplit=1)[0]
+    if len(clause) >= 4 and clause != head:
+        return clause
+    words = list(load_jieba().posseg.cut(fold_script(head)))
+    at, seen_noun = 0, False
+    for i, w in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else None
+        rest = sum(len(x.word) >= 2 and x.flag[:1] in "nv" for x in words[i + 1:])
+        verb = w.flag in ("v", "vd") and rest >= 2 and not (
+            following and (following.flag.startswith("n") or following.word == "的"))
+        if seen_noun and (verb or (w.flag == "p" and rest >= 1)):
+            return head[:at]
+        seen_noun = seen_noun or w.flag.startswith("n")
+        at += len(w.word)
+    return head
 
 
 def _resolve_en(q: str, context: str) -> str | None:

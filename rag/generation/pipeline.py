@@ -49,6 +49,8 @@ def gloss_figures(text: str) -> str:
 
 
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
+_QUESTION = re.compile(r"[?？]|多少|几|幾|什么|什麼|哪|谁|誰|吗|嗎|呢|如何|怎|是否|"
+                       r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
 _LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
 
 
@@ -212,11 +214,17 @@ class AnswerPipeline:
         if rewritten is not None:
             return rewritten
         lang = language(question)
+        if lang == "zh" and language(previous[-1]) == "en":  # 它投了几只子基金? after an English question:
+            rewritten = resolve(question, [*previous[:-1], self.in_chinese(previous[-1])])  # its Chinese words
+            if rewritten is not None:
+                return rewritten
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
         rewritten = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
         logger.debug("condensed %r -> %r", question, rewritten)
         if rewritten and language(rewritten) != lang:  # it translated instead (the answer's language would change too)
+            rewritten = ""
+        if rewritten and not _QUESTION.search(rewritten):  # it answered instead (光明实验室是跟…合作的。)
             rewritten = ""
         return rewritten or f"{previous[-1]} {question}".strip()
 
