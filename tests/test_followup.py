@@ -21,6 +21,7 @@ from rag.generation.followup import depends_on_history, resolve
     # a predicate without its subject: the previous question's subject, with what it counted
     (["光明区科研院所的人才有多少?"], "是三年前的几倍?", "光明区科研院所的人才是三年前的几倍?"),
     (["光明區有多少名院士?"], "是三年前的幾倍?", "光明區的院士是三年前的幾倍?"),
+    (["南湖區的院士團隊現在有幾個?"], "增幅是多少?", "南湖區的院士團隊增幅是多少?"),
     # a demonstrative and its noun stand for the topic; the topic is the subject, not the question's clause
     (["南湖那座全球最大的生物铸造厂是什么时候开建的?"], "这个项目总共投了多少钱?", "南湖那座全球最大的生物铸造厂总共投了多少钱?"),
     (["南湖那座生物铸造厂总共投了多少钱?"], "有多少家企业在用这个设施?", "有多少家企业在用南湖那座生物铸造厂?"),
@@ -29,6 +30,7 @@ from rag.generation.followup import depends_on_history, resolve
     # the topic ends at a comma, or where a clause of its own starts
     (["深圳编的那个行动方案,时间跨度是哪几年?"], "它从几个方面提出举措?", "深圳编的那个行动方案从几个方面提出举措?"),
     (["南湖区引导基金在2024年的排名是什么?"], "它投了几只子基金?", "南湖区引导基金投了几只子基金?"),
+    (["跟三年前比,南湖区高层次人才规模扩大到了原来的多少倍?"], "这些人才有多少在企业?", "南湖区高层次人才有多少在企业?"),
     # a question of its own, framed as a follow-up
     (["东湖实验室是跟哪家机构一体化运作的?"], "那南湖实验室呢,跟谁合作了?", "南湖实验室跟谁合作了?"),
     (["南湖區的院士團隊現在有幾個?"], "那院士本人有幾位呢?", "院士本人有幾位?"),

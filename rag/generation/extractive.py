@@ -58,7 +58,7 @@ SIM_FLOOR, SIM_CEIL = 0.80, 0.95  # cosines mapped to 0 and 1 when ranking
 SIM_WEIGHT = 0.3  # weight of the rescaled similarity beside coverage when ranking (same language)
 MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kind of fact
 MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
-MIN_TRANSLATED_COVERAGE, TRANSLATED_LEAD = 0.35, 1.2  # a translated open question: see ``_leads_open``
+MIN_OPEN_COVERAGE, OPEN_LEAD = 0.35, 1.2  # an open question: see ``_leads_open``
 MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
 LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), number/date questions
@@ -69,7 +69,7 @@ MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
-_NOT_NOUN = frozenset({"d", "m", "p", "c", "r"})  # jieba: adverb, numeral, preposition… (哪几方一起发起)
+_NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, adverb, preposition, conjunction…
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
@@ -172,7 +172,8 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     if after:
         return after, True
     before = content(words[:at][::-1], 2, before=True)
-    if len(before) == 2 and _one_noun(words[:at], before[::-1]) and not verbs & set(before):
+    if len(before) == 2 and _one_noun(words[:at], before[::-1]) and tags.get(before[0], "").startswith("n") \
+            and not verbs & set(before):  # 联合体发展到几个: a compound ends in a noun
         return ["".join(before[::-1])], False  # 脑科学企业有多少家: one compound (``_mentions`` takes its head too)
     return before, False
 
@@ -260,21 +261,22 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
         scored.append((Finding(c, score, features.fits, enough), features))
     scored.sort(key=lambda pair: -pair[0].score)
     findings = [f for f, _ in scored]
-    if translated_from and not findings[0].enough and _leads_open(scored):
+    if not findings[0].enough and _leads_open(scored):
         findings[0] = replace(findings[0], enough=True)
     return findings
 
 
 def _leads_open(scored: Sequence[tuple[Finding, _Features]]) -> bool:
-    """A translated question that asks for no figure or date, whose best sentence fits, covers
-    ``MIN_TRANSLATED_COVERAGE`` of the rendering's words and outscores every other fitting
-    statement ``TRANSLATED_LEAD`` times over. The coverage bar was set for the user's own words;
-    a rendering words the question its own way (人才合作平台 for the documents' 人才创新共同体),
-    and what the bar guards against, a neighbouring figure, is not what such a question asks."""
+    """A question that asks for no figure or date, whose best sentence fits, covers
+    ``MIN_OPEN_COVERAGE`` of the question's words and outscores every other fitting
+    statement ``OPEN_LEAD`` times over. What the coverage bar guards against, a neighbouring
+    figure, is not what such a question asks, and its words are often not the documents': a
+    machine rendering's (人才合作平台 for the documents' 人才创新共同体), or a user paraphrasing
+    (科技前沿、产业一线 for 科技尖端、产业前线)."""
     best, features = scored[0]
     rivals = [f.score for f, _ in scored[1:] if f.fits and not same_statement(f.candidate, best.candidate)]
-    return (best.fits and features.lexical and not features.typed and features.coverage >= MIN_TRANSLATED_COVERAGE
-            and best.score >= TRANSLATED_LEAD * max(rivals, default=0.0))
+    return (best.fits and features.lexical and not features.typed and features.coverage >= MIN_OPEN_COVERAGE
+            and best.score >= OPEN_LEAD * max(rivals, default=0.0))
 
 
 def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding]:

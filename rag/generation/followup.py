@@ -12,7 +12,7 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 - "那光明实验室呢,跟谁合作了?", "那院士本人有几位呢?", "那已经推出的产品有几个?": a question of its
   own framed as a follow-up, kept without the frame;
 - "它的建筑面积呢?": the same, asked the way the previous question asked (…是多少?);
-- "是三年前的几倍?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
+- "是三年前的几倍?", "增幅是多少?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
 - "And how many high-level talents?": the new question's asking part with the previous
   question's remainder.
 
@@ -34,6 +34,7 @@ _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘�
                          r"|该|該|此(?![外前后後次])")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎")
+_ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會)+$")
@@ -111,8 +112,11 @@ def _resolve_zh(q: str, context: str) -> str | None:
     if _ZH_PREDICATE.match(q):
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
-    if (lead := _ZH_LEAD.match(q)) and _ZH_ASKING.search(q) and len({t for t in terms(q) if len(t) >= 2}) >= 3:
+    content = {t for t in terms(q) if len(t) >= 2}
+    if (lead := _ZH_LEAD.match(q)) and _ZH_ASKING.search(q) and len(content) >= 3:
         return q[lead.end():]  # 那已经推出的科技保险产品有几个?: a question of its own after a 那
+    if len(content) == 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
+        return f"{subject}{q}"  # 增幅是多少? after 院士团队有几个: an attribute of what was asked about
     return None
 
 
@@ -188,13 +192,18 @@ def _zh_topic(context: str) -> str:
 
 
 def _subject_clause(head: str) -> str:
-    """``head`` up to where the subject ends: a comma (可持续发展行动方案,时间跨度…), or a verb or
+    """``head`` up to where the subject ends: a comma (可持续发展行动方案,时间跨度…; after it when
+    the clause before it frames the question: 跟三年前比,…), or a verb or
     preposition that starts a clause of its own (光明区在数据要素方面向… → 光明区). A verb before a
     noun or a 的 modifies it (合成生物, 科创委编的方案); one with nothing more after it is the
     question's own (深圳设立了)."""
-    clause = re.split(r"[，,]", head, maxsplit=1)[0]
-    if len(clause) >= 4 and clause != head:
-        return clause
+    clause, *after = re.split(r"[，,]", head, maxsplit=1)
+    if after:  # 跟三年前比,光明区高层次人才…: a clause that starts with a preposition frames the subject
+        opening = next(iter(load_jieba().posseg.cut(fold_script(clause))), None)
+        if opening and opening.flag in ("p", "c"):
+            return _subject_clause(after[0])
+        if len(clause) >= 4:
+            return clause
     words = list(load_jieba().posseg.cut(fold_script(head)))
     at, seen_noun = 0, False
     for i, w in enumerate(words):
