@@ -193,10 +193,9 @@ def _zh_topic(context: str) -> str:
 
 def _subject_clause(head: str) -> str:
     """``head`` up to where the subject ends: a comma (可持续发展行动方案,时间跨度…; after it when
-    the clause before it frames the question: 跟三年前比,…), or a verb or
-    preposition that starts a clause of its own (光明区在数据要素方面向… → 光明区). A verb before a
-    noun or a 的 modifies it (合成生物, 科创委编的方案); one with nothing more after it is the
-    question's own (深圳设立了)."""
+    the clause before it frames the question: 跟三年前比,…), or a verb or preposition that starts a
+    clause of its own (光明区在数据要素方面向… → 光明区). A verb before a noun or a 的 modifies it
+    (合成生物, 科创委编的方案); one with nothing more after it is the question's own (深圳设立了)."""
     clause, *after = re.split(r"[，,]", head, maxsplit=1)
     if after:  # 跟三年前比,光明区高层次人才…: a clause that starts with a preposition frames the subject
         opening = next(iter(load_jieba().posseg.cut(fold_script(clause))), None)
