@@ -34,6 +34,7 @@ _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘�
                          r"|该|該|此(?![外前后後次])")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎")
+_ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
@@ -127,7 +128,7 @@ def _pointing(q: str) -> tuple[int, int, str] | None:
     if not m:
         return None
     if _ZH_DEMONSTRATIVE.match(m.group()):
-        following = next(iter(load_jieba().posseg.cut(fold_script(q[m.end():]))), None)
+        following = next(iter(_tagged(q[m.end():])), None)
         if following and following.flag.startswith("n") and len(following.word) >= 2:
             return m.start(), m.end() + len(following.word), q[m.end():m.end() + len(following.word)]
     return m.start(), m.end(), ""
@@ -182,7 +183,7 @@ def _zh_topic(context: str) -> str:
     (光明科技金融大厦总投资多少钱 → 光明科技金融大厦总投资)."""
     m = _ZH_ASKING.search(context)
     head = _ZH_TRAILING.sub("", _subject_clause((context[:m.start()] if m else context).strip(" ，,。?？"))).strip()
-    last = list(load_jieba().posseg.cut(fold_script(head)))[-1:]
+    last = _tagged(head)[-1:]
     if last and len(last[0].word) == 1 and last[0].flag in ("v", "vn"):  # 大厦总共投了多少钱 → 大厦
         head = _ZH_TRAILING.sub("", head[:-1]).strip()
     tail = context[m.end():].strip(" ，,。?？") if m and m.group() in ("什么", "什麼") else ""
@@ -198,12 +199,12 @@ def _subject_clause(head: str) -> str:
     (合成生物, 科创委编的方案); one with nothing more after it is the question's own (深圳设立了)."""
     clause, *after = re.split(r"[，,]", head, maxsplit=1)
     if after:  # 跟三年前比,光明区高层次人才…: a clause that starts with a preposition frames the subject
-        opening = next(iter(load_jieba().posseg.cut(fold_script(clause))), None)
+        opening = next(iter(_tagged(clause)), None)
         if opening and opening.flag in ("p", "c"):
             return _subject_clause(after[0])
         if len(clause) >= 4:
             return clause
-    words = list(load_jieba().posseg.cut(fold_script(head)))
+    words = _tagged(head)
     at, seen_noun = 0, False
     for i, w in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else None
@@ -215,6 +216,17 @@ def _subject_clause(head: str) -> str:
         seen_noun = seen_noun or w.flag.startswith("n")
         at += len(w.word)
     return head
+
+
+def _tagged(text: str) -> list:
+    """jieba's words of ``text`` with their part-of-speech tags, in order (traditional script is
+    folded first: jieba's dictionary is simplified)."""
+    return list(load_jieba().posseg.cut(fold_script(text)))
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks something (a question mark or an asking word, Chinese or English)."""
+    return bool(_ASKS_ANYTHING.search(text) or _ZH_ASKING.search(text) or _EN_ASKING.search(text))
 
 
 def _resolve_en(q: str, context: str) -> str | None:

@@ -15,7 +15,7 @@ from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
-from rag.generation.followup import resolve
+from rag.generation.followup import is_question, resolve
 from rag.generation.prompts import load_prompt, render
 from rag.text import converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
@@ -49,8 +49,6 @@ def gloss_figures(text: str) -> str:
 
 
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
-_QUESTION = re.compile(r"[?？]|多少|几|幾|什么|什麼|哪|谁|誰|吗|嗎|呢|如何|怎|是否|"
-                       r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
 _LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
 
 
@@ -224,7 +222,7 @@ class AnswerPipeline:
         logger.debug("condensed %r -> %r", question, rewritten)
         if rewritten and language(rewritten) != lang:  # it translated instead (the answer's language would change too)
             rewritten = ""
-        if rewritten and not _QUESTION.search(rewritten):  # it answered instead (光明实验室是跟…合作的。)
+        if rewritten and not is_question(rewritten):  # it answered instead (光明实验室是跟…合作的。)
             rewritten = ""
         return rewritten or f"{previous[-1]} {question}".strip()
 
