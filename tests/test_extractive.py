@@ -348,3 +348,50 @@ def test_the_counted_thing_ends_where_the_predicate_starts() -> None:
     assert focus_words("平台是由哪些单位合作搭建的?") == ["单位"]  # 合作搭建 is what they did
     assert focus_words("南湖区一共有多少家合成生物企业?") == ["合成", "生物"]  # 合成 modifies 生物
     assert "一起" not in focus_words("母基金是南湖区与哪些方一起发起的?")  # an adverb is never counted
+
+
+def test_a_rank_is_answered_by_an_ordinal_not_by_any_number() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    ask = asked("南湖区在全国百强区榜单中排名第几?")
+    assert ask.rank and not fits_asked(ask, "南湖区连续4年获评全国百强区")  # a count of years, no rank
+    assert fits_asked(ask, "南湖区位列全国百强区第12名") and fits_asked(ask, "南湖基金荣获全国最佳引导基金top30")
+    english = asked("南湖区的排名如何?", original="Where did Nanhu rank nationally?")
+    assert english.rank and not english.change
+
+
+def test_a_change_is_answered_by_a_change_not_by_the_level_it_reached() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    ask = asked("2023年南湖区专精特新企业比上一年新增了多少家?")
+    assert ask.change and not fits_asked(ask, "全区专精特新企业增至751家")  # the level, not the increase
+    assert fits_asked(ask, "全区专精特新企业新增120家")
+    assert fits_asked(asked("南湖区未来产业产值增长了多少?"), "未来产业产值增长超70%")
+    assert fits_asked(asked("要新增多少个城市应用场景?"), "新增城市应用场景10个以上")
+    assert not asked("南湖区有多少家专精特新企业?").change
+    assert asked("南湖区新增了多少个产业集群?", original="How many clusters did Nanhu add in 2024?").change
+    assert not fits_asked(ask, "全区专精特新企业增至751家、小巨人企业56家,未来产业产值增长超70%")  # another figure's change
+
+
+def test_the_counted_noun_ends_where_a_preposition_starts_the_predicate() -> None:
+    from rag.generation.extractive import focus_words
+
+    assert focus_words("南湖区有多少家企业在南湖落户?") == ["企业"]  # 南湖 is where, not what is counted
+
+
+def test_a_quoted_term_must_be_in_the_answering_sentence_not_only_in_its_document() -> None:
+    doc = "南湖区入选“全国工业百强区”。南湖科学城入选全国科技城百强榜,排名第7名。"
+    lists = passage("lists", doc, "南湖区")
+    assert answer("南湖科学城在全国科技城百强榜排名第几?", [lists]) is not None
+    assert answer("南湖区在“全国工业百强区”榜单中排名第几?", [lists]) is None  # the rank is the other list's
+
+
+def test_a_quoted_count_may_be_answered_by_the_items_it_counts() -> None:
+    doc = "南湖还提出,让人才在南湖“事业无忧、安居无忧、生活无忧”。"
+    assert answer("南湖区提出让人才享受哪「三個無憂」?", [passage("p", doc, "南湖")]) is not None
+
+
+def test_which_years_is_answered_by_years_even_without_the_word_for_time() -> None:
+    plan = passage("plan", "深圳编制南湖未来产业行动计划(2022-2025)。南湖还编制了人才规划。", "深圳")
+    assert "2022-2025" in (answer("南湖未来产业行动计划覆盖哪几年?", [plan]) or "")
+    assert "2022-2025" in (answer("南湖未来产业行动计划的时间跨度是哪几年?", [plan]) or "")

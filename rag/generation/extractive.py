@@ -15,8 +15,10 @@ scored by
   its retrieved passages: a chunk boundary may cut a sentence off from its subject), and it
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
-  counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); a candidate
-  without it keeps only ``MISFIT`` of its score and cannot be the answer. A figure the question
+  counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); an ordinal
+  for a rank (排名第几), a change for a change (新增了多少, not 增至751家); a term the question
+  quotes (“全国工业百强区”) in the sentence or the one before it; a candidate without these keeps
+  only ``MISFIT`` of its score and cannot be the answer. A figure the question
   states itself (估值超过100亿元的) must be the candidate's too. For a machine rendering
   of the user's question, only the figure or date asked for, and names kept from the user's own
   words, are required: the translator's words need not be the documents'.
@@ -47,6 +49,8 @@ from rag.generation.facts import (
     names,
     number_found,
     numbers,
+    quoted,
+    uncounted,
 )
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
@@ -74,10 +78,12 @@ _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, 
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
-_WANTS_DATE = re.compile(r"何时|什么时候|哪一?年|哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
+_WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
+                         r"哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
 _WHICH_ONES = re.compile(r"哪几(?!年)\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
-_WHICH_COUNT = re.compile(r"哪[一两二三四五六七八九十]+")  # 哪两所: how many the answer names, not a figure to match
+_WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
 _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?(?:\s*年度?|(?![\d.%\u3400-\u9fff]))")
+_TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
@@ -161,7 +167,8 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             # before a noun modifies it (多少家合成生物企业)
             following = seq[i + 1] if i + 1 < len(seq) else ""
             if not before and ((w in verbs and (out or not tags.get(following, "").startswith("n")))
-                               or (tags.get(w) == "vn" and following in verbs)):
+                               or (tags.get(w) == "vn" and following in verbs)
+                               or (out and tags.get(w) in ("p", "c", "d"))):  # 多少家企业在光明落户: not 光明
                 break
             if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
                     and tags.get(w) not in _NOT_NOUN and not (before and w in verbs):  # 奖项光明区获得了多少个: not 获得
@@ -196,6 +203,12 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
             and pair[-1] not in _verbs(question_norm):  # the head decides: 创新中心 names a thing
         return "".join(pair)
     return None
+
+
+def _states(text_norm: str, term: str) -> bool:
+    """A quoted term occurs in the text; one that counts what it names (“五个无忧”) may be written
+    out instead (事业无忧、往来无忧、…)."""
+    return term in text_norm or uncounted(term) in text_norm
 
 
 def _without(text_norm: str, figures: Sequence[Number]) -> str:
@@ -404,7 +417,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     q_values = {n.value for n in numbers(q_norm)}
-    ask = any_count_unit(asked(which)) if translated else asked(which)
+    ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
     # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
     # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
@@ -420,11 +433,16 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     p_langs = [language(p.text) for p in passages]
     q_names = {lang: [n for n in names(question, passage_lang=lang) if not translated or n.isascii()]
                for lang in set(p_langs)}
+    # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
+    # the one before it does
+    q_quoted = [] if translated else quoted(question)
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as
     # names, except those kept from the user's own words (GDP, AI)
     asked_about, counts = _focus(which) if q_lang == "zh" and not translated else ([], False)
+    if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
+        asked_about = [f for f in asked_about if f not in _TIME_WORDS]
     focus = [f for f in asked_about  # words found nearly everywhere say nothing
              if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
@@ -447,7 +465,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", c.norm)))
                        if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
-        fits = (named[c.n - 1] and (not q_figures or any(number_found(n, stated) for n in q_figures))
+        fits = (named[c.n - 1] and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
+                and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))

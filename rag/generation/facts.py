@@ -109,6 +109,7 @@ def number_found(n: Number, pool: Sequence[Number]) -> bool:
 
 # ---------------------------------------------------------------- names and facts
 _QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40})」|『([^』]{1,40})』|\"([^\"]{1,40})\"")
+_COUNTED_TERM = re.compile(r"^[一两二三四五六七八九十\d]+[个项大条类种]?(?=[\u3400-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
 _PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt"})  # jieba's proper-noun tags ("nrfg" is its guess)
@@ -132,6 +133,20 @@ def _is_acronym(word: str) -> bool:
     return sum(c.isupper() for c in word) >= 2 or (any(c.isdigit() for c in word) and len(word) >= 2)
 
 
+def uncounted(term: str) -> str:
+    """A quoted term without the count that opens it (五个无忧 → 无忧: documents list the five
+    instead); the term itself when nothing countable is left."""
+    rest = _COUNTED_TERM.sub("", term)
+    return rest if len(rest) >= 2 else term
+
+
+def quoted(text: str) -> list[str]:
+    """The Chinese terms ``text`` quotes (“…”, 《…》, 「…」), in matching form."""
+    plain = unicodedata.normalize("NFKC", text)
+    found = (next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(plain))
+    return [match_form(t) for t in found if re.search(r"[\u3400-\u9fff]", t)]
+
+
 def names(claim: str, *, passage_lang: str) -> list[str]:
     """Names of ``claim`` (original text), each in matching form; see the module docstring."""
     plain = unicodedata.normalize("NFKC", claim)
@@ -139,7 +154,7 @@ def names(claim: str, *, passage_lang: str) -> list[str]:
     for m in _QUOTED.finditer(plain):
         inner = next(g for g in m.groups() if g)
         if re.search(r"[\u3400-\u9fff]", inner) or passage_lang == "en":
-            found.append(match_form(inner.strip()))
+            found.append(uncounted(match_form(inner.strip())))
     zh_claim = language(plain) == "zh"
     for m in _LATIN.finditer(plain):
         word = m.group(0)
@@ -166,7 +181,7 @@ _UNIT_GROUPS = ("名人位", "层", "条", "家", "所", "只", "座", "批", "�
 _UNIT_OF = {c: group for group in _UNIT_GROUPS for c in group}
 # 个 and 项 are the general classifiers: people ask 多少个 of what documents count in 只, 家 or 项
 _UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套"
-ASKED_UNIT = re.compile(r"(?:多少|几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套])")
+ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套])")  # 哪几年: which years
 _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额|gdp|生产总值|税收)(?:了|额|是|为|有|达到?)*"
     r"(?:多少|几)")
@@ -174,6 +189,18 @@ _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|�
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
+_ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
+_RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一二三四五六七八九十百]+\s*[名位强]?|top\s*\d+|榜首|首位|居首|"
+                   r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
+# an amount of change (比上一年新增了多少家) is not a level (增至751家)
+_ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|上升|下降|减少|降低|涨|降)了?(?:多少|几)|增幅|涨幅|降幅|增速|"
+                          r"by how much|how many more|how much (?:more|higher|lower)|"
+                          r"how (?:much|many) .{0,60}\b(?:increase|grow|rise|fall|drop|decline|add)", re.I)
+_CHANGE = re.compile(r"新增|净增|新引进|(?:增加|增长|提高|提升|上升|下降)(?![到至])|增幅|减少|降低|多了|翻[了一]?番|倍|同比|较上年|"
+                     r"比上一?年|增(?=\s*[\d超近逾约]|了)|降(?=\s*[\d超近逾约]|了)|"
+                     r"increas|\bgr[eo]w|\bros[e]\b|risen|\bup\b|\badded\b|doubl|year-on-year", re.I)
+_CLAUSE = re.compile(r"[，,、；;。：:!?！？]")
 _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多|来)?\s*{unit}"
 
 
@@ -183,10 +210,14 @@ class Asked:
 
     unit: str = ""  # the measure words a count answer needs next to its number ("名人位" for 多少名), or "%"
     years: frozenset[str] = frozenset()  # years the question names; an answer about another year does not fit
+    rank: bool = False  # it asks for a rank: the answer needs an ordinal (第二, top 30)
+    change: bool = False  # it asks by how much something changed: the answer needs a change (新增, 增长), not a level
 
 
-def asked(question_norm: str) -> Asked:
-    """The asked unit and years of a question in matching form (Chinese questions only have units)."""
+def asked(question_norm: str, *, original: str = "") -> Asked:
+    """The asked unit and years of a question in matching form (Chinese questions only have units),
+    and whether it asks for a rank or a change, read from ``original`` too (the user's words, when
+    ``question_norm`` is a machine rendering of them)."""
     unit = ""
     if _ASKS_PERCENT.search(question_norm):
         unit = "%"
@@ -196,7 +227,9 @@ def asked(question_norm: str) -> Asked:
         unit = "元"
     elif _ASKS_PEOPLE.search(question_norm):  # 参会人数是多少: people, not the 1200多家 institutions
         unit = _UNIT_OF["人"]
-    return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)))
+    both = f"{question_norm}\n{original}"
+    return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=bool(_ASKS_RANK.search(both)),
+                 change=bool(_ASKS_CHANGE.search(both)))
 
 
 def any_count_unit(ask: Asked) -> Asked:
@@ -208,15 +241,23 @@ def any_count_unit(ask: Asked) -> Asked:
 
 
 def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
-    """Whether a sentence in matching form can answer: it holds a figure in the asked unit, and it
-    names none of the other years only (a sentence about 2023 does not answer a question about 2024).
-    A sentence naming no year is about the last year named in the text before it (``before_norm``:
-    "2023年,…超200个。全社会研发投入首次突破100亿元。" does not answer about 2024)."""
+    """Whether a sentence in matching form can answer: it holds a figure in the asked unit (an
+    ordinal for a rank, a change for a change), and it names none of the other years only (a
+    sentence about 2023 does not answer a question about 2024). A sentence naming no year is about
+    the last year named in the text before it (``before_norm``: "2023年,…超200个。全社会研发投入首次
+    突破100亿元。" does not answer about 2024)."""
     if ask.unit == "%":
         if not _PERCENT.search(text_norm):
             return False
     elif ask.unit and not re.search(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"), text_norm):
         return False
+    if ask.rank and not _RANK.search(text_norm):
+        return False
+    if ask.change:  # a clause that states a change of the asked figure: not 增至751家 beside 产值增长超70%
+        figure = (_PERCENT.pattern if ask.unit == "%" else _FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]")
+                  if ask.unit else r"\d|[一二两三四五六七八九十百千]")
+        if not any(_CHANGE.search(clause) and re.search(figure, clause, re.I) for clause in _CLAUSE.split(text_norm)):
+            return False
     if ask.years:
         stated = set(_YEAR.findall(text_norm)) or set(_YEAR.findall(before_norm)[-1:])
         if stated and not stated & ask.years:
