@@ -241,3 +241,21 @@ def test_what_another_document_says_is_added_with_its_own_verified_citation() ->
     assert answer.text.startswith("Guangming has 59 academicians [1].\nAnother document says: ")
     assert answer.text.endswith("[2]。") and "57" in answer.text
     assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]
+
+
+def test_an_answer_is_shown_in_the_script_of_the_question() -> None:
+    traditional = _passage("t", "光明科技金融大廈建築面積12.9萬平方米。")
+    generator = ScriptedGenerator.answering("光明科技金融大廈建築面積12.9萬平方米[1]。")
+    deltas, answer = _ask(_pipeline(generator), "光明科技金融大厦的建筑面积是多少?", Search([traditional]))
+    assert "12.9万平方米" in answer.text and "萬" not in answer.text and "萬" not in "".join(deltas)
+    assert answer.citations[0].supported
+    _, answer = _ask(_pipeline(generator), "光明科技金融大廈的建築面積是多少?", Search([traditional]))
+    assert "12.9萬平方米" in answer.text
+
+
+def test_an_english_question_is_rendered_in_chinese_once_for_its_follow_ups() -> None:
+    generator = ScriptedGenerator.answering("", translated="合成生物产业基金的规模是多少?")
+    pipeline = _pipeline(generator)
+    assert pipeline.in_chinese("How large is the synthetic biology fund?") == "合成生物产业基金的规模是多少?"
+    assert pipeline.in_chinese("How large is the synthetic biology fund?") == "合成生物产业基金的规模是多少?"
+    assert sum(is_translate_request(c) for c in generator.calls) == 1

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
+MAX_RENDERINGS = 256  # Chinese renderings of English questions kept for follow-ups
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -126,6 +127,7 @@ class AnswerPipeline:
         self.max_answer_tokens = max_answer_tokens
         self.temperature = temperature
         self.min_score = min_score
+        self._renderings: dict[str, str] = {}  # English question -> its Chinese rendering, oldest first
 
     def stream(self, question: str, *, history: Sequence[ChatMessage], search: Search,
                k: int) -> Iterator[str | Answer]:
@@ -148,6 +150,9 @@ class AnswerPipeline:
         # The evidence decides whether there is an answer, the model only phrases it: with no sentence
         # strong enough to answer (``chosen``), refuse without asking a model. Shown weaker evidence, the
         # local model answered half of the near-miss questions with a neighbouring figure.
+        # answers quote documents of either script: shown in the question's (萬 from the traditional
+        # document in an answer to a simplified question reads as a typo)
+        script = converter("s2t" if is_traditional(question) else "t2s") if lang == "zh" else None
         if selection.chosen:
             messages = build_messages(standalone, selection.chosen, lang=lang)
             evidence = Evidence(searched, selection.passages, compose(selection.chosen))
@@ -156,7 +161,7 @@ class AnswerPipeline:
                 if not pieces:
                     timings["first_token"] = time.monotonic() - mark
                 pieces.append(delta)
-                yield delta
+                yield script.convert(delta) if script else delta
         timings["generate"] = time.monotonic() - mark
         answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang)
         timings["total"] = time.monotonic() - started
@@ -186,8 +191,8 @@ class AnswerPipeline:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
         elif not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
-        if lang == "zh" and is_traditional(question):  # quoted sentences and prompts are simplified
-            text = converter("s2t").convert(text)
+        if lang == "zh":  # in the question's script: quoted sentences and prompts may be in the other
+            text = converter("s2t" if is_traditional(question) else "t2s").convert(text)
         return Answer(question=question, text=text, citations=citations, passages=passages, refused=refused,
                       backend=self.generator.name, model=self.generator.model_id, standalone_question=standalone)
 
@@ -231,6 +236,15 @@ class AnswerPipeline:
         is not English, or when the generator cannot translate: the dense half still matches it)."""
         if language(question) != "en":
             return question
+        if question in self._renderings:  # a Chinese follow-up renders the English question before it again
+            return self._renderings[question]
+        rendering = self._render(question)
+        if len(self._renderings) >= MAX_RENDERINGS:
+            self._renderings.pop(next(iter(self._renderings), ""), None)  # the oldest
+        self._renderings[question] = rendering
+        return rendering
+
+    def _render(self, question: str) -> str:
         prompt = render(load_prompt("translate"), question=question)
         translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
