@@ -395,3 +395,9 @@ def test_which_years_is_answered_by_years_even_without_the_word_for_time() -> No
     plan = passage("plan", "深圳编制南湖未来产业行动计划(2022-2025)。南湖还编制了人才规划。", "深圳")
     assert "2022-2025" in (answer("南湖未来产业行动计划覆盖哪几年?", [plan]) or "")
     assert "2022-2025" in (answer("南湖未来产业行动计划的时间跨度是哪几年?", [plan]) or "")
+
+
+def test_the_kind_asked_about_must_be_the_kind_the_sentence_states() -> None:
+    compute = passage("c", "南湖已建和在建的智能算力规模超62E。南湖另有超算中心一座。", "南湖")
+    assert answer("南湖已建和在建的智能算力规模是多少?", [compute]) is not None
+    assert answer("南湖已建和在建的通用算力规模是多少?", [compute]) is None  # 智能, not 通用

@@ -16,7 +16,8 @@ scored by
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
   counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); an ordinal
-  for a rank (排名第几), a change for a change (新增了多少, not 增至751家); a term the question
+  for a rank (排名第几), a change for a change (新增了多少, not 增至751家); the kind asked about
+  (通用 of 通用算力规模是多少, not 智能算力规模); a term the question
   quotes (“全国工业百强区”) in the sentence or the one before it; a candidate without these keeps
   only ``MISFIT`` of its score and cannot be the answer. A figure the question
   states itself (估值超过100亿元的) must be the candidate's too. For a machine rendering
@@ -183,6 +184,21 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             and not verbs & set(before):  # 联合体发展到几个: a compound ends in a noun
         return ["".join(before[::-1])], False  # 脑科学企业有多少家: one compound (``_mentions`` takes its head too)
     return before, False
+
+
+def _modifier(question_norm: str, focus: Sequence[str]) -> str | None:
+    """The word right before a compound asked about (通用 of 通用算力规模是多少): which kind of it
+    is asked for. A sentence about another kind (智能算力规模超62E) does not answer."""
+    if len(focus) != 1:
+        return None
+    words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
+    for i in range(1, len(words) - 1):
+        if words[i] + words[i + 1] == focus[0]:
+            word, tag = words[i - 1], tags.get(words[i - 1], "")
+            if len(word) >= 2 and word not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", word) \
+                    and tag[:1] in ("n", "v", "a", "b", "j") and tag not in ("nr", "ns", "nt"):
+                return word
+    return None
 
 
 def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None:
@@ -455,6 +471,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
               for a, b in zip(listed, listed[1:])}
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
     owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
+    modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
+    if modifier and sum(modifier in c.norm for c in candidates) > FOCUS_MAX_SHARE * len(candidates):
+        modifier = None  # a word nearly every sentence has (光明) says nothing
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
@@ -472,6 +491,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
+                and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
