@@ -401,3 +401,23 @@ def test_the_kind_asked_about_must_be_the_kind_the_sentence_states() -> None:
     compute = passage("c", "南湖已建和在建的智能算力规模超62E。南湖另有超算中心一座。", "南湖")
     assert answer("南湖已建和在建的智能算力规模是多少?", [compute]) is not None
     assert answer("南湖已建和在建的通用算力规模是多少?", [compute]) is None  # 智能, not 通用
+
+
+def test_a_rendering_that_matches_few_words_is_answered_when_the_users_own_words_agree() -> None:
+    from rag.generation.extractive import rank
+
+    doc = "南湖运营深交所科交中心专区。南湖区推出金融产品。南湖引进基金。"
+    passages = [passage("p", doc, "南湖")]
+    rendering, original = "南湖区将运营哪个股票交易成果平台?", "Which exchange platform will Nanhu run?"
+
+    def similarity(agrees: bool):
+        def cosines(question: str, texts: Sequence[str]) -> list[float]:
+            if question == original:  # the user's words, embedded: close to one sentence
+                return [0.85 if ("深交所" in t) == agrees else 0.80 for t in texts]
+            return [0.90] * len(texts)
+        return cosines
+
+    best = rank(rendering, passages, similarity=similarity(True), translated_from=original)[0]
+    assert "深交所" in best.candidate.text and best.enough
+    assert not rank(rendering, passages, similarity=similarity(False), translated_from=original)[0].enough
+    assert not rank(rendering, passages, similarity=similarity(True))[0].enough  # the user's own words: coverage decides

@@ -64,6 +64,7 @@ SIM_WEIGHT = 0.3  # weight of the rescaled similarity beside coverage when ranki
 MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kind of fact
 MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
 MIN_OPEN_COVERAGE, OPEN_LEAD = 0.35, 1.2  # an open question: see ``_leads_open``
+TRANSLATED_LEAD = 1.1  # a machine rendering: see ``_leads_translated``
 MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
 LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), number/date questions
@@ -290,9 +291,23 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
         scored.append((Finding(c, score, features.fits, enough), features))
     scored.sort(key=lambda pair: -pair[0].score)
     findings = [f for f, _ in scored]
-    if not findings[0].enough and _leads_open(scored):
+    if not findings[0].enough and (_leads_open(scored) or (
+            translated_from and similarity and _leads_translated(findings, translated_from, similarity))):
         findings[0] = replace(findings[0], enough=True)
     return findings
+
+
+def _leads_translated(findings: Sequence[Finding], original: str, similarity: Similarity) -> bool:
+    """For a machine rendering, whose words are often not the documents' (so coverage stays low
+    although the right sentence ranks first): the best sentence fits, outscores every other
+    fitting statement ``TRANSLATED_LEAD`` times, and the user's own words, embedded, are at least
+    as close to it as to any of them: two independent readings of the question agree."""
+    best = findings[0]
+    rivals = [f for f in findings[1:] if f.fits and not same_statement(f.candidate, best.candidate)]
+    if not best.fits or not rivals or best.score < TRANSLATED_LEAD * max(f.score for f in rivals):
+        return False
+    cosines = similarity(original, [best.candidate.text, *(f.candidate.text for f in rivals)])
+    return cosines[0] >= max(cosines[1:])
 
 
 def _leads_open(scored: Sequence[tuple[Finding, _Features]]) -> bool:
