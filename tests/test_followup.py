@@ -9,6 +9,9 @@ from rag.generation.followup import depends_on_history, resolve
 
 @pytest.mark.parametrize("previous, question, standalone", [
     (["光明区现在有多少院士?"], "那高层次人才呢?", "光明区现在有多少高层次人才?"),
+    # the subject ends where its predicate starts, a verb with its complement (扩大到); a title is one name
+    (["跟三年前比,南湖区高层次人才规模扩大到了原来的多少倍?"], "现在具体有多少人?", "南湖区高层次人才规模现在具体有多少人?"),
+    (["《南湖以科技赋能》这篇报道是哪天发表的?"], "作者是谁?", "《南湖以科技赋能》这篇报道作者是谁?"),
     (["光明区一共有多少家合成生物企业?"], "那脑科学企业呢?", "光明区一共有多少家脑科学企业?"),
     (["2024年光明区拿了几个国家级科技进步奖?"], "省级的呢?", "2024年光明区拿了几个省级科技进步奖?"),
     # the noun asked about runs past the two focus words (省级+科技 of 省级科技进步奖): all of it is replaced

@@ -192,6 +192,9 @@ def _zh_topic(context: str) -> str:
     return f"{head}{tail}" if thing else head
 
 
+_COMPLEMENT = frozenset("到 了 至 过 着 成".split())
+
+
 def _subject_clause(head: str) -> str:
     """``head`` up to where the subject ends: a comma (可持续发展行动方案,时间跨度…; after it when
     the clause before it frames the question: 跟三年前比,…), or a verb or preposition that starts a
@@ -205,15 +208,17 @@ def _subject_clause(head: str) -> str:
         if len(clause) >= 4:
             return clause
     words = _tagged(head)
-    at, seen_noun = 0, False
+    at, seen_noun, title = 0, False, False
     for i, w in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else None
         rest = sum(len(x.word) >= 2 and x.flag[:1] in "nv" for x in words[i + 1:])
-        verb = w.flag in ("v", "vd") and rest >= 2 and not (
-            following and (following.flag.startswith("n") or following.word == "的"))
-        if seen_noun and (verb or (w.flag == "p" and rest >= 1)):
+        # a verb with a complement or an aspect after it (扩大到了原来的) is a predicate too
+        verb = w.flag in ("v", "vd") and (rest >= 2 or (following is not None and following.word in _COMPLEMENT)) \
+            and not (following and (following.flag.startswith("n") or following.word == "的"))
+        if seen_noun and not title and (verb or (w.flag == "p" and rest >= 1)):
             return head[:at]
-        seen_noun = seen_noun or w.flag.startswith("n")
+        title = (title or w.word == "《") and w.word != "》"  # a title is one name: 《光明以科技赋能…》
+        seen_noun = seen_noun or w.flag.startswith("n") or w.word == "》"
         at += len(w.word)
     return head
 
