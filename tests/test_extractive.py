@@ -421,3 +421,10 @@ def test_a_rendering_that_matches_few_words_is_answered_when_the_users_own_words
     assert "深交所" in best.candidate.text and best.enough
     assert not rank(rendering, passages, similarity=similarity(False), translated_from=original)[0].enough
     assert not rank(rendering, passages, similarity=similarity(True))[0].enough  # the user's own words: coverage decides
+
+
+def test_which_two_kinds_asks_about_the_kind_and_kinds_of_a_thing_are_its_instances() -> None:
+    funds = passage("f", "南湖推行科研资金“双轨制”配置改革。南湖实施竞争性和非竞争性科技计划,“双轨制”投入机制初步建立。", "南湖")
+    assert "非竞争性科技计划" in (answer("南湖科研资金的“双轨制”包括哪两类科技计划?", [funds]) or "")
+    insurance = passage("i", "南湖支持保险机构开展创业险、研发险等科技保险试点。南湖推动科技支行落地。", "南湖")
+    assert "创业险" in (answer("南湖保险这块准备试点哪些险种?", [insurance]) or "")

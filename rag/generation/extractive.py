@@ -83,6 +83,7 @@ _WANTS_NUMBER = re.compile(
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
                          r"哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
 _WHICH_ONES = re.compile(r"哪几(?!年)\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
+_WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种家所位名条只座批支款件]")  # 哪两类科技计划: 哪些科技计划
 _WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
 _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?(?:\s*年度?|(?![\d.%\u3400-\u9fff]))")
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
@@ -111,7 +112,8 @@ def _mentions(text_norm: str, word: str) -> bool:
     """``word`` occurs in the text, or, for a compound of three or more characters, its first two
     do (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate), or it is the short form of
     a word there (高校)."""
-    return word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
+    return (word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
+            or (len(word) == 2 and word[1] in "种类" and word[0] in text_norm))  # 险种: 创业险、研发险
 
 
 def _abbreviated(text_norm: str, word: str) -> bool:
@@ -444,7 +446,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     # 哪几家单位 asks which ones, not how many
-    which = _WHICH_ONES.sub("哪些", q_norm)
+    which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm))
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     q_values = {n.value for n in numbers(q_norm)}
