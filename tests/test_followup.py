@@ -9,6 +9,9 @@ from rag.generation.followup import depends_on_history, resolve
 
 @pytest.mark.parametrize("previous, question, standalone", [
     (["光明区现在有多少院士?"], "那高层次人才呢?", "光明区现在有多少高层次人才?"),
+    # "that year" is the year the previous question named
+    (["2023年南湖有哪些创新成果做到了全球领先?"], "當年創新聯合體發展到幾個?", "2023年創新聯合體發展到幾個?"),
+    (["2023年南湖有哪些创新成果?"], "那当年它的产值呢?", "2023年南湖的产值呢?"),
     # the subject ends where its predicate starts, a verb with its complement (扩大到); a title is one name
     (["跟三年前比,南湖区高层次人才规模扩大到了原来的多少倍?"], "现在具体有多少人?", "南湖区高层次人才规模现在具体有多少人?"),
     (["《南湖以科技赋能》这篇报道是哪天发表的?"], "作者是谁?", "《南湖以科技赋能》这篇报道作者是谁?"),
@@ -61,5 +64,6 @@ def test_follow_ups_no_rule_can_rewrite_are_left_to_the_model(previous: list[str
 
 
 def test_a_question_that_stands_alone_is_kept_as_it_is() -> None:
+    assert resolve("南湖区不同年龄段的人才各有多少?", ["2023年南湖有哪些创新成果?"]) == "南湖区不同年龄段的人才各有多少?"
     assert resolve("光明科学城论坛已经举办了几届?", ["光明区有多少院士?"]) == "光明科学城论坛已经举办了几届?"
     assert resolve("光明区有多少院士?", []) == "光明区有多少院士?"

@@ -41,6 +41,7 @@ _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)
 _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會)+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
+_ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -58,7 +59,8 @@ def depends_on_history(question: str) -> bool:
         return bool(_EN_ELLIPSIS.match(q) or _EN_AND_HOW.match(q) or _EN_AND_IN.match(q) or _EN_PRONOUN.search(q)
                     or len(q.split()) <= 3)
     content = {t for t in terms(q) if len(t) >= 2}  # a question with at most two content words has no subject of its own
-    return bool(_ZH_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_LEANING.match(q) or len(content) <= 2)
+    return bool(_ZH_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_LEANING.match(q) or _ZH_THAT_YEAR.search(q)
+                or len(content) <= 2)
 
 
 def resolve(question: str, previous: Sequence[str]) -> str | None:
@@ -73,7 +75,21 @@ def resolve(question: str, previous: Sequence[str]) -> str | None:
     q = question.strip()
     if (language(q) == "en") != (language(context) == "en"):
         return None  # 它的建筑面积呢? after an English question: its topic is not in Chinese words to put in
-    return _resolve_en(q, context) if language(q) == "en" else _resolve_zh(q, context)
+    if language(q) == "en":
+        return _resolve_en(q, context)
+    if not depends_on_history(_ZH_THAT_YEAR.sub("", q)):  # 当年创新联合体发展到几个?, after a question about 2023
+        return _that_year(q, context)
+    resolved = _resolve_zh(q, context)
+    return _that_year(resolved, context) if resolved else None
+
+
+def _that_year(q: str, context: str) -> str:
+    """``q`` with "that year" (当年, 同年) replaced by the last year ``context`` names (dropped when
+    ``q`` already names it; kept when ``context`` names none)."""
+    years = _EN_YEAR.findall(context)
+    if not years or not _ZH_THAT_YEAR.search(q):
+        return q
+    return _ZH_THAT_YEAR.sub("" if years[-1] in q else f"{years[-1]}年", q, count=1)
 
 
 def _resolve_zh(q: str, context: str) -> str | None:
@@ -192,7 +208,7 @@ def _zh_topic(context: str) -> str:
     return f"{head}{tail}" if thing else head
 
 
-_COMPLEMENT = frozenset("到 了 至 过 着 成".split())
+_COMPLEMENT = frozenset("到 至 成 为".split())  # 扩大到: a result complement (深圳设立了 keeps its verb)
 
 
 def _subject_clause(head: str) -> str:
@@ -212,7 +228,7 @@ def _subject_clause(head: str) -> str:
     for i, w in enumerate(words):
         following = words[i + 1] if i + 1 < len(words) else None
         rest = sum(len(x.word) >= 2 and x.flag[:1] in "nv" for x in words[i + 1:])
-        # a verb with a complement or an aspect after it (扩大到了原来的) is a predicate too
+        # a verb with a result complement after it (扩大到了原来的) is a predicate too
         verb = w.flag in ("v", "vd") and (rest >= 2 or (following is not None and following.word in _COMPLEMENT)) \
             and not (following and (following.flag.startswith("n") or following.word == "的"))
         if seen_noun and not title and (verb or (w.flag == "p" and rest >= 1)):
