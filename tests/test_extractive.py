@@ -428,3 +428,14 @@ def test_which_two_kinds_asks_about_the_kind_and_kinds_of_a_thing_are_its_instan
     assert "非竞争性科技计划" in (answer("南湖科研资金的“双轨制”包括哪两类科技计划?", [funds]) or "")
     insurance = passage("i", "南湖支持保险机构开展创业险、研发险等科技保险试点。南湖推动科技支行落地。", "南湖")
     assert "创业险" in (answer("南湖保险这块准备试点哪些险种?", [insurance]) or "")
+
+
+def test_an_open_question_gets_no_unrelated_sentence_from_another_document() -> None:
+    platform = passage("a", "南湖高水平运营深交所科交中心南湖专区,搭建科技成果交易平台。", "南湖")
+    other = passage("b", "南湖搭建科技成果展示平台,提升服务水平。", "南湖")  # shares words, answers nothing
+
+    def close(question: str, texts: Sequence[str]) -> list[float]:
+        return [0.95] * len(texts)
+
+    text = answer("南湖将运营哪个股票科技成果交易平台?", [platform, other], similarity=close) or ""
+    assert "深交所" in text and "[2]" not in text

@@ -272,6 +272,7 @@ class Finding:
     score: float  # ranking score, larger = better (coverage and similarity, scaled down when it does not fit)
     fits: bool  # it holds the kind of fact the question asks for
     enough: bool  # its evidence clears the bar for answering with it
+    typed: bool = False  # the question asks for a number or a date (which another document may state otherwise)
 
 
 def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
@@ -290,7 +291,7 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
     scored = []
     for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated_from=translated_from)):
         score, enough = _score(features)
-        scored.append((Finding(c, score, features.fits, enough), features))
+        scored.append((Finding(c, score, features.fits, enough, features.typed), features))
     scored.sort(key=lambda pair: -pair[0].score)
     findings = [f for f, _ in scored]
     if not findings[0].enough and (_leads_open(scored) or (
@@ -342,7 +343,9 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
     for f in ranked:
         if len(chosen) >= max_sentences or f.score < OTHER_DOC_RATIO * best:
             break
-        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen)
+        # another document's figure is given too (documents disagree); for a question that asks no
+        # figure, "fits" says little, so another document's sentence must be strong evidence itself
+        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (f.typed or f.enough)
         if (((f.enough and f.score >= KEEP_RATIO * best) or (new_doc and f.fits))
                 and not any(same_statement(f.candidate, c.candidate) for c in chosen)):
             chosen.append(f)
