@@ -439,3 +439,19 @@ def test_an_open_question_gets_no_unrelated_sentence_from_another_document() -> 
 
     text = answer("南湖将运营哪个股票科技成果交易平台?", [platform, other], similarity=close) or ""
     assert "深交所" in text and "[2]" not in text
+
+
+def test_what_is_asked_about_is_a_noun_not_an_adverb_or_a_verb_before_its_aspect() -> None:
+    from rag.generation.extractive import focus_words
+
+    assert focus_words("南湖区高层次人才规模现在具体有多少人?") == ["人才规模"]  # not 具体
+    assert focus_words("低空飞行用的起降点规划了几个?") == []  # 规划了: a verb here, not what is counted
+    assert focus_words("南湖实验室跟谁合作了?") == ["南湖实验室"]  # 合作 is the predicate after 谁
+    pads = passage("p", "南湖打造“枢纽+末端”低空起降点40个以上。南湖科学城规划布局24个科技载体。", "南湖")
+    assert "40个" in (answer("南湖低空飞行用的起降点呢,规划了几个?", [pads]) or "")
+
+
+def test_a_section_heading_answers_no_open_question() -> None:
+    doc = "(二)探索新型举国体制南湖路径\n加强部省市联动,深入实施合成生物部市联动专项,争取国家支持。"
+    got = answer("南湖探索新型举国体制,准备深入实施哪个部市联动专项?", [passage("h", doc, "(二)")]) or ""
+    assert "合成生物部市联动专项" in got and "路径" not in got

@@ -75,7 +75,8 @@ MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
-_NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
+_NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
+_PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, adverb, preposition, conjunction…
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
@@ -87,6 +88,8 @@ _WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种
 _WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
 _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?(?:\s*年度?|(?![\d.%\u3400-\u9fff]))")
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
+# a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
+_HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
@@ -171,11 +174,14 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             # before a noun modifies it (多少家合成生物企业)
             following = seq[i + 1] if i + 1 < len(seq) else ""
             if not before and ((w in verbs and (out or not tags.get(following, "").startswith("n")))
+                               or (tags.get(w) == "vn" and following in _PREDICATE_END)  # 跟谁合作了
                                or (tags.get(w) == "vn" and following in verbs)
                                or (out and tags.get(w) in ("p", "c", "d"))):  # 多少家企业在光明落户: not 光明
                 break
+            # 起降点规划了几个: 规划 acts as a verb; 具体有多少: an adjective before a verb is an adverb
+            acts = before and i > 0 and (seq[i - 1] in ("了", "过") or (tags.get(w) == "a" and seq[i - 1] in verbs))
             if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
-                    and tags.get(w) not in _NOT_NOUN and not (before and w in verbs):  # 奖项光明区获得了多少个: not 获得
+                    and tags.get(w) not in _NOT_NOUN and not (before and w in verbs) and not acts:  # 获得了多少个: not 获得
                 out.append(w)
         return out
 
@@ -272,7 +278,9 @@ class Finding:
     score: float  # ranking score, larger = better (coverage and similarity, scaled down when it does not fit)
     fits: bool  # it holds the kind of fact the question asks for
     enough: bool  # its evidence clears the bar for answering with it
-    typed: bool = False  # the question asks for a number or a date (which another document may state otherwise)
+    # another document's fitting sentence is given too: the question asks for a number or a date
+    # (documents disagree), or it is a machine rendering (whose best sentence is less certain)
+    hedge: bool = False
 
 
 def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
@@ -291,7 +299,7 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
     scored = []
     for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated_from=translated_from)):
         score, enough = _score(features)
-        scored.append((Finding(c, score, features.fits, enough, features.typed), features))
+        scored.append((Finding(c, score, features.fits, enough, features.typed or bool(translated_from)), features))
     scored.sort(key=lambda pair: -pair[0].score)
     findings = [f for f, _ in scored]
     if not findings[0].enough and (_leads_open(scored) or (
@@ -343,9 +351,9 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
     for f in ranked:
         if len(chosen) >= max_sentences or f.score < OTHER_DOC_RATIO * best:
             break
-        # another document's figure is given too (documents disagree); for a question that asks no
-        # figure, "fits" says little, so another document's sentence must be strong evidence itself
-        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (f.typed or f.enough)
+        # another document's figure is given too (documents disagree); for a user's question that
+        # asks no figure, "fits" says little, so another document's sentence must be strong evidence
+        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (f.hedge or f.enough)
         if (((f.enough and f.score >= KEEP_RATIO * best) or (new_doc and f.fits))
                 and not any(same_statement(f.candidate, c.candidate) for c in chosen)):
             chosen.append(f)
@@ -448,8 +456,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     weights = _weights(covered_terms(question), candidates, q_norm)
     total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
-    # 哪几家单位 asks which ones, not how many
-    which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm))
+    # 哪几家单位 asks which ones, not how many; 起降点呢,规划了几个 asks about 起降点
+    which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm.replace("呢,", "")))
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     q_values = {n.value for n in numbers(q_norm)}
@@ -504,7 +512,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", c.norm)))
                        if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
-        fits = (named[c.n - 1] and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
+        fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
+                and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
