@@ -174,8 +174,7 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             # before a noun modifies it (多少家合成生物企业)
             following = seq[i + 1] if i + 1 < len(seq) else ""
             if not before and ((w in verbs and (out or not tags.get(following, "").startswith("n")))
-                               or (tags.get(w) == "vn" and following in _PREDICATE_END)  # 跟谁合作了
-                               or (tags.get(w) == "vn" and following in verbs)
+                               or (tags.get(w) == "vn" and (following in verbs or following in _PREDICATE_END))  # 跟谁合作了
                                or (out and tags.get(w) in ("p", "c", "d"))):  # 多少家企业在光明落户: not 光明
                 break
             # 起降点规划了几个: 规划 acts as a verb; 具体有多少: an adjective before a verb is an adverb
@@ -487,8 +486,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     asked_about, counts = _focus(which) if q_lang == "zh" and not translated else ([], False)
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
-    focus = [f for f in asked_about  # words found nearly everywhere say nothing
-             if sum(f in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)]
+    def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
+        return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
+
+    focus = [f for f in asked_about if rare(f)]
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
     counted = asked_about[-1] if counts and asked_about else None
@@ -500,8 +501,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
     owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
     modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
-    if modifier and sum(modifier in c.norm for c in candidates) > FOCUS_MAX_SHARE * len(candidates):
-        modifier = None  # a word nearly every sentence has (光明) says nothing
+    modifier = modifier if modifier and rare(modifier) else None
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}

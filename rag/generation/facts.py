@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rag.text import language, load_jieba, normalise
@@ -140,21 +140,23 @@ def uncounted(term: str) -> str:
     return rest if len(rest) >= 2 else term
 
 
+def _quoted_terms(plain: str) -> Iterator[str]:
+    """What ``plain`` (NFKC text) quotes, stripped, in order."""
+    return (next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(plain))
+
+
 def quoted(text: str) -> list[str]:
     """The Chinese terms ``text`` quotes (“…”, 《…》, 「…」), in matching form."""
-    plain = unicodedata.normalize("NFKC", text)
-    found = (next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(plain))
-    return [match_form(t) for t in found if re.search(r"[\u3400-\u9fff]", t)]
+    return [match_form(t) for t in _quoted_terms(unicodedata.normalize("NFKC", text)) if re.search(r"[\u3400-\u9fff]", t)]
 
 
 def names(claim: str, *, passage_lang: str) -> list[str]:
     """Names of ``claim`` (original text), each in matching form; see the module docstring."""
     plain = unicodedata.normalize("NFKC", claim)
     found = []
-    for m in _QUOTED.finditer(plain):
-        inner = next(g for g in m.groups() if g)
+    for inner in _quoted_terms(plain):
         if re.search(r"[\u3400-\u9fff]", inner) or passage_lang == "en":
-            found.append(uncounted(match_form(inner.strip())))
+            found.append(uncounted(match_form(inner)))
     zh_claim = language(plain) == "zh"
     for m in _LATIN.finditer(plain):
         word = m.group(0)
@@ -200,6 +202,7 @@ _ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|
 _CHANGE = re.compile(r"新增|净增|新引进|(?:增加|增长|提高|提升|上升|下降)(?![到至])|增幅|减少|降低|多了|翻[了一]?番|倍|同比|较上年|"
                      r"比上一?年|增(?=\s*[\d超近逾约]|了)|降(?=\s*[\d超近逾约]|了)|"
                      r"increas|\bgr[eo]w|\bros[e]\b|risen|\bup\b|\badded\b|doubl|year-on-year", re.I)
+_ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]")
 _CLAUSE = re.compile(r"[，,、；;。：:!?！？]")
 _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多|来)?\s*{unit}"
 
@@ -246,17 +249,15 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
     sentence about 2023 does not answer a question about 2024). A sentence naming no year is about
     the last year named in the text before it (``before_norm``: "2023年,…超200个。全社会研发投入首次
     突破100亿元。" does not answer about 2024)."""
-    if ask.unit == "%":
-        if not _PERCENT.search(text_norm):
-            return False
-    elif ask.unit and not re.search(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"), text_norm):
+    figure = (_PERCENT if ask.unit == "%" else re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
+              if ask.unit else None)
+    if figure and not figure.search(text_norm):
         return False
     if ask.rank and not _RANK.search(text_norm):
         return False
     if ask.change:  # a clause that states a change of the asked figure: not 增至751家 beside 产值增长超70%
-        figure = (_PERCENT.pattern if ask.unit == "%" else _FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]")
-                  if ask.unit else r"\d|[一二两三四五六七八九十百千]")
-        if not any(_CHANGE.search(clause) and re.search(figure, clause, re.I) for clause in _CLAUSE.split(text_norm)):
+        figure = figure or _ANY_FIGURE
+        if not any(_CHANGE.search(clause) and figure.search(clause) for clause in _CLAUSE.split(text_norm)):
             return False
     if ask.years:
         stated = set(_YEAR.findall(text_norm)) or set(_YEAR.findall(before_norm)[-1:])

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from rag.generation import cite
 from rag.generation.agreement import disagreement
@@ -47,6 +48,13 @@ def gloss_figures(text: str) -> str:
         return f"{amount} {word}{unit} ({m.group(0)})".replace("  ", " ")
 
     return _CN_MAGNITUDE.sub(gloss, text)
+
+
+def _script_of(question: str, lang: Language) -> Any:
+    """The converter into the script a Chinese question is written in (None for English): answers
+    quote documents of either script, and 萬 from the traditional document in an answer to a
+    simplified question reads as a typo."""
+    return converter("s2t" if is_traditional(question) else "t2s") if lang == "zh" else None
 
 
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
@@ -150,9 +158,7 @@ class AnswerPipeline:
         # The evidence decides whether there is an answer, the model only phrases it: with no sentence
         # strong enough to answer (``chosen``), refuse without asking a model. Shown weaker evidence, the
         # local model answered half of the near-miss questions with a neighbouring figure.
-        # answers quote documents of either script: shown in the question's (萬 from the traditional
-        # document in an answer to a simplified question reads as a typo)
-        script = converter("s2t" if is_traditional(question) else "t2s") if lang == "zh" else None
+        script = _script_of(question, lang)
         if selection.chosen:
             messages = build_messages(standalone, selection.chosen, lang=lang)
             evidence = Evidence(searched, selection.passages, compose(selection.chosen))
@@ -163,13 +169,15 @@ class AnswerPipeline:
                 pieces.append(delta)
                 yield script.convert(delta) if script else delta
         timings["generate"] = time.monotonic() - mark
-        answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang)
+        answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang, script=script)
         timings["total"] = time.monotonic() - started
         yield replace(answer, search_question=searched, timings={k: round(v, 4) for k, v in timings.items()})
 
-    def _finish(self, question: str, standalone: str, raw: str, selection: Selection, *, lang: Language) -> Answer:
+    def _finish(self, question: str, standalone: str, raw: str, selection: Selection, *, lang: Language,
+                script: Any) -> Answer:
         """Verify the generated text; fall back to the chosen sentences when it says nothing they
-        support; add what a document the text leaves out says about the same figure."""
+        support; add what a document the text leaves out says about the same figure; shown through
+        ``script`` (``_script_of``)."""
         passages = selection.passages
         text, citations = self._verified(raw, passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
@@ -191,8 +199,8 @@ class AnswerPipeline:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
         elif not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
-        if lang == "zh":  # in the question's script: quoted sentences and prompts may be in the other
-            text = converter("s2t" if is_traditional(question) else "t2s").convert(text)
+        if script:
+            text = script.convert(text)
         return Answer(question=question, text=text, citations=citations, passages=passages, refused=refused,
                       backend=self.generator.name, model=self.generator.model_id, standalone_question=standalone)
 
