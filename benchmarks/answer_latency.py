@@ -26,6 +26,7 @@ from rag.evaluation.metrics import percentile  # noqa: E402
 from rag.types import ChatMessage, backend_name  # noqa: E402
 
 SINGLE_TYPES = ("fact", "cross-script", "english")
+STAGES = ("condense", "retrieve", "first_token", "generate")  # of Answer.timings: where a turn's time goes
 
 
 def timed(bot: RAG, question: str, history: list[ChatMessage], backend: str) -> tuple[float, float, Answer]:
@@ -48,6 +49,17 @@ def summary(label: str, values: list[float]) -> str:
             f"   max {max(values):6.2f} s")
 
 
+def add_stages(stages: dict[str, list[float]], answer: Answer) -> None:
+    for stage in stages:
+        if stage in answer.timings:
+            stages[stage].append(answer.timings[stage])
+
+
+def stage_p50(stages: dict[str, list[float]], stage: str) -> str:
+    values = stages[stage]
+    return f"{percentile(values, 50):5.2f} s (n={len(values)})" if values else "   -"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="local")
@@ -63,11 +75,14 @@ def main() -> None:
     bot.index()
     timed(bot, "光明区有多少名院士?", [], args.backend)  # load the models outside the timed part
     first_single, total_single = [], []
+    stages_single: dict[str, list[float]] = {s: [] for s in STAGES}
     for q in singles:
-        first, total, _ = timed(bot, q, [], args.backend)
+        first, total, answer = timed(bot, q, [], args.backend)
         first_single.append(first)
         total_single.append(total)
+        add_stages(stages_single, answer)
     first_turn, total_turn = [], []
+    stages_turn: dict[str, list[float]] = {s: [] for s in STAGES}
     for turns in conversations:
         history: list[ChatMessage] = []
         for n, q in enumerate(turns):
@@ -75,12 +90,15 @@ def main() -> None:
             if n:
                 first_turn.append(first)
                 total_turn.append(total)
+                add_stages(stages_turn, answer)
             history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer.text}]
     print(f"backend {args.backend}; questions from {args.file.name}")
     print(summary("single question, first text", first_single))
     print(summary("single question, answer", total_single))
     print(summary("follow-up turn, first text", first_turn))
     print(summary("follow-up turn, answer", total_turn))
+    for stage in STAGES:
+        print(f"  {stage:<12} p50 single {stage_p50(stages_single, stage)}   follow-up {stage_p50(stages_turn, stage)}")
     ratio = statistics.median(total_turn) / statistics.median(total_single)
     print(f"follow-up turn / single question (answer p50): {ratio:.2f}")
     print(json.dumps({"first_p50": percentile(first_single, 50), "first_p95": percentile(first_single, 95),

@@ -455,3 +455,24 @@ def test_a_section_heading_answers_no_open_question() -> None:
     doc = "(二)探索新型举国体制南湖路径\n加强部省市联动,深入实施合成生物部市联动专项,争取国家支持。"
     got = answer("南湖探索新型举国体制,准备深入实施哪个部市联动专项?", [passage("h", doc, "(二)")]) or ""
     assert "合成生物部市联动专项" in got and "路径" not in got
+
+
+def test_a_name_question_needs_a_sentence_that_names_something() -> None:
+    doc = ("2024年南湖新增一个国家级中小企业特色产业集群。南湖区委书记蔡颖出席会议。"
+           "南湖区持续提升“1+6+N”社会治安综合治理工作体系效能。")
+    news = passage("n", doc, "2024年")
+    assert answer("2024年南湖新增的那个国家级中小企业特色产业集群叫什么?", [news]) is None  # a count, no name
+    assert "蔡颖" in (answer("南湖区委书记叫什么?", [news]) or "")
+    assert "1+6+N" in (answer("南湖区社会治安综合治理工作体系叫什么名字?", [news]) or "")
+
+
+def test_which_days_asks_for_a_date() -> None:
+    dated = passage("d", "第十九届人才交流大会于6月12日至14日在南湖举办,1200多家专业机构出席。", "第")
+    assert "6月12日" in (answer("第十九届人才交流大会是哪几天举办的?", [dated]) or "")
+    undated = passage("u", "南湖成功举办第十九届人才交流大会,1200多家专业机构出席。", "南湖")
+    assert answer("第十九届人才交流大会是哪几天举办的?", [undated]) is None  # 1200 is not a date
+
+
+def test_a_year_before_a_name_is_not_a_figure() -> None:
+    doc = "在2023南湖科技金融大会上,南湖种子基金落地。"
+    assert answer("南湖种子基金规模有多大?", [passage("s", doc, "在")]) is None

@@ -82,11 +82,19 @@ _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
-                         r"哪一?个月|哪一?天|哪一?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
-_WHICH_ONES = re.compile(r"哪几(?!年)\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
+                         r"哪一?个月|哪[一几]?天|哪[一几]?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
+_WHICH_ONES = re.compile(r"哪几(?![年天日])\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种家所位名条只座批支款件]")  # 哪两类科技计划: 哪些科技计划
 _WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
-_YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?(?:\s*年度?|(?![\d.%\u3400-\u9fff]))")
+# a year, also before a name (2023光明区科技金融大会); before a measure word (2023家) it is a count
+_YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?"
+                            r"(?:\s*年度?|(?![\d.%]|\s*[个项名人位层条家所只座批次届倍台款支件篇户套万亿元平米]))")
+# 叫什么名字, 全称是什么: the answer is a name (``_gives_name``), not a sentence about the thing named
+_WANTS_NAME = re.compile(r"叫什么|叫啥|什么名字|名字是什么|名称|全称")
+_QUOTED_NAME = re.compile(r"[“\"「《]([^”\"」》]{2,})[”\"」》]")
+_NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
+_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
+_PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
@@ -405,6 +413,18 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
 
 
+def _gives_name(text: str, question_norm: str) -> bool:
+    """The sentence names something the question does not: a quoted or titled term (“1+6+N”,
+    《…条例》), a proper noun (蔡颖) or a Latin-script name (TCL). 2024年新增的那个产业集群叫什么? is
+    not answered by 新增一个国家级…产业集群, which names none."""
+    if any(match_form(m.group(1)) not in question_norm for m in _QUOTED_NAME.finditer(text)):
+        return True
+    tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
+    return any((p.flag in tags or re.fullmatch(r"[A-Za-z][A-Za-z0-9&\-]+", p.word))
+               and match_form(p.word) not in question_norm
+               for p in load_jieba().posseg.cut(text))
+
+
 def _ordinals(text_norm: str) -> set[float]:
     """The ordinals written in the text (第24名 → 24; 首个 is 第一)."""
     found = {n.value for m in _ORDINAL.finditer(text_norm) for n in numbers(m.group())[:1]}
@@ -459,6 +479,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm.replace("呢,", "")))
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
+    wants_name = bool(_WANTS_NAME.search(q_norm)) and not translated
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
@@ -517,6 +538,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
+                and (not wants_name or _gives_name(c.text, q_norm))
                 and (not focus or any(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
