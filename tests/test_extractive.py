@@ -476,3 +476,12 @@ def test_which_days_asks_for_a_date() -> None:
 def test_a_year_before_a_name_is_not_a_figure() -> None:
     doc = "在2023南湖科技金融大会上,南湖种子基金落地。"
     assert answer("南湖种子基金规模有多大?", [passage("s", doc, "在")]) is None
+
+
+def test_a_groups_figure_does_not_answer_for_one_member() -> None:
+    doc = "超高清视频显示等三大重点产业集群总规模突破4000亿元。推出研发费用损失险、知识产权保险等9个科技保险产品。"
+    report = passage("g", doc, "超高清")
+    assert answer("南湖超高清视频显示这一个集群的规模单独是多少?", [report]) is None
+    assert "4000" in (answer("超高清视频显示等三大重点产业集群总规模是多少?", [report]) or "")
+    assert "9个" in (answer("科技保险产品(比如研发费用损失险)一共有几个?", [report]) or "")
+

@@ -95,6 +95,7 @@ _QUOTED_NAME = re.compile(r"[“\"「《]([^”\"」》]{2,})[”\"」》]")
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
+_EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
@@ -413,6 +414,17 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
 
 
+def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
+    """The text names ``term`` only as a member of a group a figure is given for (超高清视频显示等三大
+    产业集群; 并购贷、研发贷等21个产品), and the question names it alone: not as an example (比如…,
+    像…这类, …等), nor with the other members it is listed with."""
+    found = [m for m in re.finditer(re.escape(term) + r"[”」\"]?((?:、[^，。,;；、等]{1,12}?)*)等", text_norm)]
+    if not found or len(found) < text_norm.count(term) or _EXAMPLES.search(question_norm):
+        return False
+    return all(any(other.strip("“”「」\"") not in question_norm for other in m.group(1).split("、")[1:])
+               or not m.group(1) for m in found)
+
+
 def _gives_name(text: str, question_norm: str) -> bool:
     """The sentence names something the question does not: a quoted or titled term (“1+6+N”,
     《…条例》), a proper noun (蔡颖) or a Latin-script name (TCL). 2024年新增的那个产业集群叫什么? is
@@ -500,6 +512,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
     # the one before it does
     q_quoted = [] if translated else quoted(question)
+    # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
+    singled = [t for t in weights if len(t) >= 2 and wants_number and not translated]
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as
@@ -536,6 +550,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
                 and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
+                and not any(_in_group(c.norm, t, q_norm) for t in singled)
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_name or _gives_name(c.text, q_norm))
