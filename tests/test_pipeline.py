@@ -132,6 +132,12 @@ def test_the_models_refusal_with_strong_evidence_falls_back_to_the_chosen_senten
     assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。" and answer.citations[0].supported
 
 
+def test_the_question_repeated_as_an_answer_is_not_an_answer() -> None:
+    generator = ScriptedGenerator.answering("光明区现在有多少名院士?[1]")
+    _, answer = _ask(_pipeline(generator), "光明区现在有多少名院士?", Search([_passage("a", ACADEMICIANS_000)]))
+    assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。"  # the chosen sentence instead
+
+
 def test_a_traditional_question_is_answered_in_traditional_characters() -> None:
     generator = ScriptedGenerator.answering(REFUSAL_ZH)  # the chosen simplified sentence is the answer
     question = "光明區有多少名院士?"

@@ -73,6 +73,17 @@ def untranslated_removed(translation: str) -> str:
     return _LATIN_WORD.sub(kept, translation).strip()
 
 
+def questions_removed(text: str) -> str:
+    """The text without its questions: the small model sometimes repeats the question, with a
+    citation, as its answer (光明区高层次人才现在具体有多少人?[2]); a question states nothing."""
+    kept, pos = [], 0
+    for span in split_sentences(text):
+        if re.search(r"[?？]\s*$", cite.strip_markers(span.text)):
+            kept.append(text[pos:span.start])
+            pos = span.end
+    return "".join(kept) + text[pos:] if kept else text
+
+
 def format_evidence(evidence: Sequence[Finding], *, lang: Language = "zh") -> str:
     """The evidence sentences, each with its passage number; for English answers, figures in
     万/亿 are glossed."""
@@ -179,7 +190,7 @@ class AnswerPipeline:
         support; add what a document the text leaves out says about the same figure; shown through
         ``script`` (``_script_of``)."""
         passages = selection.passages
-        text, citations = self._verified(raw, passages, standalone)
+        text, citations = self._verified(questions_removed(raw), passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
         fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback and text else None
         if fallback and (not text or not any(c.supported for c in citations) or fault):
