@@ -96,6 +96,7 @@ _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
 _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
+_PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
@@ -232,6 +233,9 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     if de is None or not asked_about or set(asked_about) - set(focus):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
     pair = words[de - 2 : de]
+    if len(pair) == 2 and len(pair[0]) == 1 and _tags(question_norm).get(pair[0]) == "n" \
+            and pair[0] not in _PLACE_SUFFIX and len(pair[1]) >= 2:
+        return "".join(pair)  # 母基金 of 科学城母基金的总规模 (jieba: 母 + 基金): not another 基金
     if all(len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w) for w in pair) \
             and pair[-1] not in _verbs(question_norm):  # the head decides: 创新中心 names a thing
         return "".join(pair)
