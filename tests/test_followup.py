@@ -9,6 +9,8 @@ from rag.generation.followup import depends_on_history, resolve
 
 @pytest.mark.parametrize("previous, question, standalone", [
     (["光明区现在有多少院士?"], "那高层次人才呢?", "光明区现在有多少高层次人才?"),
+    # a modal verb jieba joins to the subject (中心想) is not part of it
+    (["国创中心想把成果转化从什么模式转成什么模式?"], "它是哪一年批下来的?", "国创中心是哪一年批下来的?"),
     # "that year" is the year the previous question named
     (["2023年南湖有哪些创新成果做到了全球领先?"], "當年創新聯合體發展到幾個?", "2023年創新聯合體發展到幾個?"),
     (["2023年南湖有哪些创新成果?"], "那当年它的产值呢?", "2023年南湖的产值呢?"),
