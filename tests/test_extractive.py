@@ -486,7 +486,6 @@ def test_a_groups_figure_does_not_answer_for_one_member() -> None:
     assert "9个" in (answer("科技保险产品(比如研发费用损失险)一共有几个?", [report]) or "")
 
 
-
 def test_an_owner_jieba_splits_is_still_the_owner() -> None:
     other = passage("o", "与此同时,总规模75亿元的3只产业基金落地南湖科学城。", "与")
     assert answer("南湖科学城母基金的总规模是多少亿元?", [other]) is None  # 母 + 基金: not any 基金

@@ -91,7 +91,6 @@ _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(
                             r"(?:\s*年度?|(?![\d.%]|\s*[个项名人位层条家所只座批次届倍台款支件篇户套万亿元平米]))")
 # 叫什么名字, 全称是什么: the answer is a name (``_gives_name``), not a sentence about the thing named
 _WANTS_NAME = re.compile(r"叫什么|叫啥|什么名字|名字是什么|名称|全称")
-_QUOTED_NAME = re.compile(r"[“\"「《]([^”\"」》]{2,})[”\"」》]")
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
@@ -420,25 +419,27 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
 
 def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
     """The text names ``term`` only as a member of a group a figure is given for (超高清视频显示等三大
-    产业集群; 并购贷、研发贷等21个产品), and the question names it alone: not as an example (比如…,
-    像…这类, …等), nor with the other members it is listed with."""
-    found = [m for m in re.finditer(re.escape(term) + r"[”」\"]?((?:、[^，。,;；、等]{1,12}?)*)等", text_norm)]
-    if not found or len(found) < text_norm.count(term) or _EXAMPLES.search(question_norm):
+    产业集群; 并购贷、研发贷等21个产品), and the question names it alone, not with the other members
+    it is listed with. (A question naming it as an example, 比如…/像…这类, is not checked at all.)"""
+    found = list(re.finditer(re.escape(term) + r"[”」\"]?((?:、[^，。,;；、等]{1,12}?)*)等", text_norm))
+    if not found or len(found) < text_norm.count(term):
         return False
-    return all(any(other.strip("“”「」\"") not in question_norm for other in m.group(1).split("、")[1:])
-               or not m.group(1) for m in found)
+    for m in found:
+        others = [o.strip("“”「」\"") for o in m.group(1).split("、")[1:]]
+        if others and all(o in question_norm for o in others):
+            return False  # 并购贷、研发贷这类: the question names the group by its members
+    return True
 
 
 def _gives_name(text: str, question_norm: str) -> bool:
     """The sentence names something the question does not: a quoted or titled term (“1+6+N”,
     《…条例》), a proper noun (蔡颖) or a Latin-script name (TCL). 2024年新增的那个产业集群叫什么? is
     not answered by 新增一个国家级…产业集群, which names none."""
-    if any(match_form(m.group(1)) not in question_norm for m in _QUOTED_NAME.finditer(text)):
+    if any(len(t) >= 2 and t not in question_norm for t in quoted(text, chinese_only=False)):
         return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
-    return any((p.flag in tags or re.fullmatch(r"[A-Za-z][A-Za-z0-9&\-]+", p.word))
-               and match_form(p.word) not in question_norm
-               for p in load_jieba().posseg.cut(text))
+    return any((tag in tags or re.fullmatch(r"[A-Za-z][A-Za-z0-9&\-]+", word)) and match_form(word) not in question_norm
+               for word, tag in _tags(text).items())
 
 
 def _ordinals(text_norm: str) -> set[float]:
@@ -517,7 +518,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the one before it does
     q_quoted = [] if translated else quoted(question)
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
-    singled = [t for t in weights if len(t) >= 2 and wants_number and not translated]
+    # (one named as an example, 比如…/像…这类/…等, asks about the group)
+    singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
     named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as

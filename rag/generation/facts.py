@@ -145,9 +145,11 @@ def _quoted_terms(plain: str) -> Iterator[str]:
     return (next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(plain))
 
 
-def quoted(text: str) -> list[str]:
-    """The Chinese terms ``text`` quotes (“…”, 《…》, 「…」), in matching form."""
-    return [match_form(t) for t in _quoted_terms(unicodedata.normalize("NFKC", text)) if re.search(r"[\u3400-\u9fff]", t)]
+def quoted(text: str, *, chinese_only: bool = True) -> list[str]:
+    """The terms ``text`` quotes (“…”, 《…》, 「…」), in matching form: only Chinese ones unless
+    ``chinese_only`` is false (“1+6+N” names a system too)."""
+    return [match_form(t) for t in _quoted_terms(unicodedata.normalize("NFKC", text))
+            if not chinese_only or re.search(r"[\u3400-\u9fff]", t)]
 
 
 def names(claim: str, *, passage_lang: str) -> list[str]:
