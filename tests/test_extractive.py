@@ -491,3 +491,12 @@ def test_an_owner_jieba_splits_is_still_the_owner() -> None:
     assert answer("南湖科学城母基金的总规模是多少亿元?", [other]) is None  # 母 + 基金: not any 基金
     own = passage("m", "南湖科学城母基金总规模50亿元。", "南湖")
     assert "50亿元" in (answer("南湖科学城母基金的总规模是多少亿元?", [own]) or "")
+
+
+def test_a_date_of_another_thing_does_not_answer() -> None:
+    started = passage("b", "2024年7月,国家生物制造产业创新中心在南湖科学城启动建设。", "2024")
+    sibling = passage("h", "南湖科学城将与河套创新中心联动发展,共建创新平台。", "南湖")
+    assert answer("南湖科学城河套创新中心是什么时候揭牌成立的?", [started, sibling]) is None
+    assert "2024年7月" in (answer("南湖科学城的生物制造产业创新中心是什么时候启动建设的?", [started, sibling]) or "")
+    congress = passage("c", "1月15日,中国共产党南湖区第二届代表大会第三次会议如期举行。", "1月")
+    assert "1月15日" in (answer("中国共产党南湖区第二届代表大会第三次会议是哪天举行的?", [congress, sibling]) or "")

@@ -241,6 +241,23 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     return None
 
 
+def _dated(question_norm: str) -> list[str]:
+    """The thing whose date a "X是什么时候…" question asks (河套创新中心 of 光明科学城河套创新中心是什么时候
+    揭牌的): the words of the noun run right before the asking words, back to a verb, 的 or a
+    clause break. A date of another thing in the same sentence (国创中心…启动建设) does not answer."""
+    words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
+    at = next((i for i, w in enumerate(words) if _WANTS_DATE.fullmatch(w) or w in ("什么", "何时")), None)
+    if at is None:
+        return []
+    run: list[str] = []
+    for w in reversed(words[: at - 1 if at and words[at - 1] == "是" else at]):
+        noun = tags.get(w, "")[:1] in ("n", "j") or (run and tags.get(w) in ("v", "vn") and w != "是")  # 创新 of 创新中心
+        if _CLAUSE_BREAK.search(w) or w == "的" or not noun:
+            break
+        run.append(w)
+    return [w for w in run if len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w)]
+
+
 def _states(text_norm: str, term: str) -> bool:
     """A quoted term occurs in the text; one that counts what it names (“五个无忧”) may be written
     out instead (事业无忧、往来无忧、…)."""
@@ -512,6 +529,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     for p in passages:
         doc_norms[p.doc_id] = doc_norms.get(p.doc_id, "") + "\n" + match_form(p.text)
     p_langs = [language(p.text) for p in passages]
+    p_norms = [match_form(p.text) for p in passages]
     q_names = {lang: [n for n in names(question, passage_lang=lang) if not translated or n.isascii()]
                for lang in set(p_langs)}
     # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
@@ -543,6 +561,11 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
     modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
     modifier = modifier if modifier and rare(modifier) else None
+    # the dated thing must be named by the sentence, the one before it or its passage (a heading
+    # there says 党代会 above 第二届代表大会第三次会议…举行); a word of it no candidate holds is the
+    # user's own wording, not a name to check
+    dated = [w for w in _dated(q_norm) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
+        if wants_date and q_lang == "zh" and not translated else []
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
@@ -564,6 +587,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
+                and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
