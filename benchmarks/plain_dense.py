@@ -44,11 +44,12 @@ from rag.ingest.chunk import chunk_document  # noqa: E402
 from rag.models.embedder import Embedder  # noqa: E402
 from rag.retrieval.bm25 import BM25Index  # noqa: E402
 from rag.retrieval.fusion import rrf  # noqa: E402
-from rag.text import _halfwidth, fold_script, terms  # noqa: E402
+from rag.text import _halfwidth, fold_script, split_sentences, terms  # noqa: E402
 from rag.types import Document  # noqa: E402
 
-PASSAGE_FORMS = ("plain", "whole+fold", "chunks", "chunks+fold")
+PASSAGE_FORMS = ("plain", "whole+fold", "chunks", "chunks+fold", "chunks+head+fold")
 QUERY_FORMS = ("q:as-is", "q:fold", "q:bare")
+HEAD_CHARS = 60
 CANDIDATES = 50  # chunks each half hands to fusion, as rag.retrieval.Retriever
 
 
@@ -60,6 +61,9 @@ def pieces(contexts: dict[str, str], form: str, *, chunk_tokens: int, overlap: i
         if form.startswith("chunks"):
             doc = Document(id=doc_id, path=Path(doc_id), title="", text=text)
             parts = [c.text for c in chunk_document(doc, max_tokens=chunk_tokens, overlap=overlap)] or [text]
+            if "+head" in form:
+                head = split_sentences(text)[0].text[:HEAD_CHARS]
+                parts = parts[:1] + [head + " " + part for part in parts[1:]]
         else:
             parts = [text]
         for part in parts:
@@ -75,6 +79,7 @@ def main() -> int:
     ap.add_argument("--variants", default=",".join(PASSAGE_FORMS), help=f"passage forms: {', '.join(PASSAGE_FORMS)}")
     ap.add_argument("--derived", action="store_true", help="also chunks+doc and chunks+nb (needs plain and chunks)")
     ap.add_argument("--hybrid", action="store_true", help="also fuse each variant with BM25 over the chunks")
+    ap.add_argument("--bm25-form", default="chunks", help="the passage form BM25 indexes (chunks or chunks+head)")
     ap.add_argument("--misses", type=int, default=0, help="print this many questions that plain finds and chunks+fold ranks lower")
     args = ap.parse_args()
 
@@ -106,7 +111,7 @@ def main() -> int:
 
     ranks_by: dict[str, list[list[int]]] = {}
     results = {}
-    chunk_texts, chunk_owner = pieces(qs.contexts, "chunks", chunk_tokens=settings.chunk_tokens,
+    chunk_texts, chunk_owner = pieces(qs.contexts, args.bm25_form, chunk_tokens=settings.chunk_tokens,
                                       overlap=settings.chunk_overlap)
     bm25 = BM25Index([terms(t) for t in chunk_texts]) if args.hybrid else None
     lexical = [bm25.top(terms(q.text), CANDIDATES)[1].tolist() for q in questions] if bm25 else []
