@@ -500,3 +500,10 @@ def test_a_date_of_another_thing_does_not_answer() -> None:
     assert "2024年7月" in (answer("南湖科学城的生物制造产业创新中心是什么时候启动建设的?", [started, sibling]) or "")
     congress = passage("c", "1月15日,中国共产党南湖区第二届代表大会第三次会议如期举行。", "1月")
     assert "1月15日" in (answer("中国共产党南湖区第二届代表大会第三次会议是哪天举行的?", [congress, sibling]) or "")
+
+
+def test_an_area_question_needs_an_area() -> None:
+    stage = passage("s", "南湖创新中心聚焦生物制造“1-10”中试放大阶段。", "南湖")
+    assert answer("南湖创新中心占地多大?", [stage]) is None  # 1-10 is not an area
+    site = passage("a", "南湖创新中心投资超7亿元,占地约3万平方米。", "南湖")
+    assert "3万平方米" in (answer("南湖创新中心占地多大?", [site]) or "")

@@ -192,6 +192,11 @@ _ASKS_MONEY = re.compile(
 _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
+# 占地多大 asks for an area: a figure in 平方米 or 亩 (not 中试放大阶段“1-10”)
+_ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|为|有|约|达到?)*(?:多大|多少|几)")
+_AREA = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多)?\s*"
+                   r"(?:平方(?:米|公里|千米)|平米|亩|公顷|m2|m²|㎡|km2|km²)", re.I)
+AREA = "㎡"  # the ``Asked.unit`` of an area question
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
 _ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
@@ -213,7 +218,7 @@ _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百�
 class Asked:
     """What a question asks for, beyond its words: checked against a candidate answer sentence."""
 
-    unit: str = ""  # the measure words a count answer needs next to its number ("名人位" for 多少名), or "%"
+    unit: str = ""  # the measure words a count answer needs next to its number ("名人位" for 多少名), "%" or AREA
     years: frozenset[str] = frozenset()  # years the question names; an answer about another year does not fit
     rank: bool = False  # it asks for a rank: the answer needs an ordinal (第二, top 30)
     change: bool = False  # it asks by how much something changed: the answer needs a change (新增, 增长), not a level
@@ -226,6 +231,8 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
     unit = ""
     if _ASKS_PERCENT.search(question_norm):
         unit = "%"
+    elif _ASKS_AREA.search(question_norm):
+        unit = AREA
     elif m := ASKED_UNIT.search(question_norm):  # 投资了多少个子基金 counts funds, it asks no amount
         unit = _UNIT_OF[m.group(1)]
     elif _ASKS_MONEY.search(question_norm):
@@ -251,7 +258,7 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
     sentence about 2023 does not answer a question about 2024). A sentence naming no year is about
     the last year named in the text before it (``before_norm``: "2023年,…超200个。全社会研发投入首次
     突破100亿元。" does not answer about 2024)."""
-    figure = (_PERCENT if ask.unit == "%" else re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
+    figure = ({"%": _PERCENT, AREA: _AREA}.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
               if ask.unit else None)
     if figure and not figure.search(text_norm):
         return False
