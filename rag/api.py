@@ -271,6 +271,14 @@ class RAG:
         pipeline = self._pipeline(backend)
         return pipeline.stream(question, history=list(history), search=self._search, k=k or self.settings.top_k)
 
+    def warm_up(self, *, backend: BackendName | None = None) -> None:
+        """Open the index and load every model ``backend``'s answers need now, reading the fixed
+        start of each prompt, so that the first question (and the first English question or
+        follow-up) does not wait for them. Servers call it in the background at start."""
+        self._get_retriever()
+        self._embed_question("warm up")
+        self._pipeline(backend).warm_up()
+
     @property
     def backend_name(self) -> str:
         """The backend used when a call names none."""

@@ -84,6 +84,17 @@ class ScriptedGenerator:
             yield text[i : i + self.piece]
 
 
+class WarmableGenerator(ScriptedGenerator):
+    """A scripted generator with a model to warm: records the prefixes it was asked to read."""
+
+    def __init__(self, answer: str, *, condensed: str = "", translated: str = "") -> None:
+        super().__init__(ScriptedGenerator.answering(answer, condensed=condensed, translated=translated)._reply)
+        self.warmed: list[list[ChatMessage]] = []
+
+    def warm_up(self, *, prefix_messages: Sequence[ChatMessage] = ()) -> None:
+        self.warmed.append(list(prefix_messages))
+
+
 def is_translate_request(messages: Sequence[ChatMessage]) -> bool:
     """True for the pipeline's request to render an English question in Chinese."""
     return len(messages) == 1 and "翻译成简体中文" in messages[0]["content"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakes import HashEmbedder, ScriptedGenerator
+from fakes import HashEmbedder, ScriptedGenerator, WarmableGenerator
 
 import rag
 from rag import RAG, Answer, DocRecord, IndexReport, Passage
@@ -62,6 +62,15 @@ def test_any_generator_answers_through_rag_llm(folder: Path, make) -> None:
     named = bot.ask("光明区有多少名院士?", backend="extractive")  # a named backend still wins
     assert named.backend == "extractive" and "59" in named.text
     assert len(generator.calls) == 1
+
+
+def test_warming_up_builds_the_index_and_loads_the_model_before_any_question(folder: Path, make) -> None:
+    generator = WarmableGenerator("光明区现有全职院士59名[1]。")
+    bot = make(folder, llm=generator)
+    bot.warm_up()
+    assert sorted(d.id for d in bot.documents()) == ["fund", "talent"]
+    assert generator.warmed and generator.calls == []
+    assert "59" in bot.ask("光明区有多少名院士?").text
 
 
 def test_stream_passes_history_and_k(folder: Path, make) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from fakes import ScriptedGenerator, is_condense_request, is_translate_request
+from fakes import ScriptedGenerator, WarmableGenerator, is_condense_request, is_translate_request
 
 from rag.generation.pipeline import AnswerPipeline
 from rag.tokens import count_tokens
@@ -265,3 +265,35 @@ def test_an_english_question_is_rendered_in_chinese_once_for_its_follow_ups() ->
     assert pipeline.in_chinese("How large is the synthetic biology fund?") == "合成生物产业基金的规模是多少?"
     assert pipeline.in_chinese("How large is the synthetic biology fund?") == "合成生物产业基金的规模是多少?"
     assert sum(is_translate_request(c) for c in generator.calls) == 1
+
+
+def test_warming_up_reads_the_start_of_every_prompt_later_sent() -> None:
+    answering = WarmableGenerator("光明区现有全职院士59名[1]。")
+    rewriting = WarmableGenerator("", condensed="光明区的高层次人才有多少?", translated="光明区有多少院士?")
+    pipeline = AnswerPipeline(answering, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, rewriter=rewriting)
+    pipeline.warm_up()
+    assert answering.calls == [] and rewriting.calls == []  # nothing generated, only read
+    search = Search([_passage("a", ACADEMICIANS_000)])
+    _ask(pipeline, "How many academicians does Guangming have?", search)
+    _ask(pipeline, "还有别的吗?", search, history=[{"role": "user", "content": "光明区有多少院士?"},
+                                                {"role": "assistant", "content": "59名。"}])
+    # the Chinese system prompt was warmed last (it stays in the cache) and opens every Chinese answer
+    assert answering.warmed[-1][0] == [c for c in answering.calls if c[0]["role"] == "system"][-1][0]
+    assert {m[0]["content"] for m in answering.warmed} == {c[0]["content"] for c in answering.calls}
+    for request in rewriting.calls:  # each rewriting request starts with the text of one warmed prompt
+        sent = request[0]["content"]
+        assert any(len(common := _common_prefix(sent, w[0]["content"])) > len(sent) // 3 and common
+                   for w in rewriting.warmed), sent
+    assert any(is_condense_request(c) for c in rewriting.calls) and any(is_translate_request(c) for c in rewriting.calls)
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a[:n]
+
+
+def test_a_generator_without_a_model_is_not_warmed() -> None:
+    generator = ScriptedGenerator.answering("光明区现有全职院士59名[1]。")
+    _pipeline(generator).warm_up()  # nothing to load: no call, no error
+    assert generator.calls == []

@@ -148,6 +148,18 @@ class AnswerPipeline:
         self.min_score = min_score
         self._renderings: dict[str, str] = {}  # English question -> its Chinese rendering, oldest first
 
+    def warm_up(self) -> None:
+        """Load the models and read the fixed start of every prompt now (the system prompts, the
+        rewriting prompts' examples): otherwise the first question, the first English question and
+        the first follow-up no rule resolves each wait for that too. Generators that keep no model
+        in this process (an endpoint, the extractive one) have nothing to warm."""
+        for lang in ("en", "zh"):  # Chinese last: its system prompt stays in the answering context's cache
+            _warm(self.generator, build_messages("", [], lang=lang)[:1])
+        if self.rewriter is not self.generator:  # its own context (with a state cache): both prompts stay
+            for prompt in (render(load_prompt("condense", lang="zh"), history="", question=""),
+                           render(load_prompt("translate"), question="")):
+                _warm(self.rewriter, [{"role": "user", "content": prompt}])
+
     def stream(self, question: str, *, history: Sequence[ChatMessage], search: Search,
                k: int) -> Iterator[str | Answer]:
         timings: dict[str, float] = {}
@@ -273,6 +285,12 @@ class AnswerPipeline:
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
+
+
+def _warm(generator: Generator, prefix: list[ChatMessage]) -> None:
+    warm_up = getattr(generator, "warm_up", None)  # only models run in this process have one
+    if warm_up is not None:
+        warm_up(prefix_messages=prefix)
 
 
 def _stated(finding: Finding, text: str, citations: Sequence[Citation]) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import threading
+import time
 from typing import Any
 
 from fastapi import FastAPI
@@ -179,6 +181,16 @@ def build_server(bot: RAG, *, host: str, api: bool = True) -> FastAPI:
     return app
 
 
+def _warm_up(bot: RAG) -> None:
+    started = time.monotonic()
+    try:
+        bot.warm_up()
+    except RAGError as exc:  # the first question reports it to its user
+        logger.warning("warm-up failed: %s", exc)
+    else:
+        logger.info("models ready in %.1f s", time.monotonic() - started)
+
+
 def serve(bot: RAG, *, host: str, port: int, api: bool = True) -> None:
     """Build the index if needed, then serve until interrupted."""
     import uvicorn
@@ -187,5 +199,7 @@ def serve(bot: RAG, *, host: str, port: int, api: bool = True) -> None:
     report = bot.index()
     logger.info("index ready: %d documents (%d added, %d updated)", len(bot.documents()),
                 len(report.added), len(report.updated))
+    # in the background: the address answers at once; a question asked meanwhile waits for the model
+    threading.Thread(target=_warm_up, args=(bot,), name="warm-up", daemon=True).start()
     logger.info("serving %s on http://%s:%d/%s", "UI and API" if api else "UI", host, port, " (API under /v1)" if api else "")
     uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
