@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 _RETRY_DELAY = 0.5  # seconds before the first retry; doubles each time
 _MAX_RETRY_DELAY = 8.0  # seconds; also caps a server's Retry-After
 _CONNECT_TIMEOUT = 5.0  # seconds to open a connection (capped by the request timeout)
+# llama.cpp's state cache of a local context: the states after its last prompts (about 30 kB a
+# token), the one sharing the longest prefix with a new prompt restored instead of re-read
+STATE_CACHE_BYTES = 128 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +241,7 @@ class LocalBackend:
             if prefix_messages:
                 llama.create_chat_completion(messages=list(prefix_messages), max_tokens=1, temperature=0.0)
 
-    def second_context(self, *, n_ctx: int = 2048, state_cache_bytes: int = 128 << 20) -> LocalBackend:
+    def second_context(self, *, n_ctx: int = 2048, state_cache_bytes: int = STATE_CACHE_BYTES) -> LocalBackend:
         """The same model in a llama.cpp context of its own, for other kinds of prompt.
 
         Each context keeps the KV cache of its last prompt. Rewriting questions in the answering
