@@ -507,3 +507,8 @@ def test_an_area_question_needs_an_area() -> None:
     assert answer("南湖创新中心占地多大?", [stage]) is None  # 1-10 is not an area
     site = passage("a", "南湖创新中心投资超7亿元,占地约3万平方米。", "南湖")
     assert "3万平方米" in (answer("南湖创新中心占地多大?", [site]) or "")
+
+
+def test_a_guessed_name_may_drop_its_generic_last_character() -> None:
+    awards = passage("w", "2024年南湖区成果丰硕。荣获国家级科技进步2个、国家级技术发明1个、省级科技进步6个。", "2024")
+    assert "技术发明1个" in (answer("南湖区在2024年荣获了几项国家级技术发明奖?", [awards]) or "")

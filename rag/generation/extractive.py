@@ -258,6 +258,14 @@ def _dated(question_norm: str) -> list[str]:
     return [w for w in run if len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w)]
 
 
+def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
+    """The text holds one of the question's names; a proper noun jieba guessed (not a quoted
+    term) may end in a generic character the documents leave out (发明奖: 国家级技术发明1个)."""
+    return contains(text_norm, name) or (len(name) >= 3 and name not in quoted_terms
+                                         and re.fullmatch(r"[\u3400-\u9fff]+", name) is not None
+                                         and contains(text_norm, name[:-1]))
+
+
 def _states(text_norm: str, term: str) -> bool:
     """A quoted term occurs in the text; one that counts what it names (“五个无忧”) may be written
     out instead (事业无忧、往来无忧、…)."""
@@ -534,11 +542,11 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                for lang in set(p_langs)}
     # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
     # the one before it does
-    q_quoted = [] if translated else quoted(question)
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
-    named = [all(contains(doc_norms[p.doc_id], name) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
+    q_quoted = [] if translated else quoted(question)
+    named = [all(_names(doc_norms[p.doc_id], name, q_quoted) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as
     # names, except those kept from the user's own words (GDP, AI)
