@@ -104,3 +104,38 @@ def test_a_chunk_removed_between_ranking_and_fetching_is_replaced_by_the_next_ca
     store.chunks = fetch_after_a_removal
     passages = retriever.search("科技支行落地", k=2)
     assert len(passages) == 2 and {p.chunk_id for p in passages} == {"d#1", "d#2"}
+
+
+class _RankedStore:
+    """A store whose BM25 and dense halves return fixed rankings of chunks 0..n-1."""
+
+    def __init__(self, lexical: list[int], dense: list[int]) -> None:
+        self._lexical, self._dense = lexical, dense
+
+    def chunk_count(self) -> int:
+        return 20
+
+    def lexical(self, query, depth):
+        return self._lexical[:depth]
+
+    def dense(self, vector, depth):
+        return self._dense[:depth]
+
+    def chunks(self, keys):
+        from rag.store import StoredChunk
+
+        return {key: StoredChunk(key=key, chunk=Chunk(id=f"d#{key}", doc_id="d", text=str(key), start=0, end=1),
+                                 title="T", source="d.txt") for key in keys}
+
+
+def test_each_halfs_first_result_stays_among_the_first_k():
+    # BM25's only strong match (9) is missed by the dense half; 1..5 are ranked middling by both
+    store = _RankedStore(lexical=[9, 1, 2, 3, 4, 5], dense=[8, 5, 4, 3, 2, 1])
+    retriever = Retriever(store, embed_query=lambda q: None, dense_weight=0.5)
+    ids = [p.chunk_id for p in retriever.search("q", k=3)]
+    assert ids[2] in {"d#9", "d#8"} and {"d#9", "d#8"} <= set(ids)  # both leaders kept, in the last places
+    scores = [p.score for p in retriever.search("q", k=5)]
+    assert scores == sorted(scores, reverse=True)
+    plain = rrf([store._lexical, store._dense], weights=[0.5, 0.5])
+    assert {9, 8} - {row for row, _ in plain[:3]}  # plain fusion drops a leader
+    assert [p.chunk_id for p in retriever.search("q", k=1)] == [f"d#{plain[0][0]}"]  # no room: fusion decides

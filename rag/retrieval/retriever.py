@@ -53,7 +53,7 @@ class Retriever:
             rankings.append(self.store.dense(self._embed_query(query), depth))
         if mode == "hybrid":
             w = self.dense_weight
-            fused = rrf(rankings, weights=[1 - w, w])
+            fused = _leaders_kept(rrf(rankings, weights=[1 - w, w]), rankings, k)
         else:
             fused = [(int(r), 1.0) for r in rankings[0]]
         rerank = self._rerank is not None and mode == "hybrid"
@@ -97,3 +97,18 @@ class Retriever:
             chunk_id=chunk.id, doc_id=chunk.doc_id, title=stored.title, source=stored.source,
             text=chunk.text, start=chunk.start, end=chunk.end, score=round(float(score), 6),
         )
+
+
+def _leaders_kept(fused: list[tuple[int, float]], rankings: Sequence[Sequence[int]], k: int) -> list[tuple[int, float]]:
+    """``fused`` with each ranking's first result among its first ``k``: fusion by rank alone
+    drops a passage one half ranks first but the other misses (BM25's only match for 技术发明, in
+    a bulleted list the embedding does not place) below passages both halves rank middling. The
+    leaders moved up take the last places of the ``k``, with the scores there."""
+    top = {row for row, _ in fused[:k]}
+    missing = list(dict.fromkeys(r[0] for r in rankings if r and r[0] not in top))
+    if not missing or len(missing) >= k:  # no room beside the fused best
+        return fused
+    keep = k - len(missing)
+    rows = [row for row, _ in fused[:keep]] + missing
+    rows += [row for row, _ in fused[keep:] if row not in missing]
+    return [(row, score) for row, (_, score) in zip(rows, fused)]
