@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from typing import Self
 
 import numpy as np
 
@@ -61,7 +62,7 @@ class ScriptedGenerator:
         self.calls: list[list[ChatMessage]] = []
 
     @classmethod
-    def answering(cls, answer: str, *, condensed: str = "", translated: str = "") -> ScriptedGenerator:
+    def answering(cls, answer: str, *, condensed: str = "", translated: str = "") -> Self:
         """Replies ``condensed`` to a condensing request, ``translated`` to a translation request and
         ``answer`` to everything else."""
         def reply(messages: list[ChatMessage]) -> str:
@@ -87,8 +88,8 @@ class ScriptedGenerator:
 class WarmableGenerator(ScriptedGenerator):
     """A scripted generator with a model to warm: records the prefixes it was asked to read."""
 
-    def __init__(self, answer: str, *, condensed: str = "", translated: str = "") -> None:
-        super().__init__(ScriptedGenerator.answering(answer, condensed=condensed, translated=translated)._reply)
+    def __init__(self, reply: Callable[[list[ChatMessage]], str], *, piece: int = 3) -> None:
+        super().__init__(reply, piece=piece)
         self.warmed: list[list[ChatMessage]] = []
 
     def warm_up(self, *, prefix_messages: Sequence[ChatMessage] = ()) -> None:

@@ -65,7 +65,7 @@ def test_any_generator_answers_through_rag_llm(folder: Path, make) -> None:
 
 
 def test_warming_up_builds_the_index_and_loads_the_model_before_any_question(folder: Path, make) -> None:
-    generator = WarmableGenerator("光明区现有全职院士59名[1]。")
+    generator = WarmableGenerator.answering("光明区现有全职院士59名[1]。")
     bot = make(folder, llm=generator)
     bot.warm_up()
     assert sorted(d.id for d in bot.documents()) == ["fund", "talent"]

@@ -268,8 +268,8 @@ def test_an_english_question_is_rendered_in_chinese_once_for_its_follow_ups() ->
 
 
 def test_warming_up_reads_the_start_of_every_prompt_later_sent() -> None:
-    answering = WarmableGenerator("光明区现有全职院士59名[1]。")
-    rewriting = WarmableGenerator("", condensed="光明区的高层次人才有多少?", translated="光明区有多少院士?")
+    answering = WarmableGenerator.answering("光明区现有全职院士59名[1]。")
+    rewriting = WarmableGenerator.answering("", condensed="光明区的高层次人才有多少?", translated="光明区有多少院士?")
     pipeline = AnswerPipeline(answering, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
                               temperature=0.0, rewriter=rewriting)
     pipeline.warm_up()

@@ -118,6 +118,12 @@ _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|�
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 几成 几倍 人数 人次 数量".split())  # the last: how a figure is asked for, not what is counted
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _content_word(word: str) -> bool:
+    """A Chinese word of two or more characters that is not a filler (的, 一共, 数量…)."""
+    return len(word) >= 2 and word not in _FILLER and _HAN.fullmatch(word) is not None
 
 
 def _mentions(text_norm: str, word: str) -> bool:
@@ -212,8 +218,7 @@ def _modifier(question_norm: str, focus: Sequence[str]) -> str | None:
     for i in range(1, len(words) - 1):
         if words[i] + words[i + 1] == focus[0]:
             word, tag = words[i - 1], tags.get(words[i - 1], "")
-            if len(word) >= 2 and word not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", word) \
-                    and tag[:1] in ("n", "v", "a", "b", "j") and tag not in ("nr", "ns", "nt"):
+            if _content_word(word) and tag[:1] in ("n", "v", "a", "b", "j") and tag not in ("nr", "ns", "nt"):
                 return word
     return None
 
@@ -235,7 +240,7 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     if len(pair) == 2 and len(pair[0]) == 1 and _tags(question_norm).get(pair[0]) == "n" \
             and pair[0] not in _PLACE_SUFFIX and len(pair[1]) >= 2:
         return "".join(pair)  # 母基金 of 科学城母基金的总规模 (jieba: 母 + 基金): not another 基金
-    if all(len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w) for w in pair) \
+    if all(_content_word(w) for w in pair) \
             and pair[-1] not in _verbs(question_norm):  # the head decides: 创新中心 names a thing
         return "".join(pair)
     return None
@@ -255,14 +260,14 @@ def _dated(question_norm: str) -> list[str]:
         if _CLAUSE_BREAK.search(w) or w == "的" or not noun:
             break
         run.append(w)
-    return [w for w in run if len(w) >= 2 and w not in _FILLER and re.fullmatch(r"[\u3400-\u9fff]+", w)]
+    return [w for w in run if _content_word(w)]
 
 
 def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
     """The text holds one of the question's names; a proper noun jieba guessed (not a quoted
     term) may end in a generic character the documents leave out (发明奖: 国家级技术发明1个)."""
     return contains(text_norm, name) or (len(name) >= 3 and name not in quoted_terms
-                                         and re.fullmatch(r"[\u3400-\u9fff]+", name) is not None
+                                         and _HAN.fullmatch(name) is not None
                                          and contains(text_norm, name[:-1]))
 
 
@@ -533,19 +538,19 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     q_lang = language(question)
     # the question's names must occur in the candidate's document (all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
-    doc_norms: dict[str, str] = {}
-    for p in passages:
-        doc_norms[p.doc_id] = doc_norms.get(p.doc_id, "") + "\n" + match_form(p.text)
-    p_langs = [language(p.text) for p in passages]
     p_norms = [match_form(p.text) for p in passages]
+    doc_norms: dict[str, str] = {}
+    for p, norm in zip(passages, p_norms):
+        doc_norms[p.doc_id] = doc_norms.get(p.doc_id, "") + "\n" + norm
+    p_langs = [language(p.text) for p in passages]
     q_names = {lang: [n for n in names(question, passage_lang=lang) if not translated or n.isascii()]
                for lang in set(p_langs)}
     # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
     # the one before it does
+    q_quoted = [] if translated else quoted(question)
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
-    q_quoted = [] if translated else quoted(question)
     named = [all(_names(doc_norms[p.doc_id], name, q_quoted) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as

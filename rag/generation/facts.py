@@ -197,6 +197,7 @@ _ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|�
 _AREA = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多)?\s*"
                    r"(?:平方(?:米|公里|千米)|平米|亩|公顷|m2|m²|㎡|km2|km²)", re.I)
 AREA = "㎡"  # the ``Asked.unit`` of an area question
+_FIGURE_OF_UNIT = {"%": _PERCENT, AREA: _AREA}  # units asked for by a pattern, not by measure words
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
 _ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
@@ -258,7 +259,7 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
     sentence about 2023 does not answer a question about 2024). A sentence naming no year is about
     the last year named in the text before it (``before_norm``: "2023年,…超200个。全社会研发投入首次
     突破100亿元。" does not answer about 2024)."""
-    figure = ({"%": _PERCENT, AREA: _AREA}.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
+    figure = (_FIGURE_OF_UNIT.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
               if ask.unit else None)
     if figure and not figure.search(text_norm):
         return False
