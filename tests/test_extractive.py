@@ -512,3 +512,27 @@ def test_an_area_question_needs_an_area() -> None:
 def test_a_guessed_name_may_drop_its_generic_last_character() -> None:
     awards = passage("w", "2024年南湖区成果丰硕。荣获国家级科技进步2个、国家级技术发明1个、省级科技进步6个。", "2024")
     assert "技术发明1个" in (answer("南湖区在2024年荣获了几项国家级技术发明奖?", [awards]) or "")
+
+
+def test_a_date_of_another_milestone_does_not_answer() -> None:
+    opened = passage("t", "其中,2023年投用的南湖科技金融大厦尤为引人注目。", "其中")
+    assert answer("南湖科技金融大厦是哪一年开工建设的?", [opened]) is None
+    assert "2023年投用" in (answer("南湖科技金融大厦是哪一年投入使用的?", [opened]) or "")
+    undated_kind = passage("u", "2021年,南湖科技金融大厦迎来重要节点。", "2021")  # names no milestone: not judged
+    assert "2021年" in (answer("南湖科技金融大厦是哪一年开工建设的?", [undated_kind]) or "")
+
+
+def test_the_citys_figure_does_not_answer_for_the_district() -> None:
+    city = passage("c", "实施高等院校稳定支持计划,全市11所高等院校获科研资金稳定支持。", "实施")
+    assert answer("光明区有几所高等院校获得科研资金稳定支持?", [city]) is None
+    assert "11所" in (answer("全市有几所高等院校获得科研资金稳定支持?", [city]) or "")
+    both = passage("b", "光明区推动7家科技支行落地,首批落地科技支行占全市四分之一。", "光明区")
+    assert "7家" in (answer("光明区有几家科技支行落地?", [both]) or "")
+
+
+def test_the_size_of_a_sibling_does_not_answer() -> None:
+    doc = "同年,合成生物研究设施启动建设。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米。"
+    sibling = passage("s", doc, "同年")
+    listed = passage("l", "合成生物研究、材料基因组两大科学设施建成开放共享。", "合成")
+    assert answer("材料基因组设施占地多少平方米?", [sibling, listed]) is None
+    assert "3万平方米" in (answer("合成生物研究设施占地多少平方米?", [sibling, listed]) or "")

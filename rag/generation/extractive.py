@@ -18,7 +18,10 @@ scored by
   counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); an ordinal
   for a rank (排名第几), a change for a change (新增了多少, not 增至751家); the kind asked about
   (通用 of 通用算力规模是多少, not 智能算力规模); a term the question
-  quotes (“全国工业百强区”) in the sentence or the one before it; a candidate without these keeps
+  quotes (“全国工业百强区”) in the sentence or the one before it; the milestone a date question
+  asks for (开工, not 投用); the district's own figure, not the whole city's (全市11所), for a
+  question naming a district; the thing whose size is asked (材料基因组设施 of 材料基因组设施占地多少)
+  in the sentence or the one before it, not a sibling's; a candidate without these keeps
   only ``MISFIT`` of its score and cannot be the answer. A figure the question
   states itself (估值超过100亿元的) must be the candidate's too. For a machine rendering
   of the user's question, only the figure or date asked for, and names kept from the user's own
@@ -119,6 +122,24 @@ _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 几成 几倍 人数 人次 数量".split())  # the last: how a figure is asked for, not what is counted
 _HAN = re.compile(r"[\u3400-\u9fff]+")
+_ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
+# a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
+# another (2023年投用的光明科技金融大厦) does not answer it. A sentence naming none is not judged.
+_MILESTONES = tuple(re.compile(p) for p in (
+    r"开工|开建|动工|奠基|破土|启动建设|开始建设",
+    r"建成(?!果)|完工|竣工|落成",  # not 共建成果转化
+    r"封顶",
+    r"投用|投入使用|启用|投入运营|投运|开放|开园|开业|点亮",
+    r"成立|揭牌|挂牌|组建",
+    r"获批|批复|批准|批下",
+))
+# a figure of the whole city, province or country (全市11所高等院校): not the district's
+_WIDER_FIGURE = re.compile(r"全[市省国][^，。,;；、\d]{0,10}?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)")
+# a question naming a district (a two-character name and 区: 光明区, not 园区, 湾区, 示范区) is about
+# it, though it may name the city as the source of something (获得了深圳市科研资金), unless it asks
+# about the whole of a wider place
+_DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景校院厂税港]区")
+_WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
 
 
 def _content_word(word: str) -> bool:
@@ -254,13 +275,43 @@ def _dated(question_norm: str) -> list[str]:
     at = next((i for i, w in enumerate(words) if _WANTS_DATE.fullmatch(w) or w in ("什么", "何时")), None)
     if at is None:
         return []
+    return _noun_run(words[: at - 1 if at and words[at - 1] == "是" else at], tags)
+
+
+def _measured(question_norm: str) -> list[str]:
+    """The thing whose size a "X占地多少…" question asks, with no 的 between them (材料基因组设施
+    of 材料基因组设施占地多少平方米): the noun run right before the measure (``_ATTRIBUTES``).
+    The size of a sibling (这座“生物铸造厂”…占地约3万平方米) does not answer."""
+    words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
+    at = next((i for i, w in enumerate(words) if _ASKS.match(w) or w == "多"), None)
+    if at is None:
+        return []
+    while at and words[at - 1] in ("是", "有", "约", "达", "为"):
+        at -= 1
+    if not at or words[at - 1] not in _ATTRIBUTES:
+        return []
+    at -= 1
+    if at and words[at - 1] == "总":
+        at -= 1
+    # places are checked as names, against the whole document (光明区人工智能产业规模)
+    return [w for i, w in enumerate(words[:at]) if w in _noun_run(words[:at], tags)
+            and tags.get(w) != "ns" and words[i + 1][:1] not in _PLACE_SUFFIX]
+
+
+def _noun_run(words: Sequence[str], tags: dict[str, str]) -> list[str]:
+    """The content words of the noun run that ends ``words``, back to a verb, 的 or a clause break."""
     run: list[str] = []
-    for w in reversed(words[: at - 1 if at and words[at - 1] == "是" else at]):
+    for w in reversed(words):
         noun = tags.get(w, "")[:1] in ("n", "j") or (run and tags.get(w) in ("v", "vn") and w != "是")  # 创新 of 创新中心
         if _CLAUSE_BREAK.search(w) or w == "的" or not noun:
             break
         run.append(w)
     return [w for w in run if _content_word(w)]
+
+
+def _milestones(text_norm: str) -> set[int]:
+    """Which of ``_MILESTONES`` the text names."""
+    return {i for i, pattern in enumerate(_MILESTONES) if pattern.search(text_norm)}
 
 
 def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
@@ -579,6 +630,13 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # user's own wording, not a name to check
     dated = [w for w in _dated(q_norm) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
         if wants_date and q_lang == "zh" and not translated else []
+    # whose size is asked (材料基因组设施占地多少): the sentence or the one before it names it
+    measured = [w for w in _measured(which) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
+        if wants_number and q_lang == "zh" and not translated else []
+    # the milestone a date question asks for (开工 of 哪一年开工建设的)
+    milestone = _milestones(q_norm) if wants_date and not translated else set()
+    # a question about the district alone is not answered by the city's figure (全市11所)
+    district = wants_number and bool(_DISTRICT.search(q_norm)) and not _WIDER_PLACE.search(q_norm)
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
@@ -586,7 +644,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
             if total else 0.0
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
-        new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", c.norm)))
+        own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
+        new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", own)))
                        if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
@@ -601,6 +660,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
+                and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
+                and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
