@@ -536,3 +536,15 @@ def test_the_size_of_a_sibling_does_not_answer() -> None:
     listed = passage("l", "合成生物研究、材料基因组两大科学设施建成开放共享。", "合成")
     assert answer("材料基因组设施占地多少平方米?", [sibling, listed]) is None
     assert "3万平方米" in (answer("合成生物研究设施占地多少平方米?", [sibling, listed]) or "")
+
+
+def test_the_year_and_place_a_report_states_above_a_sentence_count_for_it() -> None:
+    doc = "2024年的南湖区\n科技创新成果丰硕。荣获国家级科技进步2个、国家级技术发明1个、省级科技进步6个。"
+    review = passage("r", doc, "2024")
+    assert "省级科技进步6个" in (answer("2024年南湖区拿了几个省级科技进步奖?", [review]) or "")
+
+
+def test_the_districts_figure_does_not_answer_for_the_whole_city() -> None:
+    district = passage("d", "全区院士57人,高层次人才2800人。", "全区")
+    assert answer("深圳全市现在一共有多少位院士?", [district]) is None
+    assert "57人" in (answer("南湖区现在一共有多少位院士?", [district]) or "")

@@ -5,7 +5,8 @@ scored by
 
 * coverage: the IDF-weighted share of the question's terms (``rag.text.terms``, matching form,
   so traditional and simplified match) that occur in it, a four-character word also in its
-  short form (投入使用 → 投用), 0..1;
+  short form (投入使用 → 投用), the question's year and place also in its passage (a report
+  states them once, above the sentences), 0..1;
 * similarity: the caller's cosine between question and candidate (multilingual-e5 cosines sit
   between about 0.7 and 0.95). In the same language it only breaks near-ties, rescaled so that
   ``SIM_FLOOR`` → 0 and ``SIM_CEIL`` → 1: measured on Chinese questions, unanswerable ones
@@ -20,12 +21,13 @@ scored by
   (通用 of 通用算力规模是多少, not 智能算力规模); a term the question
   quotes (“全国工业百强区”) in the sentence or the one before it; the milestone a date question
   asks for (开工, not 投用); the district's own figure, not the whole city's (全市11所), for a
-  question naming a district; the thing whose size is asked (材料基因组设施 of 材料基因组设施占地多少)
-  in the sentence or the one before it, not a sibling's; a candidate without these keeps
-  only ``MISFIT`` of its score and cannot be the answer. A figure the question
-  states itself (估值超过100亿元的) must be the candidate's too. For a machine rendering
-  of the user's question, only the figure or date asked for, and names kept from the user's own
-  words, are required: the translator's words need not be the documents'.
+  question naming a district, and not the district's (全区院士57人) for one about the whole city;
+  the thing whose size is asked (材料基因组设施 of 材料基因组设施占地多少) in the sentence or the
+  one before it, not a sibling's; a candidate without these keeps only ``MISFIT`` of its score
+  and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
+  candidate's too. For a machine rendering of the user's question, only the figure or date asked
+  for, and names kept from the user's own words, are required: the translator's words need not
+  be the documents'.
 
 The answer is refused (``None``) unless the best candidate fits and its evidence clears the
 thresholds below. Sentences that read as instructions to an assistant ("ignore all previous
@@ -133,12 +135,13 @@ _MILESTONES = tuple(re.compile(p) for p in (
     r"成立|揭牌|挂牌|组建",
     r"获批|批复|批准|批下",
 ))
-# a figure of the whole city, province or country (全市11所高等院校): not the district's
-_WIDER_FIGURE = re.compile(r"全[市省国][^，。,;；、\d]{0,10}?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)")
+_FIGURE_AFTER = r"[^，。,;；、\d]{0,10}?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"  # up to the clause's first figure
 # a question naming a district (a two-character name and 区: 光明区, not 园区, 湾区, 示范区) is about
 # it, though it may name the city as the source of something (获得了深圳市科研资金), unless it asks
-# about the whole of a wider place
+# about the whole of a wider place; the figure of one scope does not answer for the other
 _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景校院厂税港]区")
+_WIDER_FIGURE = re.compile(r"全[市省国]" + _FIGURE_AFTER)  # 全市11所高等院校
+_DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
 
 
@@ -635,13 +638,18 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         if wants_number and q_lang == "zh" and not translated else []
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
-    # a question about the district alone is not answered by the city's figure (全市11所)
-    district = wants_number and bool(_DISTRICT.search(q_norm)) and not _WIDER_PLACE.search(q_norm)
+    # a question about the district is not answered by the city's figure (全市11所), nor one about
+    # the whole city by the district's (全区院士57人)
+    wider = wants_number and bool(_WIDER_PLACE.search(q_norm))
+    district = wants_number and not wider and bool(_DISTRICT.search(q_norm))
+    # the year and the place of a question set the scene; a report states them once, above the
+    # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them
+    scene = _scene(q_norm, weights) if q_lang == "zh" and not translated else set()
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
-        coverage = sum(w for t, w in weights.items() if t in joined or _covers(c.norm, t, weights)) / total \
-            if total else 0.0
+        coverage = sum(w for t, w in weights.items() if t in joined or _covers(c.norm, t, weights)
+                       or (t in scene and t in p_norms[c.n - 1])) / total if total else 0.0
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
@@ -661,12 +669,23 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
+                and not (wider and _DISTRICT_SCOPE.search(c.norm) and not _WIDER_PLACE.search(c.norm))
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))
     return out
+
+
+def _scene(question_norm: str, terms: Iterable[str]) -> set[str]:
+    """The question's terms that say when or where: a year (2024, 年) or a place (光明 and 区 of
+    光明区, a word jieba tags as a place)."""
+    words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
+    places = {w for i, w in enumerate(words) if tags.get(w) == "ns" or (
+        len(w) >= 2 and i + 1 < len(words) and words[i + 1] in _PLACE_SUFFIX)}
+    places |= {w for i, w in enumerate(words) if w in _PLACE_SUFFIX and i and words[i - 1] in places}
+    return {t for t in terms if re.fullmatch(r"(?:19|20)\d{2}|年", t) or t in places}
 
 
 def _score(f: _Features) -> tuple[float, bool]:
