@@ -389,3 +389,22 @@ def test_a_prompt_longer_than_the_context_raises_backend_error(local_backend: Lo
         local_backend.complete(too_long, max_tokens=8, temperature=0.0)
     with pytest.raises(BackendError, match="exceed context window of 2048"):
         list(local_backend.stream(too_long, max_tokens=8, temperature=0.0))
+
+
+def test_the_state_cache_keeps_no_logits_and_counts_every_byte() -> None:
+    llama = pytest.importorskip("llama_cpp")
+    import numpy as np
+
+    from rag.generation.backends import _lean_state_cache
+
+    def state(tokens: int) -> object:
+        return llama.llama.LlamaState(input_ids=np.zeros(64, np.intc), scores=np.ones((512, 1000), np.single),
+                                      n_tokens=tokens, llama_state=b"\0" * 1000, llama_state_size=1000, seed=0)
+
+    cache = _lean_state_cache(10_000)
+    cache[(1, 2, 3)] = state(3)
+    kept = cache[(1, 2, 3, 4)]  # the longest shared prefix
+    assert kept.scores.shape == (1, 1000)  # 2 MB of logits dropped
+    assert cache.cache_size == 1000 + 4000 + 256
+    cache[(5, 6)] = state(2)  # two states exceed 10 kB: the older one goes
+    assert (1, 2, 3) not in cache and (5, 6) in cache
