@@ -61,3 +61,11 @@ TIMES = "光明区共有院士59人、高层次人才超3000人、科研院所�
 ])
 def test_a_list_may_name_its_items_in_the_clause_before_its_figures(answer: str, fault: str | None) -> None:
     assert disagreement(answer, [TIMES], "光明区科研院所的人才是三年前的几倍?") == fault
+
+
+def test_an_answer_that_only_restates_the_question_disagrees() -> None:
+    evidence = ["2023年,南湖区率先试点“合成生物”“脑科学”市区联动重点专项。"]
+    question = "南湖区层面有没有搞类似的市区联动?"
+    assert disagreement("是的，南湖区层面搞了类似的市区联动。[1]", evidence, question) is not None
+    assert disagreement("是的，南湖区率先试点了合成生物、脑科学市区联动重点专项。[1]", evidence, question) is None
+    assert disagreement("Yes, Nanhu piloted such projects. [1]", evidence, question) is None  # English: not judged

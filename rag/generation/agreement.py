@@ -9,7 +9,9 @@ ways a citation check cannot see, because every figure it writes is still in the
 - it writes figures and markers without a word (`` 59 [1] 57 [3] 57``);
 - it writes a figure none of the sentences it was shown states (the previous answer's figure in a
   follow-up, a sum it worked out): the citation check passes it when the figure is elsewhere in
-  the cited passage.
+  the cited passage;
+- it says only what the question says (有没有搞类似的市区联动? → 是的，光明区搞了类似的市区联动。):
+  a Chinese answer none of whose words or figures comes from the evidence beyond the question's.
 
 ``disagreement`` names the first such fault; the pipeline then answers with the chosen sentences.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from rag.generation.cite import split_clauses, strip_markers
 from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
+from rag.text import language, terms
 
 _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
@@ -114,6 +117,18 @@ def unstated_figure(answer_norm: str, evidence_norm: Sequence[str], question_nor
     return next((f.text for f in _figures(answer_norm) if not number_found(f.number, stated)), None)
 
 
+def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> bool:
+    """A Chinese answer that adds nothing of the evidence to the question: no figure, and no word
+    (two characters or more) of the evidence that the question does not have too."""
+    if language(answer_norm) != "zh":
+        return False  # an English answer shares no words with Chinese evidence
+    asked = set(terms(question_norm, guessed=False))
+    added = {t for t in terms(answer_norm, guessed=False) if len(t) >= 2 and t not in asked}
+    evidence = "\n".join(evidence_norm)
+    own_figures = [n for n in numbers(answer_norm) if not number_found(n, numbers(question_norm))]
+    return not own_figures and not any(t in evidence for t in added)
+
+
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
@@ -124,4 +139,6 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return f"gave {figure}, which no evidence sentence states"
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
         return f"dropped the qualifier of {figure}"
+    if restates_question(answer_norm, evidence_norm, match_form(question)):
+        return "says nothing of the evidence beyond the question"
     return wrong_pairing(answer_norm, evidence_norm, match_form(question))
