@@ -29,11 +29,11 @@ def write_docs(store: FaissStore, docs: dict[str, list[str]]) -> None:
     store.write(add=[entry(d, s, rng.normal(size=(len(s), PARAMS.dim)).tolist()) for d, s in docs.items()])
 
 
-def oracle_order(live: dict[str, list[str]], query: str, k: int) -> list[str]:
-    """Chunk texts by the in-memory BM25 (rag.retrieval.bm25) over the live chunks in write order."""
+def oracle_order(live: dict[str, list[str]], query: str, k: int) -> list[tuple[str, float]]:
+    """(chunk text, score) by the in-memory BM25 (rag.retrieval.bm25) over the live chunks in write order."""
     texts = [s for sentences in live.values() for s in sentences]
-    _, rows = BM25Index([terms(t) for t in texts]).top(terms(query), k)
-    return [texts[r] for r in rows]
+    scores, rows = BM25Index([terms(t) for t in texts]).top(terms(query), k)
+    return [(texts[r], float(score)) for r, score in zip(rows, scores)]
 
 
 def test_bm25_ranks_as_the_in_memory_index_after_adds_replacements_and_removals(tmp_path):
@@ -48,7 +48,9 @@ def test_bm25_ranks_as_the_in_memory_index_after_adds_replacements_and_removals(
     live.update(changed)  # replaced documents were written last
     for query in ("合成生物基金规模", "科技支行", "院士人才学校", "光明科学城的企业"):
         found = store.lexical(query, 10)
-        assert [store.chunks([k])[k].chunk.text for k in found] == oracle_order(live, query, 10), query
+        expected = oracle_order(live, query, 10)
+        assert [store.chunks([k])[k].chunk.text for k, _ in found] == [text for text, _ in expected], query
+        assert [score for _, score in found] == pytest.approx([score for _, score in expected], rel=1e-5), query
     df = dict(store._connection().execute("SELECT term, df FROM terms WHERE df > 0").fetchall())
     expected: dict[str, int] = {}
     for sentences in live.values():
@@ -80,7 +82,8 @@ def test_a_write_that_fails_midway_leaves_the_last_commit_and_the_next_write_wor
         assert vectors.stat().st_size == store._slots * PARAMS.dim * 4
         write_docs(store, {"new": ["新的合成生物文件。"]})
     reader.open(PARAMS)
-    assert reader.chunks(reader.lexical("新的合成生物文件", 1))[reader.lexical("新的合成生物文件", 1)[0]].chunk.doc_id == "new"
+    key = reader.lexical("新的合成生物文件", 1)[0][0]
+    assert reader.chunks([key])[key].chunk.doc_id == "new"
 
 
 def test_another_process_commit_is_seen_by_an_open_reader(tmp_path):
@@ -92,7 +95,7 @@ def test_another_process_commit_is_seen_by_an_open_reader(tmp_path):
     with writer.writing(PARAMS):
         write_docs(writer, {"b": ["合成生物基金。"]})
         writer.write(remove=["a"])
-    assert reader.chunk_count() == 1 and [reader.chunks([k])[k].chunk.doc_id for k in reader.lexical("合成生物基金", 5)] == ["b"]
+    assert reader.chunk_count() == 1 and [reader.chunks([k])[k].chunk.doc_id for k, _ in reader.lexical("合成生物基金", 5)] == ["b"]
     assert reader.lexical("光明科学城", 5) == []
 
 

@@ -107,10 +107,13 @@ def test_a_chunk_removed_between_ranking_and_fetching_is_replaced_by_the_next_ca
 
 
 class _RankedStore:
-    """A store whose BM25 and dense halves return fixed rankings of chunks 0..n-1."""
+    """A store whose BM25 and dense halves return fixed rankings of chunks 0..n-1, with the given
+    scores or, without them, evenly falling ones."""
 
-    def __init__(self, lexical: list[int], dense: list[int]) -> None:
-        self._lexical, self._dense = lexical, dense
+    def __init__(self, lexical: list[int], dense: list[int], *, lexical_scores: list[float] | None = None,
+                 dense_scores: list[float] | None = None) -> None:
+        self._lexical = list(zip(lexical, lexical_scores or [10.0 - i for i in range(len(lexical))]))
+        self._dense = list(zip(dense, dense_scores or [0.9 - 0.01 * i for i in range(len(dense))]))
 
     def chunk_count(self) -> int:
         return 20
@@ -136,6 +139,37 @@ def test_each_halfs_first_result_stays_among_the_first_k():
     assert ids[2] in {"d#9", "d#8"} and {"d#9", "d#8"} <= set(ids)  # both leaders kept, in the last places
     scores = [p.score for p in retriever.search("q", k=5)]
     assert scores == sorted(scores, reverse=True)
-    plain = rrf([store._lexical, store._dense], weights=[0.5, 0.5])
+    plain = rrf([[9, 1, 2, 3, 4, 5], [8, 5, 4, 3, 2, 1]], weights=[0.5, 0.5])
     assert {9, 8} - {row for row, _ in plain[:3]}  # plain fusion drops a leader
     assert [p.chunk_id for p in retriever.search("q", k=1)] == [f"d#{plain[0][0]}"]  # no room: fusion decides
+
+
+def _first_ids(store: _RankedStore, k: int = 3) -> list[str]:
+    return [p.chunk_id for p in Retriever(store, embed_query=lambda q: None, dense_weight=0.5).search("q", k=k)]
+
+
+def test_disjoint_halves_put_the_dense_leader_first_unless_bm25s_stands_out_more():
+    # no chunk in both top-10s: RRF scores the leaders 0 and 10 alike and the lower key (BM25's 0) would win
+    store = _RankedStore(list(range(10)), list(range(10, 20)),
+                         lexical_scores=[10, 8, 7.9, 7.8, 7.7, 7.6, 7.5, 7.4, 7.3, 7.2],  # margin 2.3 / 2.8 = 0.82
+                         dense_scores=[0.9, 0.7, 0.69, 0.68, 0.67, 0.66, 0.65, 0.64, 0.63, 0.5])  # 0.23 / 0.4 = 0.575
+    assert rrf([list(range(10)), list(range(10, 20))], weights=[0.5, 0.5])[0][0] == 0
+    assert _first_ids(store)[:2] == ["d#10", "d#0"]  # BM25's margin is larger, but under 1.5 times dense's
+    passages = Retriever(store, embed_query=lambda q: None, dense_weight=0.5).search("q", k=5)
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True) and passages[0].score <= 1
+
+
+def test_disjoint_halves_put_bm25s_leader_first_when_it_stands_out_one_and_a_half_times_more():
+    # here the dense leader has the lower key, so plain RRF would put it first
+    store = _RankedStore(list(range(10, 20)), list(range(10)),
+                         lexical_scores=[10, 3, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4, 2.3, 2.2],  # margin 7.3 / 7.8 = 0.94
+                         dense_scores=[0.9 - 0.05 * i for i in range(10)])  # 0.2 / 0.45 = 0.44
+    assert _first_ids(store)[:2] == ["d#10", "d#0"]
+
+
+def test_halves_sharing_a_chunk_in_their_top_10_keep_the_plain_fusion_order():
+    lexical, dense = [0, *range(1, 10)], [*range(10, 19), 1]  # chunk 1: BM25's 2nd and dense's 10th
+    store = _RankedStore(lexical, dense, lexical_scores=[10, 3, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4, 2.3, 2.2])
+    plain = [f"d#{row}" for row, _ in rrf([lexical, dense], weights=[0.5, 0.5])]
+    assert plain[:3] == ["d#1", "d#0", "d#10"]
+    assert _first_ids(store, k=5) == plain[:5]

@@ -44,7 +44,8 @@ def store(store_settings: dict[str, str], tmp_path: Path) -> Store:
     s.close()
 
 
-def texts(store: Store, keys: list[int]) -> list[str]:
+def texts(store: Store, ranked: list[tuple[int, float]]) -> list[str]:
+    keys = [k for k, _ in ranked]
     found = store.chunks(keys)
     return [found[k].chunk.text for k in keys]
 
@@ -64,9 +65,12 @@ def test_written_documents_read_back_and_are_searchable(store):
     assert texts(store, best[:1]) == ["光明區的合成生物企業總估值近400億元。"]  # folded for matching, shown as written
     assert texts(store, store.lexical("科技支行", 10)[:1]) == ["光明区推动7家科技支行落地。"]
     assert store.lexical("的", 10) == []  # only a stop word: nothing matches
-    assert texts(store, store.dense(np.array([0, 1, 0, 0.1], np.float32), 2)) == [
-        "创新推出21个特色科技金融产品。", "光明區的合成生物企業總估值近400億元。"]
-    stored = store.chunks(best[:1])[best[0]]
+    assert [score for _, score in best] == sorted((score for _, score in best), reverse=True) and best[-1][1] > 0
+    query = np.array([0, 1, 0, 0.1], np.float32)
+    nearest = store.dense(query / np.linalg.norm(query), 2)
+    assert texts(store, nearest) == ["创新推出21个特色科技金融产品。", "光明區的合成生物企業總估值近400億元。"]
+    assert [score for _, score in nearest] == pytest.approx([1 / 1.01 ** 0.5, 0.1 / 1.01 ** 0.5], abs=1e-4)  # cosines
+    stored = store.chunks([best[0][0]])[best[0][0]]
     assert (stored.chunk.id, stored.chunk.doc_id, stored.chunk.start, stored.title, stored.source) == (
         "fund#1", "fund", 18, "标题fund", "docs/fund.txt")
     assert FUND.document.text[stored.chunk.start:stored.chunk.end] == stored.chunk.text

@@ -46,16 +46,18 @@ class Retriever:
         if not self.store.chunk_count():
             return []
         depth = max(self.candidates, k)
-        rankings: list[list[int]] = []
+        halves: list[list[tuple[int, float]]] = []  # (key, score) best first: BM25 and/or dense
         if mode != "dense":
-            rankings.append(self.store.lexical(query, depth))
+            halves.append(self.store.lexical(query, depth))
         if mode != "bm25":
-            rankings.append(self.store.dense(self._embed_query(query), depth))
+            halves.append(self.store.dense(self._embed_query(query), depth))
+        rankings = [[int(key) for key, _ in half] for half in halves]
         if mode == "hybrid":
             w = self.dense_weight
-            fused = _leaders_kept(rrf(rankings, weights=[1 - w, w]), rankings, k)
+            fused = _confident_leader_first(rrf(rankings, weights=[1 - w, w]), *halves)
+            fused = _leaders_kept(fused, rankings, k)
         else:
-            fused = [(int(r), 1.0) for r in rankings[0]]
+            fused = [(r, 1.0) for r in rankings[0]]
         rerank = self._rerank is not None and mode == "hybrid"
         scored, found = self._fetch(self._scaled(fused, mode), max(self.rerank_depth, k) if rerank else k)
         if self._rerank is not None and rerank:
@@ -97,6 +99,39 @@ class Retriever:
             chunk_id=chunk.id, doc_id=chunk.doc_id, title=stored.title, source=stored.source,
             text=chunk.text, start=chunk.start, end=chunk.end, score=round(float(score), 6),
         )
+
+
+DISJOINT_TOP = 10  # the halves' first this many share no chunk: RRF has no agreement to go on
+MARGIN_RANK = 5  # a half's margin: its leader's score over the score at this rank ...
+LEXICAL_MARGIN_FACTOR = 1.5  # ... and BM25's leader goes first only when its margin is this many times dense's
+
+
+def _margin(ranking: Sequence[tuple[int, float]]) -> float:
+    """How far a half's leader stands out: (top score - score at ``MARGIN_RANK``) / (top - last score),
+    0 when the scores do not spread. Relative, so that BM25 scores and cosines compare."""
+    if not ranking:
+        return 0.0
+    top, last = ranking[0][1], ranking[-1][1]
+    spread = top - last
+    nth = ranking[min(MARGIN_RANK, len(ranking)) - 1][1]
+    return (top - nth) / spread if spread > 0 else 0.0
+
+
+def _confident_leader_first(fused: list[tuple[int, float]], lexical: Sequence[tuple[int, float]],
+                            dense: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """``fused`` with one half's leader first when the halves' first ``DISJOINT_TOP`` share no chunk
+    and their leaders differ. Ranks carry no agreement there: the two leaders score about the same
+    (exactly when neither is in the other half, and the tie falls to the lower key, i.e. arbitrarily),
+    or a chunk both halves rank below 10 outscores them. The more confident half decides instead:
+    dense, the stronger half, unless BM25's leader stands out ``LEXICAL_MARGIN_FACTOR`` times more.
+    Scores stay with their places, as in ``_leaders_kept``."""
+    if not lexical or not dense or lexical[0][0] == dense[0][0]:
+        return fused
+    if {key for key, _ in lexical[:DISJOINT_TOP]} & {key for key, _ in dense[:DISJOINT_TOP]}:
+        return fused
+    lead = lexical[0][0] if _margin(lexical) > LEXICAL_MARGIN_FACTOR * _margin(dense) else dense[0][0]
+    rows = [lead] + [row for row, _ in fused if row != lead]
+    return [(row, score) for row, (_, score) in zip(rows, fused)]
 
 
 def _leaders_kept(fused: list[tuple[int, float]], rankings: Sequence[Sequence[int]], k: int) -> list[tuple[int, float]]:

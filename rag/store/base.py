@@ -109,12 +109,13 @@ class Store(Protocol):
         """Number of chunks searched."""
         ...
 
-    def lexical(self, query: str, k: int) -> list[int]:
-        """Keys of the best ``k`` chunks by BM25 over the folded text, best first; only matches."""
+    def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(key, BM25 score) of the best ``k`` chunks over the folded text, best first; only matches.
+        The scores let fusion tell a confident ranking from a flat one."""
         ...
 
-    def dense(self, vector: np.ndarray, k: int) -> list[int]:
-        """Keys of the ``k`` chunks nearest to an L2-normalised query vector (cosine), best first."""
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(key, cosine) of the ``k`` chunks nearest to an L2-normalised query vector, best first."""
         ...
 
     def chunks(self, keys: Sequence[int]) -> dict[int, StoredChunk]:

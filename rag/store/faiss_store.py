@@ -405,13 +405,13 @@ class FaissStore:
             self._fresh()
             return self._n_chunks
 
-    def lexical(self, query: str, k: int) -> list[int]:
+    def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         with self._lock:
             self._fresh()
             return postings.top(self._connection(), terms(query), lengths=self._lengths, n_chunks=self._n_chunks,
                                 total_length=self._total_length, k=k)
 
-    def dense(self, vector: np.ndarray, k: int) -> list[int]:
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         import faiss
 
         with self._lock:
@@ -424,8 +424,8 @@ class FaissStore:
             # cost more than the scan (10^5 vectors: 190 ms with two threads, 15 ms with one, under load).
             # The setting belongs to the calling thread (a server answers in several).
             faiss.omp_set_num_threads(1)
-            _, ids = index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
-        return [int(i) for i in ids[0] if i >= 0]
+            scores, ids = index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def chunks(self, keys: Sequence[int]) -> dict[int, StoredChunk]:
         if not keys:

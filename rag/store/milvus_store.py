@@ -266,18 +266,20 @@ class MilvusStore:
     def chunk_count(self) -> int:
         return self._count
 
-    def lexical(self, query: str, k: int) -> list[int]:
+    def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         if not terms(query):  # nothing the BM25 side could match (only stop words or punctuation)
             return []
         hits = self._milvus().search(self._chunks, data=[bm25_form(query)], anns_field="sparse", limit=k,
                                      search_params={"metric_type": "BM25"}, output_fields=["seq"])
-        return [int(h["pk"]) for h in hits[0]]
+        # Milvus Lite gives a match's BM25 score negated (as a distance, smaller = better), a Milvus
+        # server the score itself; a match's score is positive, so abs() is the score on both
+        return [(int(h["pk"]), abs(float(h["distance"]))) for h in hits[0]]
 
-    def dense(self, vector: np.ndarray, k: int) -> list[int]:
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         hits = self._milvus().search(self._chunks, data=[np.asarray(vector, dtype=np.float32).tolist()],
                                      anns_field="dense", limit=k, output_fields=["seq"],
                                      search_params={"metric_type": "COSINE", "params": {"ef": max(64, 2 * k)}})
-        return [int(h["pk"]) for h in hits[0]]
+        return [(int(h["pk"]), float(h["distance"])) for h in hits[0]]  # COSINE: the distance is the cosine
 
     def chunks(self, keys: Sequence[int]) -> dict[int, StoredChunk]:
         if not keys:

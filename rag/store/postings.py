@@ -78,8 +78,8 @@ def remove(conn: sqlite3.Connection, rows: Sequence[tuple[int, bytes]]) -> None:
 
 
 def top(conn: sqlite3.Connection, query_terms: Sequence[str], *, lengths: np.ndarray, n_chunks: int,
-        total_length: float, k: int) -> list[int]:
-    """Slots of the best ``k`` chunks with a positive BM25 score, best first (ties: lower slot).
+        total_length: float, k: int) -> list[tuple[int, float]]:
+    """(slot, BM25 score) of the best ``k`` chunks with a positive score, best first (ties: lower slot).
 
     ``lengths[slot]`` is each chunk's term count (dead slots are never posted).
     """
@@ -109,4 +109,4 @@ def top(conn: sqlite3.Connection, query_terms: Sequence[str], *, lengths: np.nda
         kth = np.partition(scores[keep], len(keep) - k)[len(keep) - k]
         keep = keep[scores[keep] >= kth]
     order = keep[np.lexsort((slots[keep], -scores[keep]))][:k]
-    return slots[order].tolist()
+    return list(zip(slots[order].tolist(), scores[order].tolist()))
