@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from rag.generation.cite import verify
-from rag.generation.extractive import answer
+from rag.generation.extractive import answer, rank
 from rag.types import Passage
 
 DOC_FUND = (
@@ -528,6 +528,9 @@ def test_the_citys_figure_does_not_answer_for_the_district() -> None:
     assert "11所" in (answer("全市有几所高等院校获得科研资金稳定支持?", [city]) or "")
     both = passage("b", "光明区推动7家科技支行落地,首批落地科技支行占全市四分之一。", "光明区")
     assert "7家" in (answer("光明区有几家科技支行落地?", [both]) or "")
+    share = passage("s", "光明区科技金融成效显著。首批落地科技支行占全市四分之一。", "光明区")  # its share of the city's
+    assert rank("深圳第一批科技支行在光明区的比例是多少?", [share],
+                translated_from="What share of the first tech bank branches landed in Guangming?")[0].fits
 
 
 def test_the_size_of_a_sibling_does_not_answer() -> None:

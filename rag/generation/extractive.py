@@ -140,7 +140,8 @@ _FIGURE_AFTER = r"[^，。,;；、\d]{0,10}?(?:\d+(?:\.\d+)?|[一二两三四五
 # it, though it may name the city as the source of something (获得了深圳市科研资金), unless it asks
 # about the whole of a wider place; the figure of one scope does not answer for the other
 _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景校院厂税港]区")
-_WIDER_FIGURE = re.compile(r"全[市省国]" + _FIGURE_AFTER)  # 全市11所高等院校
+# 全市11所高等院校; not a share or rank within it (占全市四分之一, 居全市第一: the district's own figure)
+_WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
 
