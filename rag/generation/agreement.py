@@ -125,7 +125,8 @@ def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_n
     asked = set(terms(question_norm, guessed=False))
     added = {t for t in terms(answer_norm, guessed=False) if len(t) >= 2 and t not in asked}
     evidence = "\n".join(evidence_norm)
-    own_figures = [n for n in numbers(answer_norm) if not number_found(n, numbers(question_norm))]
+    asked_figures = numbers(question_norm)
+    own_figures = [n for n in numbers(answer_norm) if not number_found(n, asked_figures)]
     return not own_figures and not any(t in evidence for t in added)
 
 

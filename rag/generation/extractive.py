@@ -297,8 +297,9 @@ def _measured(question_norm: str) -> list[str]:
     at -= 1
     if at and words[at - 1] == "总":
         at -= 1
+    run = set(_noun_run(words[:at], tags))
     # places are checked as names, against the whole document (光明区人工智能产业规模)
-    return [w for i, w in enumerate(words[:at]) if w in _noun_run(words[:at], tags)
+    return [w for i, w in enumerate(words[:at]) if w in run
             and tags.get(w) != "ns" and words[i + 1][:1] not in _PLACE_SUFFIX]
 
 
