@@ -33,7 +33,11 @@ _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位)"
                          r"|该|該|此(?![外前后後次])")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
-_ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎")
+_ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎|"
+                        r"多大|多高|多长|多長|多久|多远|多遠")
+# a measure of a thing rather than a thing (建筑面积呢? after 大厦有多少层?: the tower's floor area)
+_ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面积|面積)|规模|規模|(?:总|總)?(?:投资|投資)(?:额|額)?|"
+                           r"产值|產值|营收|營收|估值|高度|层数|層數|排名")
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
@@ -49,7 +53,7 @@ _EN_AND_HOW = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>how\s+(?:many|much)\s
 _EN_FOCUS = re.compile(r"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>(?:does|do|did|is|are|was|were|has|have|had|"
                        r"will|can|could)\b.*)$", re.I)
 _EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|there|this|that|these|those)\b", re.I)
-_EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b.*$", re.I)
+_EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
 
 
 def depends_on_history(question: str) -> bool:
@@ -106,6 +110,9 @@ def _resolve_zh(q: str, context: str) -> str | None:
             named = f"{x[:start]}{topic}{x[end:]}"
             return (f"{named}是多少?" if how and how.group() in ("多少", "几", "幾") else f"{named}呢?") \
                 if topic else None
+        if _ZH_ATTRIBUTE.fullmatch(measure := x.removeprefix("它的").removeprefix("的")):
+            subject = _zh_subject(context)  # 建筑面积呢? after 大厦有多少层: the tower's; 规模呢? after 有多少院士: theirs
+            return f"{subject}的{measure}是多少?" if subject else None
         if _YEAR.fullmatch(x):
             return _YEAR.sub(x, context, count=1) if _YEAR.search(context) else f"{x}{context}"
         start, end, asking = _zh_focus_span(context, first_word_only=x.endswith("的"))
@@ -202,6 +209,8 @@ def _zh_topic(context: str) -> str:
     last = _tagged(head)[-1:]
     if last and len(last[0].word) == 1 and last[0].flag in ("v", "vn"):  # 大厦总共投了多少钱 → 大厦
         head = _ZH_TRAILING.sub("", head[:-1]).strip()
+    if (measure := _ZH_ATTRIBUTE.search(head)) and measure.end() == len(head):  # 基金规模多大 → 基金
+        head = _ZH_TRAILING.sub("", head[:measure.start()]).strip()
     tail = context[m.end():].strip(" ，,。?？") if m and m.group() in ("什么", "什麼") else ""
     # 深圳设立了什么基金 → 深圳设立基金; not 什么时候开建的, nor a second question (从什么模式转成什么模式)
     thing = 2 <= len(tail) <= 4 and not _ZH_ASKING.search(tail) and not tail.startswith(("时", "時", "样", "樣"))
@@ -264,7 +273,6 @@ def _resolve_en(q: str, context: str) -> str | None:
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
         return None
-    if _EN_PRONOUN.search(q):
-        topic = _EN_ASKING.sub("", context).strip(" ?") or context.rstrip(" ?")
-        return f"{q.rstrip(' ?')} ({topic})?"
+    if _EN_PRONOUN.search(q):  # which noun "it" is needs a parser: the previous question goes along whole
+        return f"{q.rstrip(' ?')} ({context.rstrip(' ?')})?"
     return None
