@@ -10,6 +10,7 @@ TALENTS = "截至目前,光明区共有院士59人、高层次人才超3000人�
 CONFERENCE = "30多个国家和地区的1200多家专业机构和组织代表出席,现场达成引人引智合作意向695项。"
 GROWTH = "科技服务业、软信服务业企业数量分别增长75%、80%,人力资源服务业营收增长104%。"
 FUND = "深圳设立规模50亿元的产业基金。"
+PROJECTS = "2023年,南湖引进一批大院大所,滚动推进项目达到19个。"
 
 
 @pytest.mark.parametrize("answer, evidence, question, fault", [
@@ -27,6 +28,9 @@ FUND = "深圳设立规模50亿元的产业基金。"
     # a follow-up answered with the previous turn's figure; a figure the model worked out itself
     ("博士人才超3000人[1]。", "博士人才超5000人。", "光明区的博士人才有多少?", "gave 3000, which no evidence sentence states"),
     ("两类企业数量共增长155%[1]。", GROWTH, "两类服务业企业数量一共增长多少?", "gave 155%, which no evidence sentence states"),
+    # a year of the passage given as the count
+    ("There are 2023 such projects in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?",
+     "gave the year 2023 as the count asked for"),
 ])
 def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str, fault: str) -> None:
     assert disagreement(answer, [evidence], question) == fault
@@ -42,6 +46,8 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("The fund is 5 billion yuan [1].", FUND, "How large is the fund?"),
     ("两类企业分别增长75%和80%[1]。", GROWTH, "服务业企业数量增长了多少?"),  # no item asked: not checked
     ("2024年光明区共有院士59人[1]。", TALENTS, "2024年光明区有多少院士?"),  # the year is the question's
+    ("In 2023 there were 19 such projects [1].", PROJECTS, "How many such projects are in the pipeline?"),
+    ("As of 2023, 19 projects were in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?"),
 ])
 def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
     assert disagreement(answer, [evidence], question) is None

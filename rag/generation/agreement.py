@@ -10,6 +10,7 @@ ways a citation check cannot see, because every figure it writes is still in the
 - it writes a figure none of the sentences it was shown states (the previous answer's figure in a
   follow-up, a sum it worked out): the citation check passes it when the figure is elsewhere in
   the cited passage;
+- it gives a year of the evidence as the count asked for (``There are 2023 such projects``);
 - it says only what the question says (有没有搞类似的市区联动? → 是的，光明区搞了类似的市区联动。):
   a Chinese answer none of whose words or figures comes from the evidence beyond the question's.
 
@@ -117,6 +118,31 @@ def unstated_figure(answer_norm: str, evidence_norm: Sequence[str], question_nor
     return next((f.text for f in _figures(answer_norm) if not number_found(f.number, stated)), None)
 
 
+_COUNT_ASKED = re.compile(r"how many|多少|几|幾", re.I)
+_AS_YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|by|of|from|until|to|during|before|after|through|year)|[-–~至到])\s*$", re.I)
+_AS_YEAR_AFTER = re.compile(r"^\s*(?:年|[-–~至到,.;:)），。；：]|$)")
+
+
+def year_as_count(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
+    """A year of the evidence given as the count asked for (项目达到19个, in a passage about 2023 →
+    "There are 2023 such projects"): a figure the evidence writes only as a year (2023年), which the
+    answer writes as no year, in answer to a how-many question that does not name it."""
+    if not _COUNT_ASKED.search(question_norm):
+        return None
+    asked = numbers(question_norm)
+    evidence = "\n".join(evidence_norm)
+    for m in ARABIC_FIGURE.finditer(answer_norm):
+        year = m.group()
+        if not (len(year) == 4 and year.isdigit() and year[:2] in ("19", "20")) or number_found(numbers(year)[0], asked):
+            continue
+        written = [e for e in re.finditer(rf"(?<![\d.]){year}(?![\d.])", evidence)]
+        as_years = [e for e in written if evidence[e.end():e.end() + 1] == "年"]
+        if written and len(as_years) == len(written) and not (
+                _AS_YEAR_BEFORE.search(answer_norm[: m.start()]) or _AS_YEAR_AFTER.match(answer_norm[m.end():])):
+            return year
+    return None
+
+
 def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> bool:
     """A Chinese answer that adds nothing of the evidence to the question: no figure, and no word
     (two characters or more) of the evidence that the question does not have too."""
@@ -138,6 +164,8 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
     evidence_norm = [match_form(s) for s in evidence]
     if (figure := unstated_figure(answer_norm, evidence_norm, match_form(question))) is not None:
         return f"gave {figure}, which no evidence sentence states"
+    if (year := year_as_count(answer_norm, evidence_norm, match_form(question))) is not None:
+        return f"gave the year {year} as the count asked for"
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
         return f"dropped the qualifier of {figure}"
     if restates_question(answer_norm, evidence_norm, match_form(question)):
