@@ -26,7 +26,7 @@ from rag.evaluation.metrics import percentile  # noqa: E402
 from rag.types import ChatMessage, backend_name  # noqa: E402
 
 SINGLE_TYPES = ("fact", "cross-script", "english")
-STAGES = ("condense", "retrieve", "first_token", "generate")  # of Answer.timings: where a turn's time goes
+STAGES = ("condense", "retrieve", "first_token", "generate", "verify")  # of Answer.timings: where a turn's time goes
 
 
 def timed(bot: RAG, question: str, history: list[ChatMessage], backend: str) -> tuple[float, float, Answer]:
@@ -73,7 +73,8 @@ def main() -> None:
 
     bot = RAG()
     bot.index()
-    timed(bot, "光明区有多少名院士?", [], args.backend)  # load the models outside the timed part
+    bot.warm_up(backend=backend_name(args.backend))  # as the servers do at start: models and fixed prompt prefixes
+    timed(bot, "光明区有多少名院士?", [], args.backend)
     first_single, total_single = [], []
     stages_single: dict[str, list[float]] = {s: [] for s in STAGES}
     for q in singles:
