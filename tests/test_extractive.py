@@ -551,3 +551,13 @@ def test_the_districts_figure_does_not_answer_for_the_whole_city() -> None:
     district = passage("d", "全区院士57人,高层次人才2800人。", "全区")
     assert answer("深圳全市现在一共有多少位院士?", [district]) is None
     assert "57人" in (answer("南湖区现在一共有多少位院士?", [district]) or "")
+
+
+RANKED = passage("rank", "南湖科学城连续3年入选全国科技城百强榜，排名跃升到第7名。南湖区引导基金荣获全国最佳引导基金TOP30。",
+                 "南湖")
+
+
+def test_a_rank_answers_no_question_of_size_and_another_list_answers_no_rank() -> None:
+    assert answer("南湖区引导基金规模有多大?", [RANKED]) is None  # TOP30 is a place, not a size
+    assert answer("南湖区在全国工业百强区榜单上排名第几?", [RANKED]) is None  # the rank is on another list
+    assert "第7名" in (answer("南湖科学城在全国科技城百强榜上排第几?", [RANKED]) or "")

@@ -57,6 +57,7 @@ from rag.generation.facts import (
     numbers,
     quoted,
     uncounted,
+    without_ranks,
 )
 from rag.text import language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
@@ -144,6 +145,8 @@ _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景�
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
+# the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
+_LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
 
 
 def _content_word(word: str) -> bool:
@@ -647,6 +650,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the year and the place of a question set the scene; a report states them once, above the
     # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them
     scene = _scene(q_norm, weights) if q_lang == "zh" and not translated else set()
+    list_kind = _LIST_KIND.findall(q_norm) if not translated else []
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
@@ -655,6 +659,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
+        own = own if ask.rank else without_ranks(own)
         new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", own)))
                        if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
@@ -671,6 +676,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
+                and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in list_kind)
                 and not (wider and _DISTRICT_SCOPE.search(c.norm) and not _WIDER_PLACE.search(c.norm))
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))

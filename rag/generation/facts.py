@@ -253,6 +253,12 @@ def any_count_unit(ask: Asked) -> Asked:
     return ask
 
 
+def without_ranks(text_norm: str) -> str:
+    """The text with its ranks (第7名, TOP30, 前十) blanked: figures of a place in a list, which
+    answer no question of size or count (种子基金规模多大 is not answered by 引导基金TOP30)."""
+    return _RANK.sub(" ", text_norm)
+
+
 def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
     """Whether a sentence in matching form can answer: it holds a figure in the asked unit (an
     ordinal for a rank, a change for a change), and it names none of the other years only (a
