@@ -561,3 +561,9 @@ def test_a_rank_answers_no_question_of_size_and_another_list_answers_no_rank() -
     assert answer("南湖区引导基金规模有多大?", [RANKED]) is None  # TOP30 is a place, not a size
     assert answer("南湖区在全国工业百强区榜单上排名第几?", [RANKED]) is None  # the rank is on another list
     assert "第7名" in (answer("南湖科学城在全国科技城百强榜上排第几?", [RANKED]) or "")
+
+
+def test_a_member_asked_for_alone_is_not_answered_with_its_groups_figure() -> None:
+    groups = passage("group", "全年认定“小巨人”、专精特新等优质企业近500家。", "全年")
+    assert answer("南湖区专精特新“小巨人”企业有多少家?", [groups]) is not None  # named by its members: the group
+    assert answer("南湖区专精特新“小巨人”企业单独算有多少家?", [groups]) is None

@@ -145,6 +145,7 @@ _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景�
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
+_ALONE = re.compile(r"单独|單獨|单看|單看|本身|自身")
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
 
@@ -513,6 +514,8 @@ def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
     found = list(re.finditer(re.escape(term) + r"[”」\"]?((?:、[^，。,;；、等]{1,12}?)*)等", text_norm))
     if not found or len(found) < text_norm.count(term):
         return False
+    if _ALONE.search(question_norm):  # 专精特新“小巨人”企业单独算: the member alone, whatever else it names
+        return True
     for m in found:
         others = [o.strip("“”「」\"") for o in m.group(1).split("、")[1:]]
         if others and all(o in question_norm for o in others):
