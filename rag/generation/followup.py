@@ -139,8 +139,9 @@ def _resolve_zh(q: str, context: str) -> str | None:
     content = {t for t in terms(q) if len(t) >= 2}
     if (lead := _ZH_LEAD.match(q)) and _ZH_ASKING.search(q) and len(content) >= 3:
         return q[lead.end():]  # 那已经推出的科技保险产品有几个?: a question of its own after a 那
-    if len(content) == 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
-        return f"{subject}{q}"  # 增幅是多少? after 院士团队有几个: an attribute of what was asked about
+    if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
+        # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
+        return f"{subject}{q}"
     return None
 
 
