@@ -4,10 +4,9 @@
 
 Single questions are the test half's fact, cross-script and English questions; conversation
 turns are the follow-ups of its conversations, asked with the product's own earlier answers as
-history (as the chat UI does). Prints first-token and whole-answer p50/p95 for each, the ratio
-of a follow-up turn to a single question, and its ratio to the same question asked on its own
-in its rewritten form (what being in a conversation adds, whatever the question). Run it on a
-quiet machine: the local model reads its prompt on the same two cores as everything else.
+history (as the chat UI does). Prints first-token and whole-answer p50/p95 for each, and the
+ratio of a follow-up turn to a single question. Run it on a quiet machine: the local model
+reads its prompt on the same two cores as everything else.
 """
 
 from __future__ import annotations
@@ -83,19 +82,17 @@ def main() -> None:
         first_single.append(first)
         total_single.append(total)
         add_stages(stages_single, answer)
-    first_turn, total_turn, total_alone = [], [], []
+    first_turn, total_turn = [], []
     stages_turn: dict[str, list[float]] = {s: [] for s in STAGES}
     for turns in conversations:
         history: list[ChatMessage] = []
         for n, q in enumerate(turns):
             first, total, answer = timed(bot, q, history, args.backend)
-            history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer.text}]
             if n:
                 first_turn.append(first)
                 total_turn.append(total)
                 add_stages(stages_turn, answer)
-                # the same question asked on its own, in its rewritten form: what the conversation adds
-                total_alone.append(timed(bot, answer.standalone_question or q, [], args.backend)[1])
+            history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer.text}]
     print(f"backend {args.backend}; questions from {args.file.name}")
     print(summary("single question, first text", first_single))
     print(summary("single question, answer", total_single))
@@ -105,12 +102,9 @@ def main() -> None:
         print(f"  {stage:<12} p50 single {stage_p50(stages_single, stage)}   follow-up {stage_p50(stages_turn, stage)}")
     ratio = statistics.median(total_turn) / statistics.median(total_single)
     print(f"follow-up turn / single question (answer p50): {ratio:.2f}")
-    print(summary("its rewrite asked alone", total_alone))
-    paired = statistics.median(total_turn) / statistics.median(total_alone)
-    print(f"follow-up turn / its rewrite asked alone (answer p50): {paired:.2f}")
     print(json.dumps({"first_p50": percentile(first_single, 50), "first_p95": percentile(first_single, 95),
                       "answer_p50": percentile(total_single, 50), "turn_answer_p50": percentile(total_turn, 50),
-                      "turn_ratio": round(ratio, 3), "turn_vs_alone": round(paired, 3)}))
+                      "turn_ratio": round(ratio, 3)}))
 
 
 if __name__ == "__main__":
