@@ -26,6 +26,7 @@ from rag.errors import BackendError, IndexMissingError, LoadError, QueryError
 from rag.files import atomic_write
 from rag.generation.backends import STATE_CACHE_BYTES, Generator, LocalBackend
 from rag.generation.cite import Similarity
+from rag.generation.evidence import finish_sentences
 from rag.generation.pipeline import AnswerPipeline
 from rag.ingest.indexer import Progress, sync, update_folder
 from rag.models.embedder import Embedder
@@ -272,7 +273,8 @@ class RAG:
         if k is not None and k < 1:
             raise QueryError(f"k must be >= 1, got {k}")
         pipeline = self._pipeline(backend)
-        return pipeline.stream(question, history=list(history), search=self._search, k=k or self.settings.top_k)
+        return pipeline.stream(question, history=list(history), search=self._search_whole_sentences,
+                               k=k or self.settings.top_k)
 
     def warm_up(self, *, backend: BackendName | None = None) -> None:
         """Open the index and load every model ``backend``'s answers need now, reading the fixed
@@ -294,6 +296,14 @@ class RAG:
     # ----- internals -----
     def _search(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         return self._get_retriever().search(question, k=k, mode=mode)
+
+    def _search_whole_sentences(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
+        """Passages to answer from: each runs on to the end of the sentence it was cut in."""
+        return finish_sentences(self._search(question, k=k, mode=mode), self._document_text)
+
+    def _document_text(self, doc_id: str) -> str | None:
+        doc = self.store.document(doc_id)
+        return doc.text if doc else None
 
     def _check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():

@@ -175,6 +175,15 @@ _SENTENCE_END = re.compile(
 _ORDINAL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])\.\s*")
 
 
+def sentence_end(text: str, start: int, limit: int) -> int | None:
+    """Where the sentence running at ``start`` ends (after its punctuation), if before ``limit``;
+    ``start`` itself when the text before it ends a sentence."""
+    if _SENTENCE_END.fullmatch(text[:start].rstrip()[-1:]) or not text[:start].strip():
+        return start
+    m = _SENTENCE_END.search(text, start, limit)
+    return m.end() if m else None
+
+
 def split_sentences(text: str) -> list[Span]:
     """Sentences of ``text`` (Chinese and English punctuation, line breaks), without outer white space."""
     return split_at(text, [m.end() for m in _SENTENCE_END.finditer(text) if m.end() > m.start()],

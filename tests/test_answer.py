@@ -9,7 +9,7 @@ from rag import RAG
 from rag.api import choose_backend
 from rag.config import Settings, settings_with
 from rag.errors import BackendError, QueryError
-from rag.generation.evidence import pack_passages, select
+from rag.generation.evidence import finish_sentences, pack_passages, select
 from rag.generation.pipeline import build_messages, format_history
 from rag.tokens import count_tokens
 from rag.types import Passage
@@ -27,6 +27,17 @@ def test_passages_are_packed_within_the_token_budget_in_rank_order():
     packed = pack_passages(passages, budget_tokens=each * 2 + 1)
     assert [p.chunk_id for p in packed] == ["d#0", "d#1"]
     assert pack_passages(passages, budget_tokens=5) == passages[:1]  # never empty
+
+
+def test_a_passage_cut_in_mid_sentence_runs_on_to_the_sentence_end():
+    doc = "二、工作思路\n2022年,我们将不断增强科技创新的牵引能力,全力打造创新高地。此后另起一句。"
+    cut = doc.index("全力")  # the chunk ends after 能力,
+    head = Passage(chunk_id="d#0", doc_id="d", title="T", source="d.txt", text=doc[:cut], start=0, end=cut, score=1.0)
+    whole = doc[:doc.index("此后")]
+    (finished,) = finish_sentences([head], {"d": doc}.get)
+    assert (finished.text, finished.end) == (whole, len(whole)) and doc[finished.start:finished.end] == finished.text
+    assert finish_sentences([finished], {"d": doc}.get) == [finished]  # already whole
+    assert finish_sentences([head], {}.get) == [head]  # document gone: as it was
 
 
 def _evidence(question: str, passages: list[Passage]) -> list:

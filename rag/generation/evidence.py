@@ -21,9 +21,11 @@ from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
 from rag.generation.extractive import Finding, choose, rank
+from rag.text import sentence_end
 from rag.tokens import count_tokens
 from rag.types import Passage
 
+MAX_SENTENCE_TAIL = 200  # characters a passage cut in mid-sentence is read on, at most, to finish it
 Search = Callable[..., list[Passage]]  # search(question, *, k, mode="hybrid") -> passages, best first
 
 
@@ -43,6 +45,24 @@ def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> 
             seen.add(p.chunk_id)
             pool.append(p)
     return pool
+
+
+def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str | None]) -> list[Passage]:
+    """Each passage run on to the end of the sentence it stops in (``text_of``: a document's text).
+
+    Chunks are cut to a token budget, and a long sentence at a cut is whole in neither chunk: its
+    start (2022年,我们将…) in one, its end (…全力打造国际科技和产业创新高地。) in the next, so neither
+    holds what answers 2022年的总目标是打造什么. Answers are chosen from whole sentences.
+    """
+    texts: dict[str, str | None] = {}
+    finished = []
+    for p in passages:
+        if p.doc_id not in texts:
+            texts[p.doc_id] = text_of(p.doc_id)
+        text = texts[p.doc_id]
+        end = sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL) if text and text[p.start:p.end] == p.text else None
+        finished.append(replace(p, text=text[p.start:end], end=end) if text and end and end > p.end else p)
+    return finished
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
