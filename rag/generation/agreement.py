@@ -135,7 +135,7 @@ def year_as_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
         year = m.group()
         if not (len(year) == 4 and year.isdigit() and year[:2] in ("19", "20")) or number_found(numbers(year)[0], asked):
             continue
-        written = [e for e in re.finditer(rf"(?<![\d.]){year}(?![\d.])", evidence)]
+        written = list(re.finditer(rf"(?<![\d.]){year}(?![\d.])", evidence))
         as_years = [e for e in written if evidence[e.end():e.end() + 1] == "年"]
         if written and len(as_years) == len(written) and not (
                 _AS_YEAR_BEFORE.search(answer_norm[: m.start()]) or _AS_YEAR_AFTER.match(answer_norm[m.end():])):
