@@ -27,6 +27,8 @@ def test_passages_are_packed_within_the_token_budget_in_rank_order():
     packed = pack_passages(passages, budget_tokens=each * 2 + 1)
     assert [p.chunk_id for p in packed] == ["d#0", "d#1"]
     assert pack_passages(passages, budget_tokens=5) == passages[:1]  # never empty
+    # the passages of the answer sentences are packed whatever their size: they are cited
+    assert [p.chunk_id for p in pack_passages(passages, budget_tokens=each, keep=3)] == ["d#0", "d#1", "d#2"]
 
 
 def test_a_passage_cut_in_mid_sentence_runs_on_to_the_sentence_end():

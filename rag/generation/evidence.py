@@ -67,11 +67,11 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
            budget_tokens: int, translated_from: str = "") -> Selection:
-    """Score the pool's sentences, choose the answer sentences, and pack their passages first
-    (``translated_from``: the user's question when ``question`` is a machine rendering of it, see ``rank``)."""
+    """Score the pool's sentences, choose the answer sentences, and pack their passages first,
+    whatever their size (``translated_from``: the user's question when ``question`` is a machine rendering of it, see ``rank``)."""
     chosen = choose(rank(question, pool, similarity=similarity, translated_from=translated_from))
-    first = [pool[f.candidate.n - 1] for f in chosen]
-    passages = pack_passages(list(dict.fromkeys([*first, *pool])), budget_tokens=budget_tokens)
+    first = list(dict.fromkeys(pool[f.candidate.n - 1] for f in chosen))
+    passages = pack_passages(list(dict.fromkeys([*first, *pool])), budget_tokens=budget_tokens, keep=len(first))
     number = {p.chunk_id: i for i, p in enumerate(passages, start=1)}
 
     def renumbered(findings: Sequence[Finding]) -> list[Finding]:
@@ -85,18 +85,19 @@ def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | N
     return Selection(passages=passages, chosen=renumbered(chosen))
 
 
-def pack_passages(passages: Sequence[Passage], *, budget_tokens: int) -> list[Passage]:
-    """The leading passages whose text fits in ``budget_tokens`` (at least one).
+def pack_passages(passages: Sequence[Passage], *, budget_tokens: int, keep: int = 0) -> list[Passage]:
+    """The leading passages whose text fits in ``budget_tokens`` (at least one); the first ``keep``
+    are packed whatever their size (they hold the answer sentences, which are cited from them).
 
     A passage mostly covered by one already packed (neighbouring chunks overlap) is skipped, so
     the budget goes to new text, e.g. a second document that gives another figure.
     """
-    packed: list[Passage] = []
-    used = 0
-    for p in passages:
+    packed: list[Passage] = list(passages[:keep])
+    used = sum(count_tokens(p.text) + 4 for p in packed)  # the "[n] " label and separator
+    for p in passages[keep:]:
         if any(_overlap(p, q) > 0.5 for q in packed):
             continue
-        cost = count_tokens(p.text) + 4  # the "[n] " label and separator
+        cost = count_tokens(p.text) + 4
         if used + cost > budget_tokens:
             break
         packed.append(p)
