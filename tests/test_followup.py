@@ -76,3 +76,9 @@ def test_a_question_that_stands_alone_is_kept_as_it_is() -> None:
     assert resolve("南湖区不同年龄段的人才各有多少?", ["2023年南湖有哪些创新成果?"]) == "南湖区不同年龄段的人才各有多少?"
     assert resolve("光明科学城论坛已经举办了几届?", ["光明区有多少院士?"]) == "光明科学城论坛已经举办了几届?"
     assert resolve("光明区有多少院士?", []) == "光明区有多少院士?"
+
+
+def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> None:
+    # which noun "it" stands for needs a parser: the previous question goes along, not a guess at it
+    assert resolve("How many firms attended it?", ["At which fair did Nanhu sign 95 deals?"]) == \
+        "How many firms attended it (At which fair did Nanhu sign 95 deals)?"

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 import pytest
 from fakes import ScriptedGenerator, WarmableGenerator, is_condense_request, is_translate_request
 
-from rag.generation.followup import resolve
 from rag.generation.pipeline import AnswerPipeline
 from rag.tokens import count_tokens
 from rag.types import Answer, ChatMessage, Passage
@@ -266,19 +265,6 @@ def test_an_english_question_is_rendered_in_chinese_once_for_its_follow_ups() ->
     assert pipeline.in_chinese("How large is the synthetic biology fund?") == "合成生物产业基金的规模是多少?"
     assert pipeline.in_chinese("How large is the synthetic biology fund?") == "合成生物产业基金的规模是多少?"
     assert sum(is_translate_request(c) for c in generator.calls) == 1
-
-
-def test_an_english_follow_up_with_its_context_is_rendered_a_question_at_a_time() -> None:
-    renderings = {"At which fair did Nanhu sign 95 deals?": "南湖在哪个展会上签约95项?",
-                  "How many firms attended it?": "有多少家企业参加?"}
-
-    def reply(messages: list[ChatMessage]) -> str:
-        return next((zh for en, zh in renderings.items() if en in messages[0]["content"]), "")
-
-    pipeline = _pipeline(ScriptedGenerator(reply))
-    standalone = resolve("How many firms attended it?", ["At which fair did Nanhu sign 95 deals?"])
-    assert standalone == "How many firms attended it (At which fair did Nanhu sign 95 deals)?"
-    assert pipeline.in_chinese(standalone) == "南湖在哪个展会上签约95项? 有多少家企业参加?"
 
 
 def test_warming_up_reads_the_start_of_every_prompt_later_sent() -> None:

@@ -57,9 +57,6 @@ def _script_of(question: str, lang: Language) -> Any:
     return converter("s2t" if is_traditional(question) else "t2s") if lang == "zh" else None
 
 
-# "How many attended it (At which conference…)?": the form ``rag.generation.followup`` gives an English
-# follow-up; rendered whole, the small model garbled one question inside the other
-_WITH_CONTEXT = re.compile(r"^(?P<question>[^(]+?)\s*\((?P<context>.+)\)\s*\?$")
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
 _LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
 
@@ -272,8 +269,6 @@ class AnswerPipeline:
         is not English, or when the generator cannot translate: the dense half still matches it)."""
         if language(question) != "en":
             return question
-        if with_context := _WITH_CONTEXT.match(question):  # a follow-up and the question it follows: each alone
-            return f"{self.in_chinese(with_context['context'] + '?')} {self.in_chinese(with_context['question'] + '?')}"
         if question in self._renderings:  # a Chinese follow-up renders the English question before it again
             return self._renderings[question]
         rendering = self._render(question)
