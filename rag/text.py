@@ -175,11 +175,14 @@ _SENTENCE_END = re.compile(
 _ORDINAL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])\.\s*")
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends where a sentence does (white space aside), or holds nothing."""
+    tail = text.rstrip()[-1:]
+    return not tail or bool(_SENTENCE_END.fullmatch(tail))
+
+
 def sentence_end(text: str, start: int, limit: int) -> int | None:
-    """Where the sentence running at ``start`` ends (after its punctuation), if before ``limit``;
-    ``start`` itself when the text before it ends a sentence."""
-    if _SENTENCE_END.fullmatch(text[:start].rstrip()[-1:]) or not text[:start].strip():
-        return start
+    """Where the sentence running at ``start`` ends (after its punctuation), if before ``limit``."""
     m = _SENTENCE_END.search(text, start, limit)
     return m.end() if m else None
 

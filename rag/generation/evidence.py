@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
 from rag.generation.extractive import Finding, choose, rank
-from rag.text import sentence_end
+from rag.text import ends_sentence, sentence_end
 from rag.tokens import count_tokens
 from rag.types import Passage
 
@@ -54,14 +54,17 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
     start (2022年,我们将…) in one, its end (…全力打造国际科技和产业创新高地。) in the next, so neither
     holds what answers 2022年的总目标是打造什么. Answers are chosen from whole sentences.
     """
-    texts: dict[str, str | None] = {}
+    texts: dict[str, str | None] = {}  # read only for a passage that stops in mid-sentence, once per document
     finished = []
     for p in passages:
+        if ends_sentence(p.text):
+            finished.append(p)
+            continue
         if p.doc_id not in texts:
             texts[p.doc_id] = text_of(p.doc_id)
         text = texts[p.doc_id]
         end = sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL) if text and text[p.start:p.end] == p.text else None
-        finished.append(replace(p, text=text[p.start:end], end=end) if text and end and end > p.end else p)
+        finished.append(replace(p, text=text[p.start:end], end=end) if text and end else p)
     return finished
 
 
