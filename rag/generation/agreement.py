@@ -133,7 +133,7 @@ def year_as_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     evidence = "\n".join(evidence_norm)
     for m in ARABIC_FIGURE.finditer(answer_norm):
         year = m.group()
-        if not (len(year) == 4 and year.isdigit() and year[:2] in ("19", "20")) or number_found(numbers(year)[0], asked):
+        if not re.fullmatch(r"(?:19|20)\d{2}", year) or number_found(numbers(year)[0], asked):
             continue
         written = list(re.finditer(rf"(?<![\d.]){year}(?![\d.])", evidence))
         as_years = [e for e in written if evidence[e.end():e.end() + 1] == "年"]
@@ -162,12 +162,13 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
     if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
-    if (figure := unstated_figure(answer_norm, evidence_norm, match_form(question))) is not None:
+    question_norm = match_form(question)
+    if (figure := unstated_figure(answer_norm, evidence_norm, question_norm)) is not None:
         return f"gave {figure}, which no evidence sentence states"
-    if (year := year_as_count(answer_norm, evidence_norm, match_form(question))) is not None:
+    if (year := year_as_count(answer_norm, evidence_norm, question_norm)) is not None:
         return f"gave the year {year} as the count asked for"
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
         return f"dropped the qualifier of {figure}"
-    if restates_question(answer_norm, evidence_norm, match_form(question)):
+    if restates_question(answer_norm, evidence_norm, question_norm):
         return "says nothing of the evidence beyond the question"
-    return wrong_pairing(answer_norm, evidence_norm, match_form(question))
+    return wrong_pairing(answer_norm, evidence_norm, question_norm)
