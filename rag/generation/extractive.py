@@ -17,7 +17,9 @@ scored by
   holds what the question asks for: a number not already in the question for
   多少/几/how many, a date for 何时/when; and, for a Chinese 多少/几/谁 question, the thing
   counted or asked about (``_focus``: 学者 in 有多少名学者入选, 规模 in 规模是多少); an ordinal
-  for a rank (排名第几), a change for a change (新增了多少, not 增至751家); the kind asked about
+  for a rank (排名第几), and for a size or count a figure that is no rank (not TOP30), the kind of
+  a ranked list (工业 of 全国工业百强区) in the sentence or the one before it, a member asked for
+  alone (单独算) not in a group's figure; a change for a change (新增了多少, not 增至751家); the kind asked about
   (通用 of 通用算力规模是多少, not 智能算力规模); a term the question
   quotes (“全国工业百强区”) in the sentence or the one before it; the milestone a date question
   asks for (开工, not 投用); the district's own figure, not the whole city's (全市11所), for a
