@@ -567,3 +567,35 @@ def test_a_member_asked_for_alone_is_not_answered_with_its_groups_figure() -> No
     groups = passage("group", "全年认定“小巨人”、专精特新等优质企业近500家。", "全年")
     assert answer("南湖区专精特新“小巨人”企业有多少家?", [groups]) is not None  # named by its members: the group
     assert answer("南湖区专精特新“小巨人”企业单独算有多少家?", [groups]) is None
+
+
+def test_a_count_of_one_kind_is_not_answered_with_its_neighbours() -> None:
+    talents = passage("talent", "截至目前，南湖区共有院士12人、博士人才超900人。", "截至")
+    assert "900" in (answer("南湖区有多少博士人才?", [talents]) or "")
+    assert answer("南湖区有多少硕士人才?", [talents]) is None  # 人才 is there, 硕士 is not
+
+
+def test_the_size_of_one_building_does_not_answer_for_another() -> None:
+    assert "6.4" in (answer("南湖金融大厦的建筑面积有多大?", [TOWER]) or "")
+    assert answer("南湖生物医药中心的建筑面积有多大?", [TOWER]) is None  # 多大: jieba splits 多 + 大
+
+
+@pytest.mark.parametrize(("question", "text"), [
+    ("南湖科创中心是哪家单位牵头建设的?", "南湖区以建设南湖科创中心为引领，打造创新高地。"),
+    ("南湖区新引进的3位科学家分别是哪几位?", "南湖区新引进知名科学家3位。"),
+    ("南湖知识产权中心的具体地址在哪儿?", "南湖区以南湖知识产权中心为主阵地，提升知识产权水平。"),
+    ("南湖合成生物成果发表在哪本期刊上?", "南湖合成生物成果入选年度十大科技新闻。"),
+    ("并购贷是哪家银行推出的?", "南湖区推动6家科技支行落地，推出并购贷等18个产品。"),
+])
+def test_a_which_question_is_answered_only_by_a_name_of_its_kind(question: str, text: str) -> None:
+    assert answer(question, [passage("p", text, text[:2])]) is None
+
+
+@pytest.mark.parametrize(("question", "text", "name"), [
+    ("南湖科创中心是哪家单位牵头建设的?", "南湖科创中心由深圳医学科学院牵头建设。", "深圳医学科学院"),
+    ("南湖区新引进的科学家是哪几位?", "南湖区新引进了颜宁、丹扬等科学家。", "颜宁"),
+    ("南湖知识产权中心的具体地址在哪儿?", "南湖知识产权中心位于华夏路10号。", "华夏路10号"),
+    ("南湖合成生物成果发表在哪本期刊上?", "南湖合成生物成果发表在《自然》期刊上。", "自然"),
+])
+def test_a_which_question_is_answered_by_the_name_it_asks_for(question: str, text: str, name: str) -> None:
+    assert name in (answer(question, [passage("p", text, text[:2])]) or "")

@@ -25,7 +25,10 @@ scored by
   asks for (开工, not 投用); the district's own figure, not the whole city's (全市11所), for a
   question naming a district, and not the district's (全区院士57人) for one about the whole city;
   the thing whose size is asked (材料基因组设施 of 材料基因组设施占地多少) in the sentence or the
-  one before it, not a sibling's; a candidate without these keeps only ``MISFIT`` of its score
+  one before it, not a sibling's; every word of one counted noun (硕士 of 多少硕士人才, not
+  博士人才); for a which question, a name of the kind it asks for that the question does not
+  give (哪家单位: an organisation, 哪几位: people, 地址: a street, 哪本期刊: a title), not a
+  sentence that only mentions the thing asked about; a candidate without these keeps only ``MISFIT`` of its score
   and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
   candidate's too. For a machine rendering of the user's question, only the figure or date asked
   for, and names kept from the user's own words, are required: the translator's words need not
@@ -99,6 +102,19 @@ _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(
                             r"(?:\s*年度?|(?![\d.%]|\s*[个项名人位层条家所只座批次届倍台款支件篇户套万亿元平米]))")
 # 叫什么名字, 全称是什么: the answer is a name (``_gives_name``), not a sentence about the thing named
 _WANTS_NAME = re.compile(r"叫什么|叫啥|什么名字|名字是什么|名称|全称")
+# 哪家单位牵头, 哪几位科学家, 在哪里, 哪本期刊: the answer names one (``_names_kind``); a sentence that
+# only mentions the thing asked about (以建设国家生物制造产业创新中心为引领) does not answer
+_WANTS_ENTITY = (
+    ("person", re.compile(r"哪一?位|哪几位|哪些人|哪些科学家|是谁|有谁")),
+    ("org", re.compile(r"哪一?家|哪几家|哪一?所|哪几所|谁(?:牵头|负责|管理|主导)|"
+                       r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队)")),
+    ("address", re.compile(r"地址|具体位置|门牌")),
+    ("place", re.compile(r"在哪(?![些个一本家位所种份])|(?<![从到])哪[里儿裡](?!到)|什么地方")),  # not 从哪里到哪里: a range
+    ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
+)
+_ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
+_PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
+_PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
@@ -124,8 +140,9 @@ _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
+# from 百分之 on: how a figure is asked for, not what is counted
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
-                    "百分之 百分比 几成 几倍 人数 人次 数量".split())  # the last: how a figure is asked for, not what is counted
+                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量".split())
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
@@ -150,6 +167,12 @@ _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
 _ALONE = re.compile(r"单独|單獨|单看|單看|本身|自身")
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
+
+
+def _asking_at(words: Sequence[str]) -> int | None:
+    """Where the asking word of a segmented question is (多少, 几, 谁…; 多 + 大 as jieba splits 多大)."""
+    return next((i for i, w in enumerate(words) if _ASKS.match(w) or (
+        w == "多" and i + 1 < len(words) and words[i + 1][:1] in "大高长久")), None)
 
 
 def _content_word(word: str) -> bool:
@@ -204,7 +227,7 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     """``focus_words``, and whether they follow the question word."""
     # the measure word belongs to 多少/几, not to the noun (多少个子基金 must not segment as 个子 + 基金)
     words = load_jieba().lcut(ASKED_UNIT.sub(r"\g<0> ", question_norm))
-    at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
+    at = _asking_at(words)
     if at is None:
         return [], False
     tags = _tags(question_norm)
@@ -260,7 +283,7 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     asked-about words. None for a single word before 的 (光明区的: places are checked as names).
     ``focus`` and ``counts`` are the question's ``_focus``."""
     words = load_jieba().lcut(question_norm)
-    at = next((i for i, w in enumerate(words) if _ASKS.match(w)), None)
+    at = _asking_at(words)
     if at is None or counts:
         return None
     de = next((i for i in range(at - 1, 1, -1) if words[i] == "的"), None)
@@ -536,6 +559,38 @@ def _gives_name(text: str, question_norm: str) -> bool:
                for word, tag in _tags(text).items())
 
 
+def _names_kind(text: str, question_norm: str, kind: str) -> bool:
+    """The sentence names an entity of ``kind`` (``_WANTS_ENTITY``) that the question does not:
+    a person (颜宁), an organisation (贝特瑞, 招商银行, …研究院), a place (华夏路10号) or a title
+    (《…》) or a Latin-script name (TCL). Words jieba cannot tag as names are read by their ends
+    (科学院, 基金, 路) and the name before the end (``_proper``)."""
+    text_norm = match_form(text)
+    latin = any(re.fullmatch(r"[A-Za-z][A-Za-z0-9&\-]+", w) and w.lower() not in question_norm.lower()
+                for w in re.findall(r"[A-Za-z][A-Za-z0-9&\-]+", text))
+    if kind == "title":
+        return latin or any(t not in question_norm for t in re.findall(r"《([^》]+)》", text_norm))
+    tags = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "place": ("ns",), "address": ()}[kind]
+    if any(tag in tags and len(word) >= 2 and match_form(word) not in question_norm
+           for word, tag in _tags(text).items()):
+        return True
+    ends = {"org": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}.get(kind)
+    if ends is None:
+        return False
+    return latin or any(_proper(text_norm[max(0, m.start() - 6) : m.end()], question_norm)
+                        for m in ends.finditer(text_norm) if m.start() >= 2)
+
+
+def _proper(name: str, question_norm: str) -> bool:
+    """An organisation's or a place's name (… 研究院, … 路) that the question does not give: a place,
+    a brand or a short form leads it (深圳医学科学院, 国创中心), not a common noun (7家科技支行)."""
+    at = 0
+    for word in load_jieba().posseg.cut(name):
+        if word.flag in _PROPER_TAGS and len(word.word) >= 2 and name[at:] not in question_norm:
+            return True
+        at += len(word.word)
+    return False
+
+
 def _ordinals(text_norm: str) -> set[float]:
     """The ordinals written in the text (第24名 → 24; 首个 is 第一)."""
     found = {n.value for m in _ORDINAL.finditer(text_norm) for n in numbers(m.group())[:1]}
@@ -591,6 +646,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and not translated
+    entity = None if translated else next((kind for kind, p in _WANTS_ENTITY if p.search(q_norm)), None)
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
@@ -626,6 +682,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
     focus = [f for f in asked_about if rare(f)]
+    # 多少硕士人才: one noun counted, each of its words says which (博士人才 are not 硕士人才)
+    q_tags = _tags(which) if counts else {}
+    compound = counts and "".join(asked_about) in which and all(q_tags.get(w) == "n" for w in asked_about)
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
     counted = asked_about[-1] if counts and asked_about else None
@@ -675,7 +734,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_name or _gives_name(c.text, q_norm))
-                and (not focus or any(_mentions(c.norm, f) for f in focus))
+                and (entity is None or _names_kind(c.text, q_norm, entity))
+                and (not focus or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
