@@ -599,3 +599,9 @@ def test_a_which_question_is_answered_only_by_a_name_of_its_kind(question: str, 
 ])
 def test_a_which_question_is_answered_by_the_name_it_asks_for(question: str, text: str, name: str) -> None:
     assert name in (answer(question, [passage("p", text, text[:2])]) or "")
+
+
+def test_a_target_does_not_answer_what_there_is_now() -> None:
+    plan = passage("plan", "南湖区将营造良好生态，吸引集聚人工智能企业100家以上，实现产值50亿元以上。", "南湖")
+    assert "100家" in (answer("南湖区计划吸引多少家人工智能企业?", [plan]) or "")
+    assert answer("南湖区现在一共有多少家人工智能企业?", [plan]) is None
