@@ -605,3 +605,18 @@ def test_a_target_does_not_answer_what_there_is_now() -> None:
     plan = passage("plan", "南湖区将营造良好生态，吸引集聚人工智能企业100家以上，实现产值50亿元以上。", "南湖")
     assert "100家" in (answer("南湖区计划吸引多少家人工智能企业?", [plan]) or "")
     assert answer("南湖区现在一共有多少家人工智能企业?", [plan]) is None
+
+
+def test_a_which_question_of_a_kind_is_answered_by_the_names_without_the_kind() -> None:
+    founders = passage("seed", "南湖种子基金落地，由南湖区引导基金、深圳市天使母基金、力合创投联合设立。", "南湖")
+    assert "力合创投" in (answer("南湖种子基金是由哪几家机构联合设立的?", [founders]) or "")
+    branches = passage("branch", "印发实施《南湖区科技金融若干措施》，推动7家科技支行落地。", "印发")
+    assert answer("那7家科技支行分别是哪几家银行的?", [branches]) is None  # 银行 is what is asked about
+
+
+def test_a_rendered_question_is_checked_with_the_documents_words_it_uses() -> None:
+    talents = passage("talent", "截至目前，南湖区共有院士12人、博士人才超900人。南湖区硕士研究生招生300人。", "截至")
+    asked = "How many master's-level talents are there?"
+    assert all(not f.fits for f in rank("南湖区有多少硕士人才?", [talents], translated_from=asked))
+    # a word in no sentence is the translator's, not the documents': it vetoes nothing
+    assert rank("南湖区有多少博士后人才?", [talents], translated_from="How many postdoc talents?")[0].fits

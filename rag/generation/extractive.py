@@ -31,9 +31,10 @@ scored by
   sentence that only mentions the thing asked about; for what there is now (现在, 实际), no
   target (吸引集聚…企业100家以上, 力争…); a candidate without these keeps only ``MISFIT`` of its score
   and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
-  candidate's too. For a machine rendering of the user's question, only the figure or date asked
-  for, and names kept from the user's own words, are required: the translator's words need not
-  be the documents'.
+  candidate's too. For a machine rendering of the user's question, the figure or date asked
+  for, names kept from the user's own words, the kind of name a which question asks for, and the
+  words of what is counted or measured that the documents use somewhere (a translator's word no
+  candidate holds, 博士后 for 博士后研究人员, is its own and vetoes nothing) are required.
 
 The answer is refused (``None``) unless the best candidate fits and its evidence clears the
 thresholds below. Sentences that read as instructions to an assistant ("ignore all previous
@@ -108,11 +109,12 @@ _WANTS_NAME = re.compile(r"叫什么|叫啥|什么名字|名字是什么|名称|
 _WANTS_ENTITY = (
     ("person", re.compile(r"哪一?位|哪几位|哪些人|哪些科学家|是谁|有谁")),
     ("org", re.compile(r"哪一?家|哪几家|哪一?所|哪几所|谁(?:牵头|负责|管理|主导)|"
-                       r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队)")),
+                       r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队|设施|平台)")),
     ("address", re.compile(r"地址|具体位置|门牌")),
     ("place", re.compile(r"在哪(?![些个一本家位所种份])|(?<![从到])哪[里儿裡](?!到)|什么地方")),  # not 从哪里到哪里: a range
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
 )
+_KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
 _PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
@@ -653,7 +655,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and not translated
-    entity = None if translated else next((kind for kind, p in _WANTS_ENTITY if p.search(q_norm)), None)
+    entity = next((kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
@@ -680,9 +682,14 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
     named = [all(_names(doc_norms[p.doc_id], name, q_quoted) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
-    # 高等院校, “生物工厂” for “生物铸造厂”): they cannot veto a candidate as focus words or as
-    # names, except those kept from the user's own words (GDP, AI)
-    asked_about, counts = _focus(which) if q_lang == "zh" and not translated else ([], False)
+    # 高等院校, “生物工厂” for “生物铸造厂”): they veto a candidate as focus words only where the
+    # documents use them too, and as names only when kept from the user's own words (GDP, AI)
+    asked_about, counts = _focus(which) if q_lang == "zh" else ([], False)
+    def known(word: str) -> bool:  # the documents' own word, not only the translator's
+        return any(_mentions(c.norm, word) for c in candidates)
+
+    if translated:
+        asked_about = [w for w in asked_about if known(w)]
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
     def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
@@ -691,19 +698,23 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     focus = [f for f in asked_about if rare(f)]
     # 多少硕士人才: one noun counted, each of its words says which (博士人才 are not 硕士人才)
     q_tags = _tags(which) if counts else {}
-    compound = counts and "".join(asked_about) in which and all(q_tags.get(w) == "n" for w in asked_about)
+    compound = counts and wants_number and "".join(asked_about) in which and all(q_tags.get(w) == "n" for w in asked_about)
+    # 哪几家机构联合设立, 哪两个设施: the answer names them (深圳市天使母基金、力合创投), rarely the kind
+    kind_only = entity == "org" and not wants_number and set(focus) <= _KINDS
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
-    counted = asked_about[-1] if counts and asked_about else None
+    # (a which question names members, not always with their kind: 哪两个设施 → 国家超算深圳中心二期和鹏城云脑Ⅲ)
+    counted = asked_about[-1] if counts and asked_about and wants_number else None
     # two words in a row may be written as one short form: the first character of the first with
     # one of the second (深圳、香港 → 深港; 研究、开发 → 研发), as ``_abbreviated`` reads one word
     listed = [t for t in weights if re.fullmatch(r"[\u3400-\u9fff]{2}", t)]
     shorts = {(a, b): [a[0] + x for x in b if a[0] + x not in q_norm]  # not 中国 of 中国、国际
               for a, b in zip(listed, listed[1:])}
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
-    owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
-    modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
-    modifier = modifier if modifier and rare(modifier) else None
+    owner = _owner(which, asked_about, counts) if q_lang == "zh" else None
+    owner = owner if owner and (not translated or known(owner)) else None
+    modifier = _modifier(which, asked_about) if q_lang == "zh" and not counts else None
+    modifier = modifier if modifier and rare(modifier) and (not translated or known(modifier)) else None
     # the dated thing must be named by the sentence, the one before it or its passage (a heading
     # there says 党代会 above 第二届代表大会第三次会议…举行); a word of it no candidate holds is the
     # user's own wording, not a name to check
@@ -711,7 +722,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         if wants_date and q_lang == "zh" and not translated else []
     # whose size is asked (材料基因组设施占地多少): the sentence or the one before it names it
     measured = [w for w in _measured(which) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
-        if wants_number and q_lang == "zh" and not translated else []
+        if wants_number and q_lang == "zh" else []
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
     # a question about the district is not answered by the city's figure (全市11所), nor one about
@@ -744,7 +755,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_name or _gives_name(c.text, q_norm))
                 and (entity is None or _names_kind(c.text, q_norm, entity))
-                and (not focus or (all if compound else any)(_mentions(c.norm, f) for f in focus))
+                and (not focus or kind_only or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
