@@ -2,7 +2,8 @@
 
     python benchmarks/answer_latency.py [--backend local] [--questions 30] [--conversations 15]
 
-Single questions are the test half's fact, cross-script and English questions; conversation
+Single questions are the test half's fact, cross-script and English questions, evenly spaced
+over the file so that their mix of languages is the set's; conversation
 turns are the follow-ups of its conversations, asked with the product's own earlier answers as
 history (as the chat UI does). Prints first-token and whole-answer p50/p95 for each, and the
 ratio of a follow-up turn to a single question. Run it on a quiet machine: the local model
@@ -60,6 +61,14 @@ def stage_p50(stages: dict[str, list[float]], stage: str) -> str:
     return f"{percentile(values, 50):5.2f} s (n={len(values)})" if values else "   -"
 
 
+def spread(items: list[str], n: int) -> list[str]:
+    """``n`` items evenly spaced over ``items``: the file groups its types (English questions come
+    last), and the first ``n`` alone would leave out the English ones that conversations do have."""
+    if n >= len(items):
+        return items
+    return [items[i * len(items) // n] for i in range(n)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="local")
@@ -68,7 +77,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=ROOT / "benchmarks" / "eval" / "test.jsonl")
     args = parser.parse_args()
     items = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    singles = [i["q"] for i in items if i["type"] in SINGLE_TYPES][: args.questions]
+    singles = spread([i["q"] for i in items if i["type"] in SINGLE_TYPES], args.questions)
     conversations = [[t["q"] for t in i["turns"]] for i in items if i["type"] == "conversation"][: args.conversations]
 
     bot = RAG()
