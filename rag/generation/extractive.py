@@ -33,8 +33,8 @@ scored by
   and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
   candidate's too. For a machine rendering of the user's question, the figure or date asked
   for, names kept from the user's own words, the kind of name a which question asks for, and the
-  words of what is counted or measured that the documents use somewhere (a translator's word no
-  candidate holds, 博士后 for 博士后研究人员, is its own and vetoes nothing) are required.
+  thing whose size is asked where the documents name it are required; what is counted is not (a
+  translator's synonym, 价值 for 估值 or 公司 for 企业, would veto the answer).
 
 The answer is refused (``None``) unless the best candidate fits and its evidence clears the
 thresholds below. Sentences that read as instructions to an assistant ("ignore all previous
@@ -138,7 +138,8 @@ _INSTRUCTION = re.compile(
 
 
 _ASKING_PART = re.compile(r"(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
-                          r"什么时候|何时|第几|哪些|哪几|什么|谁|多大|多高|多长|多久|是否")
+                          r"什么时候|何时|第几|哪些|哪几|哪一?[个只家所位项条座批支款件种类]|什么|谁|多大|多高|多长|多久|是否|"
+                          r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
@@ -682,14 +683,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
     named = [all(_names(doc_norms[p.doc_id], name, q_quoted) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
-    # 高等院校, “生物工厂” for “生物铸造厂”): they veto a candidate as focus words only where the
-    # documents use them too, and as names only when kept from the user's own words (GDP, AI)
-    asked_about, counts = _focus(which) if q_lang == "zh" else ([], False)
-    def known(word: str) -> bool:  # the documents' own word, not only the translator's
-        return any(_mentions(c.norm, word) for c in candidates)
-
-    if translated:
-        asked_about = [w for w in asked_about if known(w)]
+    # 高等院校, “生物工厂” for “生物铸造厂”): they veto a candidate as focus words only where they
+    # name whose size is asked, and as names only when kept from the user's own words (GDP, AI)
+    # (what is counted, too: a translator's synonym, 价值 for 估值 or 公司 for 企业, would veto)
+    asked_about, counts = _focus(which) if q_lang == "zh" and not translated else ([], False)
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
     def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
@@ -711,10 +708,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     shorts = {(a, b): [a[0] + x for x in b if a[0] + x not in q_norm]  # not 中国 of 中国、国际
               for a, b in zip(listed, listed[1:])}
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
-    owner = _owner(which, asked_about, counts) if q_lang == "zh" else None
-    owner = owner if owner and (not translated or known(owner)) else None
-    modifier = _modifier(which, asked_about) if q_lang == "zh" and not counts else None
-    modifier = modifier if modifier and rare(modifier) and (not translated or known(modifier)) else None
+    owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
+    modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
+    modifier = modifier if modifier and rare(modifier) else None
     # the dated thing must be named by the sentence, the one before it or its passage (a heading
     # there says 党代会 above 第二届代表大会第三次会议…举行); a word of it no candidate holds is the
     # user's own wording, not a name to check
