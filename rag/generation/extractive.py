@@ -750,7 +750,6 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_name or _gives_name(c.text, q_norm))
-                and (entity is None or _names_kind(c.text, q_norm, entity))
                 and (not focus or kind_only or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
@@ -761,7 +760,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (wider and _DISTRICT_SCOPE.search(c.norm) and not _WIDER_PLACE.search(c.norm))
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
-                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before))
+                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before)
+                and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date))
