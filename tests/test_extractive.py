@@ -626,3 +626,9 @@ def test_a_superlative_is_asked_not_written() -> None:
     text = "总规模75亿元的3只产业基金落地南湖，包括规模50亿元的南湖传感器产业基金、规模15亿元的南湖生物产业基金。"
     funds = passage("funds", text, "总")
     assert "传感器" in (answer("落户南湖的三只产业基金里，规模最大的是哪一只?", [funds]) or "")
+
+
+def test_a_count_with_unfinished_ones_does_not_answer_how_many_are_finished() -> None:
+    carriers = passage("carriers", "南湖科学城规划布局的20个创新载体建设取得突破，在建和运营数达到15个。", "南湖")
+    assert "15个" in (answer("南湖科学城的创新载体在建和运营的有几个?", [carriers]) or "")
+    assert answer("南湖科学城的创新载体已经建成投入运营的有几个?", [carriers]) is None

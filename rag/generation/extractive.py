@@ -29,7 +29,8 @@ scored by
   博士人才); for a which question, a name of the kind it asks for that the question does not
   give (哪家单位: an organisation, 哪几位: people, 地址: a street, 哪本期刊: a title), not a
   sentence that only mentions the thing asked about; for what there is now (现在, 实际), no
-  target (吸引集聚…企业100家以上, 力争…); a candidate without these keeps only ``MISFIT`` of its score
+  target (吸引集聚…企业100家以上, 力争…); for how many are finished (建成, 投入运营), no count
+  that takes in those being built (在建和运营数); a candidate without these keeps only ``MISFIT`` of its score
   and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
   candidate's too. For a machine rendering of the user's question, the figure or date asked
   for, names kept from the user's own words, the kind of name a which question asks for, and the
@@ -174,6 +175,9 @@ _ACTUAL_ASKED = re.compile(r"现在|目前|实际|已经|至今|现有|截至|�
 _TARGET_ASKED = re.compile(r"计划|目标|打算|希望|准备|预计|争取|力争|要|将")
 _TARGET_STATED = re.compile(r"力争|目标|计划|预计|争取|到20\d\d年|\d\s*[^\d\s，。,;；]{0,3}以上\s*(?=[，。,;；]|$)")
 _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
+# 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
+_FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
+_UNFINISHED = re.compile(r"在建|建设中|正在建设")
 _ALONE = re.compile(r"单独|單獨|单看|單看|本身|自身")
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
@@ -729,6 +733,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them
     scene = _scene(q_norm, weights) if q_lang == "zh" and not translated else set()
     list_kind = _LIST_KIND.findall(q_norm) if not translated else []
+    finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(q_norm))
     out = []
@@ -760,6 +765,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (wider and _DISTRICT_SCOPE.search(c.norm) and not _WIDER_PLACE.search(c.norm))
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
+                and not (finished and _UNFINISHED.search(c.norm))
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
