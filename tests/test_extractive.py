@@ -632,3 +632,9 @@ def test_a_count_with_unfinished_ones_does_not_answer_how_many_are_finished() ->
     carriers = passage("carriers", "南湖科学城规划布局的20个创新载体建设取得突破，在建和运营数达到15个。", "南湖")
     assert "15个" in (answer("南湖科学城的创新载体在建和运营的有几个?", [carriers]) or "")
     assert answer("南湖科学城的创新载体已经建成投入运营的有几个?", [carriers]) is None
+
+
+def test_what_a_fund_put_into_others_is_not_its_own_size() -> None:
+    funds = passage("sub", "目前，南湖区引导基金已参与出资12只子基金、总认缴规模近90亿元。", "目前")
+    assert "90亿元" in (answer("南湖区引导基金参与出资的子基金总认缴规模是多少?", [funds]) or "")
+    assert answer("南湖区引导基金本身的规模是多少亿元?", [funds]) is None

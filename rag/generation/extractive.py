@@ -30,7 +30,8 @@ scored by
   give (哪家单位: an organisation, 哪几位: people, 地址: a street, 哪本期刊: a title), not a
   sentence that only mentions the thing asked about; for what there is now (现在, 实际), no
   target (吸引集聚…企业100家以上, 力争…); for how many are finished (建成, 投入运营), no count
-  that takes in those being built (在建和运营数); a candidate without these keeps only ``MISFIT`` of its score
+  that takes in those being built (在建和运营数); for a thing itself (引导基金本身), not the figure
+  of its parts (参与出资21只子基金、总认缴规模近300亿元); a candidate without these keeps only ``MISFIT`` of its score
   and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
   candidate's too. For a machine rendering of the user's question, the figure or date asked
   for, names kept from the user's own words, the kind of name a which question asks for, and the
@@ -179,6 +180,7 @@ _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
 _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
 _UNFINISHED = re.compile(r"在建|建设中|正在建设")
 _ALONE = re.compile(r"单独|單獨|单看|單看|本身|自身")
+_PARTS = re.compile(r"子基金|子公司|下属|旗下|参与出资")  # 引导基金本身的规模: not its sub-funds' total
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
 
@@ -733,6 +735,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them
     scene = _scene(q_norm, weights) if q_lang == "zh" and not translated else set()
     list_kind = _LIST_KIND.findall(q_norm) if not translated else []
+    alone = wants_number and bool(_ALONE.search(q_norm))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(q_norm))
@@ -766,6 +769,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
+                and not (alone and _PARTS.search(c.norm))
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
