@@ -586,6 +586,7 @@ def test_the_size_of_one_building_does_not_answer_for_another() -> None:
     ("南湖知识产权中心的具体地址在哪儿?", "南湖区以南湖知识产权中心为主阵地，提升知识产权水平。"),
     ("南湖合成生物成果发表在哪本期刊上?", "南湖合成生物成果入选年度十大科技新闻。"),
     ("并购贷是哪家银行推出的?", "南湖区推动6家科技支行落地，推出并购贷等18个产品。"),
+    ("南湖实验室跟谁合作了?", "南湖实验室与多方合作开展人工智能赋能科学研究。"),
 ])
 def test_a_which_question_is_answered_only_by_a_name_of_its_kind(question: str, text: str) -> None:
     assert answer(question, [passage("p", text, text[:2])]) is None
@@ -596,6 +597,7 @@ def test_a_which_question_is_answered_only_by_a_name_of_its_kind(question: str, 
     ("南湖区新引进的科学家是哪几位?", "南湖区新引进了颜宁、丹扬等科学家。", "颜宁"),
     ("南湖知识产权中心的具体地址在哪儿?", "南湖知识产权中心位于华夏路10号。", "华夏路10号"),
     ("南湖合成生物成果发表在哪本期刊上?", "南湖合成生物成果发表在《自然》期刊上。", "自然"),
+    ("南湖实验室跟谁合作了?", "南湖实验室与华为共建算力应用创新研究院。", "华为"),
 ])
 def test_a_which_question_is_answered_by_the_name_it_asks_for(question: str, text: str, name: str) -> None:
     assert name in (answer(question, [passage("p", text, text[:2])]) or "")

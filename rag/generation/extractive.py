@@ -112,6 +112,7 @@ _WANTS_ENTITY = (
     ("person", re.compile(r"哪一?位|哪几位|哪些人|哪些科学家|是谁|有谁")),
     ("org", re.compile(r"哪一?家|哪几家|哪一?所|哪几所|谁(?:牵头|负责|管理|主导)|"
                        r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队|设施|平台)")),
+    ("agent", re.compile(r"[跟和与同向]谁")),  # 跟谁合作: a person or an organisation
     ("address", re.compile(r"地址|具体位置|门牌")),
     ("place", re.compile(r"在哪(?![些个一本家位所种份])|(?<![从到])哪[里儿裡](?!到)|什么地方")),  # not 从哪里到哪里: a range
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
@@ -585,11 +586,12 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
                 for w in re.findall(r"[A-Za-z][A-Za-z0-9&\-]+", text))
     if kind == "title":
         return latin or any(t not in question_norm for t in re.findall(r"《([^》]+)》", text_norm))
-    tags = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "place": ("ns",), "address": ()}[kind]
+    tags = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
+            "place": ("ns",), "address": ()}[kind]
     if any(tag in tags and len(word) >= 2 and match_form(word) not in question_norm
            for word, tag in _tags(text).items()):
         return True
-    ends = {"org": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}.get(kind)
+    ends = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}.get(kind)
     if ends is None:
         return False
     return latin or any(_proper(text_norm[max(0, m.start() - 6) : m.end()], question_norm)
