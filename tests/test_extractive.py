@@ -640,3 +640,10 @@ def test_what_a_fund_put_into_others_is_not_its_own_size() -> None:
     funds = passage("sub", "目前，南湖区引导基金已参与出资12只子基金、总认缴规模近90亿元。", "目前")
     assert "90亿元" in (answer("南湖区引导基金参与出资的子基金总认缴规模是多少?", [funds]) or "")
     assert answer("南湖区引导基金本身的规模是多少亿元?", [funds]) is None
+
+
+def test_a_rendered_measure_must_be_the_sentences() -> None:
+    area = "How much land does the Nanhu finance tower occupy?"
+    assert all(not f.fits for f in rank("南湖金融大厦占地多少?", [TOWER], translated_from=area))
+    floor_area = "What is the total floor area of the Nanhu finance tower?"
+    assert rank("南湖金融大厦的总建筑面积是多少?", [TOWER], translated_from=floor_area)[0].fits

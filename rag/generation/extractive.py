@@ -35,7 +35,8 @@ scored by
   and cannot be the answer. A figure the question states itself (估值超过100亿元的) must be the
   candidate's too. For a machine rendering of the user's question, the figure or date asked
   for, names kept from the user's own words, the kind of name a which question asks for, and the
-  thing whose size is asked where the documents name it are required; what is counted is not (a
+  thing whose size is asked where the documents name it, and the measure it asks (占地, 建筑面积,
+  估值, 产值, 营收: 建筑面积 does not answer 占地) are required; what is counted is not (a
   translator's synonym, 价值 for 估值 or 公司 for 企业, would veto the answer).
 
 The answer is refused (``None``) unless the best candidate fits and its evidence clears the
@@ -737,6 +738,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them
     scene = _scene(q_norm, weights) if q_lang == "zh" and not translated else set()
     list_kind = _LIST_KIND.findall(q_norm) if not translated else []
+    # a rendering's measure (占地 of 占地多少) is one of a few words the documents use too (建筑面积 is not
+    # 占地); not 投资 (a verb: 投资了多少个子基金, where the documents say 出资) nor 规模 (said of anything)
+    attribute = [a for a in _ATTRIBUTES - {"投资", "规模"} if a in q_norm] if translated and wants_number else []
+    attribute = [a for a in attribute if not any(a in b and a != b for b in attribute)]  # 占地面积, not 面积 too
     alone = wants_number and bool(_ALONE.search(q_norm))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
@@ -772,6 +777,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (alone and _PARTS.search(c.norm))
+                and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
