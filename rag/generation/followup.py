@@ -42,7 +42,10 @@ _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
-_ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會|想|打算|准备|準備)+$")
+# words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
+# what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
+_ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會|想|打算|准备|準備|"
+                          r"本身|自身|单独|單獨|单看|單看)+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
