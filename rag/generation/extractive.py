@@ -55,6 +55,7 @@ from dataclasses import dataclass, replace
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
 from rag.generation.facts import (
+    ALONE_WORDS,
     ASKED_UNIT,
     Number,
     any_count_unit,
@@ -181,7 +182,7 @@ _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
 # 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
 _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
 _UNFINISHED = re.compile(r"在建|建设中|正在建设")
-_ALONE = re.compile(r"单独|單獨|单看|單看|本身|自身")
+_ALONE = re.compile(ALONE_WORDS)
 _PARTS = re.compile(r"子基金|子公司|下属|旗下|参与出资")  # 引导基金本身的规模: not its sub-funds' total
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.generation.facts import ALONE_WORDS
 from rag.text import fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
@@ -45,7 +46,7 @@ _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
 _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會|想|打算|准备|準備|"
-                          r"本身|自身|单独|單獨|单看|單看)+$")
+                          rf"{ALONE_WORDS})+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
