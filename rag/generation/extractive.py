@@ -123,6 +123,10 @@ _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what 
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
 _PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
+_KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
+              "place": ("ns",), "address": ()}  # jieba's tags of a name of each kind
+_KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
@@ -574,7 +578,7 @@ def _gives_name(text: str, question_norm: str) -> bool:
     if any(len(t) >= 2 and t not in question_norm for t in quoted(text, chinese_only=False)):
         return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
-    return any((tag in tags or re.fullmatch(r"[A-Za-z][A-Za-z0-9&\-]+", word)) and match_form(word) not in question_norm
+    return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
                for word, tag in _tags(text).items())
 
 
@@ -584,16 +588,13 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     (《…》) or a Latin-script name (TCL). Words jieba cannot tag as names are read by their ends
     (科学院, 基金, 路) and the name before the end (``_proper``)."""
     text_norm = match_form(text)
-    latin = any(re.fullmatch(r"[A-Za-z][A-Za-z0-9&\-]+", w) and w.lower() not in question_norm.lower()
-                for w in re.findall(r"[A-Za-z][A-Za-z0-9&\-]+", text))
+    latin = any(w.lower() not in question_norm.lower() for w in _LATIN_NAME.findall(text))
     if kind == "title":
         return latin or any(t not in question_norm for t in re.findall(r"《([^》]+)》", text_norm))
-    tags = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
-            "place": ("ns",), "address": ()}[kind]
-    if any(tag in tags and len(word) >= 2 and match_form(word) not in question_norm
+    if any(tag in _KIND_TAGS[kind] and len(word) >= 2 and match_form(word) not in question_norm
            for word, tag in _tags(text).items()):
         return True
-    ends = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}.get(kind)
+    ends = _KIND_ENDS.get(kind)
     if ends is None:
         return False
     return latin or any(_proper(text_norm[max(0, m.start() - 6) : m.end()], question_norm)
