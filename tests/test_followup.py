@@ -79,6 +79,21 @@ def test_a_question_that_stands_alone_is_kept_as_it_is() -> None:
     assert resolve("光明区有多少院士?", []) == "光明区有多少院士?"
 
 
+@pytest.mark.parametrize("question", [
+    "What will the Nanhu University institute set up in the district this year?",  # this year: the present
+    "How many incubators are there in Nanhu?",  # there are: something exists, not a place pointed back to
+    "Is there a subway line to the science city?",
+])
+def test_english_words_that_only_look_like_pronouns_do_not_make_a_follow_up(question: str) -> None:
+    assert not depends_on_history(question)
+    assert resolve(question, ["How many academicians does Nanhu have?"]) == question
+
+
+@pytest.mark.parametrize("question", ["Who works there?", "What did they sign that year?", "When was it built?"])
+def test_english_pronouns_make_a_follow_up(question: str) -> None:
+    assert depends_on_history(question)
+
+
 def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> None:
     # which noun "it" stands for needs a parser: the previous question goes along, not a guess at it
     assert resolve("How many firms attended it?", ["At which fair did Nanhu sign 95 deals?"]) == \

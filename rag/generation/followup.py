@@ -56,7 +56,10 @@ _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _EN_AND_HOW = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>how\s+(?:many|much)\s+.+?)\s*\??\s*$", re.I)
 _EN_FOCUS = re.compile(r"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>(?:does|do|did|is|are|was|were|has|have|had|"
                        r"will|can|could)\b.*)$", re.I)
-_EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|there|this|that|these|those)\b", re.I)
+# "this year" is the present, and "there is", "are there" say that something exists: neither points back
+_EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this(?!\s+(?:year|month|week)\b)|that|these|those|"
+                         r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)"
+                         r"there(?!\s+(?:is|are|was|were|will|has|have)\b))\b", re.I)
 _EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
 
 
