@@ -207,3 +207,14 @@ def split_at(text: str, bounds: list[int], *, trim: str = "", keep=lambda piece:
             spans.append(Span(piece[left:right], pos + left, pos + right))
         pos = end
     return spans
+
+
+# a short line naming a year: 2024年:, 2024年的光明区, 一、2021年工作成效
+_YEAR_HEADING = re.compile(r"^[^\S\n]*\S{0,6}?((?:19|20)\d{2})\s*年[^\n。,，;；]{0,12}$", re.M)
+
+
+def heading_year(text: str) -> str:
+    """The year of the last heading in ``text`` (a short line naming a year: 2024年:, 一、2021年工作成效),
+    or "". A report lists a year's results under such a heading, each line naming no year itself."""
+    found = _YEAR_HEADING.findall(text)
+    return found[-1] if found else ""

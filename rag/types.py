@@ -64,6 +64,9 @@ class Passage:
     start: int
     end: int
     score: float  # larger = more relevant; fused score in 0..1 (see rag.retrieval.retriever)
+    # the year of the last heading above the passage in its document (2024年: over a list of that
+    # year's results), "" if none or not read: the year its sentences speak of when they name none
+    heading_year: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,14 @@ def test_a_passage_cut_in_mid_sentence_runs_on_to_the_sentence_end():
     assert finish_sentences([head], {}.get) == [head]  # document gone: as it was
 
 
+def test_a_passage_is_given_the_year_of_the_heading_above_it():
+    doc = "2024年:\n成果\n  • 新引进标志性科学家3人。\n2025年:\n目标\n  • 引进青年人才。\n"
+    at = doc.index("  • 引进")
+    tail = Passage(chunk_id="d#1", doc_id="d", title="T", source="d.txt", text=doc[at:], start=at, end=len(doc), score=1.0)
+    (found,) = finish_sentences([tail], {"d": doc}.get)
+    assert found.heading_year == "2025" and found.text == tail.text
+
+
 def _evidence(question: str, passages: list[Passage]) -> list:
     return select(question, passages, similarity=None, budget_tokens=500).chosen
 

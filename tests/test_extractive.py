@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
 from rag.generation.cite import verify
 from rag.generation.extractive import answer, rank
+from rag.text import heading_year
 from rag.types import Passage
 
 DOC_FUND = (
@@ -228,6 +230,23 @@ def test_a_sentence_naming_no_year_is_about_the_year_named_before_it() -> None:
     tail = passage("r", doc, "全社会")
     assert answer("2024年南湖区全社会研发投入是多少?", [tail, whole]) is None
     assert answer("2024年南湖区全社会研发投入是多少?", [tail]) is not None  # nothing says which year it is
+
+
+def test_a_list_under_a_year_heading_is_about_that_year() -> None:
+    doc = "南湖区年度报告\n2024年:\n成果丰硕\n  • 新引进标志性科学家3人。\n  • 全年认定专精特新企业近500家。\n"
+    listed = passage("r", doc, "  • 全年")  # the heading is above the chunk: finding it reads the document
+    dated = replace(listed, heading_year=heading_year(doc[:listed.start]))
+    assert answer("2024年南湖区认定了多少家专精特新企业?", [dated]) == "全年认定专精特新企业近500家[1]。"
+    assert answer("2022年的时候南湖区专精特新企业是多少家?", [dated]) is None
+    whole = passage("r", doc, "南湖区年度报告")  # the heading inside the passage, above the sentence
+    assert answer("2022年的时候南湖区专精特新企业是多少家?", [whole]) is None
+    assert answer("2022年的时候南湖区专精特新企业是多少家?", [listed]) is not None  # nothing says which year
+
+
+def test_a_year_heading_is_a_short_line_naming_a_year() -> None:
+    assert heading_year("一、2021年工作成效\n2021年,我们完成了很多工作。\n二、2022年工作思路\n") == "2022"
+    assert heading_year("2024年的光明区\n成果丰硕") == "2024"
+    assert heading_year("2023年,南湖区开展重点科研项目超200个。\n日期:2024-01-31\n") == ""  # sentences, a date
 
 
 def test_the_users_own_verbs_do_not_count_against_a_sentence() -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
 from rag.generation.extractive import Finding, choose, rank
-from rag.text import ends_sentence, sentence_end
+from rag.text import ends_sentence, heading_year, sentence_end
 from rag.tokens import count_tokens
 from rag.types import Passage
 
@@ -54,18 +54,20 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
     start (2022年,我们将…) in one, its end (…全力打造国际科技和产业创新高地。) in the next, so neither
     holds what answers 2022年的总目标是打造什么. Answers are chosen from whole sentences.
     """
-    texts: dict[str, str | None] = {}  # read only for a passage that stops in mid-sentence, once per document
+    texts: dict[str, str | None] = {}  # each document read once
     finished = []
     for p in passages:
-        if ends_sentence(p.text):
-            finished.append(p)
-            continue
         if p.doc_id not in texts:
             texts[p.doc_id] = text_of(p.doc_id)
         text = texts[p.doc_id]
-        end = sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL) if text and text[p.start:p.end] == p.text else None
-        finished.append(replace(p, text=text[p.start:end], end=end) if text and end else p)
+        if not text or text[p.start:p.end] != p.text:
+            finished.append(p)
+            continue
+        p = replace(p, heading_year=heading_year(text[:p.start]))
+        end = None if ends_sentence(p.text) else sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL)
+        finished.append(replace(p, text=text[p.start:end], end=end) if end else p)
     return finished
+
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,

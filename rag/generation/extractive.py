@@ -70,7 +70,7 @@ from rag.generation.facts import (
     uncounted,
     without_ranks,
 )
-from rag.text import language, load_jieba, split_sentences, terms
+from rag.text import heading_year, language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
@@ -417,6 +417,7 @@ class _Candidate:
     start: int  # offsets into the document, for de-duplication across overlapping chunks
     end: int
     before: str  # matching form of the passage text from the previous sentence up to this one
+    year: str  # the year of the last heading above it (``heading_year``), "" if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,7 +550,7 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                     continue
                 preceding = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
                 out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
-                                      match_form(preceding)))
+                                      match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year))
     # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
     known = {(c.doc_id, c.start): c.before for c in out if c.before}
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
@@ -780,7 +781,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (alone and _PARTS.search(c.norm))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
-                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before)
+                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),

@@ -261,12 +261,13 @@ def without_ranks(text_norm: str) -> str:
     return _RANK.sub(" ", text_norm)
 
 
-def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
+def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_year: str = "") -> bool:
     """Whether a sentence in matching form can answer: it holds a figure in the asked unit (an
     ordinal for a rank, a change for a change), and it names none of the other years only (a
     sentence about 2023 does not answer a question about 2024). A sentence naming no year is about
     the last year named in the text before it (``before_norm``: "2023年,…超200个。全社会研发投入首次
-    突破100亿元。" does not answer about 2024)."""
+    突破100亿元。" does not answer about 2024), or, naming none either, about the year of the heading
+    above it (``heading_year``: a report lists a year's results under 2024年:)."""
     figure = (_FIGURE_OF_UNIT.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
               if ask.unit else None)
     if figure and not figure.search(text_norm):
@@ -278,7 +279,7 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "") -> bool:
         if not any(_CHANGE.search(clause) and figure.search(clause) for clause in _CLAUSE.split(text_norm)):
             return False
     if ask.years:
-        stated = set(_YEAR.findall(text_norm)) or set(_YEAR.findall(before_norm)[-1:])
+        stated = set(_YEAR.findall(text_norm)) or set(_YEAR.findall(before_norm)[-1:]) or {heading_year} - {""}
         if stated and not stated & ask.years:
             return False
     return True
