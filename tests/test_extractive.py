@@ -243,6 +243,13 @@ def test_a_list_under_a_year_heading_is_about_that_year() -> None:
     assert answer("2022年的时候南湖区专精特新企业是多少家?", [listed]) is not None  # nothing says which year
 
 
+def test_a_sentence_naming_the_compound_asked_about_outranks_one_holding_its_words_apart() -> None:
+    doc = ("围绕南湖科学城大科学装置和重点实验室等科研平台,聚焦原始创新、概念验证等重要环节。"
+           "支持南湖实验室与华为共建算力应用创新研究院,部署自研的AI算法平台。")
+    found = answer("那南湖实验室跟谁合作了?", [passage("d", doc, "围绕")])
+    assert found is not None and found.startswith("支持南湖实验室与华为")
+
+
 def test_a_year_heading_is_a_short_line_naming_a_year() -> None:
     assert heading_year("一、2021年工作成效\n2021年,我们完成了很多工作。\n二、2022年工作思路\n") == "2022"
     assert heading_year("2024年的光明区\n成果丰硕") == "2024"
