@@ -705,9 +705,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
     focus = [f for f in asked_about if rare(f)]
-    # a compound asked about (光明实验室: 光明 + 实验室) counts as a term of its own: a sentence naming
-    # it as one outranks one holding its words apart (光明科学城…重点实验室)
-    phrases = {f: max(weights.values()) for f in asked_about if len(f) >= 3 and f not in weights and weights}
+    # a compound asked about (光明实验室: 光明 + 实验室) counts as a term of its own where some sentence
+    # names it as one: that sentence outranks one holding its words apart (光明科学城…重点实验室)
+    phrases = {f: max(weights.values()) for f in asked_about
+               if len(f) >= 3 and f not in weights and weights and any(f in c.norm for c in candidates)}
     weights = {**weights, **phrases}
     total = sum(weights.values())
     # 多少硕士人才: one noun counted, each of its words says which (博士人才 are not 硕士人才)
