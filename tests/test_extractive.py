@@ -250,6 +250,13 @@ def test_a_sentence_naming_the_compound_asked_about_outranks_one_holding_its_wor
     assert found is not None and found.startswith("支持南湖实验室与华为")
 
 
+def test_an_office_answers_who_holds_a_post() -> None:
+    doc = "南湖高新区领导小组组长由区长担任,高新区管委会主任由分管副区长担任,统筹力度显著加强。"
+    assert answer("南湖高新区管委会主任是谁?", [passage("d", doc, "南湖")]) is not None
+    only_the_post = "南湖高新区管委会主任统筹推进园区建设,高新区统筹力度显著加强。"  # names the post asked about, no holder
+    assert answer("南湖高新区管委会主任是谁?", [passage("d", only_the_post, "南湖")]) is None
+
+
 def test_a_year_heading_is_a_short_line_naming_a_year() -> None:
     assert heading_year("一、2021年工作成效\n2021年,我们完成了很多工作。\n二、2022年工作思路\n") == "2022"
     assert heading_year("2024年的光明区\n成果丰硕") == "2024"

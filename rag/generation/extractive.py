@@ -121,6 +121,9 @@ _WANTS_ENTITY = (
 )
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
+# an office a person holds (管委会主任由分管副市长担任 answers who the director is)
+_OFFICE = re.compile(r"副?(?:市长|区长|省长|县长|书记|主任|局长|厅长|院长|校长|部长|主席|董事长|总经理|理事长|秘书长|"
+                     r"组长|所长|馆长|行长)")
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
 _PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
 _KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
@@ -592,6 +595,8 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     latin = any(w.lower() not in question_norm.lower() for w in _LATIN_NAME.findall(text))
     if kind == "title":
         return latin or any(t not in question_norm for t in re.findall(r"《([^》]+)》", text_norm))
+    if kind == "person" and any(m.group() not in question_norm for m in _OFFICE.finditer(text_norm)):
+        return True  # 管委会主任是谁: 由分管副市长担任 names the office that holds it
     if any(tag in _KIND_TAGS[kind] and len(word) >= 2 and match_form(word) not in question_norm
            for word, tag in _tags(text).items()):
         return True
