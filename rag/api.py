@@ -349,10 +349,11 @@ class RAG:
                 generator = self._generator(key)
             if key not in self._pipelines:
                 s = self.settings
+                rewriter = self._rewriter(generator)
                 self._pipelines[key] = AnswerPipeline(
                     generator, similarity=self._similarity, context_tokens=s.context_tokens,
                     max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score,
-                    rewriter=self._rewriter(generator))
+                    rewriter=rewriter, condense=s.condense_with_local or not isinstance(rewriter, LocalBackend))
             return self._pipelines[key]
 
     def _generator(self, name: BackendName) -> Generator:

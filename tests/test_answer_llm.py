@@ -45,7 +45,7 @@ def test_local_answer_is_cited_and_supported(local_bot: RAG):
         assert local_bot.document(c.doc_id).text[c.start:c.end] == c.quote
 
 
-def test_local_follow_up_is_condensed_and_answered(local_bot: RAG):
+def test_local_follow_up_is_made_standalone_and_answered(local_bot: RAG):
     history = [{"role": "user", "content": "深圳市工程生物产业创新中心组织了多少批次企业遴选?"},
                {"role": "assistant", "content": local_bot.ask("深圳市工程生物产业创新中心组织了多少批次企业遴选?").text}]
     answer = local_bot.ask("通过遴选的有多少家?", history=history)

@@ -40,9 +40,10 @@ def _no_similarity(question: str, sentences: Sequence[str]) -> list[float]:
     return [0.0] * len(sentences)
 
 
-def _pipeline(generator: ScriptedGenerator, *, context_tokens: int = 500, min_score: float = 0.0) -> AnswerPipeline:
+def _pipeline(generator: ScriptedGenerator, *, context_tokens: int = 500, min_score: float = 0.0,
+              condense: bool = True) -> AnswerPipeline:
     return AnswerPipeline(generator, similarity=_no_similarity, context_tokens=context_tokens,
-                          max_answer_tokens=200, temperature=0.0, min_score=min_score)
+                          max_answer_tokens=200, temperature=0.0, min_score=min_score, condense=condense)
 
 
 def _ask(pipeline: AnswerPipeline, question: str, search: Search, *,
@@ -95,6 +96,33 @@ def test_an_empty_rewrite_falls_back_to_the_previous_question_joined_with_the_fo
     history: list[ChatMessage] = [{"role": "user", "content": "光明科技金融大厦有多少层?"}]
     _ask(_pipeline(generator), "里面入驻了多少家金融机构?", search, history=history)
     assert search.queries == ["光明科技金融大厦有多少层? 里面入驻了多少家金融机构?"]
+    # the previous question in its own standalone form, not its elliptical words
+    search = Search([_passage("b", "光明科技金融大厦共42层，总建筑面积12.9万平方米，集聚金融机构20家。")])
+    history += [{"role": "assistant", "content": "42层[1]。"}, {"role": "user", "content": "建筑面积呢?"}]
+    _ask(_pipeline(generator), "里面入驻了多少家金融机构?", search, history=history)
+    assert search.queries == ["光明科技金融大厦的建筑面积是多少? 里面入驻了多少家金融机构?"]
+
+
+def test_without_condensing_a_follow_up_no_rule_resolves_is_joined_to_the_previous_question() -> None:
+    generator = ScriptedGenerator.answering("集聚金融机构20家[1]。", condensed="不该被调用")
+    search = Search([_passage("b", "光明科技金融大厦共42层，集聚金融机构20家。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "光明科技金融大厦有多少层?"},
+                                  {"role": "assistant", "content": "42层[1]。"}]
+    _, answer = _ask(_pipeline(generator, condense=False), "里面入驻了多少家金融机构?", search, history=history)
+    assert search.queries == ["光明科技金融大厦有多少层? 里面入驻了多少家金融机构?"]
+    assert not any(is_condense_request(c) for c in generator.calls) and "20家" in answer.text
+
+
+def test_a_chinese_follow_up_of_an_english_question_is_joined_to_its_chinese_rendering() -> None:
+    generator = ScriptedGenerator.answering("集聚金融机构20家[1]。", translated="光明科技金融大厦有多少层?")
+    search = Search([_passage("b", "光明科技金融大厦共42层，集聚金融机构20家。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "How many floors does the Guangming finance tower have?"},
+                                  {"role": "assistant", "content": "42 floors [1]."}]
+    _ask(_pipeline(generator, condense=False), "里面入驻了多少家金融机构?", search, history=history)
+    assert search.queries[-1] == "光明科技金融大厦有多少层? 里面入驻了多少家金融机构?"
+    # a question of its own after 那 needs no words of the English one
+    _ask(_pipeline(generator, condense=False), "那光明科技金融大厦入驻了多少家金融机构?", search, history=history)
+    assert search.queries[-1] == "光明科技金融大厦入驻了多少家金融机构?"
 
 
 def test_only_evidence_sentences_of_passages_within_the_token_budget_reach_the_prompt() -> None:

@@ -79,19 +79,28 @@ def resolve(question: str, previous: Sequence[str]) -> str | None:
     first); the question itself when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
-    context = previous[0].strip()
-    for earlier in previous[1:]:
-        context = (resolve(earlier, [context]) or f"{context} {earlier.strip()}") if depends_on_history(earlier) \
-            else earlier.strip()
+    context = last_standalone(previous)
     q = question.strip()
     if (language(q) == "en") != (language(context) == "en"):
-        return None  # 它的建筑面积呢? after an English question: its topic is not in Chinese words to put in
+        # 它的建筑面积呢? after an English question: its topic is not in Chinese words to put in;
+        # 那2024年光明人工智能产业集群实际做到了多大? needs none
+        return None if language(q) == "en" else _own_question(q)
     if language(q) == "en":
         return _resolve_en(q, context)
     if not depends_on_history(_ZH_THAT_YEAR.sub("", q)):  # 当年创新联合体发展到几个?, after a question about 2023
         return _that_year(q, context)
     resolved = _resolve_zh(q, context)
     return _that_year(resolved, context) if resolved else None
+
+
+def last_standalone(previous: Sequence[str]) -> str:
+    """The standalone form of the last of the earlier questions ``previous`` (oldest first), each
+    resolved by rule against the one before it, or joined to it where no rule fits."""
+    context = previous[0].strip()
+    for earlier in previous[1:]:
+        context = (resolve(earlier, [context]) or f"{context} {earlier.strip()}") if depends_on_history(earlier) \
+            else earlier.strip()
+    return context
 
 
 def _that_year(q: str, context: str) -> str:
@@ -143,13 +152,22 @@ def _resolve_zh(q: str, context: str) -> str | None:
     if _ZH_PREDICATE.match(q):
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
+    if own := _own_question(q):
+        return own
     content = {t for t in terms(q) if len(t) >= 2}
-    if (lead := _ZH_LEAD.match(q)) and _ZH_ASKING.search(q) and len(content) >= 3:
-        return q[lead.end():]  # 那已经推出的科技保险产品有几个?: a question of its own after a 那
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q}"
     return None
+
+
+def _own_question(q: str) -> str | None:
+    """A question of its own after a 那 (那已经推出的科技保险产品有几个?), without the 那; None for
+    one that points back (那它…, 那当年…) or has too few words of its own."""
+    lead = _ZH_LEAD.match(q)
+    if not lead or not _ZH_ASKING.search(q) or _ZH_PRONOUN.search(q[lead.end():]) or _ZH_THAT_YEAR.search(q):
+        return None
+    return q[lead.end():] if len({t for t in terms(q) if len(t) >= 2}) >= 3 else None
 
 
 def _pointing(q: str) -> tuple[int, int, str] | None:

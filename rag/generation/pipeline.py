@@ -16,7 +16,7 @@ from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
-from rag.generation.followup import is_question, resolve
+from rag.generation.followup import is_question, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
 from rag.text import converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
@@ -132,15 +132,16 @@ class AnswerPipeline:
 
     ``stream`` yields text deltas, then one final ``Answer``. ``similarity`` scores sentences
     against a question (cosines) for evidence selection and citation checks. ``rewriter`` rewrites
-    questions (a follow-up no rule resolves; an English question into Chinese): the generator
-    itself by default; a generator that cannot (it returns "") leaves them as they are.
+    questions (an English question into Chinese; with ``condense``, a follow-up no rule resolves):
+    the generator itself by default; a generator that cannot (it returns "") leaves them as they are.
     """
 
     def __init__(self, generator: Generator, *, similarity: Similarity, context_tokens: int,
                  max_answer_tokens: int, temperature: float, min_score: float = 0.0,
-                 rewriter: Generator | None = None) -> None:
+                 rewriter: Generator | None = None, condense: bool = True) -> None:
         self.generator = generator
         self.rewriter = rewriter or generator
+        self.condense_with_rewriter = condense
         self._similarity = similarity
         self.context_tokens = context_tokens
         self.max_answer_tokens = max_answer_tokens
@@ -156,8 +157,10 @@ class AnswerPipeline:
         for lang in ("en", "zh"):  # Chinese last: its system prompt stays in the answering context's cache
             _warm(self.generator, build_messages("", [], lang=lang)[:1])
         if self.rewriter is not self.generator:  # its own context (with a state cache): both prompts stay
-            for prompt in (render(load_prompt("condense", lang="zh"), history="", question=""),
-                           render(load_prompt("translate"), question="")):
+            prompts = [render(load_prompt("translate"), question="")]
+            if self.condense_with_rewriter:
+                prompts.insert(0, render(load_prompt("condense", lang="zh"), history="", question=""))
+            for prompt in prompts:
                 _warm(self.rewriter, [{"role": "user", "content": prompt}])
 
     def stream(self, question: str, *, history: Sequence[ChatMessage], search: Search,
@@ -240,8 +243,10 @@ class AnswerPipeline:
         """A standalone form of a follow-up question; the question itself when it stands alone.
 
         Rules rewrite the common elliptical follow-ups (``rag.generation.followup``); only when
-        none fits is the generator asked, and one that cannot rewrite (it returns nothing) gets the
-        previous question and the follow-up joined, which is what retrieval then searches for.
+        none fits is the rewriter asked (with ``condense``), and otherwise, or when it cannot rewrite
+        (it returns nothing), the previous question (its own standalone form: 占地呢? after a
+        question about a facility is that facility's 占地; in Chinese words for a Chinese follow-up)
+        and the follow-up are joined, which is what retrieval then searches for.
         """
         previous = [str(m.get("content", "")) for m in history if m.get("role") == "user"]
         if not previous:
@@ -250,10 +255,14 @@ class AnswerPipeline:
         if rewritten is not None:
             return rewritten
         lang = language(question)
-        if lang == "zh" and language(previous[-1]) == "en":  # 它投了几只子基金? after an English question:
-            rewritten = resolve(question, [*previous[:-1], self.in_chinese(previous[-1])])  # its Chinese words
+        context = last_standalone(previous)
+        if lang == "zh" and language(context) == "en":  # 它投了几只子基金? after an English question:
+            context = self.in_chinese(context)  # its Chinese words
+            rewritten = resolve(question, [context])
             if rewritten is not None:
                 return rewritten
+        if not self.condense_with_rewriter:
+            return f"{context} {question}".strip()
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
         rewritten = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
@@ -262,7 +271,7 @@ class AnswerPipeline:
             rewritten = ""
         if rewritten and not is_question(rewritten):  # it answered instead (光明实验室是跟…合作的。)
             rewritten = ""
-        return rewritten or f"{previous[-1]} {question}".strip()
+        return rewritten or f"{context} {question}".strip()
 
     def in_chinese(self, question: str) -> str:
         """A Chinese rendering of an English question by the generator (the question itself when it
