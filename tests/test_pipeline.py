@@ -210,6 +210,9 @@ def test_conflicting_figures_are_both_kept_each_cited_to_its_own_document() -> N
     ("光明区2024年新增了多少位 landmark科学家？", "光明区2024年新增了多少位科学家？"),
     ("光明区2024年的GDP是多少？", "光明区2024年的GDP是多少？"),  # acronyms stay: documents write them too
     ("光明区有多少家A股上市企业?", "光明区有多少家A股上市企业?"),
+    # AI alone is written out, as the documents do; a set phrase (AI+城市治理) keeps it
+    ("光明区的AI产业集群在2024年有多大？", "光明区的人工智能产业集群在2024年有多大？"),
+    ("光明要打造多少个AI+城市治理场景?", "光明要打造多少个AI+城市治理场景?"),
 ])
 def test_english_words_a_translation_left_in_are_not_searched_for(translated: str, searched: str) -> None:
     generator = ScriptedGenerator.answering("", translated=translated)

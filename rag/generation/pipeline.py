@@ -58,6 +58,7 @@ def _script_of(question: str, lang: Language) -> Any:
 
 
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
+_AI_ALONE = re.compile(r"(?<![A-Za-z])AI(?![A-Za-z+＋])")
 _LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
 
 
@@ -65,12 +66,13 @@ def untranslated_removed(translation: str) -> str:
     """A Chinese rendering without the English words the model left in it (光明区2024年新增了多少位
     landmark科学家 → 光明区2024年新增了多少位科学家). No Chinese sentence contains them, so they only
     lowered the share of the question's words a sentence covers; the dense half still searches
-    with the original question. Acronyms (GDP, AI, R&D) stay: the documents write them too."""
+    with the original question. Acronyms (GDP, R&D) stay: the documents write them too; AI alone is
+    written out (人工智能产业集群), as Chinese documents do outside set phrases (AI+城市治理)."""
     def kept(m: re.Match) -> str:
         word = m.group().strip()
-        return m.group() if word.isupper() else ""  # GDP, AI, R&D, A股: upper case
+        return m.group() if word.isupper() else ""  # GDP, R&D, A股: upper case
 
-    return _LATIN_WORD.sub(kept, translation).strip()
+    return _LATIN_WORD.sub(kept, _AI_ALONE.sub("人工智能", translation)).strip()
 
 
 def questions_removed(text: str) -> str:
