@@ -298,7 +298,8 @@ class RAG:
         return self._get_retriever().search(question, k=k, mode=mode)
 
     def _search_whole_sentences(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
-        """Passages to answer from: each runs on to the end of the sentence it was cut in."""
+        """Passages to answer from: each runs on to the end of the sentence it was cut in, and knows
+        the year of the heading above it."""
         return finish_sentences(self._search(question, k=k, mode=mode), self._document_text)
 
     def _document_text(self, doc_id: str) -> str | None:

@@ -69,8 +69,8 @@ class Settings:
     max_answer_tokens: int = field(default=320, metadata=_env("RAG_MAX_ANSWER_TOKENS"))
     temperature: float = field(default=0.0, metadata=_env("RAG_TEMPERATURE"))  # 0 = the same answer every time
     seed: int = field(default=0, metadata=_env("RAG_SEED"))  # sampling seed of the local model and endpoints
-    # extractive backend: English questions and follow-ups no rule resolves are rewritten by the
-    # local model when it is installed (False: never load it; English questions then match by meaning only)
+    # extractive backend: English questions are rendered in Chinese by the local model when it is
+    # installed (False: never load it; English questions then match by meaning only)
     rewrite_with_local: bool = field(default=True, metadata=_env("RAG_REWRITE_WITH_LOCAL"))
     # the local model also condenses follow-ups no rule resolves (an endpoint always does). Off: the
     # bundled 1.5B model's rewrites answered no more turns on the development conversations than

@@ -48,7 +48,8 @@ def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> 
 
 
 def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str | None]) -> list[Passage]:
-    """Each passage run on to the end of the sentence it stops in (``text_of``: a document's text).
+    """Each passage run on to the end of the sentence it stops in (``text_of``: a document's text),
+    with the year of the last heading above it (``Passage.heading_year``).
 
     Chunks are cut to a token budget, and a long sentence at a cut is whole in neither chunk: its
     start (2022年,我们将…) in one, its end (…全力打造国际科技和产业创新高地。) in the next, so neither
@@ -67,7 +68,6 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
         end = None if ends_sentence(p.text) else sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL)
         finished.append(replace(p, text=text[p.start:end], end=end) if end else p)
     return finished
-
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
