@@ -216,5 +216,10 @@ _YEAR_HEADING = re.compile(r"^[^\S\n]*\S{0,6}?((?:19|20)\d{2})\s*年[^\n。,，;
 def heading_year(text: str) -> str:
     """The year of the last heading in ``text`` (a short line naming a year: 2024年:, 一、2021年工作成效),
     or "". A report lists a year's results under such a heading, each line naming no year itself."""
-    found = _YEAR_HEADING.findall(text)
-    return found[-1] if found else ""
+    found = year_headings(text)
+    return found[-1][1] if found else ""
+
+
+def year_headings(text: str) -> list[tuple[int, str]]:
+    """(where it ends, its year) of each year heading in ``text`` (see ``heading_year``), in order."""
+    return [(m.end(), m.group(1)) for m in _YEAR_HEADING.finditer(text)]

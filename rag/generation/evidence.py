@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
 from rag.generation.extractive import Finding, choose, rank
-from rag.text import ends_sentence, heading_year, sentence_end
+from rag.text import ends_sentence, sentence_end, year_headings
 from rag.tokens import count_tokens
 from rag.types import Passage
 
@@ -56,15 +56,18 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
     holds what answers 2022年的总目标是打造什么. Answers are chosen from whole sentences.
     """
     texts: dict[str, str | None] = {}  # each document read once
+    headings: dict[str, list[tuple[int, str]]] = {}  # and its year headings found once
     finished = []
     for p in passages:
         if p.doc_id not in texts:
             texts[p.doc_id] = text_of(p.doc_id)
+            headings[p.doc_id] = year_headings(texts[p.doc_id] or "")
         text = texts[p.doc_id]
         if not text or text[p.start:p.end] != p.text:
             finished.append(p)
             continue
-        p = replace(p, heading_year=heading_year(text[:p.start]))
+        above = [year for end, year in headings[p.doc_id] if end <= p.start]
+        p = replace(p, heading_year=above[-1] if above else "")
         end = None if ends_sentence(p.text) else sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL)
         finished.append(replace(p, text=text[p.start:end], end=end) if end else p)
     return finished

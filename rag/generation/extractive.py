@@ -666,7 +666,6 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     translated = bool(translated_from)
     q_norm = match_form(question)
     weights = _weights(covered_terms(question), candidates, q_norm)
-    total = sum(weights.values())
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     # 哪几家单位 asks which ones, not how many; 起降点呢,规划了几个 asks about 起降点
     which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm.replace("呢,", "")))
@@ -712,7 +711,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     focus = [f for f in asked_about if rare(f)]
     # a compound asked about (光明实验室: 光明 + 实验室) counts as a term of its own where some sentence
     # names it as one: that sentence outranks one holding its words apart (光明科学城…重点实验室)
-    phrases = {f: max(weights.values()) for f in asked_about
+    top = max(weights.values(), default=0.0)
+    phrases = {f: top for f in asked_about
                if len(f) >= 3 and f not in weights and weights and any(f in c.norm for c in candidates)}
     weights = {**weights, **phrases}
     total = sum(weights.values())
