@@ -253,11 +253,11 @@ class AnswerPipeline:
         previous = [str(m.get("content", "")) for m in history if m.get("role") == "user"]
         if not previous:
             return question
-        rewritten = resolve(question, previous)
+        context = last_standalone(previous)  # the earlier questions resolved once, for the rules and the join
+        rewritten = resolve(question, [context])
         if rewritten is not None:
             return rewritten
         lang = language(question)
-        context = last_standalone(previous)
         if lang == "zh" and language(context) == "en":  # 它投了几只子基金? after an English question:
             context = self.in_chinese(context)  # its Chinese words
             rewritten = resolve(question, [context])
