@@ -680,3 +680,18 @@ def test_a_rendered_measure_must_be_the_sentences() -> None:
     assert all(not f.fits for f in rank("南湖金融大厦占地多少?", [TOWER], translated_from=area))
     floor_area = "What is the total floor area of the Nanhu finance tower?"
     assert rank("南湖金融大厦的总建筑面积是多少?", [TOWER], translated_from=floor_area)[0].fits
+
+
+def test_a_list_name_counts_nothing_and_a_count_in_kinds_needs_kinds() -> None:
+    news = passage("n", "南湖大设施成果“细胞图谱绘制”入选2023年国内十大科技新闻。", "南湖")
+    assert answer("南湖大设施绘制的细胞图谱覆盖了多少种组织?", [news]) is None
+    kinds = passage("k", "南湖大设施绘制的细胞图谱覆盖了12种组织。", "南湖")
+    assert "12种" in (answer("南湖大设施绘制的细胞图谱覆盖了多少种组织?", [kinds]) or "")
+
+
+def test_how_the_user_asks_is_not_what_an_answer_must_contain() -> None:
+    doc = "南湖区共有院士19人。南湖区新材料产业规模突破80亿元,接下来将建设材料基因组设施。"
+    got = answer("南湖那边的院士总数统计下来是几个人?各份材料说法一样吗?", [passage("a", doc, "南湖")]) or ""
+    assert "19人" in got
+    fund = passage("f", "南湖区2024年落地全市首支种子基金。", "南湖")
+    assert "种子基金" in (answer("2024年南湖落地了全市第一支什么类型的基金?", [fund]) or "")

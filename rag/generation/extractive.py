@@ -94,7 +94,12 @@ MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
 _NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
 _PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
-_WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r"})  # jieba: verb, adverb, preposition, conjunction…
+_WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r", "q", "t"})  # jieba: verb, adverb, preposition, conjunction…
+_PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})
+# how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来; never a
+# term to find (材料 of 新材料, 下来 of 接下来 are other words)
+_TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来".split())
+_FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
@@ -149,7 +154,8 @@ _INSTRUCTION = re.compile(
 )
 
 
-_ASKING_PART = re.compile(r"(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
+_ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎么?样的?|"
+                          r"哪[两二三四五六七八九十\d]+\s*(?:[个项类种家所位名条只座批支款件](?:类型的?)?)?|(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
                           r"什么时候|何时|第几|哪些|哪几|哪一?[个只家所位项条座批支款件种类]|什么|谁|多大|多高|多长|多久|是否|"
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
@@ -635,7 +641,11 @@ def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_
         idf[t] = math.log(1 + total / df) if df else 0.0
     top = max(idf.values(), default=0.0) or math.log(1 + total)
     wording = _wording(question_norm)
-    return {t: (w or top) for t, w in idf.items() if w or t not in wording}
+    particles = {p.word for p in load_jieba().posseg.cut(question_norm)  # 里, 在, 给: never what is asked
+                 if len(p.word) == 1 and (p.flag in _PARTICLE_TAGS or p.flag.startswith("u"))}
+    return {t: (w or top) for t, w in idf.items()
+            if (w or t not in wording) and t not in _TALK
+            and t not in particles}  # 布局里: 里 of 公里 is no match
 
 
 def _wording(question_norm: str) -> set[str]:
@@ -658,7 +668,8 @@ def covered_terms(question: str) -> list[str]:
     """The question's words that an answering sentence is expected to contain: dictionary words
     (``terms(guessed=False)``), without the asking part, which the answer replaces (多少名 → 59人,
     哪一年 → 2023年) and whose measure word ``fits_asked`` checks."""
-    return list(dict.fromkeys(terms(_ASKING_PART.sub("，", match_form(question)), guessed=False)))
+    question_norm = _FIRST_OF.sub("首", match_form(question))
+    return list(dict.fromkeys(terms(_ASKING_PART.sub("，", question_norm), guessed=False)))
 
 
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],

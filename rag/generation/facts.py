@@ -183,11 +183,11 @@ def names(claim: str, *, passage_lang: str) -> list[str]:
 # Measure words that name what a Chinese count question counts; members of a group stand for
 # each other (名/人/位 all count people).
 _UNIT_GROUPS = ("名人位", "层", "条", "家", "所", "只", "座", "批", "次", "届", "倍", "年", "台", "款", "支", "件",
-                "篇", "户", "套", "元")
+                "篇", "户", "套", "元", "种类")
 _UNIT_OF = {c: group for group in _UNIT_GROUPS for c in group}
 # 个 and 项 are the general classifiers: people ask 多少个 of what documents count in 只, 家 or 项
-_UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套"
-ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套])")  # 哪几年: which years
+_UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套种类"
+ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套种类])")  # 哪几年: which years
 _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额|gdp|生产总值|税收)(?:了|额|是|为|有|达到?)*"
     r"(?:多少|几)")
@@ -205,6 +205,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一二三四五六七八九十百]+\s*[名位强]?|top\s*\d+|榜首|首位|居首|"
                    r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
+_LIST_NAME = re.compile(r"(?<![一二两三四五六七八九])十大|[百千]强|十佳")  # 入选十大科技新闻: which list, not a count
 # an amount of change (比上一年新增了多少家) is not a level (增至751家)
 _ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|上升|下降|减少|降低|涨|降)了?(?:多少|几)|增幅|涨幅|降幅|增速|"
                           r"by how much|how many more|how much (?:more|higher|lower)|"
@@ -256,9 +257,10 @@ def any_count_unit(ask: Asked) -> Asked:
 
 
 def without_ranks(text_norm: str) -> str:
-    """The text with its ranks (第7名, TOP30, 前十) blanked: figures of a place in a list, which
-    answer no question of size or count (种子基金规模多大 is not answered by 引导基金TOP30)."""
-    return _RANK.sub(" ", text_norm)
+    """The text with its ranks (第7名, TOP30, 前十) and list names (十大, 百强) blanked: figures of a
+    place in a list, which answer no question of size or count (种子基金规模多大 is not answered by
+    引导基金TOP30, 覆盖了多少种组织 not by 入选十大科技新闻)."""
+    return _LIST_NAME.sub(" ", _RANK.sub(" ", text_norm))
 
 
 def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_year: str = "") -> bool:
