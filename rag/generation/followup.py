@@ -33,12 +33,16 @@ _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")
 # 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位)"
                          r"|该|該|此(?![外前后後次])")
+# she, he: a person named before, whom no rule finds (the question goes with the one before it)
+_ZH_PERSON = re.compile(r"(?<!其)[他她](?![人国國乡鄉方])")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎|"
                         r"多大|多高|多长|多長|多久|多远|多遠")
 # a measure of a thing rather than a thing (建筑面积呢? after 大厦有多少层?: the tower's floor area)
 _ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面积|面積)|规模|規模|(?:总|總)?(?:投资|投資)(?:额|額)?|"
                            r"产值|產值|营收|營收|估值|高度|层数|層數|排名")
+# nouns that name no topic (哪些方面, 什么时候); jieba also tags 面向 and 实际 as nouns
+_VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在".split())
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
@@ -70,8 +74,18 @@ def depends_on_history(question: str) -> bool:
         return bool(_EN_ELLIPSIS.match(q) or _EN_AND_HOW.match(q) or _EN_AND_IN.match(q) or _EN_PRONOUN.search(q)
                     or len(q.split()) <= 3)
     content = {t for t in terms(q) if len(t) >= 2}  # a question with at most two content words has no subject of its own
-    return bool(_ZH_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_LEANING.match(q) or _ZH_THAT_YEAR.search(q)
-                or len(content) <= 2)
+    return bool(_ZH_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_PERSON.search(q) or _ZH_LEANING.match(q)
+                or _ZH_THAT_YEAR.search(q) or len(content) <= 2 or _subjectless(q))
+
+
+def _subjectless(q: str) -> bool:
+    """A Chinese question that opens with a time word, an adverb or a verb (现在是面向谁开放共享的?,
+    具体在哪些方面提供支持?) and names nothing: no noun, name or quoted term. Chinese leaves out a
+    subject the conversation already gave."""
+    words = [w for w in _tagged(q) if w.word.strip()]
+    if not words or words[0].flag[:1] not in "tdapvr" or re.search(r"[“「\"《]", q):
+        return False
+    return not any(w.flag[:1] in "nj" or w.flag == "eng" for w in words if len(w.word) >= 2 and w.word not in _VAGUE)
 
 
 def resolve(question: str, previous: Sequence[str]) -> str | None:
@@ -243,6 +257,7 @@ def _zh_topic(context: str) -> str:
     return f"{head}{tail}" if thing else head
 
 
+_PREDICATES = frozenset("有 有个 是 叫".split())  # 设施有个外号, 基金是…: a predicate whatever follows
 _COMPLEMENT = frozenset("到 至 成 为".split())  # 扩大到: a result complement (深圳设立了 keeps its verb)
 
 
@@ -256,8 +271,8 @@ def _subject_clause(head: str) -> str:
         opening = next(iter(_tagged(clause)), None)
         if opening and opening.flag in ("p", "c"):
             return _subject_clause(after[0])
-        if len(clause) >= 4:
-            return clause
+        if len(clause) >= 4:  # 基础设施有个外号,叫什么: the subject ends at the clause's own predicate too
+            return _subject_clause(clause)
     words = _tagged(head)
     at, seen_noun, title = 0, False, False
     for i, w in enumerate(words):
@@ -265,7 +280,8 @@ def _subject_clause(head: str) -> str:
         rest = sum(len(x.word) >= 2 and x.flag[:1] in "nv" for x in words[i + 1:])
         # a verb with a result complement after it (扩大到了原来的) is a predicate too
         verb = w.flag in ("v", "vd") and (rest >= 2 or (following is not None and following.word in _COMPLEMENT)) \
-            and not (following and (following.flag.startswith("n") or following.word == "的"))
+            and not (following and (following.flag.startswith("n") or following.word == "的")) \
+            or w.word in _PREDICATES
         if seen_noun and not title and (verb or (w.flag == "p" and rest >= 1)):
             return head[:at]
         title = (title or w.word == "《") and w.word != "》"  # a title is one name: 《光明以科技赋能…》
