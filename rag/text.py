@@ -209,6 +209,19 @@ def split_at(text: str, bounds: list[int], *, trim: str = "", keep=lambda piece:
     return spans
 
 
+_DATE_LINE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)")
+HEADER_CHARS = 300  # where a document states its own date: under the title, before the text
+
+
+def published(text: str) -> str:
+    """The date a document gives itself in its header (日期:2024-01-31, 2025年3月7日), as
+    2024-01-31; "" when its opening lines give none."""
+    m = _DATE_LINE.search(text[:HEADER_CHARS])
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 1 <= int(m.group(3)) <= 31:
+        return ""
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+
+
 # a short line naming a year: 2024年:, 2024年的光明区, 一、2021年工作成效
 _YEAR_HEADING = re.compile(r"^[^\S\n]*\S{0,6}?((?:19|20)\d{2})\s*年[^\n。,，;；]{0,12}$", re.M)
 

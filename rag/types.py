@@ -64,9 +64,11 @@ class Passage:
     start: int
     end: int
     score: float  # larger = more relevant; fused score in 0..1 (see rag.retrieval.retriever)
-    # the year of the last heading above the passage in its document (2024年: over a list of that
-    # year's results), "" if none or not read: the year its sentences speak of when they name none
+    # the year the text above the passage speaks of: the last its paragraph names before it (a
+    # chunk cut mid-paragraph), else the last heading's (2024年: over a list of that year's
+    # results); "" if none or not read: the year its sentences speak of when they name none
     heading_year: str = ""
+    published: str = ""  # the date its document gives itself (``rag.text.published``), "" if none or not read
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,18 @@ def test_a_passage_is_given_the_year_of_the_heading_above_it():
     assert found.heading_year == "2025" and found.text == tail.text
 
 
+def test_a_passage_cut_mid_paragraph_speaks_of_the_year_its_paragraph_leads_with_and_knows_its_date():
+    doc = ("南湖发展报告\n日期:2025-03-07\n"
+           "2024年营商环境评价中南湖得分第一。报告透露,2025年,南湖提出打造算力节点。实现可调度算力规模超16E。\n")
+    at = doc.index("实现")
+    tail = Passage(chunk_id="d#1", doc_id="d", title="T", source="d.txt", text=doc[at:], start=at, end=len(doc), score=1.0)
+    (found,) = finish_sentences([tail], {"d": doc}.get)
+    assert (found.heading_year, found.published) == ("2025", "2025-03-07")
+    early = doc.index("报告透露")  # before it only a year that modifies a noun (2024年营商环境评价中)
+    head = Passage(chunk_id="d#0", doc_id="d", title="T", source="d.txt", text=doc[early:at], start=early, end=at, score=1.0)
+    assert finish_sentences([head], {"d": doc}.get)[0].heading_year == ""
+
+
 def _evidence(question: str, passages: list[Passage]) -> list:
     return select(question, passages, similarity=None, budget_tokens=500).chosen
 

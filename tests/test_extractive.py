@@ -695,3 +695,15 @@ def test_how_the_user_asks_is_not_what_an_answer_must_contain() -> None:
     assert "19人" in got
     fund = passage("f", "南湖区2024年落地全市首支种子基金。", "南湖")
     assert "种子基金" in (answer("2024年南湖落地了全市第一支什么类型的基金?", [fund]) or "")
+
+
+def test_what_there_is_now_is_not_answered_by_a_plan_for_the_documents_own_year() -> None:
+    from dataclasses import replace
+
+    plan = replace(passage("p", "2024年南湖实现脑科学企业总量超60家。", "2024"), published="2024-01-31")
+    assert answer("2024年南湖脑科学企业实际做到了多少家?我问的是实际数,不是目标。", [plan]) is None
+    assert "60家" in (answer("2024年南湖脑科学企业有多少家?", [plan]) or "")  # not asked for what was done
+    report = replace(plan, published="2025-01-16")  # a report written after that year: what was done
+    assert "60家" in (answer("2024年南湖脑科学企业实际做到了多少家?", [report]) or "")
+    done = passage("d", "截至2023年,南湖已有脑科学企业41家。", "截至")
+    assert "41家" in (answer("南湖脑科学企业现在有多少家?", [plan, done]) or "")

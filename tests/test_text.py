@@ -85,3 +85,12 @@ def test_jiebas_dictionary_is_read_from_its_cache_in_one_piece_and_a_damaged_cac
     damaged.tmp_dir = str(tmp_path)
     _read_cached_dictionary(damaged)
     assert not damaged.initialized  # jieba's initialize then rebuilds the dictionary and its cache
+
+
+def test_a_document_s_date_is_the_one_its_header_gives() -> None:
+    from rag.text import published
+
+    assert published("光明以科技賦能\n日期:2024-01-31 來源:深圳特區報\n正文") == "2024-01-31"
+    assert published("标题\n- 2025年3月7日\n正文") == "2025-03-07"
+    assert published("一、2021年工作成效\n(一)加强系统谋划") == ""  # a year, not a date
+    assert published("标题\n" + "正文。" * 200 + "2023-05-06") == ""  # a date in the text is not the document's

@@ -16,15 +16,19 @@ phrase them: every prompt token costs the local model about 30 ms before its fir
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
 from rag.generation.extractive import Finding, choose, rank
-from rag.text import ends_sentence, sentence_end, year_headings
+from rag.text import ends_sentence, published, sentence_end, year_headings
 from rag.tokens import count_tokens
 from rag.types import Passage
 
+# 2025年,…: the year a clause is about (not 2020年营商环境评价中, a year that names something)
+_YEAR_LEADS = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年\s*[,，]")
+MAX_LEAD_IN = 400  # characters of a passage's paragraph before it read for the year it speaks of
 MAX_SENTENCE_TAIL = 200  # characters a passage cut in mid-sentence is read on, at most, to finish it
 Search = Callable[..., list[Passage]]  # search(question, *, k, mode="hybrid") -> passages, best first
 
@@ -49,7 +53,9 @@ def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> 
 
 def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str | None]) -> list[Passage]:
     """Each passage run on to the end of the sentence it stops in (``text_of``: a document's text),
-    with the year of the last heading above it (``Passage.heading_year``).
+    with the year the text above it speaks of (``Passage.heading_year``: the last its paragraph
+    names before it as what a clause is about (2025年,…), else the last year heading's) and its
+    document's date (``Passage.published``).
 
     Chunks are cut to a token budget, and a long sentence at a cut is whole in neither chunk: its
     start (2022年,我们将…) in one, its end (…全力打造国际科技和产业创新高地。) in the next, so neither
@@ -67,7 +73,9 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
             finished.append(p)
             continue
         above = [year for end, year in headings[p.doc_id] if end <= p.start]
-        p = replace(p, heading_year=above[-1] if above else "")
+        paragraph = text[max(text.rfind("\n", 0, p.start) + 1, p.start - MAX_LEAD_IN):p.start]
+        named = _YEAR_LEADS.findall(paragraph)  # 2025年,光明区提出…。| 实现可调度算力规模超16E: a 2025 plan
+        p = replace(p, heading_year=(named or above or [""])[-1], published=published(text))
         end = None if ends_sentence(p.text) else sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL)
         finished.append(replace(p, text=text[p.start:end], end=end) if end else p)
     return finished

@@ -142,6 +142,7 @@ _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
+_YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -191,6 +192,7 @@ _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
 _ACTUAL_ASKED = re.compile(r"现在|目前|实际|已经|至今|现有|截至|截止")
 _TARGET_ASKED = re.compile(r"计划|目标|打算|希望|准备|预计|争取|力争|要|将")
 _TARGET_STATED = re.compile(r"力争|目标|计划|预计|争取|到20\d\d年|\d\s*[^\d\s，。,;；]{0,3}以上\s*(?=[，。,;；]|$)")
+_DENIED = re.compile(r"(?:而?不是|并非|而非)[^，。,;；?？]*")  # 我问的是实际数,不是目标: not what is asked
 _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
 # 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
 _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
@@ -427,6 +429,7 @@ class _Candidate:
     end: int
     before: str  # matching form of the passage text from the previous sentence up to this one
     year: str  # the year of the last heading above it (``heading_year``), "" if none
+    published: str = ""  # the date its document gives itself, "" if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,6 +463,10 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
         score, enough = _score(features)
         scored.append((Finding(c, score, features.fits, enough, features.typed or bool(translated_from)), features))
     scored.sort(key=lambda pair: -pair[0].score)
+    if scored[0][1].plan:  # what there is now, best answered by a plan: only what was done may answer
+        scored = [(replace(f, score=f.score * MISFIT, fits=False, enough=False), x) if x.plan else (f, x)
+                  for f, x in scored]
+        scored.sort(key=lambda pair: -pair[0].score)
     findings = [f for f, _ in scored]
     if not findings[0].enough and (_leads_open(scored) or (
             translated_from and similarity and _leads_translated(findings, translated_from, similarity))):
@@ -535,6 +542,14 @@ def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity
     return compose(chosen) if chosen else None
 
 
+def _ahead(c: _Candidate) -> bool:
+    """The sentence speaks of its document's own year or a later one (2024年实现企业总量超60家, in an
+    article of 2024-01-31): a plan, not what was done. Its year is the one it names, else the last
+    named before it, else its heading's."""
+    year = (_YEAR_NAMED.findall(c.norm) or _YEAR_NAMED.findall(c.before)[-1:] or [c.year])[-1]
+    return bool(year and c.published) and year >= c.published[:4]
+
+
 def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for n, p in enumerate(passages, start=1):
@@ -559,7 +574,8 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                     continue
                 preceding = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
                 out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
-                                      match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year))
+                                      match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year,
+                                      p.published))
     # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
     known = {(c.doc_id, c.start): c.before for c in out if c.before}
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
@@ -662,6 +678,7 @@ class _Features:
     lexical: bool  # question and candidate share a language, so coverage is meaningful
     length: int  # characters
     typed: bool  # the question asks for a number or a date
+    plan: bool = False  # it asks what there is now, and this sentence speaks of its document's year or later (``_ahead``)
 
 
 def covered_terms(question: str) -> list[str]:
@@ -770,7 +787,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     alone = wants_number and bool(_ALONE.search(q_norm))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
-              and not _TARGET_ASKED.search(q_norm))
+              and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
@@ -807,7 +824,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
-                             wants_number or wants_date))
+                             wants_number or wants_date, actual and _ahead(c) and not _ACTUAL_STATED.search(c.norm)))
     return out
 
 
