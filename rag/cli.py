@@ -85,7 +85,8 @@ def _print_answer(answer, *, as_json: bool, streamed: bool) -> None:
     print(answer.text)
     for c in answer.citations:
         flag = "" if c.supported else "  (not supported by the passage)"
-        print(f"  [{c.n}] {c.doc_id} chars {c.start}-{c.end}: {c.quote[:120]}{flag}")
+        dated = f" ({c.published})" if c.published else ""
+        print(f"  [{c.n}] {c.doc_id}{dated} chars {c.start}-{c.end}: {c.quote[:120]}{flag}")
     print(f"(backend {answer.backend}; {answer.timings.get('total', 0):.1f} s)", file=sys.stderr)
 
 

@@ -82,6 +82,7 @@ class Citation:
     start: int  # character offsets of ``quote`` in the document's text as loaded (Document.text)
     end: int
     supported: bool = True  # False when the cited sentence's facts are not in the passage
+    published: str = ""  # the date the cited document gives itself (2024-01-31), "" if none
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,21 @@ def test_answer_links_only_supported_citations():
     assert 'href="#src-2-1"' in html and 'href="#src-2-2"' not in html and "[2]" in html
 
 
+def test_an_answer_citing_several_documents_shows_the_date_each_gives():
+    p = _passage(0, "全区院士57人。", 0)
+    cites = [Citation(n=1, doc_id="d0", title="A", quote="共有院士59人", start=0, end=7),
+             Citation(n=2, doc_id="d1", title="B", quote="全区院士57人", start=0, end=7, published="2025-01-16")]
+    answer = Answer(question="q", text="共有院士59人[1]。全区院士57人[2]。", citations=cites, passages=[p, p],
+                    refused=False, backend="b")
+    html = parts.answer_html(answer, turn=1)
+    assert "[1] 未注明 undated · [2] 2025-01-16" in html
+    single = Answer(question="q", text="全区院士57人[2]。", citations=cites[1:], passages=[p, p], refused=False,
+                    backend="b")
+    assert "answer-dates" not in parts.answer_html(single, turn=1)  # one document: its card shows the date
+    [card] = parts.collect_sources(single, {"d1": ("b.txt", "全区院士57人。")})
+    assert '<span class="src-date">2025-01-16</span>' in parts.source_card(card, turn=1)
+
+
 def test_sources_use_the_document_text_and_fall_back_to_the_passage():
     doc = "前言。光明区推动7家科技支行落地。后记。"
     p = _passage(0, "光明区推动7家科技支行落地。", 3)

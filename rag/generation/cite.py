@@ -285,7 +285,8 @@ def _citation(n: int, passage: Passage, claim: str, support: Support, *, support
     found = [f for f in support.facts if f not in support.missing]
     span = best_quote(claim, passage.text, facts=found)
     return Citation(n=n, doc_id=passage.doc_id, title=passage.title, quote=span.text,
-                    start=passage.start + span.start, end=passage.start + span.end, supported=supported)
+                    start=passage.start + span.start, end=passage.start + span.end, supported=supported,
+                    published=passage.published)
 
 
 # ---------------------------------------------------------------- refusals

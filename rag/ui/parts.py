@@ -70,7 +70,18 @@ def answer_html(answer: Answer, *, turn: int) -> str:
         return (f'<div class="answer refusal"><div class="refusal-label">文档中没有答案 · Not in the documents'
                 f'</div><div class="refusal-text">{esc(answer.text)}</div></div>{meta}')
     cited = sorted({c.n for c in answer.citations if c.supported})
-    return f'<div class="answer">{link_markers(answer.text, turn=turn, cited=cited)}</div>{meta}'
+    return f'<div class="answer">{link_markers(answer.text, turn=turn, cited=cited)}</div>{_dates(answer)}{meta}'
+
+
+def _dates(answer: Answer) -> str:
+    """When an answer cites several documents (which may disagree), the date each gives itself:
+    a figure of 2024-01-31 and one of 2025-01-16 are not a contradiction but a change."""
+    supported = [c for c in answer.citations if c.supported]
+    if len({c.doc_id for c in supported}) < 2 or not any(c.published for c in supported):
+        return ""
+    first = {c.n: c for c in reversed(supported)}
+    items = " · ".join(f"[{n}] {esc(first[n].published) or '未注明 undated'}" for n in sorted(first))
+    return f'<div class="answer-dates">资料日期 Dated: {items}</div>'
 
 
 def error_html(message: str) -> str:
@@ -92,6 +103,7 @@ class Source:
     end: int
     quotes: tuple[tuple[int, int], ...]  # supported cited spans, document offsets
     rejected: tuple[str, ...] = ()  # quotes of citations that failed verification
+    published: str = ""  # the date the document gives itself
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int]], *, start: int, end: int,
@@ -162,7 +174,7 @@ def collect_sources(answer: Answer, documents: dict[str, tuple[str, str]]) -> li
         sources.append(Source(
             n=n, title=first.title, file_name=file_name, doc_text=text, offset=offset, start=start, end=end,
             quotes=tuple((c.start, c.end) for c in cites if c.supported),
-            rejected=tuple(c.quote for c in cites if not c.supported),
+            rejected=tuple(c.quote for c in cites if not c.supported), published=first.published,
         ))
     return sources
 
@@ -170,13 +182,14 @@ def collect_sources(answer: Answer, documents: dict[str, tuple[str, str]]) -> li
 def source_card(source: Source, *, turn: int) -> str:
     """One citation card: number, title, file name and the highlighted passage."""
     off = source.offset
+    dated = f'<span class="src-date">{esc(source.published)}</span>' if source.published else ""
     body = highlight(source.doc_text, [(s - off, e - off) for s, e in source.quotes],
                      start=source.start - off, end=source.end - off)
     rejected = "".join(f'<div class="src-rejected">未通过核实，已从回答中移除 · Not verified, removed from the '
                        f'answer: “{esc(q)}”</div>' for q in source.rejected)
     return (f'<div class="src-card" id="{source_id(turn, source.n)}" data-n="{source.n}">'
             f'<div class="src-head"><span class="src-n">[{source.n}]</span>'
-            f'<span class="src-title">{esc(source.title)}</span></div>'
+            f'<span class="src-title">{esc(source.title)}</span>{dated}</div>'
             f'<div class="src-file">文件 File: <code>{esc(source.file_name)}</code> · '
             f'字符 chars {source.start}–{source.end}</div>'
             f'<div class="src-text">{body}</div>{rejected}</div>')
