@@ -213,13 +213,26 @@ _DATE_LINE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./�
 HEADER_CHARS = 300  # where a document states its own date: under the title, before the text
 
 
+def _header_date(text: str) -> re.Match | None:
+    m = _DATE_LINE.search(text[:HEADER_CHARS])
+    return m if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31 else None
+
+
 def published(text: str) -> str:
     """The date a document gives itself in its header (日期:2024-01-31, 2025年3月7日), as
     2024-01-31; "" when its opening lines give none."""
-    m = _DATE_LINE.search(text[:HEADER_CHARS])
-    if not m or not 1 <= int(m.group(2)) <= 12 or not 1 <= int(m.group(3)) <= 31:
-        return ""
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    m = _header_date(text)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+
+
+def header_end(text: str) -> int:
+    """Where the header of a document ends: after the line that gives its date (title, source and
+    date: what says when and where it was published); 0 when it gives none."""
+    m = _header_date(text)
+    if not m:
+        return 0
+    end = text.find("\n", m.end())
+    return len(text) if end < 0 else end
 
 
 # a short line naming a year: 2024年:, 2024年的光明区, 一、2021年工作成效

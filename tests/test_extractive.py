@@ -707,3 +707,11 @@ def test_what_there_is_now_is_not_answered_by_a_plan_for_the_documents_own_year(
     assert "60家" in (answer("2024年南湖脑科学企业实际做到了多少家?", [report]) or "")
     done = passage("d", "截至2023年,南湖已有脑科学企业41家。", "截至")
     assert "41家" in (answer("南湖脑科学企业现在有多少家?", [plan, done]) or "")
+
+
+def test_when_a_document_was_published_is_answered_from_its_header_and_only_that() -> None:
+    doc = "南湖科学城建设提速\n- 来源:南湖日报\n- 2025-03-07\n南湖科学城今年新增实验室3个。"
+    head = passage("h", doc, "南湖科学城建设提速")
+    got = answer("南湖日报那篇《南湖科学城建设提速》是哪天刊发的?", [head]) or ""
+    assert "2025-03-07" in got and "3个" not in got
+    assert "3个" in (answer("南湖科学城今年新增了几个实验室?", [head]) or "")  # the header answers no count

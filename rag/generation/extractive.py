@@ -70,7 +70,7 @@ from rag.generation.facts import (
     uncounted,
     without_ranks,
 )
-from rag.text import heading_year, language, load_jieba, split_sentences, terms
+from rag.text import header_end, heading_year, language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
@@ -430,6 +430,7 @@ class _Candidate:
     before: str  # matching form of the passage text from the previous sentence up to this one
     year: str  # the year of the last heading above it (``heading_year``), "" if none
     published: str = ""  # the date its document gives itself, "" if none
+    header: bool = False  # its document's title, source and date: it answers only when it was published
 
 
 @dataclass(frozen=True, slots=True)
@@ -576,6 +577,9 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
                                       match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year,
                                       p.published))
+        if p.start == 0 and (end := header_end(p.text)):  # 这篇文章是哪天发的: title and date together
+            text = " ".join(p.text[:end].split())
+            out.append(_Candidate(n, p.doc_id, text, match_form(text), 0, end, "", "", p.published, header=True))
     # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
     known = {(c.doc_id, c.start): c.before for c in out if c.before}
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
@@ -801,6 +805,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                        if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
+                and (wants_date or not c.header)
                 and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
