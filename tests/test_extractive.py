@@ -715,3 +715,11 @@ def test_when_a_document_was_published_is_answered_from_its_header_and_only_that
     got = answer("南湖日报那篇《南湖科学城建设提速》是哪天刊发的?", [head]) or ""
     assert "2025-03-07" in got and "3个" not in got
     assert "3个" in (answer("南湖科学城今年新增了几个实验室?", [head]) or "")  # the header answers no count
+
+
+def test_a_which_ones_question_is_answered_by_a_list_that_need_not_name_the_kind() -> None:
+    chain = passage("c", "南湖积极构建“基础研究+技术攻关+成果产业化”全过程创新生态链。", "南湖")
+    got = answer("南湖要构建的“全过程创新生态链”由哪几个环节组成?", [chain]) or ""
+    assert "基础研究+技术攻关" in got
+    four = passage("f", "南湖坚持目标导向、法治导向、问题导向、结果导向,提升“1+6+N”治理体系效能。", "南湖")
+    assert answer("南湖“1+6+N”治理体系里的“6”具体指哪六项?", [four]) is None  # four things listed, not six

@@ -143,6 +143,8 @@ _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a pl
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
+_ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
+_ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -543,6 +545,12 @@ def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity
     return compose(chosen) if chosen else None
 
 
+def _lists(text_norm: str, count: Sequence[int]) -> bool:
+    """The text enumerates things (A、B和C, “A+B+C”): as many as ``count`` says, when it says."""
+    found = [len(re.split(r"[、+]|和|以及|及", m.group())) for m in _ENUMERATION.finditer(text_norm)]
+    return bool(found) and (not count or count[0] in found)
+
+
 def _ahead(c: _Candidate) -> bool:
     """The sentence speaks of its document's own year or a later one (2024年实现企业总量超60家, in an
     article of 2024-01-31): a plan, not what was done. Its year is the one it names, else the last
@@ -753,6 +761,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     compound = counts and wants_number and "".join(asked_about) in which and all(q_tags.get(w) == "n" for w in asked_about)
     # 哪几家机构联合设立, 哪两个设施: the answer names them (深圳市天使母基金、力合创投), rarely the kind
     kind_only = entity == "org" and not wants_number and set(focus) <= _KINDS
+    # 由哪几个环节组成, 有哪些天然优势: a list answers (“基础研究+技术攻关+…”, 创新基础、算力资源), not always naming the kind
+    members = entity is None and not wants_number and not wants_date and "哪些" in which
+    named_count = [int(n.value) for m in _WHICH_COUNT.finditer(q_norm) for n in numbers(f"{m.group()}个")][:1]  # 哪六项: 6
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
     # (a which question names members, not always with their kind: 哪两个设施 → 国家超算深圳中心二期和鹏城云脑Ⅲ)
@@ -812,7 +823,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_name or _gives_name(c.text, q_norm))
-                and (not focus or kind_only or (all if compound else any)(_mentions(c.norm, f) for f in focus))
+                and (not focus or kind_only or (members and _lists(c.norm, named_count))
+                     or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
