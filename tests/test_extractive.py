@@ -723,3 +723,8 @@ def test_a_which_ones_question_is_answered_by_a_list_that_need_not_name_the_kind
     assert "基础研究+技术攻关" in got
     four = passage("f", "南湖坚持目标导向、法治导向、问题导向、结果导向,提升“1+6+N”治理体系效能。", "南湖")
     assert answer("南湖“1+6+N”治理体系里的“6”具体指哪六项?", [four]) is None  # four things listed, not six
+
+
+def test_a_target_asked_for_is_not_the_thing_counted() -> None:
+    plan = passage("t", "支持青年科技人才参与国家重大科技任务攻关600人次以上。", "支持")
+    assert "600人次" in (answer("青年科技人才参与国家重大科技任务攻关,目标定了多少人次?", [plan]) or "")

@@ -167,7 +167,7 @@ _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|�
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 # from 百分之 on: how a figure is asked for, not what is counted
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
-                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量".split())
+                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标".split())  # 目标定了多少: how it is asked
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
