@@ -728,3 +728,8 @@ def test_a_which_ones_question_is_answered_by_a_list_that_need_not_name_the_kind
 def test_a_target_asked_for_is_not_the_thing_counted() -> None:
     plan = passage("t", "支持青年科技人才参与国家重大科技任务攻关600人次以上。", "支持")
     assert "600人次" in (answer("青年科技人才参与国家重大科技任务攻关,目标定了多少人次?", [plan]) or "")
+
+
+def test_open_to_whom_asks_for_an_audience_not_a_partner_s_name() -> None:
+    open_to = passage("o", "目前,南湖大设施已投用,面向全球产业界开放共享。", "目前")
+    assert "全球产业界" in (answer("南湖大设施现在是面向谁开放共享的?", [open_to]) or "")

@@ -119,7 +119,7 @@ _WANTS_ENTITY = (
     ("person", re.compile(r"哪一?位|哪几位|哪些人|哪些科学家|是谁|有谁")),
     ("org", re.compile(r"哪一?家|哪几家|哪一?所|哪几所|谁(?:牵头|负责|管理|主导)|"
                        r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队|设施|平台)")),
-    ("agent", re.compile(r"[跟和与同向]谁")),  # 跟谁合作: a person or an organisation
+    ("agent", re.compile(r"(?:[跟和与同]|(?<!面)向)谁")),  # 跟谁合作: a person or an organisation (面向谁: any audience)
     ("address", re.compile(r"地址|具体位置|门牌")),
     ("place", re.compile(r"在哪(?![些个一本家位所种份])|(?<![从到])哪[里儿裡](?!到)|什么地方")),  # not 从哪里到哪里: a range
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
