@@ -354,7 +354,8 @@ class RAG:
                 self._pipelines[key] = AnswerPipeline(
                     generator, similarity=self._similarity, context_tokens=s.context_tokens,
                     max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score,
-                    rewriter=rewriter, condense=s.condense_with_local or not isinstance(rewriter, LocalBackend))
+                    rewriter=rewriter, condense=s.condense_with_local or not isinstance(rewriter, LocalBackend),
+                    english_answers=generator.name != "extractive")  # the extractive answer is the documents' words
             return self._pipelines[key]
 
     def _generator(self, name: BackendName) -> Generator:

@@ -280,6 +280,35 @@ def test_what_another_document_says_is_added_with_its_own_verified_citation() ->
     assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]
 
 
+def _english_replies(rendering: str) -> ScriptedGenerator:
+    def reply(messages: list[ChatMessage]) -> str:
+        content = messages[-1]["content"]
+        if is_translate_request(messages):
+            return "光明区有多少名院士?"
+        if "Translate this sentence from a Chinese document into English" in content:
+            return rendering
+        return "Guangming has 59 academicians [1]."
+    return ScriptedGenerator(reply)
+
+
+@pytest.mark.parametrize(("rendering", "english"), [
+    ("Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents.", True),
+    ("Another document says: Guangming had 57 academicians.", False),  # 2024 and 2800 lost
+    ("Another document says: by the end of 2024 Guangming had 57 academicians and 2.8 billion talents.", False),
+    ("Another document says: by the end of 2024 Guangming had 57 院士 and 2,800 high-level talents.", False),
+    ("Another document says: by the end of 2024 the CAS had 57 academicians and 2,800 high-level talents.", False),
+])
+def test_an_english_answer_gives_another_document_s_statement_in_english_when_every_figure_survives(
+        rendering: str, english: bool) -> None:
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    pipeline = AnswerPipeline(_english_replies(rendering), similarity=_no_similarity, context_tokens=500,
+                              max_answer_tokens=200, temperature=0.0, english_answers=True)
+    _, answer = _ask(pipeline, "How many academicians does Guangming have?", search)
+    second = answer.text.split("\n")[1]
+    assert second == (f"{rendering.rstrip('.')}[2]." if english else f"Another document says: {ACADEMICIANS_001[:-1]}[2]。")
+    assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]
+
+
 def test_an_answer_is_shown_in_the_script_of_the_question() -> None:
     traditional = _passage("t", "光明科技金融大廈建築面積12.9萬平方米。")
     generator = ScriptedGenerator.answering("光明科技金融大廈建築面積12.9萬平方米[1]。")

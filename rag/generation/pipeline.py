@@ -26,26 +26,29 @@ logger = logging.getLogger(__name__)
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
 MAX_RENDERINGS = 256  # Chinese renderings of English questions kept for follow-ups
+MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
 _SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
 
-def gloss_figures(text: str) -> str:
+def gloss_figures(text: str, *, keep_original: bool = True) -> str:
     """Put the English magnitude before figures in 万/亿: ``50亿元`` → ``5 billion yuan (50亿元)``.
 
     Small models translate 50亿 as "50 billion" (it is 5 billion); giving the magnitude in the
     passage lets an English answer copy it, and it copies what comes first (after the figure, the
     model still wrote "2 billion" for 2亿元 (200 million yuan)). Only the prompt sees this;
-    citations keep the original.
+    citations keep the original. Without ``keep_original`` the English magnitude replaces the
+    figure (a sentence to translate: given both, the model translated the bracket again, 2 billion).
     """
     def gloss(m: re.Match) -> str:
         value = float(m.group(1)) * (1e8 if m.group(2) in "亿億" else 1e4)
         scale, word = next(((v, w) for v, w in _SCALES if value >= v), (1.0, ""))
         amount = f"{value / scale:.3f}".rstrip("0").rstrip(".")
         unit = " yuan" if m.group(3) else ""
-        return f"{amount} {word}{unit} ({m.group(0)})".replace("  ", " ")
+        english = f"{amount} {word}{unit}".replace("  ", " ")
+        return f"{english} ({m.group(0)})" if keep_original else f" {english} "
 
     return _CN_MAGNITUDE.sub(gloss, text)
 
@@ -58,6 +61,8 @@ def _script_of(question: str, lang: Language) -> Any:
 
 
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]+\b")  # GDP, R&D: written in Chinese documents too
 _AI_ALONE = re.compile(r"(?<![A-Za-z])AI(?![A-Za-z+＋])")
 _LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
 
@@ -136,14 +141,17 @@ class AnswerPipeline:
     against a question (cosines) for evidence selection and citation checks. ``rewriter`` rewrites
     questions (an English question into Chinese; with ``condense``, a follow-up no rule resolves):
     the generator itself by default; a generator that cannot (it returns "") leaves them as they are.
+    With ``english_answers``, the documents' own sentences in an English answer (a fallback, another
+    document's statement) are rendered in English by the rewriter (``in_english``).
     """
 
     def __init__(self, generator: Generator, *, similarity: Similarity, context_tokens: int,
                  max_answer_tokens: int, temperature: float, min_score: float = 0.0,
-                 rewriter: Generator | None = None, condense: bool = True) -> None:
+                 rewriter: Generator | None = None, condense: bool = True, english_answers: bool = False) -> None:
         self.generator = generator
         self.rewriter = rewriter or generator
         self.condense_with_rewriter = condense
+        self.english_answers = english_answers
         self._similarity = similarity
         self.context_tokens = context_tokens
         self.max_answer_tokens = max_answer_tokens
@@ -227,7 +235,9 @@ class AnswerPipeline:
         refused = not text or (not verified and not cite.grounded(text, passages, question=standalone))
         if refused:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
-        elif not verified:
+        elif lang == "en" and self.english_answers:
+            text = self.in_english(text, passages, standalone)
+        if not refused and not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
         if script:
             text = script.convert(text)
@@ -274,6 +284,41 @@ class AnswerPipeline:
         if rewritten and not is_question(rewritten):  # it answered instead (光明实验室是跟…合作的。)
             rewritten = ""
         return rewritten or f"{context} {question}".strip()
+
+    def in_english(self, text: str, passages: Sequence[Passage], question: str) -> str:
+        """``text`` with its Chinese sentences (the documents' own, shown when the model's phrasing
+        failed a check, or another document's statement) rendered in English, each with its
+        markers. A rendering is used only when it passes the checks a generated answer does: every
+        figure of its sentence and no other, no word left untranslated, each claim supported by the
+        passage it cites (names too: the model invents English names for Chinese institutions),
+        no qualifier dropped; otherwise the sentence stays as the document says it. Citations are
+        unchanged: they quote the documents."""
+        out, pos, done = [], 0, 0
+        for span in split_sentences(text):
+            body = cite.strip_markers(span.text).strip()
+            if done >= MAX_TRANSLATED or language(body) != "zh":
+                continue
+            done += 1
+            prompt = render(load_prompt("english"), sentence=gloss_figures(body, keep_original=False))
+            rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0)
+            rendered = rendered.strip().splitlines()[0].strip() if rendered.strip() else ""
+            figures, given = numbers(normalise(body)), numbers(normalise(rendered))
+            if (language(rendered) != "en" or _HAN.search(rendered)  # 57院士: not all of it translated
+                    or any(a not in body for a in _ACRONYM.findall(rendered))  # (CAS), (IAIS): made up
+                    or not all(number_found(n, given) for n in figures)  # a figure lost
+                    or not all(number_found(n, figures) for n in given)):  # or one made up (2亿元 → 2 billion)
+                logger.info("kept a sentence in Chinese: its rendering %r lost a figure or a word", rendered)
+                continue
+            markers = "".join(f"[{n}]" for m in cite.find_markers(span.text) for n in m.numbers)
+            english = f"{rendered.rstrip(' .')}{markers}."
+            _, citations = self._verified(english, passages, question)
+            if not citations or not all(c.supported for c in citations) or disagreement(english, [body], question):
+                logger.info("kept a sentence in Chinese: its rendering %r is not what its passage says", rendered)
+                continue
+            space = " " if span.end < len(text) and not text[span.end].isspace() else ""
+            out += [text[pos:span.start], f"{english}{space}"]
+            pos = span.end
+        return "".join(out) + text[pos:] if out else text
 
     def in_chinese(self, question: str) -> str:
         """A Chinese rendering of an English question by the generator (the question itself when it
