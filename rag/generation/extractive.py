@@ -94,8 +94,8 @@ MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
 _NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
 _PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
-_WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r", "q", "t"})  # jieba: verb, adverb, preposition, conjunction…
-_PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})
+_WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r", "q", "t"})  # jieba: verb, adverb, …, classifier, time word
+_PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 在, 给), never what is asked about
 # how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来; never a
 # term to find (材料 of 新材料, 下来 of 接下来 are other words)
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来".split())
@@ -141,10 +141,10 @@ _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的
 _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
-# a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
+# a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -669,7 +669,7 @@ def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_
         idf[t] = math.log(1 + total / df) if df else 0.0
     top = max(idf.values(), default=0.0) or math.log(1 + total)
     wording = _wording(question_norm)
-    particles = {p.word for p in load_jieba().posseg.cut(question_norm)  # 里, 在, 给: never what is asked
+    particles = {p.word for p in load_jieba().posseg.cut(question_norm)
                  if len(p.word) == 1 and (p.flag in _PARTICLE_TAGS or p.flag.startswith("u"))}
     return {t: (w or top) for t, w in idf.items()
             if (w or t not in wording) and t not in _TALK

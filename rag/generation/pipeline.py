@@ -289,10 +289,11 @@ class AnswerPipeline:
         """``text`` with its Chinese sentences (the documents' own, shown when the model's phrasing
         failed a check, or another document's statement) rendered in English, each with its
         markers. A rendering is used only when it passes the checks a generated answer does: every
-        figure of its sentence and no other, no word left untranslated, each claim supported by the
-        passage it cites (names too: the model invents English names for Chinese institutions),
-        no qualifier dropped; otherwise the sentence stays as the document says it. Citations are
-        unchanged: they quote the documents."""
+        figure of its sentence and no other, no word left untranslated, no acronym the sentence
+        lacks (the model invented CAS and IAIS for Chinese institutions), each claim supported by
+        the passage it cites, no qualifier dropped; otherwise the sentence stays as the document
+        says it. Names without an acronym are not checked: 星博生辉天使基金 came out as "Starbooth
+        Fund". Citations are unchanged: they quote the documents."""
         out, pos, done = [], 0, 0
         for span in split_sentences(text):
             body = cite.strip_markers(span.text).strip()
