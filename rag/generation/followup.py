@@ -279,8 +279,8 @@ def _subject_clause(head: str) -> str:
         following = words[i + 1] if i + 1 < len(words) else None
         rest = sum(len(x.word) >= 2 and x.flag[:1] in "nv" for x in words[i + 1:])
         # a verb with a result complement after it (扩大到了原来的) is a predicate too
-        verb = w.flag in ("v", "vd") and (rest >= 2 or (following is not None and following.word in _COMPLEMENT)) \
-            and not (following and (following.flag.startswith("n") or following.word == "的")) \
+        verb = (w.flag in ("v", "vd") and (rest >= 2 or (following is not None and following.word in _COMPLEMENT))
+                and not (following and (following.flag.startswith("n") or following.word == "的"))) \
             or w.word in _PREDICATES
         if seen_noun and not title and (verb or (w.flag == "p" and rest >= 1)):
             return head[:at]
