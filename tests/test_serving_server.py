@@ -19,6 +19,7 @@ from processes import free_port
 
 from rag import RAG
 from rag.serving.accounts import Accounts, accounts_path
+from rag.serving.limits import AnswerQueue, Ticket
 from rag.serving.server import ExposureError, build_server, check_exposure, is_loopback
 
 pytestmark = pytest.mark.server  # each test module starts a real rag serve process
@@ -123,8 +124,17 @@ def test_with_accounts_the_ui_asks_for_sign_in(tmp_path: Path) -> None:
         assert body["error"]["message"].startswith("rate limit: at most 10 failed sign-ins per minute")
 
 
-def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
+def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
+    admitted = threading.Semaphore(0)
+    admit = AnswerQueue.admit
+
+    def counted(queue: AnswerQueue, caller: str = "anyone") -> Ticket:
+        ticket = admit(queue, caller)
+        admitted.release()
+        return ticket
+
+    monkeypatch.setattr(AnswerQueue, "admit", counted)  # to know when both are in, however slow the machine
 
     def slow(messages: list) -> str:
         release.wait(timeout=20)
@@ -137,7 +147,7 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
                    for _ in range(2)]
         for t in threads:
             t.start()
-        time.sleep(1.0)  # one answering, one waiting: the queue is full
+        assert all(admitted.acquire(timeout=60) for _ in threads)  # one answering, one waiting: the queue is full
         status, body, headers = call(url, "/v1/chat/completions", body=ask_body())
         release.set()
         for t in threads:
