@@ -75,3 +75,10 @@ def test_an_answer_that_only_restates_the_question_disagrees() -> None:
     assert disagreement("是的，南湖区层面搞了类似的市区联动。[1]", evidence, question) is not None
     assert disagreement("是的，南湖区率先试点了合成生物、脑科学市区联动重点专项。[1]", evidence, question) is None
     assert disagreement("Yes, Nanhu piloted such projects. [1]", evidence, question) is None  # English: not judged
+
+
+def test_a_qualifier_turned_the_other_way_is_a_misstatement() -> None:
+    evidence = ["光明区科研院所人才近8000人、博士人才超5000人"]
+    assert disagreement("Guangming has over 8000 researchers [1].", evidence, "How many researchers?") is not None
+    assert disagreement("Guangming has nearly 8000 researchers and over 5000 doctors [1].", evidence,
+                        "How many researchers?") is None

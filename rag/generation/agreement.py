@@ -31,6 +31,8 @@ _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
     r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of)\s*(?:rmb|cny|¥)?\s*$")
 _QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
+_ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more")
+_BELOW = re.compile(r"近|不到|不足|nearly|almost|close to|less than|under")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
@@ -41,14 +43,21 @@ class _Figure:
     text: str
     number: Number
     qualified: bool  # 多/余/超/近/约… (more than, about…) written next to it
+    side: str = ""  # which way the qualifier points: "above" (超, over), "below" (近, nearly), "" (约, bare)
 
 
 def _figures(text_norm: str) -> list[_Figure]:
     """The Arabic figures of ``text_norm``, read as ``rag.generation.facts`` reads them."""
-    def qualified(m: re.Match) -> bool:
-        return bool(_QUALIFIER_BEFORE.search(text_norm[: m.start()]) or _QUALIFIER_AFTER.match(text_norm[m.end():]))
+    def qualifier(m: re.Match) -> str:
+        before = _QUALIFIER_BEFORE.search(text_norm[: m.start()])
+        after = _QUALIFIER_AFTER.match(text_norm[m.end():])
+        return (before.group() if before else "") + (after.group() if after else "")
 
-    return [_Figure(m.group(), numbers(m.group())[0], qualified(m)) for m in ARABIC_FIGURE.finditer(text_norm)]
+    def side(words: str) -> str:
+        return "above" if _ABOVE.search(words) else "below" if _BELOW.search(words) else ""
+
+    return [_Figure(m.group(), numbers(m.group())[0], bool(q := qualifier(m)), side(q))
+            for m in ARABIC_FIGURE.finditer(text_norm)]
 
 
 def _same(a: _Figure, b: _Figure) -> bool:
@@ -62,6 +71,17 @@ def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | N
     for figure in _figures(answer_norm):
         stated = [f for f in written if _same(figure, f)]
         if stated and all(f.qualified for f in stated) and not figure.qualified:
+            return figure.text
+    return None
+
+
+def turned_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
+    """A figure of the answer qualified the other way than every evidence sentence stating it
+    (近8000, nearly, given as "over 8000")."""
+    written = [f for s in evidence_norm for f in _figures(s)]
+    for figure in _figures(answer_norm):
+        stated = [f for f in written if _same(figure, f)]
+        if figure.side and stated and all(f.side and f.side != figure.side for f in stated):
             return figure.text
     return None
 
@@ -169,6 +189,8 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return f"gave the year {year} as the count asked for"
     if (figure := dropped_qualifier(answer_norm, evidence_norm)) is not None:
         return f"dropped the qualifier of {figure}"
+    if (figure := turned_qualifier(answer_norm, evidence_norm)) is not None:
+        return f"turned the qualifier of {figure} the other way"
     if restates_question(answer_norm, evidence_norm, question_norm):
         return "says nothing of the evidence beyond the question"
     return wrong_pairing(answer_norm, evidence_norm, question_norm)
