@@ -55,6 +55,7 @@ def rag_serve(root: Path, *, users: dict[str, tuple[str, str]] = {}, keys: dict[
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     full_env.update(RAG_CORPUS=str(root / "corpus"), RAG_INDEX_DIR=str(served.index_dir), RAG_BACKEND="extractive",
                     RAG_FEEDBACK_PATH=str(root / "feedback.jsonl"), GRADIO_ANALYTICS_ENABLED="False",
+                    PYTHONUNBUFFERED="1",  # the access log (stdout) reaches server.log line by line, not in 8 kB blocks
                     RAG_CACHE_DIR=os.environ.get("RAG_CACHE_DIR", str(Path.home() / ".cache" / "rag-chatbot")),
                     **(env or {}))
     with running([sys.executable, "-m", "rag.cli", command, "--port", str(port)], name="rag serve",

@@ -315,6 +315,9 @@ def test_serving_beyond_loopback_without_accounts_is_refused(tmp_path: Path) -> 
 
 
 def test_no_secret_reaches_the_log(served: Served) -> None:
+    deadline = time.monotonic() + 30
+    while "POST /v1/chat/completions HTTP/1.1" not in served.log and time.monotonic() < deadline:
+        time.sleep(0.2)
     log = served.log
     assert "POST /v1/chat/completions HTTP/1.1" in log  # the log is there and has seen the tests above
     for secret in [*served.keys.values(), EDITOR_PASSWORD]:
