@@ -63,11 +63,13 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
     """
     texts: dict[str, str | None] = {}  # each document read once
     headings: dict[str, list[tuple[int, str]]] = {}  # and its year headings found once
+    dates: dict[str, str] = {}  # and its own date
     finished = []
     for p in passages:
         if p.doc_id not in texts:
             texts[p.doc_id] = text_of(p.doc_id)
             headings[p.doc_id] = year_headings(texts[p.doc_id] or "")
+            dates[p.doc_id] = published(texts[p.doc_id] or "")
         text = texts[p.doc_id]
         if not text or text[p.start:p.end] != p.text:
             finished.append(p)
@@ -75,7 +77,7 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
         above = [year for end, year in headings[p.doc_id] if end <= p.start]
         paragraph = text[max(text.rfind("\n", 0, p.start) + 1, p.start - MAX_LEAD_IN):p.start]
         named = _YEAR_LEADS.findall(paragraph)  # 2025年,光明区提出…。| 实现可调度算力规模超16E: a 2025 plan
-        p = replace(p, heading_year=(named or above or [""])[-1], published=published(text))
+        p = replace(p, heading_year=(named or above or [""])[-1], published=dates[p.doc_id])
         end = None if ends_sentence(p.text) else sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL)
         finished.append(replace(p, text=text[p.start:end], end=end) if end else p)
     return finished

@@ -661,25 +661,23 @@ def _ordinals(text_norm: str) -> set[float]:
 def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_norm: str) -> dict[str, float]:
     """IDF of each question term over the candidates. A term no candidate holds gets the rarest
     seen weight (the thing a near-miss question asks about: 三甲医院), unless it is a verb or a
-    function word: the user's own wording (拿到 for 荣获, 放手攻关), not what is asked about."""
+    function word: the user's own wording (拿到 for 荣获, 放手攻关), not what is asked about.
+    One-character particles (里 of 布局里, which 公里 matched) and words of how a user asks
+    (``_TALK``) never count."""
     total = len(candidates)
     idf = {}
     for t in q_terms:
         df = sum(t in c.norm for c in candidates)
         idf[t] = math.log(1 + total / df) if df else 0.0
     top = max(idf.values(), default=0.0) or math.log(1 + total)
-    wording = _wording(question_norm)
-    particles = {p.word for p in load_jieba().posseg.cut(question_norm)
-                 if len(p.word) == 1 and (p.flag in _PARTICLE_TAGS or p.flag.startswith("u"))}
+    tagged = list(load_jieba().posseg.cut(question_norm))
+    # verbs, adverbs and function words of the question (jieba's tags), not figures
+    wording = {p.word for p in tagged
+               if (p.flag in _WORDING_TAGS or p.flag.startswith("u")) and not re.search(r"\d", p.word)}
+    particles = {p.word for p in tagged if len(p.word) == 1 and (p.flag in _PARTICLE_TAGS or p.flag.startswith("u"))}
     return {t: (w or top) for t, w in idf.items()
             if (w or t not in wording) and t not in _TALK
             and t not in particles}  # 布局里: 里 of 公里 is no match
-
-
-def _wording(question_norm: str) -> set[str]:
-    """Verbs, adverbs and function words of the question (jieba's tags), not figures."""
-    return {p.word for p in load_jieba().posseg.cut(question_norm)
-            if (p.flag in _WORDING_TAGS or p.flag.startswith("u")) and not re.search(r"\d", p.word)}
 
 
 @dataclass(frozen=True, slots=True)

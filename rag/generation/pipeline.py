@@ -18,7 +18,7 @@ from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import is_question, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import converter, is_traditional, language, normalise, split_sentences
+from rag.text import cjk_ratio, converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,6 @@ def _script_of(question: str, lang: Language) -> Any:
 
 
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]+\b")  # GDP, R&D: written in Chinese documents too
 _AI_ALONE = re.compile(r"(?<![A-Za-z])AI(?![A-Za-z+＋])")
 _LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
@@ -291,7 +290,7 @@ class AnswerPipeline:
         markers. A rendering is used only when it passes the checks a generated answer does: every
         figure of its sentence and no other, no word left untranslated, no acronym the sentence
         lacks (the model invented CAS and IAIS for Chinese institutions), each claim supported by
-        the passage it cites, no qualifier dropped; otherwise the sentence stays as the document
+        the passage it cites, no qualifier dropped or turned; otherwise the sentence stays as the document
         says it. Names without an acronym are not checked: 星博生辉天使基金 came out as "Starbooth
         Fund". Citations are unchanged: they quote the documents."""
         out, pos, done = [], 0, 0
@@ -304,7 +303,7 @@ class AnswerPipeline:
             rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0)
             rendered = rendered.strip().splitlines()[0].strip() if rendered.strip() else ""
             figures, given = numbers(normalise(body)), numbers(normalise(rendered))
-            if (language(rendered) != "en" or _HAN.search(rendered)  # 57院士: not all of it translated
+            if (language(rendered) != "en" or cjk_ratio(rendered) > 0  # 57院士: not all of it translated
                     or any(a not in body for a in _ACRONYM.findall(rendered))  # (CAS), (IAIS): made up
                     or not all(number_found(n, given) for n in figures)  # a figure lost
                     or not all(number_found(n, figures) for n in given)):  # or one made up (2亿元 → 2 billion)
