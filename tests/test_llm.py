@@ -9,6 +9,7 @@ answers with error statuses, and a proxy that cuts a real server's stream halfwa
 from __future__ import annotations
 
 import http.server
+import os
 import re
 import socket
 import threading
@@ -283,6 +284,25 @@ def local_backend(local_gguf: Path) -> Iterator[LocalBackend]:
     backend = LocalBackend(gguf_path=local_gguf, threads=2, n_ctx=2048)
     yield backend
     backend.close()
+
+
+@pytest.mark.slow
+def test_loading_the_model_leaves_other_threads_output_alone(local_gguf: Path, capfd: pytest.CaptureFixture) -> None:
+    """A server loads the model in the background while it already logs requests."""
+    pytest.importorskip("llama_cpp")
+    backend = LocalBackend(gguf_path=local_gguf, threads=2, n_ctx=512)
+    loading = threading.Thread(target=backend.warm_up)
+    loading.start()
+    written = 0
+    while loading.is_alive() or written < 5:
+        os.write(1, f"line {written} from another thread\n".encode())
+        written += 1
+        time.sleep(0.05)
+    loading.join()
+    backend.close()
+    out, err = capfd.readouterr()
+    assert out.splitlines() == [f"line {i} from another thread" for i in range(written)]  # none lost, no model chatter
+    assert "llama" not in err.lower()
 
 
 @pytest.mark.slow

@@ -12,6 +12,8 @@ it. Failures a user must act on raise ``rag.errors.BackendError``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import random
 import threading
@@ -324,14 +326,8 @@ class LocalBackend:
             raise BackendError(f"local model file {self.gguf_path} does not exist")
         started = time.monotonic()
         try:
-            self._llama = Llama(
-                model_path=str(self.gguf_path),
-                n_ctx=self.n_ctx,
-                n_threads=self.threads,
-                n_threads_batch=self.threads,
-                seed=self.seed,
-                verbose=False,
-            )
+            self._llama = _load_quietly(Llama, model_path=str(self.gguf_path), n_ctx=self.n_ctx, n_threads=self.threads,
+                                        n_threads_batch=self.threads, seed=self.seed)
         except (ValueError, RuntimeError) as exc:
             raise BackendError(f"cannot load local model {self.gguf_path}: {exc}") from exc
         if self.state_cache_bytes:
@@ -340,6 +336,36 @@ class LocalBackend:
         logger.info("loaded %s in %.1f s (n_ctx=%d, threads=%d)",
                     self.gguf_path.name, self.load_seconds, self.n_ctx, self.threads)
         return self._llama
+
+
+def _load_quietly(llama_class: Any, **params: Any) -> Any:
+    """``llama_class(**params)`` with llama.cpp's messages in this module's debug log.
+
+    With ``verbose=False``, llama-cpp-python silences a load by pointing the process's file
+    descriptors 1 and 2 at /dev/null for its duration: in a server loading the model in the
+    background, every other thread's output (the access log) was lost for those seconds. Here the
+    C library's messages go through a log callback and the few Python-level ones are captured;
+    the descriptors stay where they are.
+    """
+    import llama_cpp
+
+    global _llama_log_callback
+    if _llama_log_callback is None:  # a module global: the C side must never call a collected callback
+        _llama_log_callback = llama_cpp.llama_log_callback(_log_llama)
+    llama_cpp.llama_log_set(_llama_log_callback, None)
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        llama = llama_class(**params, verbose=True)
+    llama.verbose = False  # no timings printed after each answer
+    logger.debug("llama.cpp while loading:\n%s", captured.getvalue())
+    return llama
+
+
+_llama_log_callback: Any = None
+
+
+def _log_llama(level: int, text: bytes, user_data: Any) -> None:
+    logger.debug("llama.cpp: %s", text.decode("utf-8", errors="replace").rstrip())
 
 
 def _lean_state_cache(capacity_bytes: int) -> Any:
