@@ -733,3 +733,36 @@ def test_a_target_asked_for_is_not_the_thing_counted() -> None:
 def test_open_to_whom_asks_for_an_audience_not_a_partner_s_name() -> None:
     open_to = passage("o", "目前,南湖大设施已投用,面向全球产业界开放共享。", "目前")
     assert "全球产业界" in (answer("南湖大设施现在是面向谁开放共享的?", [open_to]) or "")
+
+
+def test_a_yes_no_question_needs_a_sentence_stating_what_it_asks() -> None:
+    opened = passage("hall", "南湖科创大厅于2022年主体封顶，2023年投入使用。", "南湖")
+    assert answer("南湖科创大厅是否已经投入使用?", [opened]) is not None
+    assert answer("南湖科创大厅是否已经通过竣工验收?", [opened]) is None  # 封顶 and 投入使用 are not 验收
+    fund = passage("fund", "星河天使基金（规模2亿元）专注早期孵化。", "星河")
+    assert answer("星河天使基金是由南湖区引导基金出资设立的吗?", [fund]) is None
+
+
+def test_a_why_question_needs_a_reason() -> None:
+    built = passage("park", "南湖区建设全市首个石墨烯专业园区。", "南湖")
+    assert answer("南湖区为什么建设首个石墨烯专业园区?", [built]) is None
+    reasoned = passage("park2", "南湖区依托高校材料学科，建设全市首个石墨烯专业园区。", "南湖")
+    assert answer("南湖区为什么建设首个石墨烯专业园区?", [reasoned]) is not None
+
+
+def test_a_day_or_month_is_not_answered_by_a_year() -> None:
+    yearly = passage("forum", "2024年，南湖科学城论坛举办两届。", "2024")
+    assert answer("2024年南湖科学城论坛是在哪个月举办的?", [yearly]) is None
+    dated = passage("forum2", "2024年3月，南湖科学城论坛举办。", "2024")
+    assert answer("南湖科学城论坛是在哪个月举办的?", [dated]) is not None
+    assert answer("南湖科学城论坛是哪一天举办的?", [dated]) is None
+
+
+def test_which_members_of_a_counted_group_need_a_list() -> None:
+    counted = passage("unis", "全市11所高等院校获科研资金稳定支持。", "全市")
+    assert answer("获得稳定支持的11所高等院校分别是哪些?", [counted]) is None
+
+
+def test_an_amount_in_yuan_is_not_answered_by_a_share() -> None:
+    share = passage("gdp", "2023年，南湖区战略性新兴产业产值占GDP比重突破六成。", "2023")
+    assert answer("2023年南湖区战略性新兴产业产值具体是多少亿元?", [share]) is None

@@ -201,8 +201,35 @@ _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|�
 _UNFINISHED = re.compile(r"在建|建设中|正在建设")
 _ALONE = re.compile(ALONE_WORDS)
 _PARTS = re.compile(r"子基金|子公司|下属|旗下|参与出资")  # 引导基金本身的规模: not its sub-funds' total
+# a yes/no question asks whether its predicate holds (是否已经通过竣工验收, 是由光明区引导基金出资设立的吗):
+# a sentence that does not state that predicate answers nothing, however much else it shares
+_YES_NO = re.compile(r"是否|是不是|有没有|有无|能否|可否|能不能|会不会")
+_YES_NO_END = re.compile(r"(?:是|能|会|有|已经|已|可以|要|将)([^，。,;；]*?)吗\s*[?？]?\s*$")
+_HEDGES = frozenset("已经 目前 现在 如今 今年 真的 确实 类似 相关 相应 正式 具体 之前 以后 之后".split())
+# a why question asks for a reason: a sentence stating what was done, with no reason, does not answer
+_WHY = re.compile(r"为什么|为何|为啥|什么原因|原因是什么|\bwhy\b", re.I)
+_REASON = re.compile(r"因为|由于|为了|旨在|得益于|依托|凭借|基于|鉴于|原因|所以|因此|因而|是为|以便|目的|为此")
+# a date question asks for a day or a month: a year (or a month for a day) is not that date
+_WANTS_MONTH = re.compile(r"哪一?个?月|几月|什么月份|which month", re.I)
+_WANTS_DAY = re.compile(r"哪[一几]?天|哪[一几]?日|几月几[日号]|几号|具体日期|什么日子|which day|what (?:date|day)", re.I)
+_MONTH = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月|(?:19|20)\d{2}-\d{1,2}")
+_DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
+
+
+def _yes_no_predicate(question_norm: str) -> list[str]:
+    """The terms of what a yes/no question asks to hold (通过, 竣工, 验收 of 是否已经通过竣工验收),
+    or none for another kind of question."""
+    if m := _YES_NO.search(question_norm):
+        asked_part = question_norm[m.end():]
+    elif m := _YES_NO_END.search(question_norm):
+        asked_part = m.group(1)
+    else:
+        return []
+    asked_part = _CLAUSE_BREAK.split(asked_part)[0]
+    return [t for t in terms(_FIRST_OF.sub("首", asked_part), guessed=False)
+            if _HAN.fullmatch(t) and len(t) >= 2 and t not in _FILLER and t not in _HEDGES and t not in _TIME_WORDS]
 
 
 def _asking_at(words: Sequence[str]) -> int | None:
@@ -709,6 +736,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm.replace("呢,", "")))
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
+    wants_day = wants_date and bool(_WANTS_DAY.search(q_norm) or _WANTS_DAY.search(translated_from))
+    wants_month = wants_date and not wants_day and bool(_WANTS_MONTH.search(q_norm) or _WANTS_MONTH.search(translated_from))
+    predicate = [] if wants_number or wants_date or translated else _yes_no_predicate(q_norm)
+    why = bool(_WHY.search(q_norm) or _WHY.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and not translated
     entity = next((kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
     q_values = {n.value for n in numbers(q_norm)}
@@ -820,6 +851,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
                 and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
+                and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
+                and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
+                and (not why or bool(_REASON.search(c.norm)))
+                and not (members and q_figures and not _lists(c.norm, named_count))
                 and (not wants_name or _gives_name(c.text, q_norm))
                 and (not focus or kind_only or (members and _lists(c.norm, named_count))
                      or (all if compound else any)(_mentions(c.norm, f) for f in focus))
