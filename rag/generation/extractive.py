@@ -229,7 +229,7 @@ def _yes_no_predicate(question_norm: str) -> list[str]:
         return []
     asked_part = _CLAUSE_BREAK.split(asked_part)[0]
     return [t for t in terms(_FIRST_OF.sub("首", asked_part), guessed=False)
-            if _HAN.fullmatch(t) and len(t) >= 2 and t not in _FILLER and t not in _HEDGES and t not in _TIME_WORDS]
+            if _content_word(t) and t not in _HEDGES and t not in _TIME_WORDS]
 
 
 def _asking_at(words: Sequence[str]) -> int | None:
@@ -844,6 +844,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", own)))
                        if n.value not in q_values]
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
+        enumerates = members and _lists(c.norm, named_count)
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
                 and (wants_date or not c.header)
                 and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
@@ -854,9 +855,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
                 and (not why or bool(_REASON.search(c.norm)))
-                and not (members and q_figures and not _lists(c.norm, named_count))
+                and not (members and q_figures and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
-                and (not focus or kind_only or (members and _lists(c.norm, named_count))
+                and (not focus or kind_only or enumerates
                      or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
