@@ -357,3 +357,24 @@ def test_a_generator_without_a_model_is_not_warmed() -> None:
     generator = ScriptedGenerator.answering("光明区现有全职院士59名[1]。")
     _pipeline(generator).warm_up()  # nothing to load: no call, no error
     assert generator.calls == []
+
+
+def test_an_english_follow_up_joined_to_its_question_is_rendered_on_its_own() -> None:
+    renderings = {"How many academicians does Guangming have?": "光明区有多少位院士?",
+                  "What is the doctoral talent count there?": "那里的博士人才有多少?"}
+
+    def reply(messages: list[ChatMessage]) -> str:
+        if is_translate_request(messages):
+            return next(zh for en, zh in renderings.items() if messages[0]["content"].rstrip().endswith(f"{en}\n中文："))
+        return "Guangming has more than 5000 doctoral talents [1]."
+
+    generator = ScriptedGenerator(reply)
+    pipeline, search = _pipeline(generator), Search([_passage("a", "光明区共有院士59人、博士人才超5000人。")])
+    _ask(pipeline, "How many academicians does Guangming have?", search)
+    history: list[ChatMessage] = [{"role": "user", "content": "How many academicians does Guangming have?"},
+                                  {"role": "assistant", "content": "59 [1]."}]
+    _, answer = _ask(pipeline, "What is the doctoral talent count there?", search, history=history)
+    assert answer.standalone_question == "What is the doctoral talent count there (How many academicians does Guangming have)?"
+    assert search.queries[-1] == "那里的博士人才有多少?（光明区有多少位院士?）"  # the new rendering, and the kept earlier one
+    assert sum(is_translate_request(c) for c in generator.calls) == 2
+

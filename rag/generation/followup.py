@@ -318,3 +318,13 @@ def _resolve_en(q: str, context: str) -> str | None:
     if _EN_PRONOUN.search(q):  # which noun "it" is needs a parser: the previous question goes along whole
         return f"{q.rstrip(' ?')} ({context.rstrip(' ?')})?"
     return None
+
+
+_EN_JOINED = re.compile(r"^(?P<question>[^()]+?) \((?P<context>.+)\)\?$")
+
+
+def joined_parts(standalone: str) -> tuple[str, str] | None:
+    """(the follow-up, the question it leans on) of an English follow-up that ``resolve`` joined to
+    the question before it, each as a question; ``None`` for any other question."""
+    m = _EN_JOINED.match(standalone)
+    return (f"{m.group('question')}?", f"{m.group('context')}?") if m else None

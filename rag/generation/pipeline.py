@@ -16,7 +16,7 @@ from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
-from rag.generation.followup import is_question, last_standalone, resolve
+from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
 from rag.text import cjk_ratio, converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
@@ -327,7 +327,12 @@ class AnswerPipeline:
             return question
         if question in self._renderings:  # a Chinese follow-up renders the English question before it again
             return self._renderings[question]
-        rendering = self._render(question)
+        # a follow-up joined to the question before it is rendered on its own: rendered together,
+        # the model translated the earlier question and dropped the new one
+        if parts := joined_parts(question):
+            rendering = f"{self._render(parts[0])}（{self.in_chinese(parts[1])}）"
+        else:
+            rendering = self._render(question)
         if len(self._renderings) >= MAX_RENDERINGS:
             self._renderings.pop(next(iter(self._renderings), ""), None)  # the oldest
         self._renderings[question] = rendering
