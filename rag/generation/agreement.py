@@ -30,7 +30,7 @@ from rag.text import language, terms
 _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
     r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of)\s*(?:rmb|cny|¥)?\s*$")
-_QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
+_QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来(?![源自])|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
 _ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more")
 _BELOW = re.compile(r"近|不到|不足|nearly|almost|close to|less than|under")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
@@ -44,6 +44,7 @@ class _Figure:
     number: Number
     qualified: bool  # 多/余/超/近/约… (more than, about…) written next to it
     side: str = ""  # which way the qualifier points: "above" (超, over), "below" (近, nearly), "" (约, bare)
+    at: int = 0  # where it starts in the text it was read from
 
 
 def _figures(text_norm: str) -> list[_Figure]:
@@ -56,7 +57,7 @@ def _figures(text_norm: str) -> list[_Figure]:
     def side(words: str) -> str:
         return "above" if _ABOVE.search(words) else "below" if _BELOW.search(words) else ""
 
-    return [_Figure(m.group(), numbers(m.group())[0], bool(q := qualifier(m)), side(q))
+    return [_Figure(m.group(), numbers(m.group())[0], bool(q := qualifier(m)), side(q), m.start())
             for m in ARABIC_FIGURE.finditer(text_norm)]
 
 
@@ -73,6 +74,40 @@ def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | N
         if stated and all(f.qualified for f in stated) and not figure.qualified:
             return figure.text
     return None
+
+
+_RESTORED = {("en", "above"): "more than ", ("en", "below"): "nearly ", ("en", ""): "about ",
+             ("zh", "above"): "超过", ("zh", "below"): "近", ("zh", ""): "约"}
+_CURRENCY_BEFORE = re.compile(r"(?:rmb|cny|¥)\s*$")
+
+
+def qualifiers_restored(answer: str, evidence: Sequence[str]) -> str:
+    """``answer`` with a qualifier put before each figure it writes bare where every evidence
+    sentence stating that figure qualifies it the same way (超3000人 written "3,000" → "more than
+    3,000"). The model drops these often; the rest of its answer is worth keeping."""
+    if _wordless(match_form(strip_markers(answer))):  # nothing to keep
+        return answer
+    written = [f for s in evidence for f in _figures(match_form(s))]
+    read = _figures(match_form(answer))
+    places = [f.at for f in _figures(answer.lower())]  # match_form may change lengths (…, ㎡)
+    if len(places) != len(read):
+        return answer
+    lang = language(answer)
+    out, pos = [], 0
+    for figure, place in zip(read, places, strict=True):
+        stated = [f for f in written if _same(figure, f)]
+        sides = {f.side for f in stated}
+        if figure.qualified or not stated or not all(f.qualified for f in stated) or len(sides) != 1:
+            continue
+        currency = _CURRENCY_BEFORE.search(answer[:place].lower())
+        at = currency.start() if currency else place
+        out += [answer[pos:at], _RESTORED[lang, sides.pop()]]
+        pos = at
+    return "".join(out) + answer[pos:]
+
+
+def _wordless(answer_norm: str) -> bool:
+    return len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2
 
 
 def turned_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
@@ -179,7 +214,7 @@ def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_n
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
-    if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
+    if _wordless(answer_norm):
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
     question_norm = match_form(question)
