@@ -108,3 +108,12 @@ def test_a_figure_the_evidence_qualifies_two_ways_is_left_alone() -> None:
     evidence = ["高层次人才超3000人。", "另一份报告:高层次人才近3000人。"]
     assert qualifiers_restored("3000 high-level talents [1].", evidence) == "3000 high-level talents [1]."
 
+
+def test_an_answer_that_counts_the_questions_thing_instead_of_the_evidences_disagrees() -> None:
+    evidence = ["南湖科学城规划布局的24个重大科技创新载体建设取得突破,在建和运营数达到20个。"]
+    question = "南湖科学城规划了多少个重大科技基础设施?"
+    assert disagreement("南湖科学城规划了24个重大科技基础设施[1]。", evidence, question) \
+        == "called what the evidence counts 24个基础设施"
+    assert disagreement("南湖科学城规划了24个重大科技创新载体[1]。", evidence, question) is None
+    # a noun the sentence stating the figure has, even far from it, is the evidence's own
+    assert disagreement("有20个载体在建和运营[1]。", evidence, "有多少个载体在建?") is None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from rag.generation.cite import split_clauses, strip_markers
 from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
-from rag.text import language, terms
+from rag.text import language, load_jieba, terms
 
 _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
@@ -198,6 +198,39 @@ def year_as_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     return None
 
 
+_COUNTER = re.compile(r"^\s*(?:多|余)?\s*[个家所项只位名座条种台套批处栋支款]")
+_NOUN_RUN = re.compile(r"^[\u4e00-\u9fff]{1,12}")
+
+
+def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
+    """A figure the answer says counts the question's thing, which no evidence sentence stating the
+    figure names (24个重大科技创新载体, asked about 重大科技基础设施 → "24个重大科技
+    基础设施"): the model took the question's noun for the evidence's."""
+    if language(answer_norm) != "zh":
+        return None
+    for figure in _figures(answer_norm):
+        after = answer_norm[figure.at + len(figure.text):]
+        counter = _COUNTER.match(after)
+        noun = _counted_noun(after[counter.end():]) if counter else ""
+        if not noun or noun not in question_norm:
+            continue
+        stating = [s for s in evidence_norm if any(_same(figure, f) for f in _figures(s))]
+        if stating and not any(noun in sentence for sentence in stating):
+            return f"{figure.text}{counter.group().strip() if counter else ''}{noun}"
+    return None
+
+
+def _counted_noun(text: str) -> str:
+    """The head noun of the noun phrase ``text`` starts with (重大科技基础设施建成 → 基础设施)."""
+    run = _NOUN_RUN.match(text)
+    head = ""
+    for word in load_jieba().posseg.cut(run.group() if run else ""):
+        if word.flag[:1] not in ("n", "a", "b") and word.flag != "vn":
+            break
+        head = word.word if word.flag[:1] == "n" or word.flag == "vn" else head
+    return head if len(head) >= 2 else ""
+
+
 def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> bool:
     """A Chinese answer that adds nothing of the evidence to the question: no figure, and no word
     (two characters or more) of the evidence that the question does not have too."""
@@ -226,6 +259,8 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return f"dropped the qualifier of {figure}"
     if (figure := turned_qualifier(answer_norm, evidence_norm)) is not None:
         return f"turned the qualifier of {figure} the other way"
+    if (count := renamed_count(answer_norm, evidence_norm, question_norm)) is not None:
+        return f"called what the evidence counts {count}"
     if restates_question(answer_norm, evidence_norm, question_norm):
         return "says nothing of the evidence beyond the question"
     return wrong_pairing(answer_norm, evidence_norm, question_norm)
