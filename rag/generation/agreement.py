@@ -3,7 +3,10 @@
 The evidence decides the answer and the model only phrases it, but a small model misphrases in
 ways a citation check cannot see, because every figure it writes is still in the passage:
 
-- it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``);
+- it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``):
+  ``qualifiers_restored`` puts it back where the evidence agrees on it, before these checks run;
+- it says a figure counts the question's thing (``24个重大科技创新载体``, asked about 重大科技基础设施 →
+  ``24个重大科技基础设施``);
 - it takes the neighbour in a 分别 list (``A、B分别增长75%、80%``, asked about B → ``75%``), or
   another figure of the sentence (``…,C增长104%`` → ``104%``);
 - it writes figures and markers without a word (`` 59 [1] 57 [3] 57``);
@@ -204,8 +207,7 @@ _NOUN_RUN = re.compile(r"^[\u4e00-\u9fff]{1,12}")
 
 def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """A figure the answer says counts the question's thing, which no evidence sentence stating the
-    figure names (24个重大科技创新载体, asked about 重大科技基础设施 → "24个重大科技
-    基础设施"): the model took the question's noun for the evidence's."""
+    figure names: the model took the question's noun for the evidence's."""
     if language(answer_norm) != "zh":
         return None
     for figure in _figures(answer_norm):
