@@ -104,6 +104,12 @@ def test_a_figure_followed_by_a_word_that_starts_with_a_qualifiers_character_is_
     assert disagreement("The report is dated 2024-01-31 [1].", [dated], "When was it published?") is None
 
 
+def test_a_citation_markers_number_is_no_figure() -> None:
+    quoted = "不断提升“1+6+N”社会治理体系效能,组建联合实验室3个以上[1]。"
+    assert qualifiers_restored(quoted + "还有2个[2]。", ["“1+6+N”体系效能,组建联合实验室3个以上", "其中2个"]) \
+        == quoted + "还有2个[2]。"
+
+
 def test_a_figure_the_evidence_qualifies_two_ways_is_left_alone() -> None:
     evidence = ["高层次人才超3000人。", "另一份报告:高层次人才近3000人。"]
     assert qualifiers_restored("3000 high-level talents [1].", evidence) == "3000 high-level talents [1]."

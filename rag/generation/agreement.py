@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.generation.cite import split_clauses, strip_markers
+from rag.generation.cite import blank_markers, split_clauses, strip_markers
 from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
 from rag.text import language, load_jieba, terms
 
@@ -91,8 +91,9 @@ def qualifiers_restored(answer: str, evidence: Sequence[str]) -> str:
     if _wordless(match_form(strip_markers(answer))):  # nothing to keep
         return answer
     written = [f for s in evidence for f in _figures(match_form(s))]
-    read = _figures(match_form(answer))
-    places = [f.at for f in _figures(answer.lower())]  # match_form may change lengths (…, ㎡)
+    unmarked = blank_markers(answer)  # a marker's number ([1]) is no figure
+    read = _figures(match_form(unmarked))
+    places = [f.at for f in _figures(unmarked.lower())]  # match_form may change lengths (…, ㎡)
     if len(places) != len(read):
         return answer
     lang = language(answer)
