@@ -18,7 +18,7 @@ from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import cjk_ratio, converter, is_traditional, language, normalise, split_sentences
+from rag.text import cjk_ratio, converter, is_traditional, language, normalise, split_sentences, terms
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
@@ -329,12 +329,12 @@ class AnswerPipeline:
             return question
         if question in self._renderings:  # a Chinese follow-up renders the English question before it again
             return self._renderings[question]
-        # a follow-up joined to the question before it is rendered on its own: rendered together,
-        # the model translated the earlier question and dropped the new one
-        if parts := joined_parts(question):
-            rendering = f"{self._render(parts[0])}（{self.in_chinese(parts[1])}）"
-        else:
-            rendering = self._render(question)
+        rendering = self._render(question)
+        # a follow-up joined to the question before it is rendered whole (the model often resolves
+        # its pronoun), but when that rendering says nothing the earlier question's does not, the
+        # model translated only the earlier question: the follow-up is rendered on its own beside it
+        if (parts := joined_parts(question)) and _adds_nothing(rendering, earlier := self.in_chinese(parts[1])):
+            rendering = f"{self._render(parts[0])}（{earlier}）"
         if len(self._renderings) >= MAX_RENDERINGS:
             self._renderings.pop(next(iter(self._renderings), ""), None)  # the oldest
         self._renderings[question] = rendering
@@ -350,6 +350,12 @@ class AnswerPipeline:
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
+
+
+def _adds_nothing(rendering: str, earlier: str) -> bool:
+    """Whether ``rendering`` has no word of two characters or more that ``earlier`` lacks."""
+    known = set(terms(earlier))
+    return not any(len(t) >= 2 and t not in known for t in terms(rendering))
 
 
 def _warm(generator: Generator, prefix: list[ChatMessage]) -> None:
