@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.generation.agreement import disagreement, qualifiers_restored
+from rag.generation.agreement import disagreement
 
 TALENTS = "截至目前,光明区共有院士59人、高层次人才超3000人、科研院所人才近8000人。"
 CONFERENCE = "30多个国家和地区的1200多家专业机构和组织代表出席,现场达成引人引智合作意向695项。"
@@ -84,35 +84,9 @@ def test_a_qualifier_turned_the_other_way_is_a_misstatement() -> None:
                         "How many researchers?") is None
 
 
-@pytest.mark.parametrize("answer, restored", [
-    ("Guangming has 3,000 high-level talents [1].", "Guangming has more than 3,000 high-level talents [1]."),
-    ("It has 8000 researchers [1].", "It has nearly 8000 researchers [1]."),
-    ("The project cost RMB 700 million [1].", "The project cost more than RMB 700 million [1]."),
-    ("光明区高层次人才3000人[1]。", "光明区高层次人才超过3000人[1]。"),
-    ("Guangming has over 3000 high-level talents and 59 academicians [1].",  # already said, or bare in the evidence
-     "Guangming has over 3000 high-level talents and 59 academicians [1]."),
-])
-def test_a_dropped_qualifier_is_put_back(answer: str, restored: str) -> None:
-    evidence = ["光明区共有院士59人、高层次人才超3000人、科研院所人才近8000人", "项目投资超7亿元。"]
-    assert qualifiers_restored(answer, evidence) == restored
-    assert disagreement(restored, evidence, "How many?") is None
-
-
 def test_a_figure_followed_by_a_word_that_starts_with_a_qualifiers_character_is_bare() -> None:
     dated = "南湖以科技赋能 日期:2024-01-31 來源:深圳特區報"  # 来 of 来源 is not 十来个's
-    assert qualifiers_restored(dated, [dated]) == dated
     assert disagreement("The report is dated 2024-01-31 [1].", [dated], "When was it published?") is None
-
-
-def test_a_citation_markers_number_is_no_figure() -> None:
-    quoted = "不断提升“1+6+N”社会治理体系效能,组建联合实验室3个以上[1]。"
-    assert qualifiers_restored(quoted + "还有2个[2]。", ["“1+6+N”体系效能,组建联合实验室3个以上", "其中2个"]) \
-        == quoted + "还有2个[2]。"
-
-
-def test_a_figure_the_evidence_qualifies_two_ways_is_left_alone() -> None:
-    evidence = ["高层次人才超3000人。", "另一份报告:高层次人才近3000人。"]
-    assert qualifiers_restored("3000 high-level talents [1].", evidence) == "3000 high-level talents [1]."
 
 
 def test_an_answer_that_counts_the_questions_thing_instead_of_the_evidences_disagrees() -> None:

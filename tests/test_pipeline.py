@@ -264,9 +264,9 @@ def test_an_empty_reply_falls_back_to_the_chosen_sentences(reply: str) -> None:
     assert generator.calls and not answer.refused and "59" in answer.text and answer.citations[0].supported
 
 
-@pytest.mark.parametrize("reply", ["光明区高层次人才近3000人[1]。", " 3000 [1]"])
+@pytest.mark.parametrize("reply", ["光明区高层次人才3000人[1]。", " 3000 [1]"])
 def test_an_answer_that_misstates_the_chosen_sentence_falls_back_to_it(reply: str) -> None:
-    generator = ScriptedGenerator.answering(reply)  # the qualifier 超 turned; figures without words
+    generator = ScriptedGenerator.answering(reply)  # the qualifier 超 dropped; figures without words
     _, answer = _ask(_pipeline(generator), "光明区有多少高层次人才?", Search([_passage("a", ACADEMICIANS_000)]))
     assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。" and answer.citations[0].supported
 
@@ -383,9 +383,3 @@ def test_an_english_follow_up_joined_to_its_question_is_rendered_on_its_own_when
     assert answer.standalone_question == "What is the doctoral talent count there (How many academicians does Guangming have)?"
     assert search.queries[-1] == searched
 
-
-def test_an_answer_that_drops_a_qualifier_is_kept_with_the_qualifier_put_back() -> None:
-    generator = ScriptedGenerator.answering("Guangming has 3000 high-level talents [1].", translated="光明区有多少高层次人才?")
-    _, answer = _ask(_pipeline(generator), "How many high-level talents does Guangming have?",
-                     Search([_passage("a", ACADEMICIANS_000)]))
-    assert answer.text.startswith("Guangming has more than 3000 high-level talents [1].")

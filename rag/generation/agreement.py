@@ -3,8 +3,7 @@
 The evidence decides the answer and the model only phrases it, but a small model misphrases in
 ways a citation check cannot see, because every figure it writes is still in the passage:
 
-- it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``):
-  ``qualifiers_restored`` puts it back where the evidence agrees on it, before these checks run;
+- it drops a figure's qualifier (``30多个国家`` → ``30个国家``, ``超3000人`` → ``3000人``);
 - it says a figure counts the question's thing (``24个重大科技创新载体``, asked about 重大科技基础设施 →
   ``24个重大科技基础设施``);
 - it takes the neighbour in a 分别 list (``A、B分别增长75%、80%``, asked about B → ``75%``), or
@@ -26,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.generation.cite import blank_markers, split_clauses, strip_markers
+from rag.generation.cite import split_clauses, strip_markers
 from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
 from rag.text import language, load_jieba, terms
 
@@ -77,37 +76,6 @@ def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | N
         if stated and all(f.qualified for f in stated) and not figure.qualified:
             return figure.text
     return None
-
-
-_RESTORED = {("en", "above"): "more than ", ("en", "below"): "nearly ", ("en", ""): "about ",
-             ("zh", "above"): "超过", ("zh", "below"): "近", ("zh", ""): "约"}
-_CURRENCY_BEFORE = re.compile(r"(?:rmb|cny|¥)\s*$")
-
-
-def qualifiers_restored(answer: str, evidence: Sequence[str]) -> str:
-    """``answer`` with a qualifier put before each figure it writes bare where every evidence
-    sentence stating that figure qualifies it the same way (超3000人 written "3,000" → "more than
-    3,000"). The model drops these often; the rest of its answer is worth keeping."""
-    if _wordless(match_form(strip_markers(answer))):  # nothing to keep
-        return answer
-    written = [f for s in evidence for f in _figures(match_form(s))]
-    unmarked = blank_markers(answer)  # a marker's number ([1]) is no figure
-    read = _figures(match_form(unmarked))
-    places = [f.at for f in _figures(unmarked.lower())]  # match_form may change lengths (…, ㎡)
-    if len(places) != len(read):
-        return answer
-    lang = language(answer)
-    out, pos = [], 0
-    for figure, place in zip(read, places, strict=True):
-        stated = [f for f in written if _same(figure, f)]
-        sides = {f.side for f in stated}
-        if figure.qualified or not stated or not all(f.qualified for f in stated) or len(sides) != 1:
-            continue
-        currency = _CURRENCY_BEFORE.search(answer[:place].lower())
-        at = currency.start() if currency else place
-        out += [answer[pos:at], _RESTORED[lang, sides.pop()]]
-        pos = at
-    return "".join(out) + answer[pos:]
 
 
 def _wordless(answer_norm: str) -> bool:

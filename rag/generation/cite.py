@@ -93,11 +93,6 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 
 
-def blank_markers(text: str) -> str:
-    """``text`` with each citation marker blanked out, every other character where it was."""
-    return _MARKER.sub(lambda m: " " * len(m.group()), text)
-
-
 def split_clauses(text: str) -> list[Span]:
     """Sentences further cut at commas and colons (not those inside numbers like 1,200)."""
     bounds = {span.end for span in split_sentences(text)} | {m.end() for m in _CLAUSE_BREAK.finditer(text)}

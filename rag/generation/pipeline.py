@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from rag.generation import cite
-from rag.generation.agreement import disagreement, qualifiers_restored
+from rag.generation.agreement import disagreement
 from rag.generation.backends import Evidence, Generator
 from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
@@ -218,9 +218,7 @@ class AnswerPipeline:
         passages = selection.passages
         text, citations = self._verified(questions_removed(raw), passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
-        evidence = [f.candidate.text for f in selection.chosen]
-        text = qualifiers_restored(text, evidence) if fallback and text else text
-        fault = disagreement(text, evidence, standalone) if fallback and text else None
+        fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback and text else None
         if fallback and (not text or not any(c.supported for c in citations) or fault):
             logger.info("answering with the chosen sentences: the generator's answer %s",
                         fault or "has no supported claim")
