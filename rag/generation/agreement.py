@@ -78,10 +78,6 @@ def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | N
     return None
 
 
-def _wordless(answer_norm: str) -> bool:
-    return len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2
-
-
 def turned_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     """A figure of the answer qualified the other way than every evidence sentence stating it
     (近8000, nearly, given as "over 8000")."""
@@ -179,15 +175,17 @@ def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     figure names: the model took the question's noun for the evidence's."""
     if language(answer_norm) != "zh":
         return None
+    written = [(s, _figures(s)) for s in evidence_norm]
     for figure in _figures(answer_norm):
         after = answer_norm[figure.at + len(figure.text):]
-        counter = _COUNTER.match(after)
-        noun = _counted_noun(after[counter.end():]) if counter else ""
+        if not (counter := _COUNTER.match(after)):
+            continue
+        noun = _counted_noun(after[counter.end():])
         if not noun or noun not in question_norm:
             continue
-        stating = [s for s in evidence_norm if any(_same(figure, f) for f in _figures(s))]
+        stating = [s for s, figures in written if any(_same(figure, f) for f in figures)]
         if stating and not any(noun in sentence for sentence in stating):
-            return f"{figure.text}{counter.group().strip() if counter else ''}{noun}"
+            return f"{figure.text}{counter.group().strip()}{noun}"
     return None
 
 
@@ -218,7 +216,7 @@ def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_n
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
-    if _wordless(answer_norm):
+    if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
     question_norm = match_form(question)
