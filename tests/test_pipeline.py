@@ -309,6 +309,18 @@ def test_an_english_answer_gives_another_document_s_statement_in_english_when_ev
     assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]
 
 
+def test_a_sentence_rendered_in_english_for_one_turn_is_not_rendered_again_for_the_next() -> None:
+    rendering = "Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents."
+    generator = _english_replies(rendering)
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    pipeline = AnswerPipeline(generator, similarity=_no_similarity, context_tokens=500,
+                              max_answer_tokens=200, temperature=0.0, english_answers=True)
+    answers = [_ask(pipeline, "How many academicians does Guangming have?", search)[1] for _ in range(2)]
+    assert answers[0].text == answers[1].text and rendering.rstrip(".") + "[2]." in answers[1].text
+    renderings = [c for c in generator.calls if "Translate this sentence from a Chinese document" in c[-1]["content"]]
+    assert len(renderings) == 1
+
+
 def test_an_answer_is_shown_in_the_script_of_the_question() -> None:
     traditional = _passage("t", "光明科技金融大廈建築面積12.9萬平方米。")
     generator = ScriptedGenerator.answering("光明科技金融大廈建築面積12.9萬平方米[1]。")

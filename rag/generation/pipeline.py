@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
-MAX_RENDERINGS = 256  # Chinese renderings of English questions kept for follow-ups
+MAX_RENDERINGS = 256  # Chinese renderings of English questions, and English ones of sentences, kept for follow-ups
 MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
 
 
@@ -157,6 +157,9 @@ class AnswerPipeline:
         self.temperature = temperature
         self.min_score = min_score
         self._renderings: dict[str, str] = {}  # English question -> its Chinese rendering, oldest first
+        # a document's sentence -> the model's English rendering: a follow-up's answer often quotes
+        # the sentence the turn before it did, and rendering one costs a second or more
+        self._sentences_en: dict[str, str] = {}
 
     def warm_up(self) -> None:
         """Load the models and read the fixed start of every prompt now (the system prompts, the
@@ -299,9 +302,7 @@ class AnswerPipeline:
             if done >= MAX_TRANSLATED or language(body) != "zh":
                 continue
             done += 1
-            prompt = render(load_prompt("english"), sentence=gloss_figures(body, keep_original=False))
-            rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0)
-            rendered = rendered.strip().splitlines()[0].strip() if rendered.strip() else ""
+            rendered = self._sentence_in_english(body)
             figures, given = numbers(normalise(body)), numbers(normalise(rendered))
             if (language(rendered) != "en" or cjk_ratio(rendered) > 0  # 57院士: not all of it translated
                     or any(a not in body for a in _ACRONYM.findall(rendered))  # (CAS), (IAIS): made up
@@ -320,6 +321,14 @@ class AnswerPipeline:
             pos = span.end
         return "".join(out) + text[pos:] if out else text
 
+    def _sentence_in_english(self, sentence: str) -> str:
+        """The model's English rendering of one Chinese sentence (unchecked), remembered."""
+        if sentence not in self._sentences_en:
+            prompt = render(load_prompt("english"), sentence=gloss_figures(sentence, keep_original=False))
+            rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0)
+            _remember(self._sentences_en, sentence, rendered.strip().splitlines()[0].strip() if rendered.strip() else "")
+        return self._sentences_en[sentence]
+
     def in_chinese(self, question: str) -> str:
         """A Chinese rendering of an English question by the generator (the question itself when it
         is not English, or when the generator cannot translate: the dense half still matches it)."""
@@ -333,9 +342,7 @@ class AnswerPipeline:
         # model translated only the earlier question: the follow-up is rendered on its own beside it
         if (parts := joined_parts(question)) and _adds_nothing(rendering, earlier := self.in_chinese(parts[1])):
             rendering = f"{self._render(parts[0])}（{earlier}）"
-        if len(self._renderings) >= MAX_RENDERINGS:
-            self._renderings.pop(next(iter(self._renderings), ""), None)  # the oldest
-        self._renderings[question] = rendering
+        _remember(self._renderings, question, rendering)
         return rendering
 
     def _render(self, question: str) -> str:
@@ -354,6 +361,13 @@ def _adds_nothing(rendering: str, earlier: str) -> bool:
     """Whether ``rendering`` has no word of two characters or more that ``earlier`` lacks."""
     known = set(terms(earlier))
     return not any(len(t) >= 2 and t not in known for t in terms(rendering))
+
+
+def _remember(cache: dict[str, str], key: str, value: str) -> None:
+    """Keep ``value`` under ``key``, dropping the oldest entry when ``cache`` holds ``MAX_RENDERINGS``."""
+    if len(cache) >= MAX_RENDERINGS:
+        cache.pop(next(iter(cache), ""), None)
+    cache[key] = value
 
 
 def _warm(generator: Generator, prefix: list[ChatMessage]) -> None:
