@@ -321,6 +321,18 @@ def test_an_attribute_of_another_owner_does_not_answer() -> None:
     assert rank("南湖科学城种子基金的规模是多少?", [seed])[0].fits
 
 
+def test_a_rendering_s_owner_is_checked_where_the_documents_use_its_word() -> None:
+    from rag.generation.extractive import rank
+
+    asked = "How large is the Nanhu Science City seed fund?"
+    funds = passage("f", "2023年南湖科学城落地规模10亿元的产业基金。南湖科学城种子基金由三方联合设立。", "南湖")
+    sizes = [f for f in rank("南湖科学城种子基金的规模是多少?", [funds], translated_from=asked) if "10亿元" in f.candidate.text]
+    assert sizes and not any(f.fits for f in sizes)
+    # a word no document uses may be the translator's own (母基金 for the documents' 引导基金): not checked
+    guide = passage("g", "南湖区引导基金规模50亿元。", "南湖")
+    assert rank("南湖区母基金的规模是多少?", [guide], translated_from="How large is the Nanhu mother fund?")[0].fits
+
+
 def test_the_figure_a_question_states_is_not_its_answer() -> None:
     from rag.generation.extractive import rank
 

@@ -803,7 +803,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     shorts = {(a, b): [a[0] + x for x in b if a[0] + x not in q_norm]  # not 中国 of 中国、国际
               for a, b in zip(listed, listed[1:])}
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
-    owner = _owner(which, asked_about, counts) if q_lang == "zh" and not translated else None
+    # (a rendering's owner only where the documents use its word: otherwise it may be the translator's)
+    owner = _owner(which, *_focus(which)) if q_lang == "zh" else None
+    owner = owner if owner and (not translated or any(_mentions(c.norm, owner) for c in candidates)) else None
     modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
     modifier = modifier if modifier and rare(modifier) else None
     # the dated thing must be named by the sentence, the one before it or its passage (a heading
