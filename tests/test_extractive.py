@@ -709,6 +709,12 @@ def test_how_the_user_asks_is_not_what_an_answer_must_contain() -> None:
     assert "种子基金" in (answer("2024年南湖落地了全市第一支什么类型的基金?", [fund]) or "")
 
 
+def test_a_target_the_question_turns_down_does_not_answer() -> None:
+    target = passage("t", "吸引集聚人工智能上下游企业100家以上。", "吸引")
+    assert answer("南湖现在实际已经集聚了多少家人工智能上下游企业?不要目标数", [target]) is None
+    assert "100家" in (answer("南湖要集聚多少家人工智能上下游企业?", [target]) or "")
+
+
 def test_what_there_is_now_is_not_answered_by_a_plan_for_the_documents_own_year() -> None:
     from dataclasses import replace
 
@@ -778,3 +784,10 @@ def test_which_members_of_a_counted_group_need_a_list() -> None:
 def test_an_amount_in_yuan_is_not_answered_by_a_share() -> None:
     share = passage("gdp", "2023年，南湖区战略性新兴产业产值占GDP比重突破六成。", "2023")
     assert answer("2023年南湖区战略性新兴产业产值具体是多少亿元?", [share]) is None
+
+
+def test_a_technology_in_latin_letters_is_not_the_organisation_asked_for() -> None:
+    award = passage("g", "智慧防汛平台、排水管网GIS应用获省城市治理优秀奖。", "智慧")
+    assert answer("南湖的智慧防汛平台是哪家公司做的?", [award]) is None
+    built = passage("b", "智慧防汛平台由TCL华星建设,获省城市治理优秀奖。", "智慧")
+    assert "TCL" in (answer("南湖的智慧防汛平台是哪家公司做的?", [built]) or "")

@@ -238,6 +238,17 @@ def test_a_condensed_follow_up_in_another_language_is_not_used() -> None:
     assert answer.standalone_question == "光明区有多少院士? 是否还在增长?"  # the question's own language
 
 
+def test_an_english_follow_up_of_a_chinese_question_is_searched_as_its_rendering_resolved_by_rule() -> None:
+    generator = ScriptedGenerator.answering("", translated="这个基金的规模是多少?")
+    search = Search([_passage("b", FUND)])
+    history: list[ChatMessage] = [{"role": "user", "content": "深圳合成生物产业基金落户在哪个区?"},
+                                  {"role": "assistant", "content": "光明区[1]。"}]
+    _, answer = _ask(_pipeline(generator), "How large is this fund?", search, history=history)
+    assert search.queries[0] == "深圳合成生物产业基金的规模是多少?"
+    assert answer.standalone_question == "深圳合成生物产业基金落户在哪个区? How large is this fund?"
+    assert not any(is_condense_request(c) for c in generator.calls)
+
+
 def test_an_english_question_is_searched_in_chinese_and_answered_in_english() -> None:
     generator = ScriptedGenerator.answering("The fund is 1.5 billion yuan[1].", translated="合成生物产业基金的规模是多少?")
     search = Search([_passage("b", FUND)])

@@ -135,6 +135,8 @@ _KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agen
               "place": ("ns",), "address": ()}  # jieba's tags of a name of each kind
 _KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
+# technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
+_LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
@@ -194,7 +196,7 @@ _WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
 _ACTUAL_ASKED = re.compile(r"现在|目前|实际|已经|至今|现有|截至|截止")
 _TARGET_ASKED = re.compile(r"计划|目标|打算|希望|准备|预计|争取|力争|要|将")
 _TARGET_STATED = re.compile(r"力争|目标|计划|预计|争取|到20\d\d年|\d\s*[^\d\s，。,;；]{0,3}以上\s*(?=[，。,;；]|$)")
-_DENIED = re.compile(r"(?:而?不是|并非|而非)[^，。,;；?？]*")  # 我问的是实际数,不是目标: not what is asked
+_DENIED = re.compile(r"(?:而?不是|并非|而非|不要|不用)[^，。,;；?？]*")  # 我问的是实际数,不是目标; 不要目标数: not what is asked
 _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
 # 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
 _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
@@ -653,7 +655,7 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     (《…》) or a Latin-script name (TCL). Words jieba cannot tag as names are read by their ends
     (科学院, 基金, 路) and the name before the end (``_proper``)."""
     text_norm = match_form(text)
-    latin = any(w.lower() not in question_norm.lower() for w in _LATIN_NAME.findall(text))
+    latin = any(w.lower() not in question_norm.lower() and w.lower() not in _LATIN_TERMS for w in _LATIN_NAME.findall(text))
     if kind == "title":
         return latin or any(t not in question_norm for t in re.findall(r"《([^》]+)》", text_norm))
     if kind == "person" and any(m.group() not in question_norm for m in _OFFICE.finditer(text_norm)):

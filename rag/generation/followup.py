@@ -73,7 +73,7 @@ def depends_on_history(question: str) -> bool:
     if language(q) == "en":
         return bool(_EN_ELLIPSIS.match(q) or _EN_AND_HOW.match(q) or _EN_AND_IN.match(q) or _EN_PRONOUN.search(q)
                     or len(q.split()) <= 3)
-    content = {t for t in terms(q) if len(t) >= 2}  # a question with at most two content words has no subject of its own
+    content = _content_words(q)  # a question with at most two content words has no subject of its own
     return bool(_ZH_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_PERSON.search(q) or _ZH_LEANING.match(q)
                 or _ZH_THAT_YEAR.search(q) or len(content) <= 2 or _subjectless(q))
 
@@ -168,11 +168,16 @@ def _resolve_zh(q: str, context: str) -> str | None:
         return f"{subject}{q}" if subject else None
     if own := _own_question(q):
         return own
-    content = {t for t in terms(q) if len(t) >= 2}
+    content = _content_words(q)
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q}"
     return None
+
+
+def _content_words(q: str) -> set[str]:
+    """The words of two or more characters of a Chinese question, without its asking words (几家, 多少)."""
+    return {t for t in terms(q) if len(t) >= 2 and not _ZH_ASKING.match(t)}
 
 
 def _own_question(q: str) -> str | None:

@@ -256,7 +256,8 @@ class AnswerPipeline:
     def condense(self, question: str, history: Sequence[ChatMessage]) -> str:
         """A standalone form of a follow-up question; the question itself when it stands alone.
 
-        Rules rewrite the common elliptical follow-ups (``rag.generation.followup``); only when
+        Rules rewrite the common elliptical follow-ups (``rag.generation.followup``), an English
+        follow-up of a Chinese question in its Chinese rendering (what is searched for); only when
         none fits is the rewriter asked (with ``condense``), and otherwise, or when it cannot rewrite
         (it returns nothing), the previous question (its own standalone form: 占地呢? after a
         question about a facility is that facility's 占地; in Chinese words for a Chinese follow-up)
@@ -275,6 +276,11 @@ class AnswerPipeline:
             rewritten = resolve(question, [context])
             if rewritten is not None:
                 return rewritten
+        if lang == "en" and language(context) == "zh":  # What service matrix does that center form? after a Chinese
+            # question: its rendering is resolved by rule, and searched for the English words joined to the question
+            joined, rendering = f"{context} {question}", self.in_chinese(question)
+            _remember(self._renderings, joined, resolve(rendering, [context]) or f"{context} {rendering}")
+            return joined
         if not self.condense_with_rewriter:
             return f"{context} {question}".strip()
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
@@ -332,10 +338,10 @@ class AnswerPipeline:
     def in_chinese(self, question: str) -> str:
         """A Chinese rendering of an English question by the generator (the question itself when it
         is not English, or when the generator cannot translate: the dense half still matches it)."""
-        if language(question) != "en":
-            return question
         if question in self._renderings:  # a Chinese follow-up renders the English question before it again
             return self._renderings[question]
+        if language(question) != "en":
+            return question
         rendering = self._render(question)
         # a follow-up joined to the question before it is rendered whole (the model often resolves
         # its pronoun), but when that rendering says nothing the earlier question's does not, the
