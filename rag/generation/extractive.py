@@ -773,7 +773,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 高等院校, “生物工厂” for “生物铸造厂”): they veto a candidate as focus words only where they
     # name whose size is asked, and as names only when kept from the user's own words (GDP, AI)
     # (what is counted, too: a translator's synonym, 价值 for 估值 or 公司 for 企业, would veto)
-    asked_about, counts = _focus(which) if q_lang == "zh" and not translated else ([], False)
+    focused = _focus(which) if q_lang == "zh" else ([], False)  # a rendering's too: see ``owner`` below
+    asked_about, counts = focused if not translated else ([], False)
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
     def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
@@ -806,7 +807,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
               for a, b in zip(listed, listed[1:])}
     # whose attribute is asked (种子基金 of 种子基金的规模是多少): another fund's 规模 does not answer
     # (a rendering's owner only where the documents use its word: otherwise it may be the translator's)
-    owner = _owner(which, *_focus(which)) if q_lang == "zh" else None
+    owner = _owner(which, *focused) if q_lang == "zh" else None
     owner = owner if owner and (not translated or any(_mentions(c.norm, owner) for c in candidates)) else None
     modifier = _modifier(which, asked_about) if q_lang == "zh" and not translated and not counts else None
     modifier = modifier if modifier and rare(modifier) else None
