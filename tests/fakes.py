@@ -60,6 +60,7 @@ class ScriptedGenerator:
         self._reply = reply
         self.piece = piece
         self.calls: list[list[ChatMessage]] = []
+        self.latin_only: list[bool] = []  # per call: whether text without CJK characters was asked for
 
     @classmethod
     def answering(cls, answer: str, *, condensed: str = "", translated: str = "") -> Self:
@@ -73,14 +74,16 @@ class ScriptedGenerator:
         return cls(reply)
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-                 evidence: Evidence | None = None) -> str:
+                 evidence: Evidence | None = None, latin_only: bool = False) -> str:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         self.calls.append(list(messages))
+        self.latin_only.append(latin_only)
         return self._reply(list(messages))
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-               evidence: Evidence | None = None) -> Iterator[str]:
-        text = self.complete(messages, max_tokens=max_tokens, temperature=temperature, evidence=evidence)
+               evidence: Evidence | None = None, latin_only: bool = False) -> Iterator[str]:
+        text = self.complete(messages, max_tokens=max_tokens, temperature=temperature, evidence=evidence,
+                             latin_only=latin_only)
         for i in range(0, len(text), self.piece):
             yield text[i : i + self.piece]
 

@@ -93,6 +93,10 @@ def test_split_clauses_keeps_thousands_separators() -> None:
         ("共1,200人", [1200.0]),
         ("总结出四套做法", [4.0]),  # a measure word makes a lone numeral a count
         ("占全市四分之一", [25.0]),  # a fraction is a share
+        ("产值占比突破六成", [60.0]),  # 成 is a tenth: 六成 is 60%
+        ("入选全国工业百强区", [100.0]),  # the top 100
+        ("ranked second, third and seventh", [2.0, 3.0, 7.0]),
+        ("千方百计、富强", []),
     ],
 )
 def test_numbers_by_value(text: str, values: list[float]) -> None:

@@ -321,6 +321,16 @@ def test_local_backend_streams_several_deltas(local_backend: LocalBackend) -> No
 
 
 @pytest.mark.slow
+def test_latin_only_text_holds_no_chinese_even_when_asked_to_copy_it(local_backend: LocalBackend) -> None:
+    copy = [{"role": "user", "content": "原样重复这句话，不要翻译：光明科学城的院士有59人。"}]
+    assert re.search(r"[\u3400-\u9fff]", local_backend.complete(copy, max_tokens=32, temperature=0.0))
+    for text in (local_backend.complete(copy, max_tokens=32, temperature=0.0, latin_only=True),
+                 "".join(local_backend.stream(copy, max_tokens=32, temperature=0.0, latin_only=True))):
+        assert text.strip() and not re.search(r"[\u3000-\u9fff\uff00-\uffef]", text)
+        assert "59" in text
+
+
+@pytest.mark.slow
 def test_a_shared_prompt_prefix_is_not_read_again(local_backend: LocalBackend) -> None:
     cold, _ = _time_to_first_delta(local_backend, _ask("图书馆有几个自助借还站点？"))
     cold_read = local_backend.last_prompt_tokens_read

@@ -256,7 +256,7 @@ def test_an_english_question_is_searched_in_chinese_and_answered_in_english() ->
     assert search.queries == ["合成生物产业基金的规模是多少?"]
     system, user = generator.calls[-1]
     assert system["role"] == "system" and "in English" in system["content"]
-    assert "[1] 深圳设立规模1.5 billion yuan (15亿元)" in user["content"]
+    assert "[1] 深圳设立规模 1.5 billion yuan 的" in user["content"] and generator.latin_only[-1]
     assert "How large is the synthetic biology fund?" in user["content"]
     assert not answer.refused and answer.citations[0].doc_id == "b"
 

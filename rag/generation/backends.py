@@ -7,7 +7,9 @@
 Each takes OpenAI-style messages and either returns the whole answer (``complete``) or yields
 text deltas (``stream``). ``evidence`` gives the question and the numbered passages that the
 messages quote, for a generator that does not read prompts (the extractive one); models ignore
-it. Failures a user must act on raise ``rag.errors.BackendError``.
+it. ``latin_only`` asks for text without CJK characters (English from Chinese sources): a model
+run in this process cannot sample their tokens; an endpoint is only asked by the prompt. Failures
+a user must act on raise ``rag.errors.BackendError``.
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ class Generator(Protocol):
     model_id: str  # model name at the endpoint, the GGUF file name, or "" (no model)
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-                 evidence: Evidence | None = None) -> str: ...
+                 evidence: Evidence | None = None, latin_only: bool = False) -> str: ...
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-               evidence: Evidence | None = None) -> Iterator[str]: ...
+               evidence: Evidence | None = None, latin_only: bool = False) -> Iterator[str]: ...
 
 
 def check_request(messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> None:
@@ -111,7 +113,7 @@ class OpenAIBackend:
         )
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-                 evidence: Evidence | None = None) -> str:
+                 evidence: Evidence | None = None, latin_only: bool = False) -> str:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         response = self._call(messages, max_tokens=max_tokens, temperature=temperature, stream=False)
         if not response.choices:
@@ -119,7 +121,7 @@ class OpenAIBackend:
         return response.choices[0].message.content or ""
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-               evidence: Evidence | None = None) -> Iterator[str]:
+               evidence: Evidence | None = None, latin_only: bool = False) -> Iterator[str]:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         return self._deltas(messages, max_tokens=max_tokens, temperature=temperature)
 
@@ -234,6 +236,7 @@ class LocalBackend:
         # prompt tokens llama.cpp had to read in the last call; the rest came from the KV cache
         self.last_prompt_tokens_read: int | None = None
         self._llama: Any = None
+        self._non_latin: Any = None  # per vocabulary token: whether it holds CJK text (``_latin_only``)
         self._lock = threading.Lock()
 
     def warm_up(self, *, prefix_messages: Sequence[ChatMessage] = ()) -> None:
@@ -266,14 +269,15 @@ class LocalBackend:
                 self._llama = None
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-                 evidence: Evidence | None = None) -> str:
+                 evidence: Evidence | None = None, latin_only: bool = False) -> str:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
         with self._lock:
             llama = self._load()
             before = _prompt_tokens_read(llama)
             try:
                 result = llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature
+                    messages=messages, max_tokens=max_tokens, temperature=temperature,
+                    logits_processor=self._latin_only(llama) if latin_only else None,
                 )
             except (ValueError, RuntimeError) as exc:
                 raise BackendError(f"local model {self.gguf_path.name} failed: {exc}") from exc
@@ -281,18 +285,20 @@ class LocalBackend:
         return result["choices"][0]["message"]["content"] or ""
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-               evidence: Evidence | None = None) -> Iterator[str]:
+               evidence: Evidence | None = None, latin_only: bool = False) -> Iterator[str]:
         check_request(messages, max_tokens=max_tokens, temperature=temperature)
-        return self._deltas(messages, max_tokens=max_tokens, temperature=temperature)
+        return self._deltas(messages, max_tokens=max_tokens, temperature=temperature, latin_only=latin_only)
 
-    def _deltas(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> Iterator[str]:
+    def _deltas(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
+                latin_only: bool) -> Iterator[str]:
         # The lock is held until the stream is exhausted or closed (closing a generator releases it).
         with self._lock:
             llama = self._load()
             before: int | None = _prompt_tokens_read(llama)
             try:
                 for chunk in llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
+                    messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True,
+                    logits_processor=self._latin_only(llama) if latin_only else None,
                 ):
                     delta = chunk["choices"][0]["delta"].get("content")
                     if delta:
@@ -304,6 +310,29 @@ class LocalBackend:
                 raise BackendError(f"local model {self.gguf_path.name} failed: {exc}") from exc
             if before is not None:
                 self._count_read(llama, before)
+
+    def _latin_only(self, llama: Any) -> Any:
+        """A logits processor that rules out every token holding a CJK character or a piece of one.
+
+        Asked for English, the bundled model left words of its Chinese source in 8 of 16 rendered
+        sentences (产业高地, 招商致远), which then stayed in Chinese; unable to write them, it
+        translates or romanises them. A token's bytes are checked: a UTF-8 lead byte E3-E9 starts
+        U+3000-U+9FFF (CJK punctuation, kana, ideographs), EF the full-width forms; byte-level
+        tokens may hold only the start of a character. Caller holds the lock.
+        """
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+
+        if self._non_latin is None:
+            self._non_latin = np.array([any(0xE3 <= b <= 0xE9 or b == 0xEF for b in llama.detokenize([i]))
+                                        for i in range(llama.n_vocab())])
+        banned = self._non_latin
+
+        def mask(input_ids: Any, scores: Any) -> Any:
+            scores[banned] = -np.inf
+            return scores
+
+        return LogitsProcessorList([mask])
 
     def _count_read(self, llama: Any, before: int) -> None:
         """Record how many prompt tokens the call had to read (``before`` = counter at its start)."""

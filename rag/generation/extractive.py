@@ -88,6 +88,9 @@ LENGTH_PENALTY = 0.02  # score taken off per 100 characters (at most 200), numbe
 KEEP_RATIO = 0.85  # further sentences are added when they score this close to the best
 DOMINANCE, MIN_DOMINANT_SCORE = 2.0, 0.5  # a lone clear answer: twice any rival's score, and this high
 OTHER_DOC_RATIO = 0.6  # ... or this close, when they come from a document not cited yet
+# ... and a fitting sentence too weak to answer alone for a machine rendering: many checks of what
+# a sentence must hold are off for its words (they are the translator's), so a fit says less
+TRANSLATED_HEDGE_RATIO = 0.75
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
@@ -472,9 +475,10 @@ class Finding:
     score: float  # ranking score, larger = better (coverage and similarity, scaled down when it does not fit)
     fits: bool  # it holds the kind of fact the question asks for
     enough: bool  # its evidence clears the bar for answering with it
-    # another document's fitting sentence is given too: the question asks for a number or a date
-    # (documents disagree), or it is a machine rendering (whose best sentence is less certain)
-    hedge: bool = False
+    # another document's fitting sentence is given too when it scores this share of the best (0:
+    # only if strong enough itself): the question asks for a number or a date (documents disagree),
+    # or it is a machine rendering (whose best sentence is less certain)
+    hedge: float = 0.0
 
 
 def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
@@ -493,7 +497,8 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
     scored = []
     for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated_from=translated_from)):
         score, enough = _score(features)
-        scored.append((Finding(c, score, features.fits, enough, features.typed or bool(translated_from)), features))
+        hedge = TRANSLATED_HEDGE_RATIO if translated_from else OTHER_DOC_RATIO if features.typed else 0.0
+        scored.append((Finding(c, score, features.fits, enough, hedge), features))
     scored.sort(key=lambda pair: -pair[0].score)
     if scored[0][1].plan:  # what there is now, best answered by a plan: only what was done may answer
         scored = [(replace(f, score=f.score * MISFIT, fits=False, enough=False), x) if x.plan else (f, x)
@@ -551,7 +556,8 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
             break
         # another document's figure is given too (documents disagree); for a user's question that
         # asks no figure, "fits" says little, so another document's sentence must be strong evidence
-        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (f.hedge or f.enough)
+        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (
+            f.enough or (f.hedge > 0 and f.score >= f.hedge * best))
         if (((f.enough and f.score >= KEEP_RATIO * best) or (new_doc and f.fits))
                 and not any(same_statement(f.candidate, c.candidate) for c in chosen)):
             chosen.append(f)
@@ -947,7 +953,7 @@ class ExtractiveGenerator:
         self._similarity = similarity
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-                 evidence: Evidence | None = None) -> str:
+                 evidence: Evidence | None = None, latin_only: bool = False) -> str:
         if evidence is None or not evidence.passages:
             return ""
         if evidence.chosen is not None:
@@ -955,7 +961,7 @@ class ExtractiveGenerator:
         return answer(evidence.question, evidence.passages, similarity=self._similarity) or ""
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float,
-               evidence: Evidence | None = None) -> Iterator[str]:
+               evidence: Evidence | None = None, latin_only: bool = False) -> Iterator[str]:
         text = self.complete(messages, max_tokens=max_tokens, temperature=temperature, evidence=evidence)
         if text:
             yield text

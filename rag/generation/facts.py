@@ -33,12 +33,14 @@ _MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "thousand": 
 _EN_WORDS = {w: i for i, w in enumerate("zero _ two three four five six seven eight nine ten eleven twelve".split())}
 _EN_WORDS |= {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 del _EN_WORDS["_"]
+# ordinals, "first" left out (首个 and 第一 are rarely written as a figure): 位列全国第二 → ranked second
+_EN_WORDS |= {w: i for i, w in enumerate("_ _ second third fourth fifth sixth seventh eighth ninth tenth".split()) if i > 1}
 ARABIC_FIGURE = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s*(?:万亿|亿|万|千)|\s+(?:thousand|million|billion|trillion)\b)?"
     r"(\s*(?:%|‰|percent|per cent))?", re.IGNORECASE)
 _CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千万亿]+)")
 _CN_FRACTION = re.compile(r"([一二三四五六七八九十百千]+)分之([一二三四五六七八九十]+)")
-_CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小套篇户款场")
+_CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小套篇户款场强")
 _CN_PREFIX = set("第前近超约共逾达")
 _EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
 
@@ -86,13 +88,15 @@ def numbers(text: str) -> list[Number]:
         run, percent = m.group(2), bool(m.group(1))
         before = plain[m.start() - 1] if m.start() else ""
         after = plain[m.end()] if m.end() < len(plain) else ""
-        if all(c in "百千万亿" for c in run) and not percent:
-            continue  # 万物, 千方百计
+        if all(c in "百千万亿" for c in run) and not percent and after != "强":
+            continue  # 万物, 千方百计; not 百强 (the top 100)
         if len(run) == 1 and not percent and not (
             before == "第" or (run != "一" and (after in _CN_MEASURE or before in _CN_PREFIX))
         ):
             continue
         value = _cn_value(run)
+        if after == "成" and not percent and len(run) <= 2:  # 六成 is 60%
+            value, percent = value * 10, True
         found.append(Number(m.group(0), value, value, any(c in _CN_BIG for c in run), percent))
     for m in _EN_NUMBER.finditer(plain):
         value = float(_EN_WORDS[m.group(1).lower()])

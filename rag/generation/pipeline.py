@@ -33,22 +33,20 @@ _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
 _SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
 
-def gloss_figures(text: str, *, keep_original: bool = True) -> str:
-    """Put the English magnitude before figures in 万/亿: ``50亿元`` → ``5 billion yuan (50亿元)``.
+def gloss_figures(text: str) -> str:
+    """Figures in 万/亿 written in English: ``规模50亿元`` → ``规模 5 billion yuan ``.
 
-    Small models translate 50亿 as "50 billion" (it is 5 billion); giving the magnitude in the
-    passage lets an English answer copy it, and it copies what comes first (after the figure, the
-    model still wrote "2 billion" for 2亿元 (200 million yuan)). Only the prompt sees this;
-    citations keep the original. Without ``keep_original`` the English magnitude replaces the
-    figure (a sentence to translate: given both, the model translated the bracket again, 2 billion).
+    Small models translate 50亿 as "50 billion" (it is 5 billion). Given both forms, ``5 billion
+    yuan (50亿元)``, the model still wrote "2 billion" for 2亿元 when translating the bracket, and an
+    answer in Latin letters only (``latin_only``) cannot copy the original. Only prompts see this;
+    citations quote the documents.
     """
     def gloss(m: re.Match) -> str:
         value = float(m.group(1)) * (1e8 if m.group(2) in "亿億" else 1e4)
         scale, word = next(((v, w) for v, w in _SCALES if value >= v), (1.0, ""))
         amount = f"{value / scale:.3f}".rstrip("0").rstrip(".")
         unit = " yuan" if m.group(3) else ""
-        english = f"{amount} {word}{unit}".replace("  ", " ")
-        return f"{english} ({m.group(0)})" if keep_original else f" {english} "
+        return f" {amount} {word}{unit} ".replace("  ", " ")
 
     return _CN_MAGNITUDE.sub(gloss, text)
 
@@ -92,8 +90,10 @@ def questions_removed(text: str) -> str:
 
 def format_evidence(evidence: Sequence[Finding], *, lang: Language = "zh") -> str:
     """The evidence sentences, each with its passage number; for English answers, figures in
-    万/亿 are glossed."""
-    prepare = gloss_figures if lang == "en" else str
+    万/亿 are given in English instead (an answer in Latin letters only cannot copy 50亿元)."""
+    def prepare(text: str) -> str:
+        return gloss_figures(text) if lang == "en" else text
+
     return "\n".join(f"[{f.candidate.n}] {prepare(f.candidate.text.strip())}" for f in evidence)
 
 
@@ -200,8 +200,8 @@ class AnswerPipeline:
         if selection.chosen:
             messages = build_messages(standalone, selection.chosen, lang=lang)
             evidence = Evidence(searched, selection.passages, compose(selection.chosen))
-            for delta in self.generator.stream(messages, max_tokens=self.max_answer_tokens,
-                                               temperature=self.temperature, evidence=evidence):
+            for delta in self.generator.stream(messages, max_tokens=self.max_answer_tokens, temperature=self.temperature,
+                                               evidence=evidence, latin_only=lang == "en"):
                 if not pieces:
                     timings["first_token"] = time.monotonic() - mark
                 pieces.append(delta)
@@ -329,9 +329,11 @@ class AnswerPipeline:
 
     def _sentence_in_english(self, sentence: str) -> str:
         """The model's English rendering of one Chinese sentence (unchecked), remembered."""
-        if sentence not in self._sentences_en:
-            prompt = render(load_prompt("english"), sentence=gloss_figures(sentence, keep_original=False))
-            rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0)
+        if sentence not in self._sentences_en:  # the traditional document's sentences too: in the script the model reads best
+            simplified = converter("t2s").convert(sentence)
+            prompt = render(load_prompt("english"), sentence=gloss_figures(simplified))
+            rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0,
+                                              latin_only=True)
             _remember(self._sentences_en, sentence, rendered.strip().splitlines()[0].strip() if rendered.strip() else "")
         return self._sentences_en[sentence]
 
