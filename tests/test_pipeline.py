@@ -256,9 +256,20 @@ def test_an_english_question_is_searched_in_chinese_and_answered_in_english() ->
     assert search.queries == ["合成生物产业基金的规模是多少?"]
     system, user = generator.calls[-1]
     assert system["role"] == "system" and "in English" in system["content"]
-    assert "[1] 深圳设立规模 1.5 billion yuan 的" in user["content"] and generator.latin_only[-1]
+    assert "[1] 深圳设立规模 1.5 billion yuan 的" in user["content"]
     assert "How large is the synthetic biology fund?" in user["content"]
     assert not answer.refused and answer.citations[0].doc_id == "b"
+
+
+def test_a_rendering_that_answers_instead_of_asking_is_asked_for_again() -> None:
+    def reply(messages: list[ChatMessage]) -> str:
+        if not is_translate_request(messages):
+            return "The fund is 1.5 billion yuan[1]."
+        return "合成生物产业基金的规模是多少?" if "不要回答" in messages[0]["content"] else "合成生物产业基金规模为50亿元。"
+
+    search = Search([_passage("b", FUND)])
+    _, answer = _ask(_pipeline(ScriptedGenerator(reply)), "How large is the synthetic biology fund?", search)
+    assert search.queries == ["合成生物产业基金的规模是多少?"] and not answer.refused
 
 
 def test_evidence_that_fits_but_is_too_weak_to_answer_is_a_refusal_without_asking_a_model() -> None:
@@ -328,8 +339,9 @@ def test_a_sentence_rendered_in_english_for_one_turn_is_not_rendered_again_for_t
                               max_answer_tokens=200, temperature=0.0, english_answers=True)
     answers = [_ask(pipeline, "How many academicians does Guangming have?", search)[1] for _ in range(2)]
     assert answers[0].text == answers[1].text and rendering.rstrip(".") + "[2]." in answers[1].text
-    renderings = [c for c in generator.calls if "Translate this sentence from a Chinese document" in c[-1]["content"]]
-    assert len(renderings) == 1
+    renderings = [i for i, c in enumerate(generator.calls) if "Translate this sentence from a Chinese document" in c[-1]["content"]]
+    assert len(renderings) == 1 and generator.latin_only[renderings[0]]  # rendered without Chinese characters
+    assert not generator.latin_only[-1]  # the answer may keep a name as the documents write it
 
 
 def test_an_answer_is_shown_in_the_script_of_the_question() -> None:

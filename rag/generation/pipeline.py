@@ -200,8 +200,8 @@ class AnswerPipeline:
         if selection.chosen:
             messages = build_messages(standalone, selection.chosen, lang=lang)
             evidence = Evidence(searched, selection.passages, compose(selection.chosen))
-            for delta in self.generator.stream(messages, max_tokens=self.max_answer_tokens, temperature=self.temperature,
-                                               evidence=evidence, latin_only=lang == "en"):
+            for delta in self.generator.stream(messages, max_tokens=self.max_answer_tokens,
+                                               temperature=self.temperature, evidence=evidence):
                 if not pieces:
                     timings["first_token"] = time.monotonic() - mark
                 pieces.append(delta)
@@ -329,6 +329,10 @@ class AnswerPipeline:
 
     def _sentence_in_english(self, sentence: str) -> str:
         """The model's English rendering of one Chinese sentence (unchecked), remembered."""
+        # Latin letters only: left to itself, the model kept words of 8 of 16 sentences in Chinese (产业高地),
+        # and the sentence was shown untranslated. A name it cannot translate is romanised, not always
+        # right (招商致远 → "Shangyuan Capital"); the citation quotes the original. The answer itself is
+        # not masked: asked which science city, the model wrote 松山湖科学城 as "Shengshan Lake".
         if sentence not in self._sentences_en:  # the traditional document's sentences too: in the script the model reads best
             simplified = converter("t2s").convert(sentence)
             prompt = render(load_prompt("english"), sentence=gloss_figures(simplified))
@@ -354,15 +358,25 @@ class AnswerPipeline:
         return rendering
 
     def _render(self, question: str) -> str:
-        prompt = render(load_prompt("translate"), question=question)
-        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
-        translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
-        logger.debug("translated %r -> %r", question, translated)
+        translated = self._translated(question, "translate")
+        # the model sometimes answers instead (Which science city did Guangming sign… → 光明区与光明科学城
+        # 签订全面战略合作协议, a made-up answer then searched for): asked again, stressing that the
+        # rendering is a question and adds nothing (11 of 16 such renderings of the development
+        # half and the probes came out as questions)
+        if is_question(question) and not is_question(translated):
+            translated = again if is_question(again := self._translated(question, "translate_again")) else translated
         if language(translated) != "zh":
             return question
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
+
+    def _translated(self, question: str, prompt_name: str) -> str:
+        prompt = render(load_prompt(prompt_name), question=question)
+        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
+        logger.debug("translated %r -> %r", question, translated)
+        return translated
 
 
 def _adds_nothing(rendering: str, earlier: str) -> bool:
