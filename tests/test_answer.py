@@ -174,8 +174,10 @@ def test_openai_backend_without_an_endpoint_says_what_to_set(tmp_path):
     ("投入4亿元", "投入 400 million yuan "),
     ("12.9萬平方米", " 129 thousand 平方米"),
     ("共42层", "共42层"),
+    ("总估值近400亿元", "总估值 nearly 40 billion yuan "),
+    ("人才超过3000人,近年来", "人才 over 3000人,近年来"),
 ])
-def test_figures_in_wan_and_yi_are_glossed_for_english_answers(text, expected):
+def test_figures_in_wan_and_yi_and_their_qualifiers_are_glossed_for_english_prompts(text, expected):
     from rag.generation.pipeline import gloss_figures
 
     assert gloss_figures(text) == expected

@@ -261,17 +261,6 @@ def test_an_english_question_is_searched_in_chinese_and_answered_in_english() ->
     assert not answer.refused and answer.citations[0].doc_id == "b"
 
 
-def test_a_rendering_that_answers_instead_of_asking_is_asked_for_again() -> None:
-    def reply(messages: list[ChatMessage]) -> str:
-        if not is_translate_request(messages):
-            return "The fund is 1.5 billion yuan[1]."
-        return "合成生物产业基金的规模是多少?" if "不要回答" in messages[0]["content"] else "合成生物产业基金规模为50亿元。"
-
-    search = Search([_passage("b", FUND)])
-    _, answer = _ask(_pipeline(ScriptedGenerator(reply)), "How large is the synthetic biology fund?", search)
-    assert search.queries == ["合成生物产业基金的规模是多少?"] and not answer.refused
-
-
 def test_evidence_that_fits_but_is_too_weak_to_answer_is_a_refusal_without_asking_a_model() -> None:
     weak = _passage("a", "国家级博士后有12家。")  # holds the asked kind of fact, shares few words
     generator = ScriptedGenerator.answering("国家级博士后有12家[1]。")

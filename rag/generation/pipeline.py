@@ -34,7 +34,7 @@ _SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
 
 def gloss_figures(text: str) -> str:
-    """Figures in 万/亿 written in English: ``规模50亿元`` → ``规模 5 billion yuan ``.
+    """Figures in 万/亿 and their qualifiers written in English: ``规模超50亿元`` → ``规模 over 5 billion yuan ``.
 
     Small models translate 50亿 as "50 billion" (it is 5 billion). Given both forms, ``5 billion
     yuan (50亿元)``, the model still wrote "2 billion" for 2亿元 when translating the bracket, and an
@@ -46,9 +46,17 @@ def gloss_figures(text: str) -> str:
         scale, word = next(((v, w) for v, w in _SCALES if value >= v), (1.0, ""))
         amount = f"{value / scale:.3f}".rstrip("0").rstrip(".")
         unit = " yuan" if m.group(3) else ""
-        return f" {amount} {word}{unit} ".replace("  ", " ")
+        return f" {amount} {word}{unit} "
 
-    return _CN_MAGNITUDE.sub(gloss, text)
+    glossed = _QUALIFIER.sub(lambda m: f" {_QUALIFIERS[m.group()]} ", _CN_MAGNITUDE.sub(gloss, text))
+    return re.sub(r" {2,}", " ", glossed)
+
+
+# a figure's qualifier in English, for the same reason: rendering 近8000人, the model wrote "over
+# 8000" (the check then kept the sentence in Chinese); given "nearly 8000", it keeps "nearly"
+_QUALIFIERS = {"近": "nearly", "将近": "nearly", "接近": "nearly", "超": "over", "超过": "over", "逾": "over",
+               "约": "about", "大约": "about", "不到": "under", "不足": "under"}
+_QUALIFIER = re.compile("(?:" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")(?=\s*\d)")
 
 
 def _script_of(question: str, lang: Language) -> Any:
@@ -358,25 +366,15 @@ class AnswerPipeline:
         return rendering
 
     def _render(self, question: str) -> str:
-        translated = self._translated(question, "translate")
-        # the model sometimes answers instead (Which science city did Guangming sign… → 光明区与光明科学城
-        # 签订全面战略合作协议, a made-up answer then searched for): asked again, stressing that the
-        # rendering is a question and adds nothing (11 of 16 such renderings of the development
-        # half and the probes came out as questions)
-        if is_question(question) and not is_question(translated):
-            translated = again if is_question(again := self._translated(question, "translate_again")) else translated
+        prompt = render(load_prompt("translate"), question=question)
+        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
+        logger.debug("translated %r -> %r", question, translated)
         if language(translated) != "zh":
             return question
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
-
-    def _translated(self, question: str, prompt_name: str) -> str:
-        prompt = render(load_prompt(prompt_name), question=question)
-        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
-        translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
-        logger.debug("translated %r -> %r", question, translated)
-        return translated
 
 
 def _adds_nothing(rendering: str, earlier: str) -> bool:
