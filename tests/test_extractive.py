@@ -405,6 +405,18 @@ def test_a_rank_is_answered_by_an_ordinal_not_by_any_number() -> None:
     assert english.rank and not english.change
 
 
+def test_a_count_is_answered_by_a_figure_counting_what_was_asked_not_another_thing() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    ask = asked("2021年南湖区一共颁了多少个奖?")
+    assert ask.counted == "奖"
+    assert not fits_asked(ask, "扩大授奖名额等八个方面出台改革举措")  # eight areas of reform, no count of awards
+    assert fits_asked(ask, "全年共颁发科学技术奖86个")  # the noun before the figure
+    assert fits_asked(asked("南湖有几家科技支行了?"), "推动7家科技支行落地")  # the noun after it
+    assert fits_asked(asked("南湖有几家科技支行了?"), "支行共7家。")
+    assert asked("南湖区有多少位院士?").counted == "院士" and not asked("院士有几位?").counted
+
+
 def test_a_change_is_answered_by_a_change_not_by_the_level_it_reached() -> None:
     from rag.generation.facts import asked, fits_asked
 

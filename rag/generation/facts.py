@@ -118,6 +118,11 @@ _QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40
 _COUNTED_TERM = re.compile(r"^[一两二三四五六七八九十\d]+[个项大条类种]?(?=[\u3400-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_PARTICLES = re.compile(r"[了呢吗嗎啊呀的]+$")
+_EXAMPLES = re.compile(r"[举舉说說]几个|几个例子|幾個例子")  # 举几个例子 asks for examples, it counts nothing
+_AFTER_FIGURE = re.compile(r"^(?:以上|以下|左右|上下|之多|余|多)")  # 100家以上: no noun follows
+_LEADS_FIGURE = re.compile(r"[共约約超逾近达達有为為是等了]+$")  # 院士共59位: what stands between a noun and its figure
 _PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt"})  # jieba's proper-noun tags ("nrfg" is its guess)
 COMMON_NAME_FREQ = 1000  # dictionary count from which a proper noun (深圳, 香港) is too common to check
 _EN_FUNCTION = frozenset("the a an in on at of and or but it its this that these those there he she they we i".split())
@@ -231,6 +236,7 @@ class Asked:
     years: frozenset[str] = frozenset()  # years the question names; an answer about another year does not fit
     rank: bool = False  # it asks for a rank: the answer needs an ordinal (第二, top 30)
     change: bool = False  # it asks by how much something changed: the answer needs a change (新增, 增长), not a level
+    counted: str = ""  # what a count question names after its measure word (几个奖 → 奖)
 
 
 def asked(question_norm: str, *, original: str = "") -> Asked:
@@ -250,15 +256,24 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
         unit = _UNIT_OF["人"]
     both = f"{question_norm}\n{original}"
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=bool(_ASKS_RANK.search(both)),
-                 change=bool(_ASKS_CHANGE.search(both)))
+                 change=bool(_ASKS_CHANGE.search(both)), counted=_counted(question_norm))
+
+
+def _counted(question_norm: str) -> str:
+    """The words right after a count question's measure word (颁了多少个奖 → 奖, 有几家科技支行了 → 科技支行),
+    at most six characters; empty when the measure word ends the question (院士有几位)."""
+    m = None if _EXAMPLES.search(question_norm) else ASKED_UNIT.search(question_norm)
+    noun = _CJK.match(question_norm, m.end()) if m else None
+    return _PARTICLES.sub("", noun.group()[:6]) if noun else ""
 
 
 def any_count_unit(ask: Asked) -> Asked:
-    """The same question with any count classifier accepted (money, percent, 倍 and 年 stay)."""
+    """The same question with any count classifier accepted and what it counts unchecked (money,
+    percent, 倍 and 年 stay): a translator's measure word and noun are its own (多少项…人时 for person-times)."""
     counts = _UNIT_OF["个"]
     if ask.unit and all(c in counts for c in ask.unit):
-        return replace(ask, unit=counts)
-    return ask
+        return replace(ask, unit=counts, counted="")
+    return replace(ask, counted="")
 
 
 def without_ranks(text_norm: str) -> str:
@@ -266,6 +281,18 @@ def without_ranks(text_norm: str) -> str:
     place in a list, which answer no question of size or count (种子基金规模多大 is not answered by
     引导基金TOP30, 覆盖了多少种组织 not by 入选十大科技新闻)."""
     return _LIST_NAME.sub(" ", _RANK.sub(" ", text_norm))
+
+
+def _counts(text_norm: str, figure: re.Match, counted: str) -> bool:
+    """Whether the figure with a measure word at ``figure`` counts what the question counts: the noun
+    after it (7家科技支行) or right before it (院士59位) shares a character with ``counted``, or no noun
+    follows it (超200个。, 3家纳入试点). Not 扩大授奖名额等八个方面 for 多少个奖."""
+    after = _CJK.match(text_norm, figure.end())
+    noun = _AFTER_FIGURE.sub("", after.group())[:8] if after else ""
+    if not noun or _posseg()[0].lcut(noun)[0].flag[:1] in ("v", "p", "d", "c"):
+        return True  # 3家纳入试点, 连续4年获评: no noun follows, the figure counts what came before
+    before = _LEADS_FIGURE.sub("", text_norm[max(0, figure.start() - 6):figure.start()])[-2:]
+    return any(c in noun or c in before for c in counted)
 
 
 def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_year: str = "") -> bool:
@@ -279,6 +306,8 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
               if ask.unit else None)
     if figure and not figure.search(text_norm):
         return False
+    if ask.counted and figure and not any(_counts(text_norm, m, ask.counted) for m in figure.finditer(text_norm)):
+        return False  # 八个方面 does not answer 颁了多少个奖
     if ask.rank and not _RANK.search(text_norm):
         return False
     if ask.change:  # a clause that states a change of the asked figure: not 增至751家 beside 产值增长超70%
