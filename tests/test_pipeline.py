@@ -351,6 +351,16 @@ def test_an_english_question_is_rendered_in_chinese_once_for_its_follow_ups() ->
     assert sum(is_translate_request(c) for c in generator.calls) == 1
 
 
+def test_an_answer_written_instead_of_a_rendering_is_not_searched() -> None:
+    # asked to translate, the model answered with a name: searching 光明区 finds sentences about anything
+    generator = ScriptedGenerator.answering("", translated="光明区")
+    assert _pipeline(generator).in_chinese("Where is the Guangming Science City located?") == \
+        "Where is the Guangming Science City located?"
+    short = ScriptedGenerator.answering("", translated="光明区有多少位院士？")  # a terse rendering is one
+    assert _pipeline(short).in_chinese("According to the reports, what is the total number of academicians?") == \
+        "光明区有多少位院士？"
+
+
 def test_warming_up_reads_the_start_of_every_prompt_later_sent() -> None:
     answering = WarmableGenerator.answering("光明区现有全职院士59名[1]。")
     rewriting = WarmableGenerator.answering("", condensed="光明区的高层次人才有多少?", translated="光明区有多少院士?")

@@ -66,6 +66,8 @@ def _script_of(question: str, lang: Language) -> Any:
     return converter("s2t" if is_traditional(question) else "t2s") if lang == "zh" else None
 
 
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_EN_WORD = re.compile(r"[A-Za-z]+")
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]+\b")  # GDP, R&D: written in Chinese documents too
 _AI_ALONE = re.compile(r"(?<![A-Za-z])AI(?![A-Za-z+＋])")
@@ -370,8 +372,8 @@ class AnswerPipeline:
         translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
         logger.debug("translated %r -> %r", question, translated)
-        if language(translated) != "zh":
-            return question
+        if language(translated) != "zh" or len(_CJK_CHAR.findall(translated)) < len(_EN_WORD.findall(question)) / 2:
+            return question  # not Chinese, or an answer rather than a rendering (Where is … located? → 光明区)
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
