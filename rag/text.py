@@ -65,9 +65,14 @@ def normalise(text: str) -> str:
     return fold_script(text).lower()
 
 
+def cjk_count(text: str) -> int:
+    """How many CJK characters ``text`` holds."""
+    return len(_CJK.findall(text))
+
+
 def cjk_ratio(text: str) -> float:
     """Share of CJK characters among the letters of ``text`` (0..1)."""
-    cjk = len(_CJK.findall(text))
+    cjk = cjk_count(text)
     latin = sum(len(w) for w in _LATIN_WORD.findall(text))
     total = cjk + latin
     return cjk / total if total else 0.0

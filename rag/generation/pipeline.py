@@ -18,7 +18,7 @@ from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import cjk_ratio, converter, is_traditional, language, normalise, split_sentences, terms
+from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences, terms
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,6 @@ def _script_of(question: str, lang: Language) -> Any:
     return converter("s2t" if is_traditional(question) else "t2s") if lang == "zh" else None
 
 
-_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _EN_WORD = re.compile(r"[A-Za-z]+")
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]+\b")  # GDP, R&D: written in Chinese documents too
@@ -372,7 +371,7 @@ class AnswerPipeline:
         translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
         translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
         logger.debug("translated %r -> %r", question, translated)
-        if language(translated) != "zh" or len(_CJK_CHAR.findall(translated)) < len(_EN_WORD.findall(question)) / 2:
+        if language(translated) != "zh" or cjk_count(translated) < len(_EN_WORD.findall(question)) / 2:
             return question  # not Chinese, or an answer rather than a rendering (Where is … located? → 光明区)
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
