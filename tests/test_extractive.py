@@ -803,3 +803,40 @@ def test_a_technology_in_latin_letters_is_not_the_organisation_asked_for() -> No
     assert answer("南湖的智慧防汛平台是哪家公司做的?", [award]) is None
     built = passage("b", "智慧防汛平台由TCL华星建设,获省城市治理优秀奖。", "智慧")
     assert "TCL" in (answer("南湖的智慧防汛平台是哪家公司做的?", [built]) or "")
+
+
+def test_which_ones_are_not_answered_by_a_sentence_that_only_counts_them() -> None:
+    counted = passage("labs", "南湖区联合湖东大学共建研究院，引进2个全国重点实验室，共建成果转化平台。", "南湖")
+    assert answer("南湖区引进的2个全国重点实验室分别叫什么名字?", [counted]) is None
+    assert answer("南湖区引进的2个全国重点实验室分别是哪些?", [counted]) is None
+    assert answer("南湖区引进了几个全国重点实验室?", [counted]) is not None  # the count is what is asked
+    clusters = passage("clusters", "2024年，南湖区新增一个国家级、两个省级中小企业特色产业集群。", "2024")
+    assert answer("2024年南湖区新增的国家级中小企业特色产业集群是什么产业?", [clusters]) is None
+    example = passage("funds", "南湖区推动智能传感产业基金等3只产业基金实质化运营。", "南湖")
+    assert "智能传感" in (answer("南湖区推动哪几只产业基金实质化运营?", [example]) or "")
+
+
+def test_a_month_is_not_read_from_a_span_of_years() -> None:
+    plan = passage("plan", "南湖区出台《南湖科学城人才发展规划(2022-2035年)》，配套55项实施细则。", "南湖")
+    assert answer("《南湖科学城人才发展规划(2022-2035年)》是哪年哪月出台的?", [plan]) is None
+    dated = passage("plan2", "2022年9月，南湖区出台《南湖科学城人才发展规划(2022-2035年)》。", "2022")
+    assert answer("《南湖科学城人才发展规划(2022-2035年)》是哪年哪月出台的?", [dated]) is not None
+
+
+def test_a_name_asked_for_in_english_needs_a_name_in_the_rendering_too() -> None:
+    titled = passage("policy", "南湖区印发实施《南湖区关于支持科技金融发展的若干措施》，推动7家科技支行落地。", "南湖")
+    untitled = passage("other", "南湖区出台全国首个合成生物专项政策，覆盖从实验室到产业园的全周期支持。", "南湖")
+    rendering = "南湖区出台的关于支持科技金融的政策文件的名称是什么？"
+    findings = rank(rendering, [titled, untitled], translated_from="What is the name of the policy document Nanhu issued?")
+    assert [f.fits for f in findings if f.candidate.doc_id == "other"] == [False] * sum(
+        f.candidate.doc_id == "other" for f in findings)
+    assert any(f.fits for f in findings if f.candidate.doc_id == "policy")
+
+
+def test_a_name_asked_of_one_group_is_not_answered_by_another_groups() -> None:
+    other = passage("a", "如推动作为链主企业的中兵集团，在南湖建设创新研究院。", "如推动")
+    both = passage("b", "支持中兵集团、国药集团等龙头企业在南湖布局研究院。", "支持")
+    assert answer("国药集团在南湖布局的研究院叫什么名字?", [other, both]) is None
+    named = passage("c", "中兵集团在南湖建设的研究院名为“中兵智能创新研究院”。", "中兵")
+    assert answer("国药集团在南湖布局的研究院叫什么名字?", [named, both]) is None
+    assert "中兵智能" in (answer("中兵集团在南湖布局的研究院叫什么名字?", [named, both]) or "")

@@ -70,7 +70,7 @@ from rag.generation.facts import (
     uncounted,
     without_ranks,
 )
-from rag.text import header_end, heading_year, language, load_jieba, split_sentences, terms
+from rag.text import fold_script, header_end, heading_year, language, load_jieba, split_sentences, terms
 from rag.types import ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,15 @@ _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(
                             r"(?:\s*年度?|(?![\d.%]|\s*[个项名人位层条家所只座批次届倍台款支件篇户套万亿元平米]))")
 # 叫什么名字, 全称是什么: the answer is a name (``_gives_name``), not a sentence about the thing named
 _WANTS_NAME = re.compile(r"叫什么|叫啥|什么名字|名字是什么|名称|全称")
+_WANTS_NAME_EN = re.compile(r"\b(?:the|its|their) names?\b|\bcalled\b", re.I)  # a rendering's 名称 is then the user's
+# 分别是哪些, 是什么项目: the answer says which ones; a sentence that only counts them (引进2个全国重点实验室,
+# 新增一个国家级…集群) does not answer (``_only_counts``); 多少, 几个 ask for the count itself
+_WANTS_WHICH = re.compile(r"分别(?:是|为|叫|有)|都(?:是|有)(?:什么|哪)|哪些|叫什么|叫啥|什么名字|名称|"
+                          r"是什么(?:项目|产业|行业|领域|产品|技术|企业|机构)")
+_WANTS_COUNT = re.compile(r"多少|(?<!哪)几(?!乎)")
+_COUNTED = re.compile(r"(?:\d+|[一两二三四五六七八九十百]+)\s*[个项家只所座条批种类位名支]")
+_EXAMPLE_COUNTED = re.compile(r"[\u4e00-\u9fff]{2,}等\s*" + _COUNTED.pattern)  # 智能传感产业基金等3只: one named
+_LISTED = re.compile(r"[\u4e00-\u9fff]{2}、[\u4e00-\u9fff]{2}|包括|分别[是为]|[：:]")
 # 哪家单位牵头, 哪几位科学家, 在哪里, 哪本期刊: the answer names one (``_names_kind``); a sentence that
 # only mentions the thing asked about (以建设国家生物制造产业创新中心为引领) does not answer
 _WANTS_ENTITY = (
@@ -217,7 +226,7 @@ _REASON = re.compile(r"因为|由于|为了|旨在|得益于|依托|凭借|基�
 # a date question asks for a day or a month: a year (or a month for a day) is not that date
 _WANTS_MONTH = re.compile(r"哪一?个?月|几月|什么月份|which month", re.I)
 _WANTS_DAY = re.compile(r"哪[一几]?天|哪[一几]?日|几月几[日号]|几号|具体日期|什么日子|which day|what (?:date|day)", re.I)
-_MONTH = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月|(?:19|20)\d{2}-\d{1,2}")
+_MONTH = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月|(?:19|20)\d{2}-\d{1,2}(?!\d)")  # not 2022-2035
 _DAY = re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十]{1,3}[日号]|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
 # the kind of a ranked list (工业 of 全国工业百强区, 科技城 of 全国科技城百强榜): another list's rank does not answer
 _LIST_KIND = re.compile(r"(?<=全国|全省|全市|中国|全球)([\u4e00-\u9fff]{2,4}?)(?:百强|[十百千]佳|\d+强)")
@@ -398,6 +407,27 @@ def _measured(question_norm: str) -> list[str]:
     # places are checked as names, against the whole document (光明区人工智能产业规模)
     return [w for i, w in enumerate(words[:at]) if w in run
             and tags.get(w) != "ns" and words[i + 1][:1] not in _PLACE_SUFFIX]
+
+
+def _leading_organisation(question_norm: str) -> list[str]:
+    """The words naming the organisation a question opens with (国药 of 国药集团在光明布局的研究院叫什么):
+    a noun run up to its first verb, preposition or 的 that ends in an organisation's kind (集团,
+    实验室, ``_ORG_END``), without that kind and without a place (光明 of 光明区). Whose name or
+    partner a name question asks."""
+    words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
+    run: list[str] = []
+    for w in words:
+        if _CLAUSE_BREAK.search(w) or w == "的" or tags.get(w, "")[:1] not in ("n", "j"):
+            break
+        run.append(w)
+    if not run or not _ORG_END.fullmatch(run[-1]):
+        return []
+    names, end = [], 0
+    for w in run[:-1]:
+        end += len(w)
+        if _content_word(w) and question_norm[end:end + 1] not in _PLACE_SUFFIX:
+            names.append(w)
+    return names
 
 
 def _noun_run(words: Sequence[str], tags: dict[str, str]) -> list[str]:
@@ -644,6 +674,14 @@ def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
     return True
 
 
+def _only_counts(text: str, text_norm: str, question_norm: str) -> bool:
+    """The sentence counts things (2个, 一个国家级) without naming or listing any of them."""
+    if not _COUNTED.search(text_norm) or _EXAMPLE_COUNTED.search(text_norm) or _gives_name(text, question_norm):
+        return False
+    rest = _COUNTED.sub(" ", text_norm)  # 一个国家级、两个省级 lists counts, not names
+    return not _ENUMERATION.search(rest) and not _LISTED.search(rest)
+
+
 def _gives_name(text: str, question_norm: str) -> bool:
     """The sentence names something the question does not: a quoted or titled term (“1+6+N”,
     《…条例》), a proper noun (蔡颖) or a Latin-script name (TCL). 2024年新增的那个产业集群叫什么? is
@@ -652,7 +690,7 @@ def _gives_name(text: str, question_norm: str) -> bool:
         return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
     return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
-               for word, tag in _tags(text).items())
+               for word, tag in _tags(fold_script(text)).items())
 
 
 def _names_kind(text: str, question_norm: str, kind: str) -> bool:
@@ -667,7 +705,7 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     if kind == "person" and any(m.group() not in question_norm for m in _OFFICE.finditer(text_norm)):
         return True  # 管委会主任是谁: 由分管副市长担任 names the office that holds it
     if any(tag in _KIND_TAGS[kind] and len(word) >= 2 and match_form(word) not in question_norm
-           for word, tag in _tags(text).items()):
+           for word, tag in _tags(fold_script(text)).items()):
         return True
     ends = _KIND_ENDS.get(kind)
     if ends is None:
@@ -748,7 +786,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_month = wants_date and not wants_day and bool(_WANTS_MONTH.search(q_norm) or _WANTS_MONTH.search(translated_from))
     predicate = [] if wants_number or wants_date or translated else _yes_no_predicate(q_norm)
     why = bool(_WHY.search(q_norm) or _WHY.search(translated_from))
-    wants_name = bool(_WANTS_NAME.search(q_norm)) and not translated
+    wants_name = bool(_WANTS_NAME.search(q_norm)) and (not translated or bool(_WANTS_NAME_EN.search(translated_from)))
+    wants_which = bool(_WANTS_WHICH.search(which)) and not _WANTS_COUNT.search(which)
     entity = next((kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
@@ -787,6 +826,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
     focus = [f for f in asked_about if rare(f)]
+    # 国药集团在光明布局的研究院叫什么: the name of what belongs to 国药集团; a sentence about what
+    # 中兵集团 built does not answer (a word no candidate holds is the user's own, not checked)
+    whose = [w for w in _leading_organisation(q_norm) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
+        if (wants_name or entity) and q_lang == "zh" else []
     # a compound asked about (光明实验室: 光明 + 实验室) counts as a term of its own where some sentence
     # names it as one: that sentence outranks one holding its words apart (光明科学城…重点实验室)
     top = max(weights.values(), default=0.0)
@@ -868,6 +911,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not why or bool(_REASON.search(c.norm)))
                 and not (members and q_figures and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
+                and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
+                and not (wants_which and _only_counts(c.text, c.norm, q_norm))
                 and (not focus or kind_only or enumerates
                      or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
