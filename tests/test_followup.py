@@ -9,6 +9,12 @@ from rag.generation.followup import depends_on_history, resolve
 
 @pytest.mark.parametrize("previous, question, standalone", [
     (["光明区现在有多少院士?"], "那高层次人才呢?", "光明区现在有多少高层次人才?"),
+    # a named programme for a named programme
+    (["南湖区党代会报告里的“创新能级提升行动”,具体要做些什么?"], "那“创新服务提效行动”呢?",
+     "南湖区党代会报告里的“创新服务提效行动”,具体要做些什么?"),
+    (["南湖区有多少位院士?"], "那里的博士人才有多少?", "南湖区的博士人才有多少?"),  # 那里: the place, not 那 + 里
+    (["落户南湖的三只产业基金里,规模最大的是哪一只?"], "第二大的呢?", "落户南湖的三只产业基金里,规模第二大的是哪一只?"),
+    (["从柏林回南湖创业的宋悠洋,觉得公司落地南湖有什么方便之处?"], "她说公司还能拿到哪些扶持?", "宋悠洋说公司还能拿到哪些扶持?"),
     # a modal verb jieba joins to the subject (中心想) is not part of it
     (["国创中心想把成果转化从什么模式转成什么模式?"], "它是哪一年批下来的?", "国创中心是哪一年批下来的?"),
     # "that year" is the year the previous question named

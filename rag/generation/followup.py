@@ -32,7 +32,7 @@ _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|
 _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
 # 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位)"
-                         r"|该|該|此(?![外前后後次])")
+                         r"|(?:这|這|那)(?:里|裡|儿|兒)(?!面)|该|該|此(?![外前后後次])")  # 那里: the place asked about
 # she, he: a person named before, whom no rule finds (the question goes with the one before it)
 _ZH_PERSON = re.compile(r"(?<!其)[他她](?![人国國乡鄉方])")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
@@ -45,7 +45,7 @@ _ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面�
 _VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在".split())
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
-_ZH_LEAD = re.compile(r"^(?:那么?|那麼)\s*[，,]?\s*")
+_ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
@@ -54,6 +54,9 @@ _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
+_RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
+_PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
+_QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  # a named programme, plan or title
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -145,6 +148,10 @@ def _resolve_zh(q: str, context: str) -> str | None:
             return f"{subject}的{measure}是多少?" if subject else None
         if _YEAR.fullmatch(x):
             return _YEAR.sub(x, context, count=1) if _YEAR.search(context) else f"{x}{context}"
+        if (rank := _RANKED.search(x)) and (ranked := _RANKED.search(context)):  # 第二大的呢? after 规模最大的是哪一只
+            return f"{context[:ranked.start()]}{rank.group()}{context[ranked.end():]}"
+        if _QUOTED.fullmatch(x) and (quoted_at := _QUOTED.search(context)):  # 那“创新服务提效行动”呢? after “创新能级提升行动”
+            return f"{context[:quoted_at.start()]}{x}{context[quoted_at.end():]}"
         start, end, asking = _zh_focus_span(context, first_word_only=x.endswith("的"))
         x = x.removesuffix("的") if x.endswith("的") else x  # 省级的: a modifier of what was asked about
         if end > start and start < asking and normalise(x).endswith(normalise(context[start:end])[-2:]):
@@ -163,6 +170,8 @@ def _resolve_zh(q: str, context: str) -> str | None:
         start, end, noun = pointing
         topic = _pointed_at(noun, context)
         return f"{q[:start]}{topic}{q[end:]}" if topic else None
+    if (she := _ZH_PERSON.search(q)) and (people := [w.word for w in _tagged(context) if w.flag in _PERSON_TAGS]):
+        return f"{q[:she.start()]}{people[-1]}{q[she.end():]}"  # 她说… after a question about 宋悠洋
     if _ZH_PREDICATE.match(q):
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
