@@ -18,7 +18,7 @@ from rag.generation.extractive import Finding, compose
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences, terms
+from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
@@ -277,11 +277,13 @@ class AnswerPipeline:
             return question
         context = last_standalone(previous)  # the earlier questions resolved once, for the rules and the join
         rewritten = resolve(question, [context])
-        if rewritten is not None:
-            return rewritten
         lang = language(question)
+        if rewritten is not None:
+            if lang == "en" and rewritten != question.strip():
+                self._followup_in_chinese(rewritten)  # remembered: what is searched
+            return rewritten
         if lang == "zh" and language(context) == "en":  # 它投了几只子基金? after an English question:
-            context = self.in_chinese(context)  # its Chinese words
+            context = self._followup_in_chinese(context)  # its Chinese words
             rewritten = resolve(question, [context])
             if rewritten is not None:
                 return rewritten
@@ -358,12 +360,21 @@ class AnswerPipeline:
         if language(question) != "en":
             return question
         rendering = self._render(question)
-        # a follow-up joined to the question before it is rendered whole (the model often resolves
-        # its pronoun), but when that rendering says nothing the earlier question's does not, the
-        # model translated only the earlier question: the follow-up is rendered on its own beside it
-        if (parts := joined_parts(question)) and _adds_nothing(rendering, earlier := self.in_chinese(parts[1])):
-            rendering = f"{self._render(parts[0])}（{earlier}）"
         _remember(self._renderings, question, rendering)
+        return rendering
+
+    def _followup_in_chinese(self, standalone: str) -> str:
+        """The Chinese rendering of an English follow-up that ``resolve`` joined to the question
+        before it: each rendered on its own, and the follow-up's rendering resolved against the
+        earlier one by the Chinese rules (它想培育哪些资本? → its topic put in for 它), or joined to it.
+        Rendered whole, a joined question came out as two or three questions run together, the
+        translator's guess at the pronoun among them; nested a turn later, as garble."""
+        parts = joined_parts(standalone)
+        if parts is None or standalone in self._renderings:
+            return self.in_chinese(standalone)
+        follow, earlier = self.in_chinese(parts[0]), self._followup_in_chinese(parts[1])
+        rendering = resolve(follow, [earlier]) or f"{earlier} {follow}"
+        _remember(self._renderings, standalone, rendering)
         return rendering
 
     def _render(self, question: str) -> str:
@@ -376,12 +387,6 @@ class AnswerPipeline:
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
-
-
-def _adds_nothing(rendering: str, earlier: str) -> bool:
-    """Whether ``rendering`` has no word of two characters or more that ``earlier`` lacks."""
-    known = set(terms(earlier))
-    return not any(len(t) >= 2 and t not in known for t in terms(rendering))
 
 
 def _remember(cache: dict[str, str], key: str, value: str) -> None:
