@@ -28,6 +28,11 @@ PROJECTS = "2023年,南湖引进一批大院大所,滚动推进项目达到19个
     # a follow-up answered with the previous turn's figure; a figure the model worked out itself
     ("博士人才超3000人[1]。", "博士人才超5000人。", "光明区的博士人才有多少?", "gave 3000, which no evidence sentence states"),
     ("两类企业数量共增长155%[1]。", GROWTH, "两类服务业企业数量一共增长多少?", "gave 155%, which no evidence sentence states"),
+    # the figure written as its citation marker
+    ("The fund is [1] billion yuan.", FUND, "How large is the fund?", "gave no figure where one is asked for"),
+    ("产业基金已设立[1]。", FUND, "产业基金规模多大?", "gave no figure where one is asked for"),
+    ("Shenzhen will build the Southern创投网 into its main platform [1].", "将南方创投网打造成为我市科技金融主流服务平台。",
+     "Which online platform will Shenzhen build into its main platform?", "left a word half translated (n创)"),
     # a year of the passage given as the count
     ("There are 2023 such projects in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?",
      "gave the year 2023 as the count asked for"),
@@ -46,6 +51,8 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("The fund is 5 billion yuan [1].", FUND, "How large is the fund?"),
     ("两类企业分别增长75%和80%[1]。", GROWTH, "服务业企业数量增长了多少?"),  # no item asked: not checked
     ("2024年光明区共有院士59人[1]。", TALENTS, "2024年光明区有多少院士?"),  # the year is the question's
+    ("The fund is five billion yuan [1].", FUND, "How large is the fund?"),
+    ("Songshan Lake's counterpart is the 松山湖科学城 [1].", "东莞松山湖科学城与光明科学城联动发展。", "Which science city?"),
     ("In 2023 there were 19 such projects [1].", PROJECTS, "How many such projects are in the pipeline?"),
     ("As of 2023, 19 projects were in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?"),
 ])

@@ -13,6 +13,10 @@ ways a citation check cannot see, because every figure it writes is still in the
   follow-up, a sum it worked out): the citation check passes it when the figure is elsewhere in
   the cited passage;
 - it gives a year of the evidence as the count asked for (``There are 2023 such projects``);
+- it gives no figure where one is asked for and the evidence states it (``The fund is [1] billion
+  yuan``: the figure written as its citation marker);
+- it leaves a name half translated in an English answer (``the Southern创投网``), which matches neither
+  the document's name nor an English one (a name left wholly in Chinese, 松山湖科学城, is kept);
 - it says only what the question says (有没有搞类似的市区联动? → 是的，光明区搞了类似的市区联动。):
   a Chinese answer none of whose words or figures comes from the evidence beyond the question's.
 
@@ -36,6 +40,8 @@ _QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来(?![源自])|[\u4e00-\u9fff]?(
 _ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more")
 _BELOW = re.compile(r"近|不到|不足|nearly|almost|close to|less than|under")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_HALF_TRANSLATED = re.compile(r"[A-Za-z][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z]")
+_ASKS_FIGURE = re.compile(r"多少|(?<![哪几])几(?![乎])|多大|多高|多长|多久|\bhow (?:many|much|big|large|long|tall)\b", re.I)
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
 
@@ -220,6 +226,10 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
     question_norm = match_form(question)
+    if language(answer_norm) == "en" and (half := _HALF_TRANSLATED.search(strip_markers(answer))):
+        return f"left a word half translated ({half.group()})"
+    if _ASKS_FIGURE.search(question_norm) and not numbers(answer_norm) and any(numbers(s) for s in evidence_norm):
+        return "gave no figure where one is asked for"
     if (figure := unstated_figure(answer_norm, evidence_norm, question_norm)) is not None:
         return f"gave {figure}, which no evidence sentence states"
     if (year := year_as_count(answer_norm, evidence_norm, question_norm)) is not None:
