@@ -32,7 +32,7 @@ PROJECTS = "2023年,南湖引进一批大院大所,滚动推进项目达到19个
     ("The fund is [1] billion yuan.", FUND, "How large is the fund?", "gave no figure where one is asked for"),
     ("产业基金已设立[1]。", FUND, "产业基金规模多大?", "gave no figure where one is asked for"),
     ("Shenzhen will build the Southern创投网 into its main platform [1].", "将南方创投网打造成为我市科技金融主流服务平台。",
-     "Which online platform will Shenzhen build into its main platform?", "left a word half translated (n创)"),
+     "Which online platform will Shenzhen build into its main platform?", "left a word half translated (Southern创)"),
     # a year of the passage given as the count
     ("There are 2023 such projects in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?",
      "gave the year 2023 as the count asked for"),
@@ -53,6 +53,7 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("2024年光明区共有院士59人[1]。", TALENTS, "2024年光明区有多少院士?"),  # the year is the question's
     ("The fund is five billion yuan [1].", FUND, "How large is the fund?"),
     ("Songshan Lake's counterpart is the 松山湖科学城 [1].", "东莞松山湖科学城与光明科学城联动发展。", "Which science city?"),
+    ("It signed an agreement with the松山湖科学城 [1].", "东莞松山湖科学城与光明科学城联动发展。", "Which science city?"),
     ("In 2023 there were 19 such projects [1].", PROJECTS, "How many such projects are in the pipeline?"),
     ("As of 2023, 19 projects were in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?"),
 ])

@@ -40,7 +40,9 @@ _QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来(?![源自])|[\u4e00-\u9fff]?(
 _ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more")
 _BELOW = re.compile(r"近|不到|不足|nearly|almost|close to|less than|under")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
-_HALF_TRANSLATED = re.compile(r"[A-Za-z][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z]")
+# a word part English, part Chinese: Southern创投网 (not the松山湖科学城, a space left out)
+_MIXED = re.compile(r"([A-Za-z]+)[\u3400-\u9fff]|[\u3400-\u9fff]([A-Za-z]+)")
+_FUNCTION_WORDS = frozenset("the a an in on at of and or but to for by from with as its this that is are was were".split())
 _ASKS_FIGURE = re.compile(r"多少|(?<![哪几])几(?![乎])|多大|多高|多长|多久|\bhow (?:many|much|big|large|long|tall)\b", re.I)
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
@@ -219,6 +221,15 @@ def restates_question(answer_norm: str, evidence_norm: Sequence[str], question_n
     return not own_figures and not any(t in evidence for t in added)
 
 
+def half_translated(answer: str) -> str | None:
+    """A word of an English answer written part in English, part in Chinese (Southern创投网)."""
+    for m in _MIXED.finditer(answer):
+        latin = m.group(1) or m.group(2)
+        if latin.lower() not in _FUNCTION_WORDS:
+            return m.group()
+    return None
+
+
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
@@ -226,8 +237,8 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return "figures without words"
     evidence_norm = [match_form(s) for s in evidence]
     question_norm = match_form(question)
-    if language(answer_norm) == "en" and (half := _HALF_TRANSLATED.search(strip_markers(answer))):
-        return f"left a word half translated ({half.group()})"
+    if language(answer_norm) == "en" and (half := half_translated(strip_markers(answer))):
+        return f"left a word half translated ({half})"
     if _ASKS_FIGURE.search(question_norm) and not numbers(answer_norm) and any(numbers(s) for s in evidence_norm):
         return "gave no figure where one is asked for"
     if (figure := unstated_figure(answer_norm, evidence_norm, question_norm)) is not None:
