@@ -5,10 +5,12 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 
 - "那高层次人才呢?" / "What about high-level talents?": the previous question with the thing it
   asked about replaced (光明区现在有多少院士? → 光明区现在有多少高层次人才?);
-- "那2023年呢?": the previous question with its year replaced (or the year put in front);
+- "那2023年呢?": the previous question with its year replaced (or the year put in front); the same
+  for a place in an order ("第二大的呢?" after 规模最大的) and a quoted name ("那“创新服务提效行动”呢?");
 - "它一共有几层?" / "Where is it?": the pronoun replaced by the previous question's topic (its
   subject: up to a comma or the verb that starts its own clause); "这个项目…", "这座大厦…": a
-  demonstrative and the noun it takes, the same way;
+  demonstrative and the noun it takes, the same way; "那里" is the place asked about, and "她说…"
+  the person the previous question names;
 - "那光明实验室呢,跟谁合作了?", "那院士本人有几位呢?", "那已经推出的产品有几个?": a question of its
   own framed as a follow-up, kept without the frame;
 - "它的建筑面积呢?": the same, asked the way the previous question asked (…是多少?);

@@ -266,7 +266,7 @@ class AnswerPipeline:
         """A standalone form of a follow-up question; the question itself when it stands alone.
 
         Rules rewrite the common elliptical follow-ups (``rag.generation.followup``), an English
-        follow-up of a Chinese question in its Chinese rendering (what is searched for); only when
+        follow-up in its Chinese rendering (what is searched for, ``_followup_in_chinese``); only when
         none fits is the rewriter asked (with ``condense``), and otherwise, or when it cannot rewrite
         (it returns nothing), the previous question (its own standalone form: 占地呢? after a
         question about a facility is that facility's 占地; in Chinese words for a Chinese follow-up)
