@@ -57,6 +57,7 @@ from rag.generation.cite import Similarity, split_clauses, strip_markers
 from rag.generation.facts import (
     ALONE_WORDS,
     ASKED_UNIT,
+    CJK_RUN,
     Number,
     any_count_unit,
     asked,
@@ -182,7 +183,6 @@ _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 # from 百分之 on: how a figure is asked for, not what is counted
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标".split())  # 目标定了多少: how it is asked
-_HAN = re.compile(r"[\u3400-\u9fff]+")
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
 # another (2023年投用的光明科技金融大厦) does not answer it. A sentence naming none is not judged.
@@ -254,7 +254,7 @@ def _asking_at(words: Sequence[str]) -> int | None:
 
 def _content_word(word: str) -> bool:
     """A Chinese word of two or more characters that is not a filler (的, 一共, 数量…)."""
-    return len(word) >= 2 and word not in _FILLER and _HAN.fullmatch(word) is not None
+    return len(word) >= 2 and word not in _FILLER and CJK_RUN.fullmatch(word) is not None
 
 
 def _mentions(text_norm: str, word: str) -> bool:
@@ -450,7 +450,7 @@ def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
     """The text holds one of the question's names; a proper noun jieba guessed (not a quoted
     term) may end in a generic character the documents leave out (发明奖: 国家级技术发明1个)."""
     return contains(text_norm, name) or (len(name) >= 3 and name not in quoted_terms
-                                         and _HAN.fullmatch(name) is not None
+                                         and CJK_RUN.fullmatch(name) is not None
                                          and contains(text_norm, name[:-1]))
 
 

@@ -118,7 +118,7 @@ _QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40
 _COUNTED_TERM = re.compile(r"^[一两二三四五六七八九十\d]+[个项大条类种]?(?=[\u3400-\u9fff])")
 _LATIN = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
-_CJK = re.compile(r"[\u3400-\u9fff]+")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters
 _PARTICLES = re.compile(r"[了呢吗嗎啊呀的]+$")
 _EXAMPLES = re.compile(r"[举舉说說]几个|几个例子|幾個例子")  # 举几个例子 asks for examples, it counts nothing
 _AFTER_FIGURE = re.compile(r"^(?:以上|以下|左右|上下|之多|余|多)")  # 100家以上: no noun follows
@@ -263,7 +263,7 @@ def _counted(question_norm: str) -> str:
     """The words right after a count question's measure word (颁了多少个奖 → 奖, 有几家科技支行了 → 科技支行),
     at most six characters; empty when the measure word ends the question (院士有几位)."""
     m = None if _EXAMPLES.search(question_norm) else ASKED_UNIT.search(question_norm)
-    noun = _CJK.match(question_norm, m.end()) if m else None
+    noun = CJK_RUN.match(question_norm, m.end()) if m else None
     return _PARTICLES.sub("", noun.group()[:6]) if noun else ""
 
 
@@ -287,7 +287,7 @@ def _counts(text_norm: str, figure: re.Match, counted: str) -> bool:
     """Whether the figure with a measure word at ``figure`` counts what the question counts: the noun
     after it (7家科技支行) or right before it (院士59位) shares a character with ``counted``, or no noun
     follows it (超200个。, 3家纳入试点). Not 扩大授奖名额等八个方面 for 多少个奖."""
-    after = _CJK.match(text_norm, figure.end())
+    after = CJK_RUN.match(text_norm, figure.end())
     noun = _AFTER_FIGURE.sub("", after.group())[:8] if after else ""
     if not noun or _posseg()[0].lcut(noun)[0].flag[:1] in ("v", "p", "d", "c"):
         return True  # 3家纳入试点, 连续4年获评: no noun follows, the figure counts what came before
