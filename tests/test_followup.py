@@ -105,3 +105,26 @@ def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> N
     # which noun "it" stands for needs a parser: the previous question goes along, not a guess at it
     assert resolve("How many firms attended it?", ["At which fair did Nanhu sign 95 deals?"]) == \
         "How many firms attended it (At which fair did Nanhu sign 95 deals)?"
+
+
+@pytest.mark.parametrize("previous, answer, question, standalone", [
+    # the previous question asked what was built; its answer named it
+    ("知识产权服务方面建了个什么?", "建成南湖首个知识产权公共服务中心,形成“技术+法律”服务矩阵[1]。",
+     "这个中心去年受理了多少件业务?", "知识产权公共服务中心去年受理了多少件业务?"),
+    # which one it is was asked: the answer's fund, not the three the question named (traditional script kept)
+    ("落戶南湖的三隻產業基金裡,規模第二大的是哪一隻?", "以及規模15億元的南湖合成生物產業基金[1]。",
+     "這隻基金已經出手投資了誰?", "南湖合成生物產業基金已經出手投資了誰?"),
+    ("南湖针对科研设备搞了个什么通关机制?", "创新“白名单+智能预审”通关机制,大幅降低通关时长[1]。",
+     "這個機制效果怎麼樣?", "“白名单+智能预审”通关机制效果怎麼樣?"),
+])
+def test_a_demonstrative_stands_for_the_name_the_previous_answer_gave(previous: str, answer: str, question: str,
+                                                                     standalone: str) -> None:
+    assert resolve(question, [previous], answer=answer) == standalone
+
+
+def test_a_demonstrative_keeps_the_previous_questions_name_when_it_was_not_asked_for() -> None:
+    # the tower was named by the question; 这些 points at many things, which no one name in an answer is
+    assert resolve("这座大厦有几层?", ["南湖金融大厦总投资多少?"], answer="南湖金融大厦总投资20亿元[1]。") == "南湖金融大厦有几层?"
+    many = resolve("这些企业估值到多少了?", ["南湖创新中心遴选了多少家企业?"],
+                   answer="通过遴选企业163家,孵化出粒影生物等标杆企业[1]。")
+    assert many is not None and many.startswith("南湖创新中心") and "标杆" not in many

@@ -412,3 +412,15 @@ def test_an_english_follow_up_is_rendered_on_its_own_and_resolved_against_the_re
     assert answer.standalone_question == "What is the doctoral talent count there (How many academicians does Guangming have)?"
     assert search.queries[-1] == "光明区的博士人才有多少?"  # 那里 → the earlier question's topic, by rule
 
+
+
+def test_a_follow_ups_demonstrative_is_resolved_with_the_name_the_previous_answer_gave() -> None:
+    generator = ScriptedGenerator.answering("去年受理业务1.2万件[1]。", condensed="不该被调用")
+    search = Search([_passage("a", "南湖知识产权公共服务中心去年受理业务1.2万件。")])
+    asked = {"role": "user", "content": "知识产权服务方面建了个什么?"}
+    named: list[ChatMessage] = [asked, {"role": "assistant", "content": "建成南湖首个知识产权公共服务中心[1]。"}]
+    _, answer = _ask(_pipeline(generator), "这个中心去年受理了多少件业务?", search, history=named)
+    assert answer.standalone_question == "知识产权公共服务中心去年受理了多少件业务?"
+    refused: list[ChatMessage] = [asked, {"role": "assistant", "content": "根据现有文档，无法回答该问题。"}]
+    _, answer = _ask(_pipeline(generator), "这个中心去年受理了多少件业务?", search, history=refused)
+    assert "知识产权公共服务中心" not in answer.standalone_question  # a refusal names nothing

@@ -58,6 +58,13 @@ _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
+# one thing pointed at (not 这些, 这批): the previous answer may name it
+_ONE_POINTED = re.compile(r"^(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|位|条|條)?$")
+_NAME_BREAK = re.compile(r"[，,。；;：:、！!？?()（）\[\]\n]")  # where a name written in an answer starts at the latest
+_NAME_MARKS = frozenset("“”「」+")  # inside a name: “白名单+智能预审”通关机制
+_ASKS_WHICH = re.compile(r"哪|什么|什麼")  # the answer gives the name itself
+_NAME_JOINS = frozenset("与 和 及".split())
+MAX_NAME_CHARS = 24
 _QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  # a named programme, plan or title
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
@@ -93,9 +100,10 @@ def _subjectless(q: str) -> bool:
     return not any(w.flag[:1] in "nj" or w.flag == "eng" for w in words if len(w.word) >= 2 and w.word not in _VAGUE)
 
 
-def resolve(question: str, previous: Sequence[str]) -> str | None:
+def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str | None:
     """The standalone form of ``question`` after the earlier user questions ``previous`` (oldest
-    first); the question itself when it does not depend on them; ``None`` when no rule fits."""
+    first) and the ``answer`` to the last of them (``""``: none, or a refusal); the question itself
+    when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
     context = last_standalone(previous)
@@ -108,7 +116,7 @@ def resolve(question: str, previous: Sequence[str]) -> str | None:
         return _resolve_en(q, context)
     if not depends_on_history(_ZH_THAT_YEAR.sub("", q)):  # 当年创新联合体发展到几个?, after a question about 2023
         return _that_year(q, context)
-    resolved = _resolve_zh(q, context)
+    resolved = _resolve_zh(q, context, answer)
     return _that_year(resolved, context) if resolved else None
 
 
@@ -131,7 +139,7 @@ def _that_year(q: str, context: str) -> str:
     return _ZH_THAT_YEAR.sub("" if years[-1] in q else f"{years[-1]}年", q, count=1)
 
 
-def _resolve_zh(q: str, context: str) -> str | None:
+def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if m := _ZH_ASKED_ELLIPSIS.match(q):  # 那光明实验室呢,跟谁合作了?: the new topic, then its question
         return f"{m.group('x')}{m.group('rest')}"
     if m := _ZH_ELLIPSIS.match(q):
@@ -140,7 +148,7 @@ def _resolve_zh(q: str, context: str) -> str | None:
             return _resolve_zh(f"{x}?", context) or f"{x}?"
         if pointing := _pointing(x):  # 它的建筑面积呢: a new attribute of the previous topic
             start, end, noun = pointing
-            topic = _pointed_at(noun, context)
+            topic = _named_in(answer, x[start:end - len(noun)], noun, context) or _pointed_at(noun, context)
             how = _ZH_ASKING.search(context)
             named = f"{x[:start]}{topic}{x[end:]}"
             return (f"{named}是多少?" if how and how.group() in ("多少", "几", "幾") else f"{named}呢?") \
@@ -170,7 +178,7 @@ def _resolve_zh(q: str, context: str) -> str | None:
         return None
     if pointing := _pointing(q):
         start, end, noun = pointing
-        topic = _pointed_at(noun, context)
+        topic = _named_in(answer, q[start:end - len(noun)], noun, context) or _pointed_at(noun, context)
         return f"{q[:start]}{topic}{q[end:]}" if topic else None
     if (she := _ZH_PERSON.search(q)) and (people := [w.word for w in _tagged(context) if w.flag in _PERSON_TAGS]):
         return f"{q[:she.start()]}{people[-1]}{q[she.end():]}"  # 她说… after a question about 宋悠洋
@@ -224,6 +232,34 @@ def _pointed_at(noun: str, context: str) -> str:
     if at >= 0:
         return topic[:at + len(noun)]
     return f"{topic}{noun}" if normalise(noun) in normalise(context) else topic
+
+
+def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
+    """The name that a singular demonstrative and its noun (这个中心, 這隻基金) stand for when the
+    previous question did not name it, or asked which it is, and its ``answer`` did: 知识产权服务方面建了个什么? answered
+    "建成深圳首个知识产权公共服务中心", then 这个中心… is that 知识产权公共服务中心. ``""`` if none."""
+    if not noun or not answer or not _ONE_POINTED.match(pointer):
+        return ""
+    if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
+        return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
+    folded = fold_script(answer)
+    at = folded.find(fold_script(noun))
+    if at < 0:
+        return ""
+    clause_start = max((m.end() for m in _NAME_BREAK.finditer(folded, 0, at)), default=0)
+    words = list(load_jieba().posseg.cut(folded[clause_start:at]))
+    kept = 0  # characters of the name before the noun, counted from the noun back
+    for i in range(len(words) - 1, -1, -1):
+        w, left = words[i], words[i - 1] if i else None
+        inside = w.flag[:1] in "nj" or w.flag in ("b", "vn", "eng") or w.word in _NAME_MARKS
+        # a verb inside a name (合成 of 深圳市合成生物产业基金), not one that governs it (建成深圳…)
+        inside = inside or (w.flag.startswith("v") and left is not None and (left.flag[:1] in "nj" or left.flag == "b"))
+        inside = inside or (w.word in _NAME_JOINS and left is not None and left.flag[:1] in "nv")  # 开发建设与运营集团
+        if not inside or kept + len(w.word) > MAX_NAME_CHARS:
+            break
+        kept += len(w.word)
+    name = answer[at - kept:at + len(noun)].lstrip("”」+、")
+    return name if len(name) >= len(noun) + 2 and normalise(name) not in normalise(context) else ""
 
 
 def _zh_subject(context: str) -> str:

@@ -276,7 +276,9 @@ class AnswerPipeline:
         if not previous:
             return question
         context = last_standalone(previous)  # the earlier questions resolved once, for the rules and the join
-        rewritten = resolve(question, [context])
+        answers = [str(m.get("content", "")) for m in history if m.get("role") == "assistant"]
+        answer = answers[-1] if answers and not cite.is_refusal(answers[-1]) else ""  # it may name what 这个中心 is
+        rewritten = resolve(question, [context], answer=answer)
         lang = language(question)
         if rewritten is not None:
             if lang == "en" and rewritten != question.strip():
