@@ -144,6 +144,16 @@ def test_each_halfs_first_result_stays_among_the_first_k():
     assert [p.chunk_id for p in retriever.search("q", k=1)] == [f"d#{plain[0][0]}"]  # no room: fusion decides
 
 
+def test_a_leader_fusion_placed_last_of_the_k_stays_when_the_other_leader_is_moved_in():
+    # fusion puts BM25's leader (9) 3rd of 3 and leaves out the dense half's (8): room for 8 is made
+    # by the fused row of least score that leads nothing (2), not by 9, which moving 8 in used to push out
+    lexical, dense = [9, 1, 2, 3, 4, 5, 6], [8, 1, 2, 3, 4, 9, 5, 6, 7]
+    plain = [row for row, _ in rrf([lexical, dense], weights=[0.5, 0.5])]
+    assert plain[:4] == [1, 2, 9, 3] and 8 not in plain[:5]
+    assert _first_ids(_RankedStore(lexical, dense)) == ["d#1", "d#9", "d#8"]
+    assert _first_ids(_RankedStore(lexical, dense), k=5) == ["d#1", "d#2", "d#9", "d#3", "d#8"]
+
+
 def _first_ids(store: _RankedStore, k: int = 3) -> list[str]:
     return [p.chunk_id for p in Retriever(store, embed_query=lambda q: None, dense_weight=0.5).search("q", k=k)]
 

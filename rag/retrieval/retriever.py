@@ -139,11 +139,14 @@ def _leaders_kept(fused: list[tuple[int, float]], rankings: Sequence[Sequence[in
     drops a passage one half ranks first but the other misses (BM25's only match for 技术发明, in
     a bulleted list the embedding does not place) below passages both halves rank middling. The
     leaders moved up take the last places of the ``k``, with the scores there."""
-    top = {row for row, _ in fused[:k]}
-    missing = list(dict.fromkeys(r[0] for r in rankings if r and r[0] not in top))
-    if not missing or len(missing) >= k:  # no room beside the fused best
+    leaders = list(dict.fromkeys(r[0] for r in rankings if r))
+    top = [row for row, _ in fused[:k]]
+    missing = [row for row in leaders if row not in top]
+    if not missing or len(leaders) > k:  # no room beside the fused best
         return fused
-    keep = k - len(missing)
-    rows = [row for row, _ in fused[:keep]] + missing
-    rows += [row for row, _ in fused[keep:] if row not in missing]
+    # room is made by the fused rows of least score that lead no half: a leader fusion already
+    # placed in the last of the k stays (dropping it there lost BM25's only match again)
+    dropped = [row for row in reversed(top) if row not in leaders][:len(missing)]
+    rows = [row for row in top if row not in dropped] + missing + dropped
+    rows += [row for row, _ in fused[k:] if row not in missing]
     return [(row, score) for row, (_, score) in zip(rows, fused)]
