@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -262,6 +262,12 @@ def test_score_question_keeps_only_the_top_k() -> None:
     assert ev.score_question(q, answer, RETRIEVED["q2"], k=3)["hit_rank"] == 3
     record = ev.score_question(q, answer, RETRIEVED["q2"], k=2)
     assert (record["hit_rank"], record["hit"], record["rr"], len(record["retrieved"])) == (None, False, 0.0, 2)
+    assert record["answer_hit_rank"] is None  # the answer was built from no passage
+    # the passages the answer was built from, its evidence first, are judged on their own
+    built_from = replace(answer, passages=[RETRIEVED["q2"][2], *RETRIEVED["q2"][:2]])
+    record = ev.score_question(q, built_from, RETRIEVED["q2"], k=2)
+    assert (record["hit_rank"], record["answer_hit_rank"]) == (None, 1)
+    assert em.retrieval_scores([record])["answer_hit@k"] == 1.0 and em.retrieval_scores([record])["hit@k"] == 0.0
 
 
 def read_questions_from(row: dict) -> Question:
@@ -299,8 +305,12 @@ def test_summary_json_records_numbers_and_configuration(run: ev.Summary, questio
     assert (config["questions_format"], config["questions"]) == ("seed", 8)
     table = report.format_summary(data).splitlines()
     assert table[0].split() == ["overall", "fact", "cross-script", "unanswerable", "english", "lang", "zh", "lang", "en"]
-    assert table[4].split() == ["Accuracy", "37.5%", "25.0%", "100.0%", "50.0%", "0.0%", "42.9%", "0.0%"]
-    assert table[5].split() == ["Refusal", "precision", "50.0%", "0.0%", "n/a", "100.0%", "n/a", "50.0%", "n/a"]
+    # the fake bot builds each answer from the passages retrieval gives, so both hit rows agree but
+    # for q8 (english), whose bot raised: retrieved alone, it built no answer
+    assert table[2].split() == ["hit@3", "83.3%", "75.0%", "100.0%", "n/a", "100.0%", "80.0%", "100.0%"]
+    assert table[4].split() == ["answer", "hit@3", "66.7%", "75.0%", "100.0%", "n/a", "0.0%", "80.0%", "0.0%"]
+    assert table[5].split() == ["Accuracy", "37.5%", "25.0%", "100.0%", "50.0%", "0.0%", "42.9%", "0.0%"]
+    assert table[6].split() == ["Refusal", "precision", "50.0%", "0.0%", "n/a", "100.0%", "n/a", "50.0%", "n/a"]
     assert data["by_lang"]["en"]["questions"] == 1 and config["skipped_records"] == 0
     assert [(f["id"], f["reason"]) for f in data["failures"]] == [
         ("q2", "wrong answer (expected 7)"),

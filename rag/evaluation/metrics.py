@@ -20,7 +20,7 @@ from typing import Any
 
 Record = Mapping[str, Any]  # one question's result, as written to results.jsonl
 STAGES = ("retrieve", "first_token", "generate", "total")  # latency stages from Answer.timings
-HEADLINE = ("hit@k", "mrr", "accuracy", "refusal_precision", "refusal_recall",
+HEADLINE = ("hit@k", "mrr", "answer_hit@k", "accuracy", "refusal_precision", "refusal_recall",
             "citation_precision", "citation_recall")  # the rate metrics, in display order
 NO_TYPE = "(none)"  # group name of questions without a type
 
@@ -53,12 +53,17 @@ def retrieval_scores(records: Sequence[Record]) -> dict[str, float | int | None]
     """hit@k and MRR@k over answerable questions (errors count as misses).
 
     hit@k is the share whose first hit is within the top k retrieved passages; MRR is the mean
-    of 1/rank of that first hit (0 when there is none).
+    of 1/rank of that first hit (0 when there is none). answer_hit@k is the share whose evidence
+    is among the first k passages the answer was built from (``answer_hit_rank``: the answer
+    sentences' passages first, then the rest of what retrieval and BM25 gathered; see
+    ``rag.generation.evidence``).
     """
     ranks = [r.get("hit_rank") for r in records if r.get("answerable")]
     hits = [rank for rank in ranks if rank]
+    in_answer = [r for r in records if r.get("answerable") and r.get("answer_hit_rank")]
     return {"hit@k": ratio(len(hits), len(ranks)),
-            "mrr": ratio(sum(1.0 / rank for rank in hits), len(ranks)), "answerable": len(ranks)}
+            "mrr": ratio(sum(1.0 / rank for rank in hits), len(ranks)),
+            "answer_hit@k": ratio(len(in_answer), len(ranks)), "answerable": len(ranks)}
 
 
 def accuracy(records: Sequence[Record]) -> float | None:

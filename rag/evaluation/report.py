@@ -14,7 +14,8 @@ from pathlib import Path
 from rag.evaluation.metrics import HEADLINE, NO_TYPE, STAGES, Comparison
 
 WORST = 15  # cases shown in full in the report
-LABELS = {"hit@k": "hit@k", "mrr": "MRR", "accuracy": "Accuracy", "refusal_precision": "Refusal precision",
+LABELS = {"hit@k": "hit@k", "mrr": "MRR", "answer_hit@k": "answer hit@k", "accuracy": "Accuracy",
+          "refusal_precision": "Refusal precision",
           "refusal_recall": "Refusal recall", "citation_precision": "Citation precision",
           "citation_recall": "Citation recall"}
 FONT = ('-apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", '
@@ -41,7 +42,7 @@ def fmt_seconds(value: float | None) -> str:
 
 
 def label(name: str, k: object) -> str:
-    return LABELS[name].replace("@k", f"@{k}") if name == "hit@k" else LABELS[name]
+    return LABELS[name].replace("@k", f"@{k}")
 
 
 # ---------------------------------------------------------------- plain text
@@ -166,6 +167,7 @@ def _cards(overall: Mapping, k: object) -> str:
     counts = {
         "hit@k": f"{round((overall['hit@k'] or 0) * overall['answerable'])} of {overall['answerable']} answerable",
         "mrr": f"over {overall['answerable']} answerable",
+        "answer_hit@k": f"{round((overall['answer_hit@k'] or 0) * overall['answerable'])} in the answer's passages",
         "accuracy": f"{overall['correct']} of {overall['questions']}",
         "refusal_precision": f"{overall['refused']} refused",
         "refusal_recall": f"{overall['unanswerable']} unanswerable",

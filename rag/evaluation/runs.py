@@ -149,6 +149,8 @@ def score_question(question: Question, answer: Answer, retrieved: Sequence[Passa
         "correct": is_correct(question, answer),
         "figures_cited": figures_cited(question, answer) if question.conflict else None,
         **retrieval_fields(question, retrieved, k=k),
+        "answer_hit_rank": first_hit_rank(question, [(p.doc_id, p.text) for p in answer.passages[:k]])
+        if question.answerable else None,
         "citations": [asdict(c) for c in answer.citations],
         "sentences": [] if answer.refused else answer_sentences(answer.text),
         "timings": dict(answer.timings), "error": None,
@@ -159,7 +161,7 @@ def error_record(question: Question, exc: Exception, *, retrieved: Sequence[Pass
     """The record of a question whose bot raised: wrong, no answer, no timings."""
     return {
         **_question_fields(question), "answer": "", "refused": False, "backend": None, "correct": False,
-        **retrieval_fields(question, retrieved, k=k), "citations": [], "sentences": [],
+        **retrieval_fields(question, retrieved, k=k), "answer_hit_rank": None, "citations": [], "sentences": [],
         "timings": {}, "error": f"{type(exc).__name__}: {exc}",
     }
 
@@ -228,19 +230,25 @@ def run_conversation(bot, question: Question, *, k: int, backend: str | None) ->
         record = run_question(bot, turn, k=k, backend=backend, history=history)
         turns.append(record)
         history += [{"role": "user", "content": turn.text}, {"role": "assistant", "content": record["answer"]}]
-    ranks = [t["hit_rank"] for t in turns if t["answerable"]]
-    rank = None if any(r is None for r in ranks) or not ranks else max(ranks)
+    answerable = [t for t in turns if t["answerable"]]
+    rank = _worst([t["hit_rank"] for t in answerable])
     follow_ups = turns[1:] or turns
     return {
         **_question_fields(question), "turns": turns,
         "answer": "\n".join(t["answer"] for t in turns), "refused": all(t["refused"] for t in turns),
         "backend": turns[-1]["backend"], "model": turns[-1].get("model"), "correct": all(t["correct"] for t in turns),
-        "hit_rank": rank, "hit": rank is not None if ranks else None,
-        "rr": (1.0 / rank if rank else 0.0) if ranks else None, "retrieved": turns[-1]["retrieved"],
+        "hit_rank": rank, "hit": rank is not None if answerable else None,
+        "rr": (1.0 / rank if rank else 0.0) if answerable else None, "retrieved": turns[-1]["retrieved"],
+        "answer_hit_rank": _worst([t["answer_hit_rank"] for t in answerable]),
         "citations": [c for t in turns for c in t["citations"]], "sentences": [s for t in turns for s in t["sentences"]],
         "timings": _mean_timings([t["timings"] for t in follow_ups]),
         "error": next((t["error"] for t in turns if t["error"]), None),
     }
+
+
+def _worst(ranks: Sequence[int | None]) -> int | None:
+    """The largest rank, ``None`` when any is (a turn missed) or there are none."""
+    return None if not ranks or any(r is None for r in ranks) else max(r for r in ranks if r is not None)
 
 
 def _mean_timings(timings: Sequence[Mapping[str, float]]) -> dict[str, float]:
