@@ -141,6 +141,12 @@ def test_english_sentence_over_chinese_passage_checks_the_figures() -> None:
     assert not supports("Donghu has 21 academicians.", P_ZH.text)
 
 
+def test_an_english_ordinal_is_checked_as_its_figure_not_as_a_name() -> None:
+    passage = "东湖科学城连续3年入选全国科技城百强榜,排名从第24名跃升到第7名。"
+    assert supports("It rose from 24th to 7th place among the top 100 science cities.", passage)
+    assert not supports("It rose from 24th to 5th place among the top 100 science cities.", passage)
+
+
 def test_multiplier_forms_match_across_languages() -> None:
     assert supports("引进资金12亿元", P_EN.text)
 

@@ -840,3 +840,11 @@ def test_a_name_asked_of_one_group_is_not_answered_by_another_groups() -> None:
     named = passage("c", "中兵集团在南湖建设的研究院名为“中兵智能创新研究院”。", "中兵")
     assert answer("国药集团在南湖布局的研究院叫什么名字?", [named, both]) is None
     assert "中兵智能" in (answer("中兵集团在南湖布局的研究院叫什么名字?", [named, both]) or "")
+
+
+def test_an_answer_leaves_out_the_place_in_a_list_its_sentence_opens_with() -> None:
+    doc = "二是围绕产业需求,累计在缺失环节布局建设新的创新载体307家。"
+    text = answer("累计布局建设了多少家新的创新载体?", [passage("list", doc, "二是")])
+    assert text == "围绕产业需求,累计在缺失环节布局建设新的创新载体307家[1]。"
+    citations = verify(text, [passage("list", doc, "二是")])[1]
+    assert citations and all(c.supported for c in citations)

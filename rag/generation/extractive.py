@@ -970,13 +970,24 @@ def same_statement(a: _Candidate, b: _Candidate) -> bool:
     return bool(grams_a) and len(grams_a & grams_b) / min(len(grams_a), len(grams_b) or 1) > 0.7
 
 
+# a sentence's place in its document's list (二是…, （三）): nothing the answer says, and a figure
+# the model must carry into English ("Two is focused on…")
+_PLACE_NUMERAL = "[一二三四五六七八九十]{1,2}"
+_LIST_PLACE = re.compile(rf"^(?:{_PLACE_NUMERAL}是(?!否)|[（(]{_PLACE_NUMERAL}[)）]|{_PLACE_NUMERAL}、)\s*")
+
+
+def without_list_place(sentence: str) -> str:
+    """``sentence`` without the place in its document's list it opens with (二是…, （三）…)."""
+    return _LIST_PLACE.sub("", sentence)
+
+
 def compose(chosen: Sequence[Finding]) -> str:
     """``sentence[n]。`` pieces, the marker before the end punctuation of each sentence (a candidate
-    read with the sentence before it holds two)."""
+    read with the sentence before it holds two), without the place in a list it opens with."""
     parts = []
     for c in (f.candidate for f in chosen):
         for sentence in split_sentences(c.text):
-            text = sentence.text.strip()
+            text = without_list_place(sentence.text.strip())
             body = text.rstrip("。！？!?；;.，,、：: ")
             end = text[len(body):].strip()[:1]
             zh = language(body) == "zh"

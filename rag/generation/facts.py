@@ -116,6 +116,7 @@ def number_found(n: Number, pool: Sequence[Number]) -> bool:
 # ---------------------------------------------------------------- names and facts
 _QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40})」|『([^』]{1,40})』|\"([^\"]{1,40})\"")
 _COUNTED_TERM = re.compile(r"^[一两二三四五六七八九十\d]+[个项大条类种]?(?=[\u3400-\u9fff])")
+_ORDINAL_EN = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 _LATIN = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters
@@ -141,6 +142,9 @@ def contains(haystack: str, needle: str) -> bool:
 
 
 def _is_acronym(word: str) -> bool:
+    """TCL, 5G, R2D2; not an ordinal (24th, 第24名): its figure is checked as a number."""
+    if _ORDINAL_EN.fullmatch(word):
+        return False
     return sum(c.isupper() for c in word) >= 2 or (any(c.isdigit() for c in word) and len(word) >= 2)
 
 

@@ -14,7 +14,7 @@ from rag.generation.agreement import disagreement
 from rag.generation.backends import Evidence, Generator
 from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
-from rag.generation.extractive import Finding, compose
+from rag.generation.extractive import Finding, compose, without_list_place
 from rag.generation.facts import number_found, numbers
 from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
@@ -103,7 +103,7 @@ def format_evidence(evidence: Sequence[Finding], *, lang: Language = "zh") -> st
     def prepare(text: str) -> str:
         return gloss_figures(text) if lang == "en" else text
 
-    return "\n".join(f"[{f.candidate.n}] {prepare(f.candidate.text.strip())}" for f in evidence)
+    return "\n".join(f"[{f.candidate.n}] {prepare(without_list_place(f.candidate.text.strip()))}" for f in evidence)
 
 
 def build_messages(question: str, evidence: Sequence[Finding], *, lang: Language) -> list[ChatMessage]:
