@@ -243,11 +243,12 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
     if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
     folded = fold_script(answer)
+    shown = answer if len(answer) == len(folded) else folded  # offsets in one are offsets in the other
     at = folded.find(fold_script(noun))
     if at < 0:
         return ""
     clause_start = max((m.end() for m in _NAME_BREAK.finditer(folded, 0, at)), default=0)
-    words = list(load_jieba().posseg.cut(folded[clause_start:at]))
+    words = _tagged(folded[clause_start:at])
     kept = 0  # characters of the name before the noun, counted from the noun back
     for i in range(len(words) - 1, -1, -1):
         w, left = words[i], words[i - 1] if i else None
@@ -258,7 +259,7 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
         if not inside or kept + len(w.word) > MAX_NAME_CHARS:
             break
         kept += len(w.word)
-    name = answer[at - kept:at + len(noun)].lstrip("”」+、")
+    name = shown[at - kept:at + len(noun)].lstrip("”」+、")
     return name if len(name) >= len(noun) + 2 and normalise(name) not in normalise(context) else ""
 
 

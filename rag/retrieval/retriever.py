@@ -142,7 +142,7 @@ def _leaders_kept(fused: list[tuple[int, float]], rankings: Sequence[Sequence[in
     leaders = list(dict.fromkeys(r[0] for r in rankings if r))
     top = [row for row, _ in fused[:k]]
     missing = [row for row in leaders if row not in top]
-    if not missing or len(leaders) > k:  # no room beside the fused best
+    if not missing or len(missing) >= k:  # no room beside the fused best
         return fused
     # room is made by the fused rows of least score that lead no half: a leader fusion already
     # placed in the last of the k stays (dropping it there lost BM25's only match again)
