@@ -9,6 +9,13 @@ from rag.generation.followup import depends_on_history, resolve
 
 @pytest.mark.parametrize("previous, question, standalone", [
     (["光明区现在有多少院士?"], "那高层次人才呢?", "光明区现在有多少高层次人才?"),
+    # a demonstrative with a one-character noun, named in full by the previous question
+    (["南湖想构建的全过程创新生态链,由哪几个环节组成?"], "为了这条链,南湖打造了哪些平台载体?",
+     "为了南湖全过程创新生态链,南湖打造了哪些平台载体?"),
+    # a question of its own framed as a follow-up keeps the year the conversation is about
+    (["南湖区2024年要推动哪几只产业基金实质化运营?"], "种子基金呢,要做到什么程度?", "2024年种子基金要做到什么程度?"),
+    (["2025年南湖想争取哪些产业基金落地?"], "那科技保险这块要试点什么险种?", "2025年科技保险这块要试点什么险种?"),
+    (["初创型人才和团队能配到什么空间?"], "那给青年人才办的创业集会活动有啥?", "给青年人才办的创业集会活动有啥?"),
     # a named programme for a named programme
     (["南湖区党代会报告里的“创新能级提升行动”,具体要做些什么?"], "那“创新服务提效行动”呢?",
      "南湖区党代会报告里的“创新服务提效行动”,具体要做些什么?"),

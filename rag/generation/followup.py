@@ -8,11 +8,12 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 - "那2023年呢?": the previous question with its year replaced (or the year put in front); the same
   for a place in an order ("第二大的呢?" after 规模最大的) and a quoted name ("那“创新服务提效行动”呢?");
 - "它一共有几层?" / "Where is it?": the pronoun replaced by the previous question's topic (its
-  subject: up to a comma or the verb that starts its own clause); "这个项目…", "这座大厦…": a
-  demonstrative and the noun it takes, the same way; "那里" is the place asked about, and "她说…"
-  the person the previous question names;
+  subject: up to a comma or the verb that starts its own clause); "这个项目…", "这座大厦…", "这条链…": a
+  demonstrative and the noun it takes, the same way (the name the previous question gives that
+  noun); "那里" is the place asked about, and "她说…" the person the previous question names;
 - "那光明实验室呢,跟谁合作了?", "那院士本人有几位呢?", "那已经推出的产品有几个?": a question of its
-  own framed as a follow-up, kept without the frame;
+  own framed as a follow-up, kept without the frame (and in the previous question's year when it
+  names none);
 - "它的建筑面积呢?": the same, asked the way the previous question asked (…是多少?);
 - "是三年前的几倍?", "增幅是多少?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
 - "And how many high-level talents?": the new question's asking part with the previous
@@ -33,12 +34,13 @@ _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<
 _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
 _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
 # 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
-_ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位)"
+_ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|"
+                         r"(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位|条|條|支|台|臺|笔|筆|场|場|届|屆|张|張)"
                          r"|(?:这|這|那)(?:里|裡|儿|兒)(?!面)|该|該|此(?![外前后後次])")  # 那里: the place asked about
 # she, he: a person named before, whom no rule finds (the question goes with the one before it)
 _ZH_PERSON = re.compile(r"(?<!其)[他她](?![人国國乡鄉方])")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
-_ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎|"
+_ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|啥|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎|"
                         r"多大|多高|多长|多長|多久|多远|多遠")
 # a measure of a thing rather than a thing (建筑面积呢? after 大厦有多少层?: the tower's floor area)
 _ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面积|面積)|规模|規模|(?:总|總)?(?:投资|投資)(?:额|額)?|"
@@ -46,7 +48,7 @@ _ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面�
 # nouns that name no topic (哪些方面, 什么时候); jieba also tags 面向 and 实际 as nouns
 _VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在".split())
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
-_ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
+_ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|啥|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
@@ -86,8 +88,8 @@ def depends_on_history(question: str) -> bool:
         return bool(_EN_ELLIPSIS.match(q) or _EN_AND_HOW.match(q) or _EN_AND_IN.match(q) or _EN_PRONOUN.search(q)
                     or len(q.split()) <= 3)
     content = _content_words(q)  # a question with at most two content words has no subject of its own
-    return bool(_ZH_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_PERSON.search(q) or _ZH_LEANING.match(q)
-                or _ZH_THAT_YEAR.search(q) or len(content) <= 2 or _subjectless(q))
+    return bool(_ZH_ELLIPSIS.match(q) or _ZH_ASKED_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_PERSON.search(q)
+                or _ZH_LEANING.match(q) or _ZH_THAT_YEAR.search(q) or len(content) <= 2 or _subjectless(q))
 
 
 def _subjectless(q: str) -> bool:
@@ -141,7 +143,7 @@ def _that_year(q: str, context: str) -> str:
 
 def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if m := _ZH_ASKED_ELLIPSIS.match(q):  # 那光明实验室呢,跟谁合作了?: the new topic, then its question
-        return f"{m.group('x')}{m.group('rest')}"
+        return _in_year_of(f"{m.group('x')}{m.group('rest')}", context)
     if m := _ZH_ELLIPSIS.match(q):
         x = m.group("x").strip()
         if _ZH_ASKING.search(x):  # 那院士本人有几位呢?: a whole question, only framed as a follow-up
@@ -186,12 +188,20 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
     if own := _own_question(q):
-        return own
+        return _in_year_of(own, context)
     content = _content_words(q)
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q}"
     return None
+
+
+def _in_year_of(q: str, context: str) -> str:
+    """``q``, a question of its own framed as a follow-up, in the year ``context`` asked about when
+    it names none: 那科技保险这块要试点什么险种? after 2025年光明想争取哪些产业基金落地? asks about
+    2025's plans, which one report states and another does not."""
+    year = _YEAR.search(context)
+    return q if year is None or _YEAR.search(q) or _ZH_THAT_YEAR.search(q) else f"{year.group().strip().removesuffix('年')}年{q}"
 
 
 def _content_words(q: str) -> set[str]:
@@ -216,7 +226,7 @@ def _pointing(q: str) -> tuple[int, int, str] | None:
         return None
     if _ZH_DEMONSTRATIVE.match(m.group()):
         following = next(iter(_tagged(q[m.end():])), None)
-        if following and following.flag.startswith("n") and len(following.word) >= 2:
+        if following and following.flag.startswith("n") and (len(following.word) >= 2 or following.flag == "n"):  # 这条链
             return m.start(), m.end() + len(following.word), q[m.end():m.end() + len(following.word)]
     return m.start(), m.end(), ""
 
@@ -231,7 +241,14 @@ def _pointed_at(noun: str, context: str) -> str:
     at = normalise(topic).find(normalise(noun))
     if at >= 0:
         return topic[:at + len(noun)]
-    return f"{topic}{noun}" if normalise(noun) in normalise(context) else topic
+    if normalise(noun) not in normalise(context):
+        return topic
+    # 这条链 after 光明想构建的全过程创新生态链…: the name the question gives it, when it is a name
+    # of its own; else the topic's (这些孵化器 after 光明区有多少家孵化器 → 光明区孵化器)
+    name = _name_ending(context, noun)
+    if len(name) < len(noun) + 2:
+        return f"{topic}{noun}"
+    return name if normalise(topic) in normalise(name) else f"{topic}{name}"
 
 
 def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
@@ -242,8 +259,16 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
         return ""
     if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
-    folded = fold_script(answer)
-    shown = answer if len(answer) == len(folded) else folded  # offsets in one are offsets in the other
+    name = _name_ending(answer, noun)
+    return name if len(name) >= len(noun) + 2 and normalise(name) not in normalise(context) else ""
+
+
+def _name_ending(text: str, noun: str) -> str:
+    """The name ``text`` gives that ends with its first ``noun`` (深圳市合成生物产业基金 for 基金):
+    the nouns, names and verbs inside a name before it, back to the clause's start; ``noun`` alone
+    when none are; ``""`` when ``text`` does not hold ``noun``."""
+    folded = fold_script(text)
+    shown = text if len(text) == len(folded) else folded  # offsets in one are offsets in the other
     at = folded.find(fold_script(noun))
     if at < 0:
         return ""
@@ -259,8 +284,7 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
         if not inside or kept + len(w.word) > MAX_NAME_CHARS:
             break
         kept += len(w.word)
-    name = shown[at - kept:at + len(noun)].lstrip("”」+、")
-    return name if len(name) >= len(noun) + 2 and normalise(name) not in normalise(context) else ""
+    return shown[at - kept:at + len(noun)].lstrip("”」+、")
 
 
 def _zh_subject(context: str) -> str:
