@@ -16,7 +16,7 @@ from rag.generation.cite import (
     supports,
     verify,
 )
-from rag.generation.facts import numbers
+from rag.generation.facts import chinese_names, numbers
 from rag.text import normalise
 from rag.types import Passage
 
@@ -249,3 +249,10 @@ def test_a_fact_no_passage_holds_is_still_flagged_not_moved():
 def test_grounded_needs_one_sentence_some_passage_supports():
     assert grounded("东湖新区共有院士12人。", [P_HANT, P_ZH])
     assert not grounded("东湖新区共有院士99人。另有中小学10所。", [P_HANT, P_ZH])
+
+
+def test_chinese_names_are_given_as_written_with_side_by_side_proper_nouns_read_as_one() -> None:
+    assert chinese_names("与松山湖科学城签订全面战略合作协议") == ["松山湖科学城"]
+    assert chinese_names("打造“才享光明”人才综合服务平台") == ["才享光明"]
+    assert "彭旗宇" in chinese_names("深圳灣實驗室彭旗宇團隊研發世界首臺穿戴移動式小鼠PET")  # the script kept
+    assert chinese_names("推动“AI+公共服务”,建设区级智算中心") == []  # a quoted term with Latin letters is readable already

@@ -424,3 +424,31 @@ def test_a_follow_ups_demonstrative_is_resolved_with_the_name_the_previous_answe
     refused: list[ChatMessage] = [asked, {"role": "assistant", "content": "根据现有文档，无法回答该问题。"}]
     _, answer = _ask(_pipeline(generator), "这个中心去年受理了多少件业务?", search, history=refused)
     assert "知识产权公共服务中心" not in answer.standalone_question  # a refusal names nothing
+
+
+def _close(question: str, sentences: Sequence[str]) -> list[float]:  # an English sentence is supported by meaning
+    return [0.95] * len(sentences)
+
+
+def test_an_english_answer_shows_the_chinese_names_of_what_it_cites_once_and_not_those_the_question_gave() -> None:
+    agreement = "南湖区与松山湖科学城签订全面战略合作协议。"
+    generator = ScriptedGenerator.answering(
+        "Nanhu signed a comprehensive strategic cooperation agreement with Shengshan Lake Science City[1]. "
+        "It was a comprehensive strategic cooperation agreement[1].",
+        translated="南湖区与哪个科学城签订了全面战略合作协议?")
+    pipeline = AnswerPipeline(generator, similarity=_close, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, english_answers=True)
+    _, answer = _ask(pipeline, "Which science city did Nanhu sign an agreement with?", Search([_passage("a", agreement)]))
+    assert answer.text.startswith("Nanhu signed a comprehensive strategic cooperation agreement with Shengshan Lake "
+                                  "Science City (松山湖科学城)[1].")
+    assert answer.text.count("松山湖科学城") == 1 and "南湖" not in answer.text
+
+
+def test_an_english_answer_to_a_question_for_a_figure_shows_no_names() -> None:
+    agreement = "南湖区与松山湖科学城签订了3项合作协议。"
+    generator = ScriptedGenerator.answering("Nanhu signed 3 agreements with Songshan Lake Science City[1].",
+                                            translated="南湖区签订了多少项合作协议?")
+    pipeline = AnswerPipeline(generator, similarity=_close, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, english_answers=True)
+    _, answer = _ask(pipeline, "How many agreements did Nanhu sign?", Search([_passage("a", agreement)]))
+    assert answer.text == "Nanhu signed 3 agreements with Songshan Lake Science City[1]."

@@ -192,6 +192,23 @@ def names(claim: str, *, passage_lang: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def chinese_names(text: str) -> list[str]:
+    """The Chinese names of ``text`` as it writes them (script kept): what it quotes, and its jieba
+    proper nouns, those that stand side by side read as one (松山湖 + 科学城 → 松山湖科学城)."""
+    found = [inner for inner in _quoted_terms(text) if _CJK_WORD.match(inner)]
+    posseg, freq = _posseg()
+    spans: list[tuple[int, int]] = []
+    at = 0
+    norm = match_form(text)  # jieba knows simplified names best (招商致远, not 致遠 of 招商致遠)
+    for pair in posseg.cut(norm if len(norm) == len(text) else text):
+        end = at + len(pair.word)
+        if _CJK_WORD.match(pair.word) and pair.flag in _PROPER and freq.get(pair.word, 0) < COMMON_NAME_FREQ:
+            spans[-1:] = [(spans[-1][0], end)] if spans and spans[-1][1] == at else [*spans[-1:], (at, end)]
+        at = end
+    found += [text[a:b] for a, b in spans if not any(text[a:b] in q for q in found)]
+    return list(dict.fromkeys(found))
+
+
 # ---------------------------------------------------------------- what a question asks for
 # Measure words that name what a Chinese count question counts; members of a group stand for
 # each other (名/人/位 all count people).

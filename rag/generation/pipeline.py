@@ -15,7 +15,7 @@ from rag.generation.backends import Evidence, Generator
 from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose, without_list_place
-from rag.generation.facts import number_found, numbers
+from rag.generation.facts import chinese_names, match_form, number_found, numbers
 from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
 from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences
@@ -67,6 +67,8 @@ def _script_of(question: str, lang: Language) -> Any:
 
 
 _EN_WORD = re.compile(r"[A-Za-z]+")
+_ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
+MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answer, at most
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]+\b")  # GDP, R&D: written in Chinese documents too
 _AI_ALONE = re.compile(r"(?<![A-Za-z])AI(?![A-Za-z+＋])")
@@ -248,6 +250,8 @@ class AnswerPipeline:
             text, citations = load_prompt("refusal", lang=lang).strip(), []
         elif lang == "en" and self.english_answers:
             text = self.in_english(text, passages, standalone)
+            if _ASKS_NAME_EN.search(standalone):
+                text = with_source_names(text, citations, asked=f"{standalone} {self.in_chinese(standalone)}")
         if not refused and not verified:
             text = f"{text.rstrip()}\n\n{load_prompt('unverified', lang=lang).strip()}"
         if script:
@@ -389,6 +393,32 @@ class AnswerPipeline:
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
+
+
+def with_source_names(text: str, citations: Sequence[Citation], *, asked: str) -> str:
+    """An English ``text`` with, before the markers of each sentence, the Chinese names of the
+    passages it cites that the question did not give (``asked``: its words, English and Chinese):
+    松山湖科学城 came out as "Shengshan Lake", 彭旗宇 as "Peng Qiuyu". A romanised name cannot be
+    checked against the documents, nor searched for; the original can. Each name is shown once."""
+    quotes: dict[int, list[str]] = {}
+    for c in citations:
+        if c.supported:
+            quotes.setdefault(c.n, []).append(c.quote)
+    asked_norm, shown = match_form(asked), set()
+    out, pos = [], 0
+    for span in split_sentences(text):
+        markers = cite.find_markers(span.text)
+        if not markers or language(cite.strip_markers(span.text)) != "en":
+            continue
+        new = [name for n in dict.fromkeys(n for m in markers for n in m.numbers) for quote in quotes.get(n, [])
+               for name in chinese_names(quote) if match_form(name) not in asked_norm and name not in shown]
+        new = list(dict.fromkeys(new))[:MAX_SOURCE_NAMES]
+        if new:
+            shown.update(new)
+            at = span.start + markers[0].start
+            out += [text[pos:at].rstrip(), f" ({'、'.join(new)})"]
+            pos = at
+    return "".join(out) + text[pos:] if out else text
 
 
 def _remember(cache: dict[str, str], key: str, value: str) -> None:
