@@ -848,3 +848,29 @@ def test_an_answer_leaves_out_the_place_in_a_list_its_sentence_opens_with() -> N
     assert text == "围绕产业需求,累计在缺失环节布局建设新的创新载体307家[1]。"
     citations = verify(text, [passage("list", doc, "二是")])[1]
     assert citations and all(c.supported for c in citations)
+
+
+@pytest.mark.parametrize(("question", "text", "answered"), [
+    # a quoted pattern with a placeholder is no name to find
+    ("南湖鼓励哪几种“投X联动”的金融模式?", "南湖区鼓励投贷联动、投债联动等模式创新。", "投贷联动"),
+    # 哪两类企业 asks for kinds of firms, not for named firms
+    ("南湖要打造哪两类企业的后备队?", "南湖区打造“隐形冠军”“独角兽”后备队。", "独角兽"),
+    # 第几个 is answered by 首个
+    ("南湖创新中心是全国第几个生物制造国家级平台?", "南湖创新中心是全国生物制造领域首个国家级平台。", "首个"),
+    # 在哪三个方面 asks for aspects, not a place
+    ("南湖绘制的图谱在哪三个方面做到了最?", "南湖绘制了组织范围最广、时间跨度最长、采样密度最高的图谱。", "时间跨度最长"),
+    # a title quoted with corner quotes is the title the document quotes with curly ones
+    ("《南湖「十四五」发展规划》要建设什么样的园区?", "编制《南湖“十四五”发展规划》,谋划建设世界领先科技园区。", "世界领先"),
+    # the count inside a quoted name is not a figure the answer states: it lists the five
+    ("南湖要让人才「五个无忧」,是哪五个?", "南湖提出让人才“事业无忧、往来无忧、安居无忧、生活无忧、申办无忧”。", "安居无忧"),
+])
+def test_a_question_s_wording_does_not_veto_the_sentence_that_answers_it(question: str, text: str,
+                                                                          answered: str) -> None:
+    assert answered in (answer(question, [passage("p", text, text[:2])]) or "")
+
+
+def test_a_rank_the_question_already_states_does_not_answer_which_place() -> None:
+    listed = passage("p", "不断完善基金体系,南湖区引导基金荣获“投中2024年度中国最佳私募股权投资引导基金TOP30”榜单。", "不断")
+    assert answer("南湖区引导基金在“投中2024年度中国最佳私募股权投资引导基金TOP30”榜单中具体排第几名?", [listed]) is None
+    ranked = passage("p", "南湖区引导基金在年度最佳引导基金榜单中排名第7。", "南湖")
+    assert "第7" in (answer("南湖区引导基金在年度最佳引导基金榜单中排名第几?", [ranked]) or "")

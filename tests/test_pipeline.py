@@ -442,6 +442,12 @@ def test_an_english_answer_shows_the_chinese_names_of_what_it_cites_once_and_not
     assert answer.text.startswith("Nanhu signed a comprehensive strategic cooperation agreement with Shengshan Lake "
                                   "Science City (松山湖科学城)[1].")
     assert answer.text.count("松山湖科学城") == 1 and "南湖" not in answer.text
+    written = ScriptedGenerator.answering("Nanhu signed a comprehensive strategic cooperation agreement with the "
+                                          "松山湖科学城[1].", translated="南湖区与哪个科学城签订了全面战略合作协议?")
+    pipeline = AnswerPipeline(written, similarity=_close, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, english_answers=True)
+    _, answer = _ask(pipeline, "Which science city did Nanhu sign an agreement with?", Search([_passage("a", agreement)]))
+    assert answer.text.startswith("Nanhu") and answer.text.count("松山湖科学城") == 1  # written: not shown again
 
 
 def test_an_english_answer_to_a_question_for_a_figure_shows_no_names() -> None:

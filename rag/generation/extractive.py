@@ -68,6 +68,7 @@ from rag.generation.facts import (
     number_found,
     numbers,
     quoted,
+    ranks,
     uncounted,
     without_ranks,
 )
@@ -103,6 +104,7 @@ _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 
 # how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来; never a
 # term to find (材料 of 新材料, 下来 of 接下来 are other words)
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来".split())
+_FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
@@ -134,9 +136,13 @@ _WANTS_ENTITY = (
                        r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队|设施|平台)")),
     ("agent", re.compile(r"(?:[跟和与同]|(?<!面)向)谁")),  # 跟谁合作: a person or an organisation (面向谁: any audience)
     ("address", re.compile(r"地址|具体位置|门牌")),
-    ("place", re.compile(r"在哪(?![些个一本家位所种份])|(?<![从到])哪[里儿裡](?!到)|什么地方")),  # not 从哪里到哪里: a range
+    # not 从哪里到哪里 (a range), nor 在哪三个方面 (aspects)
+    ("place", re.compile(r"在哪(?![些个一本家位所种份方])(?![一二两三四五六七八九十几]+个?方面)|"
+                         r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
 )
+_QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
+_WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
 # an office a person holds (管委会主任由分管副市长担任 answers who the director is)
@@ -682,6 +688,11 @@ def _only_counts(text: str, text_norm: str, question_norm: str) -> bool:
     return not _ENUMERATION.search(rest) and not _LISTED.search(rest)
 
 
+def _names_several(text: str) -> bool:
+    """The sentence lists things: two quoted terms or more, or an enumeration (A、B和C)."""
+    return len(quoted(text, chinese_only=False)) >= 2 or bool(_ENUMERATION.search(match_form(text)))
+
+
 def _gives_name(text: str, question_norm: str) -> bool:
     """The sentence names something the question does not: a quoted or titled term (“1+6+N”,
     《…条例》), a proper noun (蔡颖) or a Latin-script name (TCL). 2024年新增的那个产业集群叫什么? is
@@ -726,9 +737,9 @@ def _proper(name: str, question_norm: str) -> bool:
 
 
 def _ordinals(text_norm: str) -> set[float]:
-    """The ordinals written in the text (第24名 → 24; 首个 is 第一)."""
+    """The ordinals written in the text (第24名 → 24; 首个 is 第一, 首创 and 首席 are not)."""
     found = {n.value for m in _ORDINAL.finditer(text_norm) for n in numbers(m.group())[:1]}
-    return found | ({1.0} if "首" in text_norm else set())
+    return found | ({1.0} if _FIRST.search(text_norm) else set())
 
 
 def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_norm: str) -> dict[str, float]:
@@ -788,15 +799,18 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     why = bool(_WHY.search(q_norm) or _WHY.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and (not translated or bool(_WANTS_NAME_EN.search(translated_from)))
     wants_which = bool(_WANTS_WHICH.search(which)) and not _WANTS_COUNT.search(which)
-    entity = next((kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
+    entity = None if _WANTS_KINDS.search(q_norm) else next(
+        (kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
     # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
     # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
+    # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists)
     q_figures = [] if translated else [
-        n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", q_norm))) if n.text not in ask.years]
-    q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
+        n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))) if n.text not in ask.years]
+    q_ordinals = set() if translated else _ordinals(q_norm)
+    q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows  # 排名全国第一的: not 位列全国第二
     q_lang = language(question)
     # the question's names must occur in the candidate's document (all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
@@ -842,6 +856,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     compound = counts and wants_number and "".join(asked_about) in which and all(q_tags.get(w) == "n" for w in asked_about)
     # 哪几家机构联合设立, 哪两个设施: the answer names them (深圳市天使母基金、力合创投), rarely the kind
     kind_only = entity == "org" and not wants_number and set(focus) <= _KINDS
+    kinds = bool(_WANTS_KINDS.search(q_norm)) and not wants_number  # 哪两类企业: “隐形冠军”“独角兽”, listed
     # 由哪几个环节组成, 有哪些天然优势: a list answers (“基础研究+技术攻关+…”, 创新基础、算力资源), not always naming the kind
     members = entity is None and not wants_number and not wants_date and "哪些" in which
     named_count = [int(n.value) for m in _WHICH_COUNT.finditer(q_norm) for n in numbers(f"{m.group()}个")][:1]  # 哪六项: 6
@@ -905,7 +920,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
-                and (not wants_number or bool(new_numbers)) and (not wants_date or bool(_DATE.search(c.norm)))
+                and (not wants_number or bool(new_numbers) or (ask.rank and bool(ranks(c.norm) - q_ranks)))
+                and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
                 and (not why or bool(_REASON.search(c.norm)))
@@ -913,7 +929,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_name or _gives_name(c.text, q_norm))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
                 and not (wants_which and _only_counts(c.text, c.norm, q_norm))
-                and (not focus or kind_only or enumerates
+                and (not focus or kind_only or enumerates or (kinds and _names_several(c.text))
                      or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))

@@ -15,10 +15,13 @@ from dataclasses import dataclass, replace
 
 from rag.text import language, load_jieba, normalise
 
+_QUOTE_MARKS = str.maketrans("「」『』", "“”“”")  # one pair of quotes: 《…「十四五」…》 is 《…“十四五”…》
+
 
 def match_form(text: str) -> str:
-    """``normalise`` after NFKC, so Ⅲ, ① and full-width forms compare as their plain forms."""
-    return normalise(unicodedata.normalize("NFKC", text))
+    """``normalise`` after NFKC, so Ⅲ, ① and full-width forms compare as their plain forms, and
+    corner quotes as curly ones (the same length: offsets hold)."""
+    return normalise(unicodedata.normalize("NFKC", text)).translate(_QUOTE_MARKS)
 
 
 # ---------------------------------------------------------------- numbers
@@ -114,6 +117,7 @@ def number_found(n: Number, pool: Sequence[Number]) -> bool:
 
 
 # ---------------------------------------------------------------- names and facts
+_PLACEHOLDER = re.compile(r"(?<=[\u3400-\u9fff])(?:[xXＸ×*＊]|某)(?=[\u3400-\u9fff])")  # 投X联动, 某某
 _QUOTED = re.compile(r"“([^”]{1,40})”|《([^》]{1,40})》|「([^」]{1,40})」|『([^』]{1,40})』|\"([^\"]{1,40})\"")
 _COUNTED_TERM = re.compile(r"^[一两二三四五六七八九十\d]+[个项大条类种]?(?=[\u3400-\u9fff])")
 _ORDINAL_EN = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
@@ -156,8 +160,10 @@ def uncounted(term: str) -> str:
 
 
 def _quoted_terms(plain: str) -> Iterator[str]:
-    """What ``plain`` (NFKC text) quotes, stripped, in order."""
-    return (next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(plain))
+    """What ``plain`` (NFKC text) quotes, stripped, in order; not a pattern with a placeholder
+    (“投X联动” asks for 投贷联动, 投债联动…: no sentence writes it)."""
+    quoted_ = (next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(plain))
+    return (t for t in quoted_ if not _PLACEHOLDER.search(t))
 
 
 def quoted(text: str, *, chinese_only: bool = True) -> list[str]:
@@ -235,6 +241,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
 _ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一二三四五六七八九十百]+\s*[名位强]?|top\s*\d+|榜首|首位|居首|"
+                   r"(?<![一二两三四五六七八九十\d])首[个家批座所项只台款支条]|"
                    r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
 _LIST_NAME = re.compile(r"(?<![一二两三四五六七八九])十大|[百千]强|十佳")  # 入选十大科技新闻: which list, not a count
 # an amount of change (比上一年新增了多少家) is not a level (增至751家)
@@ -297,6 +304,11 @@ def any_count_unit(ask: Asked) -> Asked:
     return replace(ask, counted="")
 
 
+def ranks(text_norm: str) -> set[str]:
+    """The ranks and orders the text gives (第二, 前十, 首个, top30), as written."""
+    return {re.sub(r"\s+", "", m.group()) for m in _RANK.finditer(text_norm)}
+
+
 def without_ranks(text_norm: str) -> str:
     """The text with its ranks (第7名, TOP30, 前十) and list names (十大, 百强) blanked: figures of a
     place in a list, which answer no question of size or count (种子基金规模多大 is not answered by
@@ -325,11 +337,12 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
     above it (``heading_year``: a report lists a year's results under 2024年:)."""
     figure = (_FIGURE_OF_UNIT.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
               if ask.unit else None)
-    if figure and not figure.search(text_norm):
+    ranked = ask.rank and bool(ranks(text_norm))  # 第几个 is answered by 首个, 第二个: no count
+    if figure and not figure.search(text_norm) and not ranked:
         return False
-    if ask.counted and figure and not any(_counts(text_norm, m, ask.counted) for m in figure.finditer(text_norm)):
+    if ask.counted and figure and not ranked and not any(_counts(text_norm, m, ask.counted) for m in figure.finditer(text_norm)):
         return False  # 八个方面 does not answer 颁了多少个奖
-    if ask.rank and not _RANK.search(text_norm):
+    if ask.rank and not ranked:
         return False
     if ask.change:  # a clause that states a change of the asked figure: not 增至751家 beside 产值增长超70%
         figure = figure or _ANY_FIGURE

@@ -399,12 +399,13 @@ def with_source_names(text: str, citations: Sequence[Citation], *, asked: str) -
     """An English ``text`` with, before the markers of each sentence, the Chinese names of the
     passages it cites that the question did not give (``asked``: its words, English and Chinese):
     松山湖科学城 came out as "Shengshan Lake", 彭旗宇 as "Peng Qiuyu". A romanised name cannot be
-    checked against the documents, nor searched for; the original can. Each name is shown once."""
+    checked against the documents, nor searched for; the original can. Each name is shown once
+    (not at all when the text already writes it)."""
     quotes: dict[int, list[str]] = {}
     for c in citations:
         if c.supported:
             quotes.setdefault(c.n, []).append(c.quote)
-    asked_norm, shown = match_form(asked), set()
+    asked_norm, shown = match_form(asked), {n for c in citations for n in chinese_names(c.quote) if n in text}
     out, pos = [], 0
     for span in split_sentences(text):
         markers = cite.find_markers(span.text)
