@@ -688,6 +688,12 @@ def test_a_superlative_is_asked_not_written() -> None:
     # a count with unfinished ones does not answer how many are finished
     ("南湖科学城规划布局的20个创新载体建设取得突破，在建和运营数达到15个。",
      "南湖科学城的创新载体在建和运营的有几个?", "15个", "南湖科学城的创新载体已经建成投入运营的有几个?"),
+    # a price per square metre is not a number of square metres
+    ("南湖区入驻企业每月可获得45元每平方米的租金补贴。",
+     "南湖区租金补贴每平方米多少元?", "45元", "南湖区租金补贴最多能按多少平方米来算?"),
+    # the growth of one figure of a sentence is not another's
+    ("南湖区学者入选榜单、增长60%,院士团队增至20个、增长50%,高层次人才超900人。",
+     "南湖区院士团队增至20个,增长了百分之多少?", "50%", "南湖区高层次人才超900人,比上一年增长了百分之多少?"),
     # what a fund put into others is not its own size
     ("目前，南湖区引导基金已参与出资12只子基金、总认缴规模近90亿元。",
      "南湖区引导基金参与出资的子基金总认缴规模是多少?", "90亿元", "南湖区引导基金本身的规模是多少亿元?"),
@@ -874,3 +880,15 @@ def test_a_rank_the_question_already_states_does_not_answer_which_place() -> Non
     assert answer("南湖区引导基金在“投中2024年度中国最佳私募股权投资引导基金TOP30”榜单中具体排第几名?", [listed]) is None
     ranked = passage("p", "南湖区引导基金在年度最佳引导基金榜单中排名第7。", "南湖")
     assert "第7" in (answer("南湖区引导基金在年度最佳引导基金榜单中排名第几?", [ranked]) or "")
+
+
+def test_a_name_asked_of_a_kind_is_a_name_ending_in_that_kind() -> None:
+    college = passage("p", "推动建设南湖科学城创新创业学院,培养一批高水平创新创业人才。", "推动")
+    assert "创新创业学院" in (answer("南湖要推动建设的那个学院叫什么?", [college]) or "")
+    assert answer("南湖要推动建设的那个学院叫什么?", [passage("p", "推动建设学院,培养一批高水平人才。", "推动")]) is None
+
+
+def test_a_which_question_is_answered_with_the_sentence_a_pointing_sentence_leans_on() -> None:
+    text = "南湖最有名的是南湖创新中心首创的“楼上楼下”模式。该模式打通创新路径,被列入推广经验47条。"
+    found = answer("被列入推广经验47条的,是哪个创新创业模式?", [passage("p", text, "南湖")]) or ""
+    assert "楼上楼下" in found

@@ -61,6 +61,7 @@ from rag.generation.facts import (
     Number,
     any_count_unit,
     asked,
+    changes_with,
     contains,
     fits_asked,
     match_form,
@@ -141,6 +142,7 @@ _WANTS_ENTITY = (
                          r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
 )
+_ASKS_IDENTITY = re.compile(r"哪(?![里儿裡])|什么|谁")
 _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
@@ -699,6 +701,11 @@ def _gives_name(text: str, question_norm: str) -> bool:
     not answered by 新增一个国家级…产业集群, which names none."""
     if any(len(t) >= 2 and t not in question_norm for t in quoted(text, chinese_only=False)):
         return True
+    # 那个学院叫什么: a name ending in the noun asked about (光明科学城创新创业学院), not the question's own
+    if (asking := _WANTS_NAME.search(question_norm)) and (kinds := _ORG_END.findall(question_norm[:asking.start()])):
+        text_norm = match_form(text)
+        if any(m.group(1) not in question_norm for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){kinds[-1]}", text_norm)):
+            return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
     return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
                for word, tag in _tags(fold_script(text)).items())
@@ -856,6 +863,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     compound = counts and wants_number and "".join(asked_about) in which and all(q_tags.get(w) == "n" for w in asked_about)
     # 哪几家机构联合设立, 哪两个设施: the answer names them (深圳市天使母基金、力合创投), rarely the kind
     kind_only = entity == "org" and not wants_number and set(focus) <= _KINDS
+    identity = not wants_number and not wants_date and bool(_ASKS_IDENTITY.search(which))  # 是哪个模式, 叫什么
     kinds = bool(_WANTS_KINDS.search(q_norm)) and not wants_number  # 哪两类企业: “隐形冠军”“独角兽”, listed
     # 由哪几个环节组成, 有哪些天然优势: a list answers (“基础研究+技术攻关+…”, 创新基础、算力资源), not always naming the kind
     members = entity is None and not wants_number and not wants_date and "哪些" in which
@@ -929,6 +937,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_name or _gives_name(c.text, q_norm))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
                 and not (wants_which and _only_counts(c.text, c.norm, q_norm))
+                # 该模式…, 这座…: what it points back to is named by the sentence before, read with it
+                and not (identity and _POINTS_BACK.match(c.text))
+                and not (ask.change and q_figures and not changes_with(c.norm, q_figures))
                 and (not focus or kind_only or enumerates or (kinds and _names_several(c.text))
                      or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))

@@ -232,7 +232,8 @@ _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|�
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
 # 占地多大 asks for an area: a figure in 平方米 or 亩 (not 中试放大阶段“1-10”)
-_ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|为|有|约|达到?)*(?:多大|多少|几)")
+_ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|为|有|约|达到?)*(?:多大|多少|几)|"
+                        r"(?:多少|几)\s*(?:万|千)?\s*(?:平方(?:米|公里|千米)|平米|亩|公顷)")  # 多少平方米: not 45元每平方米
 _AREA = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多)?\s*"
                    r"(?:平方(?:米|公里|千米)|平米|亩|公顷|m2|m²|㎡|km2|km²)", re.I)
 AREA = "㎡"  # the ``Asked.unit`` of an area question
@@ -245,7 +246,8 @@ _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一�
                    r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
 _LIST_NAME = re.compile(r"(?<![一二两三四五六七八九])十大|[百千]强|十佳")  # 入选十大科技新闻: which list, not a count
 # an amount of change (比上一年新增了多少家) is not a level (增至751家)
-_ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|上升|下降|减少|降低|涨|降)了?(?:多少|几)|增幅|涨幅|降幅|增速|"
+_ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|上升|下降|减少|降低|涨|降)了?(?:百分之)?(?:多少|几)|"
+                          r"增幅|涨幅|降幅|增速|"
                           r"by how much|how many more|how much (?:more|higher|lower)|"
                           r"how (?:much|many) .{0,60}\b(?:increase|grow|rise|fall|drop|decline|add)", re.I)
 _CHANGE = re.compile(r"新增|净增|新引进|(?:增加|增长|提高|提升|上升|下降)(?![到至])|增幅|减少|降低|多了|翻[了一]?番|倍|同比|较上年|"
@@ -253,6 +255,7 @@ _CHANGE = re.compile(r"新增|净增|新引进|(?:增加|增长|提高|提升|�
                      r"increas|\bgr[eo]w|\bros[e]\b|risen|\bup\b|\badded\b|doubl|year-on-year", re.I)
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]")
 _CLAUSE = re.compile(r"[，,、；;。：:!?！？]")
+_SENTENCE_CLAUSE = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
 _FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多|来)?\s*{unit}"
 
 
@@ -302,6 +305,14 @@ def any_count_unit(ask: Asked) -> Asked:
     if ask.unit and all(c in counts for c in ask.unit):
         return replace(ask, unit=counts, counted="")
     return replace(ask, counted="")
+
+
+def changes_with(text_norm: str, figures: Sequence[Number]) -> bool:
+    """A clause of the text states one of ``figures`` and a change: 高层次人才超2800人,比上一年增长了
+    多少? is not answered by "…院士团队增至57个、增长111%,高层次人才超2800人", whose growth is
+    another figure's."""
+    return any(_CHANGE.search(clause) and any(number_found(f, numbers(clause)) for f in figures)
+               for clause in _SENTENCE_CLAUSE.split(text_norm))
 
 
 def ranks(text_norm: str) -> set[str]:
