@@ -886,6 +886,8 @@ def test_a_name_asked_of_a_kind_is_a_name_ending_in_that_kind() -> None:
     college = passage("p", "推动建设南湖科学城创新创业学院,培养一批高水平创新创业人才。", "推动")
     assert "创新创业学院" in (answer("南湖要推动建设的那个学院叫什么?", [college]) or "")
     assert answer("南湖要推动建设的那个学院叫什么?", [passage("p", "推动建设学院,培养一批高水平人才。", "推动")]) is None
+    own = passage("p", "从柏林回到南湖创业的林悦说,我们公司落地南湖的速度非常快。", "从")
+    assert answer("从柏林回南湖创业的林悦,她创办的公司叫什么名字?", [own]) is None  # 我们公司 names none
 
 
 def test_a_which_question_is_answered_with_the_sentence_a_pointing_sentence_leans_on() -> None:

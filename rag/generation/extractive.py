@@ -142,6 +142,7 @@ _WANTS_ENTITY = (
                          r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
 )
+_POINTING_CHARS = re.compile(r"[我你他她它们这那该此本其各每贵该家所]")
 _ASKS_IDENTITY = re.compile(r"哪(?![里儿裡])|什么|谁")
 _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
@@ -704,7 +705,8 @@ def _gives_name(text: str, question_norm: str) -> bool:
     # 那个学院叫什么: a name ending in the noun asked about (光明科学城创新创业学院), not the question's own
     if (asking := _WANTS_NAME.search(question_norm)) and (kinds := _ORG_END.findall(question_norm[:asking.start()])):
         text_norm = match_form(text)
-        if any(m.group(1) not in question_norm for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){kinds[-1]}", text_norm)):
+        if any(m.group(1) not in question_norm and not _POINTING_CHARS.search(m.group(1))  # 我们公司 names none
+               for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){kinds[-1]}", text_norm)):
             return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
     return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
