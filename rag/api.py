@@ -135,6 +135,8 @@ class RAG:
         self._pipelines: dict[str, AnswerPipeline] = {}
         self._generators: dict[str, Generator] = {}
         self._default_llm = llm
+        self._warming = 0  # warm_up calls running: a question asked meanwhile waits for the models
+        self._warming_lock = threading.Lock()
 
     # ----- indexing -----
     @property
@@ -280,9 +282,20 @@ class RAG:
         """Open the index and load every model ``backend``'s answers need now, reading the fixed
         start of each prompt, so that the first question (and the first English question or
         follow-up) does not wait for them. Servers call it in the background at start."""
-        self._get_retriever()
-        self._embed_question("warm up")
-        self._pipeline(backend).warm_up()
+        with self._warming_lock:
+            self._warming += 1
+        try:
+            self._get_retriever()
+            self._embed_question("warm up")
+            self._pipeline(backend).warm_up()
+        finally:
+            with self._warming_lock:
+                self._warming -= 1
+
+    @property
+    def warming_up(self) -> bool:
+        """Whether ``warm_up`` is loading the models now (a question asked meanwhile waits for it)."""
+        return self._warming > 0
 
     @property
     def backend_name(self) -> str:

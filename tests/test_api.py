@@ -67,7 +67,12 @@ def test_any_generator_answers_through_rag_llm(folder: Path, make) -> None:
 def test_warming_up_builds_the_index_and_loads_the_model_before_any_question(folder: Path, make) -> None:
     generator = WarmableGenerator.answering("光明区现有全职院士59名[1]。")
     bot = make(folder, llm=generator)
+    seen: list[bool] = []
+    warm = generator.warm_up
+    generator.warm_up = lambda **kw: (seen.append(bot.warming_up), warm(**kw))[1]  # type: ignore[method-assign]
+    assert not bot.warming_up
     bot.warm_up()
+    assert seen and all(seen) and not bot.warming_up  # the UI says "loading" only meanwhile
     assert sorted(d.id for d in bot.documents()) == ["fund", "talent"]
     assert generator.warmed and generator.calls == []
     assert "59" in bot.ask("光明区有多少名院士?").text

@@ -40,6 +40,13 @@ def _passage(n: int, text: str, start: int, doc_id: str = "d1") -> Passage:
                    text=text, start=start, end=start + len(text), score=0.5)
 
 
+@pytest.mark.parametrize("warming_up, shown", [(True, "Loading the models"), (False, "Searching")])
+def test_the_placeholder_says_when_the_answer_waits_for_the_models_to_load(tmp_path, warming_up, shown):
+    bot = SimpleNamespace(settings=SimpleNamespace(feedback_path=tmp_path / "feedback.jsonl"), warming_up=warming_up)
+    messages, *_ = next(ui.ChatUI(bot).respond("光明区有多少位院士?", [], 5, ""))
+    assert shown in messages[-1]["content"]
+
+
 def test_link_markers_links_cited_numbers_and_escapes_text():
     html = parts.link_markers("A<b>&[1] B[2] C[1,3]。", turn=4, cited=[1, 3])
     assert html == (

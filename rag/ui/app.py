@@ -142,7 +142,7 @@ class ChatUI:
         question = question or ""
         number = len(turns) + 1
         messages = _messages(turns) + [{"role": "user", "content": _user_html(question)},
-                                       {"role": "assistant", "content": parts.waiting_html()}]
+                                       {"role": "assistant", "content": parts.waiting_html(loading=self.bot.warming_up)}]
         yield messages, gr.skip(), "", gr.skip()
         answer: Answer | None = None
         text = ""

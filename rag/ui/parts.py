@@ -56,9 +56,12 @@ def streaming_html(text: str) -> str:
     return f'<div class="answer streaming">{esc(text)}{CURSOR}</div>'
 
 
-def waiting_html() -> str:
-    """The placeholder shown before the first piece of the answer arrives."""
-    return f'<div class="answer streaming"><span class="waiting">正在检索… Searching…</span>{CURSOR}</div>'
+def waiting_html(*, loading: bool = False) -> str:
+    """The placeholder shown before the first piece of the answer arrives; ``loading``: the models
+    are still being loaded (just after start), so this first answer takes several seconds more."""
+    text = ("正在加载模型，首次回答需多等几秒… Loading the models: this first answer takes a few seconds more…"
+            if loading else "正在检索… Searching…")
+    return f'<div class="answer streaming"><span class="waiting">{text}</span>{CURSOR}</div>'
 
 
 def answer_html(answer: Answer, *, turn: int) -> str:
