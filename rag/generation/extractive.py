@@ -142,7 +142,7 @@ _WANTS_ENTITY = (
                          r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
 )
-_POINTING_CHARS = re.compile(r"[我你他她它们这那该此本其各每贵该家所]")
+_POINTING_CHARS = re.compile(r"[我你他她它们这那该此本其各每贵家所]")  # 我们公司, 这家公司: no name
 _ASKS_IDENTITY = re.compile(r"哪(?![里儿裡])|什么|谁")
 _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
@@ -818,8 +818,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists)
     q_figures = [] if translated else [
         n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))) if n.text not in ask.years]
-    q_ordinals = set() if translated else _ordinals(q_norm)
-    q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows  # 排名全国第一的: not 位列全国第二
+    q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
+    q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
     # the question's names must occur in the candidate's document (all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
