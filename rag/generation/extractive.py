@@ -691,9 +691,9 @@ def _only_counts(text: str, text_norm: str, question_norm: str) -> bool:
     return not _ENUMERATION.search(rest) and not _LISTED.search(rest)
 
 
-def _names_several(text: str) -> bool:
+def _names_several(text: str, text_norm: str) -> bool:
     """The sentence lists things: two quoted terms or more, or an enumeration (A、B和C)."""
-    return len(quoted(text, chinese_only=False)) >= 2 or bool(_ENUMERATION.search(match_form(text)))
+    return len(quoted(text, chinese_only=False)) >= 2 or bool(_ENUMERATION.search(text_norm))
 
 
 def _gives_name(text: str, question_norm: str) -> bool:
@@ -808,7 +808,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     why = bool(_WHY.search(q_norm) or _WHY.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and (not translated or bool(_WANTS_NAME_EN.search(translated_from)))
     wants_which = bool(_WANTS_WHICH.search(which)) and not _WANTS_COUNT.search(which)
-    entity = None if _WANTS_KINDS.search(q_norm) else next(
+    asks_kinds = bool(_WANTS_KINDS.search(q_norm))  # 哪两类企业: kinds (“隐形冠军”“独角兽”), listed, not named firms
+    entity = None if asks_kinds else next(
         (kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
@@ -866,7 +867,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 哪几家机构联合设立, 哪两个设施: the answer names them (深圳市天使母基金、力合创投), rarely the kind
     kind_only = entity == "org" and not wants_number and set(focus) <= _KINDS
     identity = not wants_number and not wants_date and bool(_ASKS_IDENTITY.search(which))  # 是哪个模式, 叫什么
-    kinds = bool(_WANTS_KINDS.search(q_norm)) and not wants_number  # 哪两类企业: “隐形冠军”“独角兽”, listed
+    kinds = asks_kinds and not wants_number
     # 由哪几个环节组成, 有哪些天然优势: a list answers (“基础研究+技术攻关+…”, 创新基础、算力资源), not always naming the kind
     members = entity is None and not wants_number and not wants_date and "哪些" in which
     named_count = [int(n.value) for m in _WHICH_COUNT.finditer(q_norm) for n in numbers(f"{m.group()}个")][:1]  # 哪六项: 6
@@ -942,7 +943,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 # 该模式…, 这座…: what it points back to is named by the sentence before, read with it
                 and not (identity and _POINTS_BACK.match(c.text))
                 and not (ask.change and q_figures and not changes_with(c.norm, q_figures))
-                and (not focus or kind_only or enumerates or (kinds and _names_several(c.text))
+                and (not focus or kind_only or enumerates or (kinds and _names_several(c.text, c.norm))
                      or (all if compound else any)(_mentions(c.norm, f) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))

@@ -191,11 +191,14 @@ def names(claim: str, *, passage_lang: str) -> list[str]:
         ):
             found.append(word.lower())
     posseg, freq = _posseg()
-    for pair in posseg.cut(match_form(plain)):
-        word, flag = pair.word, pair.flag
-        if _CJK_WORD.match(word) and flag in _PROPER and freq.get(word, 0) < COMMON_NAME_FREQ:
-            found.append(word)
+    found += [pair.word for pair in posseg.cut(match_form(plain)) if _proper_noun(pair, freq)]
     return list(dict.fromkeys(found))
+
+
+def _proper_noun(pair, freq: dict[str, int]) -> bool:
+    """A jieba word of two Chinese characters or more tagged as a proper noun, and rare enough in its
+    dictionary to be a name worth checking (not 深圳, 香港)."""
+    return bool(_CJK_WORD.match(pair.word)) and pair.flag in _PROPER and freq.get(pair.word, 0) < COMMON_NAME_FREQ
 
 
 def chinese_names(text: str) -> list[str]:
@@ -208,7 +211,7 @@ def chinese_names(text: str) -> list[str]:
     norm = match_form(text)  # jieba knows simplified names best (招商致远, not 致遠 of 招商致遠)
     for pair in posseg.cut(norm if len(norm) == len(text) else text):
         end = at + len(pair.word)
-        if _CJK_WORD.match(pair.word) and pair.flag in _PROPER and freq.get(pair.word, 0) < COMMON_NAME_FREQ:
+        if _proper_noun(pair, freq):
             spans[-1:] = [(spans[-1][0], end)] if spans and spans[-1][1] == at else [*spans[-1:], (at, end)]
         at = end
     found += [text[a:b] for a, b in spans if not any(text[a:b] in q for q in found)]

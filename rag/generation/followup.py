@@ -246,7 +246,7 @@ def _pointed_at(noun: str, context: str) -> str:
     # 这条链 after 光明想构建的全过程创新生态链…: the name the question gives it, when it is a name
     # of its own; else the topic's (这些孵化器 after 光明区有多少家孵化器 → 光明区孵化器)
     name = _name_ending(context, noun)
-    if len(name) < len(noun) + 2:
+    if not name:
         return f"{topic}{noun}"
     return name if normalise(topic) in normalise(name) else f"{topic}{name}"
 
@@ -260,13 +260,13 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
     if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
     name = _name_ending(answer, noun)
-    return name if len(name) >= len(noun) + 2 and normalise(name) not in normalise(context) else ""
+    return name if name and normalise(name) not in normalise(context) else ""
 
 
 def _name_ending(text: str, noun: str) -> str:
     """The name ``text`` gives that ends with its first ``noun`` (深圳市合成生物产业基金 for 基金):
-    the nouns, names and verbs inside a name before it, back to the clause's start; ``noun`` alone
-    when none are; ``""`` when ``text`` does not hold ``noun``."""
+    the nouns, names and verbs inside a name before it, back to the clause's start; ``""`` when
+    ``text`` does not hold ``noun`` or fewer than two characters of a name stand before it."""
     folded = fold_script(text)
     shown = text if len(text) == len(folded) else folded  # offsets in one are offsets in the other
     at = folded.find(fold_script(noun))
@@ -284,7 +284,8 @@ def _name_ending(text: str, noun: str) -> str:
         if not inside or kept + len(w.word) > MAX_NAME_CHARS:
             break
         kept += len(w.word)
-    return shown[at - kept:at + len(noun)].lstrip("”」+、")
+    name = shown[at - kept:at + len(noun)].lstrip("”」+、")
+    return name if len(name) >= len(noun) + 2 else ""
 
 
 def _zh_subject(context: str) -> str:

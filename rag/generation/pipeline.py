@@ -401,18 +401,19 @@ def with_source_names(text: str, citations: Sequence[Citation], *, asked: str) -
     松山湖科学城 came out as "Shengshan Lake", 彭旗宇 as "Peng Qiuyu". A romanised name cannot be
     checked against the documents, nor searched for; the original can. Each name is shown once
     (not at all when the text already writes it)."""
-    quotes: dict[int, list[str]] = {}
+    cited: dict[int, list[str]] = {}  # passage number -> the names its supported quotes give
     for c in citations:
         if c.supported:
-            quotes.setdefault(c.n, []).append(c.quote)
-    asked_norm, shown = match_form(asked), {n for c in citations for n in chinese_names(c.quote) if n in text}
+            cited.setdefault(c.n, []).extend(chinese_names(c.quote))
+    asked_norm = match_form(asked)
+    shown = {name for names in cited.values() for name in names if name in text}
     out, pos = [], 0
     for span in split_sentences(text):
         markers = cite.find_markers(span.text)
         if not markers or language(cite.strip_markers(span.text)) != "en":
             continue
-        new = [name for n in dict.fromkeys(n for m in markers for n in m.numbers) for quote in quotes.get(n, [])
-               for name in chinese_names(quote) if match_form(name) not in asked_norm and name not in shown]
+        new = [name for n in dict.fromkeys(n for m in markers for n in m.numbers) for name in cited.get(n, [])
+               if match_form(name) not in asked_norm and name not in shown]
         new = list(dict.fromkeys(new))[:MAX_SOURCE_NAMES]
         if new:
             shown.update(new)
