@@ -310,6 +310,9 @@ class RAG:
     def _search(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         return self._get_retriever().search(question, k=k, mode=mode)
 
+    def _romanised(self, question: str) -> list[tuple[str, str, float]]:
+        return self._get_retriever().romanised(question)
+
     def _search_whole_sentences(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Passages to answer from: each runs on to the end of the sentence it was cut in, and knows
         the year of the heading above it."""
@@ -368,7 +371,8 @@ class RAG:
                     generator, similarity=self._similarity, context_tokens=s.context_tokens,
                     max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score,
                     rewriter=rewriter, condense=s.condense_with_local or not isinstance(rewriter, LocalBackend),
-                    english_answers=generator.name != "extractive")  # the extractive answer is the documents' words
+                    english_answers=generator.name != "extractive",  # the extractive answer is the documents' words
+                    romanised=self._romanised)
             return self._pipelines[key]
 
     def _generator(self, name: BackendName) -> Generator:

@@ -98,6 +98,16 @@ def test_a_chinese_follow_up_of_an_english_question_is_resolved_with_its_chinese
     assert answer.standalone_question == "深圳设立基金规模多大?"
 
 
+def test_a_name_an_english_question_gives_in_pinyin_reaches_the_translator_as_the_documents_write_it(
+        folder: Path, make) -> None:
+    (folder / "hetao.txt").write_text("光明区设立光明科学城河套创新中心，链接港澳创新资源。", encoding="utf-8")
+    generator = ScriptedGenerator.answering("It links Hong Kong and Macao[1].", translated="海涛创新中心做什么?")
+    bot = make(folder, llm=generator)
+    bot.ask("What does the Hetao Innovation Center do?")
+    translations = [c[0]["content"] for c in generator.calls if len(c) == 1 and "翻译成简体中文" in c[0]["content"]]
+    assert len(translations) == 2 and "文件中的写法：Hetao = 河套" in translations[1]  # the first wrote 海涛
+
+
 def test_a_condensed_question_that_is_an_answer_is_not_searched_for(folder: Path, make) -> None:
     generator = ScriptedGenerator.answering("规模15亿元[1]。", condensed="合成生物产业基金规模是15亿元。")
     bot = make(folder, llm=generator)

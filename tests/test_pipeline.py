@@ -228,6 +228,46 @@ def test_a_year_the_translation_dropped_is_put_back() -> None:
     assert search.queries == ["2024年光明区有多少家国家高新技术企业？"]
 
 
+HETAO = "光明区设立光明科学城河套创新中心，链接港澳创新资源。"
+NATIONAL_CENTRE = "2024年7月，光明区设立国家生物制造产业创新中心。"
+
+
+def _names(question: str) -> list[tuple[str, str, float]]:
+    """The index's words for the pinyin names of ``question``, as ``Retriever.romanised`` gives them."""
+    return [(latin, han, share) for latin, han, share in [("Hetao", "河套", 0.02), ("Guangming", "光明", 0.5)]
+            if latin in question]
+
+
+def _rendering(wrong: str, right: str) -> ScriptedGenerator:
+    """Renders English questions as ``wrong``, or as ``right`` when told the documents' names."""
+    def reply(messages: list[ChatMessage]) -> str:
+        if is_translate_request(messages):
+            return right if "文件中的写法：Hetao = 河套" in messages[0]["content"] else wrong
+        return "It opened in July 2024[1]."
+    return ScriptedGenerator(reply)
+
+
+def test_a_rendering_that_misses_a_romanised_name_is_rendered_again_given_the_documents_word() -> None:
+    generator = _rendering("光明区海涛创新中心是哪一年设立的?", "光明区河套创新中心是哪一年设立的?")
+    pipeline = AnswerPipeline(generator, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, min_score=0.0, romanised=_names)
+    search = Search([_passage("a", HETAO), _passage("b", NATIONAL_CENTRE)])
+    _, answer = _ask(pipeline, "In what year was the Guangming Hetao Innovation Center set up?", search)
+    translations = [c for c in generator.calls if is_translate_request(c)]
+    assert len(translations) == 2 and "Guangming = 光明" not in translations[1][0]["content"]  # 光明 was written
+    assert search.queries == ["光明区河套创新中心是哪一年设立的?"]
+    # a year of another centre does not answer: the sentence must name what the user named
+    assert answer.refused and answer.text == "The documents do not contain the answer to this question."
+
+
+def test_a_rendering_that_writes_the_names_is_asked_for_once() -> None:
+    generator = _rendering("光明区河套创新中心在哪里?", "")
+    pipeline = AnswerPipeline(generator, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, min_score=0.0, romanised=_names)
+    _ask(pipeline, "Where is the Guangming Hetao Innovation Center?", Search([_passage("a", HETAO)]))
+    assert len([c for c in generator.calls if is_translate_request(c)]) == 1
+
+
 def test_a_condensed_follow_up_in_another_language_is_not_used() -> None:
     generator = ScriptedGenerator.answering("", condensed="How many doctoral students are there in Guangming?")
     search = Search([_passage("a", ACADEMICIANS_000)])

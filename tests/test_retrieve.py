@@ -183,3 +183,36 @@ def test_halves_sharing_a_chunk_in_their_top_10_keep_the_plain_fusion_order():
     plain = [f"d#{row}" for row, _ in rrf([lexical, dense], weights=[0.5, 0.5])]
     assert plain[:3] == ["d#1", "d#0", "d#10"]
     assert _first_ids(store, k=5) == plain[:5]
+
+
+class _WordStore(_RankedStore):
+    """A store of ``chunks`` chunks whose vocabulary is given; counts the times it is read."""
+
+    def __init__(self, words: dict[str, int], *, chunks: int) -> None:
+        super().__init__(lexical=[], dense=[])
+        self.words, self.chunks_held, self.reads = words, chunks, 0
+
+    def chunk_count(self) -> int:
+        return self.chunks_held
+
+    def vocabulary(self) -> dict[str, int]:
+        self.reads += 1
+        return self.words
+
+
+def test_names_in_pinyin_are_read_from_the_index_words_once_per_vocabulary() -> None:
+    store = _WordStore({"河套": 2, "光明": 10}, chunks=20)
+    retriever = Retriever(store, embed_query=lambda q: None)
+    assert retriever.romanised("Is the Hetao centre in Guangming?") == [("Hetao", "河套", 0.1), ("Guangming", "光明", 0.5)]
+    keys = retriever._pinyin
+    assert retriever.romanised("What is Hetao?") == [("Hetao", "河套", 0.1)] and retriever._pinyin is keys
+    store.words = {"河套": 2}  # a write: a new vocabulary object, its keys read again
+    assert retriever.romanised("Is Guangming near Hetao?") == [("Hetao", "河套", 0.1)]
+
+
+def test_an_index_too_large_to_read_every_words_pinyin_looks_no_name_up() -> None:
+    from rag.retrieval.retriever import MAX_NAME_CHUNKS
+
+    store = _WordStore({"河套": 2}, chunks=MAX_NAME_CHUNKS + 1)
+    assert Retriever(store, embed_query=lambda q: None).romanised("What is the Hetao centre?") == []
+    assert store.reads == 0

@@ -91,6 +91,18 @@ def test_replacing_a_document_drops_its_old_chunks_and_removing_drops_it(store):
     assert texts(store, store.dense(np.array([1, 0, 0, 0], np.float32), 5)) == ["合成生物产业基金规模20亿元。"]
 
 
+def test_the_vocabulary_counts_the_chunks_holding_each_word_and_follows_writes(store):
+    with store.writing(PARAMS):
+        store.write(add=[BANK, FUND])
+    words = store.vocabulary()
+    assert words["光明"] == 2 and words["支行"] == 1 and words["估值"] == 1  # folded: 光明區 counts as 光明
+    assert "的" not in words and "。" not in words  # what BM25 drops is not a word of it
+    assert store.vocabulary() is words  # kept until a write: what is derived from it can be kept too
+    with store.writing(PARAMS):
+        store.write(remove=["bank"])
+    assert "支行" not in store.vocabulary() and store.vocabulary()["光明"] == 1
+
+
 def test_opening_a_missing_index_or_one_with_other_parameters_is_refused(store):
     with pytest.raises(IndexMissingError, match="rag index"):
         store.open(PARAMS)

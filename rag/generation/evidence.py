@@ -84,10 +84,11 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,
-           budget_tokens: int, translated_from: str = "") -> Selection:
+           budget_tokens: int, translated_from: str = "", romanised: Sequence[str] = ()) -> Selection:
     """Score the pool's sentences, choose the answer sentences, and pack their passages first,
-    whatever their size (``translated_from``: the user's question when ``question`` is a machine rendering of it, see ``rank``)."""
-    chosen = choose(rank(question, pool, similarity=similarity, translated_from=translated_from))
+    whatever their size (``translated_from``: the user's question when ``question`` is a machine
+    rendering of it; ``romanised``: the documents' words for the names it gives in pinyin; see ``rank``)."""
+    chosen = choose(rank(question, pool, similarity=similarity, translated_from=translated_from, romanised=romanised))
     first = list(dict.fromkeys(pool[f.candidate.n - 1] for f in chosen))
     passages = pack_passages(list(dict.fromkeys([*first, *pool])), budget_tokens=budget_tokens, keep=len(first))
     number = {p.chunk_id: i for i, p in enumerate(passages, start=1)}

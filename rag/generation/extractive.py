@@ -521,7 +521,7 @@ class Finding:
 
 
 def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
-         translated_from: str = "") -> list[Finding]:
+         translated_from: str = "", romanised: Sequence[str] = ()) -> list[Finding]:
     """Every candidate sentence of ``passages``, best first.
 
     ``similarity(question, texts)`` returns one cosine per text (larger = closer).
@@ -529,12 +529,17 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
     measure word is then not the user's ("How many carriers" may come out as 多少家 where the
     documents count 个), so any count unit fits; whether a number or a date is asked for is read
     from the user's words as well (the rendering of "By how many hours…" lost its 多少).
+    ``romanised``: the documents' words for the names the user's question gives in pinyin (河套 of
+    Hetao, ``rag.retrieval.romanised``): unlike the translator's words they are the user's, so a
+    sentence must name them (or the one before it), unless most candidates do (深圳 of Shenzhen).
     """
     candidates = _candidates(passages)
     if not candidates or not question.strip():
         return []
     scored = []
-    for c, features in zip(candidates, _features(question, candidates, passages, similarity, translated_from=translated_from)):
+    features_of = _features(question, candidates, passages, similarity, translated_from=translated_from,
+                            romanised=romanised)
+    for c, features in zip(candidates, features_of):
         score, enough = _score(features)
         hedge = TRANSLATED_HEDGE_RATIO if translated_from else OTHER_DOC_RATIO if features.typed else 0.0
         scored.append((Finding(c, score, features.fits, enough, hedge), features))
@@ -793,7 +798,8 @@ def covered_terms(question: str) -> list[str]:
 
 
 def _features(question: str, candidates: Sequence[_Candidate], passages: Sequence[Passage],
-              similarity: Similarity | None, *, translated_from: str = "") -> list[_Features]:
+              similarity: Similarity | None, *, translated_from: str = "",
+              romanised: Sequence[str] = ()) -> list[_Features]:
     translated = bool(translated_from)
     q_norm = match_form(question)
     weights = _weights(covered_terms(question), candidates, q_norm)
@@ -850,6 +856,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
     focus = [f for f in asked_about if rare(f)]
+    given = [w for w in map(match_form, romanised) if rare(w)]
     # 国药集团在光明布局的研究院叫什么: the name of what belongs to 国药集团; a sentence about what
     # 中兵集团 built does not answer (a word no candidate holds is the user's own, not checked)
     whose = [w for w in _leading_organisation(q_norm) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
@@ -939,6 +946,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (members and q_figures and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
+                and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in given)
                 and not (wants_which and _only_counts(c.text, c.norm, q_norm))
                 # 该模式…, 这座…: what it points back to is named by the sentence before, read with it
                 and not (identity and _POINTS_BACK.match(c.text))

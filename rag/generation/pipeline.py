@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +27,12 @@ HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
 MAX_RENDERINGS = 256  # Chinese renderings of English questions, and English ones of sentences, kept for follow-ups
 MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
+# a romanised name in more than this share of the chunks is the documents' subject (光明 of a
+# corpus about Guangming), which an answering sentence need not repeat; a rarer one it must name
+SUBJECT_SHARE = 0.1
+
+# English question -> (pinyin name, the documents' word, share of the chunks holding it)
+NameLookup = Callable[[str], Sequence[tuple[str, str, float]]]
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -157,12 +163,14 @@ class AnswerPipeline:
 
     def __init__(self, generator: Generator, *, similarity: Similarity, context_tokens: int,
                  max_answer_tokens: int, temperature: float, min_score: float = 0.0,
-                 rewriter: Generator | None = None, condense: bool = True, english_answers: bool = False) -> None:
+                 rewriter: Generator | None = None, condense: bool = True, english_answers: bool = False,
+                 romanised: NameLookup | None = None) -> None:
         self.generator = generator
         self.rewriter = rewriter or generator
         self.condense_with_rewriter = condense
         self.english_answers = english_answers
         self._similarity = similarity
+        self._romanised = romanised
         self.context_tokens = context_tokens
         self.max_answer_tokens = max_answer_tokens
         self.temperature = temperature
@@ -180,7 +188,7 @@ class AnswerPipeline:
         for lang in ("en", "zh"):  # Chinese last: its system prompt stays in the answering context's cache
             _warm(self.generator, build_messages("", [], lang=lang)[:1])
         if self.rewriter is not self.generator:  # its own context (with a state cache): both prompts stay
-            prompts = [render(load_prompt("translate"), question="")]
+            prompts = [render(load_prompt("translate"), names="", question="")]
             if self.condense_with_rewriter:
                 prompts.insert(0, render(load_prompt("condense", lang="zh"), history="", question=""))
             for prompt in prompts:
@@ -199,8 +207,11 @@ class AnswerPipeline:
         if searched != standalone:  # a machine translation may miss words: the original's meaning searches too
             seen = {p.chunk_id for p in pool}
             pool += [p for p in search(standalone, k=k, mode="dense") if p.chunk_id not in seen]
+        translated = searched != standalone
         selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens,
-                           translated_from=standalone if searched != standalone else "")
+                           translated_from=standalone if translated else "",
+                           romanised=[han for _, han, share in self._names_in(standalone)
+                                      if share <= SUBJECT_SHARE] if translated else [])
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
         pieces: list[str] = []
@@ -383,16 +394,32 @@ class AnswerPipeline:
         _remember(self._renderings, standalone, rendering)
         return rendering
 
+    def _names_in(self, question: str) -> Sequence[tuple[str, str, float]]:
+        """(pinyin name, the documents' word, share of the chunks holding it) for each name an
+        English question romanises."""
+        return self._romanised(question) if self._romanised and language(question) == "en" else []
+
     def _render(self, question: str) -> str:
-        prompt = render(load_prompt("translate"), question=question)
-        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
-        translated = translated.strip().splitlines()[0].strip() if translated.strip() else ""
+        translated = self._translated(question)
+        # a name the question romanises (Hetao) that the rendering does not write as the documents
+        # do (海涛 for 河套): rendered again, given the documents' words; a rendering that writes
+        # them is kept as it was
+        missed = [(latin, han) for latin, han, _ in self._names_in(question) if han not in translated]
+        if missed:
+            translated = self._translated(question, missed) or translated
         logger.debug("translated %r -> %r", question, translated)
         if language(translated) != "zh" or cjk_count(translated) < len(_EN_WORD.findall(question)) / 2:
             return question  # not Chinese, or an answer rather than a rendering (Where is … located? → 光明区)
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
+
+    def _translated(self, question: str, names: Sequence[tuple[str, str]] = ()) -> str:
+        """The rewriter's rendering (its first line), told the documents' word for each of ``names``."""
+        hint = f"文件中的写法：{'；'.join(f'{latin} = {han}' for latin, han in names)}\n" if names else ""
+        prompt = render(load_prompt("translate"), question=question, names=hint)
+        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
+        return translated.strip().splitlines()[0].strip() if translated.strip() else ""
 
 
 def with_source_names(text: str, citations: Sequence[Citation], *, asked: str) -> str:

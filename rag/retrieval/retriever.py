@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from rag.retrieval.bm25 import BM25Index
 from rag.retrieval.fusion import RRF_K, rrf
+from rag.retrieval.romanised import pinyin_keys, romanised_names
 from rag.store import Store, StoredChunk
 from rag.types import RETRIEVAL_MODES, Passage, RetrievalMode
 
@@ -16,6 +17,10 @@ __all__ = ["BM25Index", "Rerank", "Retriever", "rrf"]
 
 logger = logging.getLogger(__name__)
 
+# Reading the pinyin of every word of an index takes about 15 µs a word, and Milvus keeps no word
+# list (its chunks are read and cut again): past this many chunks the first English question would
+# wait seconds for it, so names in pinyin are not looked up there
+MAX_NAME_CHUNKS = 20_000
 Rerank = Callable[[str, Sequence[str]], Sequence[float]]  # (query, texts) -> one score each, larger = better
 
 
@@ -38,6 +43,7 @@ class Retriever:
         self.candidates = candidates
         self._rerank = rerank
         self.rerank_depth = rerank_depth
+        self._pinyin: tuple[Mapping[str, int], dict[str, str]] | None = None  # (vocabulary, its pinyin keys)
 
     def search(self, query: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Best ``k`` passages for ``query``; ``mode`` is "hybrid", "bm25" or "dense"."""
@@ -63,6 +69,19 @@ class Retriever:
         if self._rerank is not None and rerank:
             scored = self._reranked(self._rerank, query, scored, found)
         return [self._passage(found[key], score) for key, score in scored[:k]]
+
+    def romanised(self, question: str) -> list[tuple[str, str, float]]:
+        """(pinyin name, the index word it spells, the share of chunks holding that word) for the
+        names an English question romanises (Hetao → 河套): see ``rag.retrieval.romanised``. The
+        keys are read again after a write; past ``MAX_NAME_CHUNKS`` none are looked up."""
+        chunks = self.store.chunk_count()
+        if chunks > MAX_NAME_CHUNKS:
+            return []
+        vocabulary = self.store.vocabulary()
+        if self._pinyin is None or self._pinyin[0] is not vocabulary:
+            self._pinyin = (vocabulary, pinyin_keys(vocabulary))
+        return [(written, word, vocabulary.get(word, 0) / max(1, chunks))
+                for written, word in romanised_names(question, self._pinyin[1])]
 
     def _fetch(self, scored: list[tuple[int, float]], wanted: int) -> tuple[list[tuple[int, float]], dict[int, StoredChunk]]:
         """The first ``wanted`` ranked chunks that still exist: a document removed between the

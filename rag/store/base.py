@@ -114,6 +114,11 @@ class Store(Protocol):
         The scores let fusion tell a confident ranking from a flat one."""
         ...
 
+    def vocabulary(self) -> dict[str, int]:
+        """Every word the BM25 half indexes, with the number of chunks holding it. The same object
+        until a write changes the index, so that what is derived from it can be kept."""
+        ...
+
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(key, cosine) of the ``k`` chunks nearest to an L2-normalised query vector, best first."""
         ...

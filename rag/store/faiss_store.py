@@ -91,6 +91,7 @@ class FaissStore:
         self._lengths = np.zeros(0, dtype=np.float32)  # term count per slot (0 = unused)
         self._n_chunks = 0
         self._total_length = 0.0
+        self._vocabulary: tuple[int, dict[str, int]] | None = None  # (commit read, term -> df)
         self._faiss: Future | None = None  # faiss.IndexIDMap over IndexFlatIP (ids = slots), filled in the background
 
     # ----- opening -----
@@ -410,6 +411,14 @@ class FaissStore:
             self._fresh()
             return postings.top(self._connection(), terms(query), lengths=self._lengths, n_chunks=self._n_chunks,
                                 total_length=self._total_length, k=k)
+
+    def vocabulary(self) -> dict[str, int]:
+        with self._lock:
+            self._fresh()
+            if self._vocabulary is None or self._vocabulary[0] != self._commit:
+                rows = self._connection().execute("SELECT term, df FROM terms WHERE df > 0").fetchall()
+                self._vocabulary = (self._commit, dict(rows))
+            return self._vocabulary[1]
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         import faiss

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -94,6 +95,7 @@ class MilvusStore:
         self._params: IndexParams | None = None
         self._count = 0
         self._dirty = False  # written since the write session began: flush when it ends
+        self._vocabulary: dict[str, int] | None = None  # term -> chunks holding it, until the next write
 
     def _milvus(self):
         if self._db is None:
@@ -193,7 +195,7 @@ class MilvusStore:
 
     def write(self, *, remove: Sequence[str] = (), add: Sequence[DocumentEntry] = ()) -> None:
         db = self._milvus()
-        self._dirty = True
+        self._dirty, self._vocabulary = True, None
         if remove:
             gone = f"doc in [{', '.join(_quoted(d) for d in remove)}]"
             db.delete(self._docs, filter=gone)
@@ -274,6 +276,15 @@ class MilvusStore:
         # Milvus Lite gives a match's BM25 score negated (as a distance, smaller = better), a Milvus
         # server the score itself; a match's score is positive, so abs() is the score on both
         return [(int(h["pk"]), abs(float(h["distance"]))) for h in hits[0]]
+
+    def vocabulary(self) -> dict[str, int]:
+        """Read from the chunks' matching form once (Milvus keeps its BM25 terms to itself)."""
+        if self._vocabulary is None:
+            counts: Counter[str] = Counter()
+            for row in self._iterate(self._chunks, "seq >= 0", ["folded"]):
+                counts.update(set(terms(row["folded"])))
+            self._vocabulary = dict(counts)
+        return self._vocabulary
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         hits = self._milvus().search(self._chunks, data=[np.asarray(vector, dtype=np.float32).tolist()],
