@@ -498,3 +498,31 @@ def test_an_english_answer_to_a_question_for_a_figure_shows_no_names() -> None:
                               temperature=0.0, english_answers=True)
     _, answer = _ask(pipeline, "How many agreements did Nanhu sign?", Search([_passage("a", agreement)]))
     assert answer.text == "Nanhu signed 3 agreements with Songshan Lake Science City[1]."
+
+
+GUOREN = "光明区推动国任保险等在辖区设立分支机构。"
+
+
+@pytest.mark.parametrize(("rendering", "english"), [
+    ("Guangming brought Guoren Insurance and others to set up branches in the district.", True),
+    ("Guangming brought China Everbright Insurance and others to set up branches in the district.", False),
+])
+def test_a_name_the_user_wrote_in_pinyin_is_given_to_the_renderer_and_must_come_back(
+        rendering: str, english: bool) -> None:
+    prompts: list[str] = []
+
+    def reply(messages: list[ChatMessage]) -> str:
+        content = messages[-1]["content"]
+        if is_translate_request(messages):
+            return "国任保险在光明区做了什么?"
+        if "Translate this sentence from a Chinese document into English" in content:
+            prompts.append(content)
+            return rendering
+        return ""  # no answer of its own: the chosen sentence is shown, rendered in English
+
+    pipeline = AnswerPipeline(ScriptedGenerator(reply), similarity=lambda q, texts: [0.95] * len(texts),
+                              context_tokens=500, max_answer_tokens=200, temperature=0.0, english_answers=True,
+                              romanised=lambda q: [("Guoren", "国任", 0.01)] if "Guoren" in q else [])
+    _, answer = _ask(pipeline, "What did Guangming do with Guoren Insurance?", Search([_passage("a", GUOREN)]))
+    assert prompts and "推动Guoren保险等" in prompts[0]  # the user's letters for the documents' 国任
+    assert answer.text == (f"{rendering[:-1]}[1]." if english else f"{GUOREN[:-1]}[1]。")

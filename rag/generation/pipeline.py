@@ -28,7 +28,8 @@ MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensin
 MAX_RENDERINGS = 256  # Chinese renderings of English questions, and English ones of sentences, kept for follow-ups
 MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
 # a romanised name in more than this share of the chunks is the documents' subject (光明 of a
-# corpus about Guangming), which an answering sentence need not repeat; a rarer one it must name
+# corpus about Guangming), which an answering sentence need not repeat and the model renders well;
+# a rarer one the sentence must name, and its English rendering must write as the user did
 SUBJECT_SHARE = 0.1
 
 # English question -> (pinyin name, the documents' word, share of the chunks holding it)
@@ -327,19 +328,23 @@ class AnswerPipeline:
         markers. A rendering is used only when it passes the checks a generated answer does: every
         figure of its sentence and no other, no word left untranslated, no acronym the sentence
         lacks (the model invented CAS and IAIS for Chinese institutions), each claim supported by
-        the passage it cites, no qualifier dropped or turned; otherwise the sentence stays as the document
-        says it. Names without an acronym are not checked: 星博生辉天使基金 came out as "Starbooth
-        Fund". Citations are unchanged: they quote the documents."""
+        the passage it cites, no qualifier dropped or turned, a name the user wrote in pinyin written as
+        the user wrote it; otherwise the sentence stays as the document says it. Other names without
+        an acronym are not checked: 星博生辉天使基金 came out as "Starbooth Fund". Citations are
+        unchanged: they quote the documents."""
         out, pos, done = [], 0, 0
+        asked_names = [(latin, han) for latin, han, share in self._names_in(question) if share <= SUBJECT_SHARE]
         for span in split_sentences(text):
             body = cite.strip_markers(span.text).strip()
             if done >= MAX_TRANSLATED or language(body) != "zh":
                 continue
             done += 1
-            rendered = self._sentence_in_english(body)
+            names = [(latin, han) for latin, han in asked_names if han in match_form(body)]
+            rendered = self._sentence_in_english(body, names)
             figures, given = numbers(normalise(body)), numbers(normalise(rendered))
             if (language(rendered) != "en" or cjk_ratio(rendered) > 0  # 57院士: not all of it translated
                     or any(a not in body for a in _ACRONYM.findall(rendered))  # (CAS), (IAIS): made up
+                    or any(latin.lower() not in rendered.lower() for latin, _ in names)  # the user's name renamed
                     or not all(number_found(n, given) for n in figures)  # a figure lost
                     or not all(number_found(n, figures) for n in given)):  # or one made up (2亿元 → 2 billion)
                 logger.info("kept a sentence in Chinese: its rendering %r lost a figure or a word", rendered)
@@ -355,19 +360,25 @@ class AnswerPipeline:
             pos = span.end
         return "".join(out) + text[pos:] if out else text
 
-    def _sentence_in_english(self, sentence: str) -> str:
-        """The model's English rendering of one Chinese sentence (unchecked), remembered."""
+    def _sentence_in_english(self, sentence: str, names: Sequence[tuple[str, str]] = ()) -> str:
+        """The model's English rendering of one Chinese sentence (unchecked), remembered. ``names``:
+        (the question's pinyin, the sentence's word) for the names the user wrote in pinyin, given
+        to the model in the user's letters (国任保险 → Guoren保险): rendering 国任保险 by itself it
+        wrote "China Everbright Insurance"."""
         # Latin letters only: left to itself, the model kept words of 8 of 16 sentences in Chinese (产业高地),
         # and the sentence was shown untranslated. A name it cannot translate is romanised, not always
         # right (招商致远 → "Shangyuan Capital"); the citation quotes the original. The answer itself is
         # not masked: asked which science city, the model wrote 松山湖科学城 as "Shengshan Lake".
-        if sentence not in self._sentences_en:  # the traditional document's sentences too: in the script the model reads best
+        key = sentence + "".join(f"\n{latin}={han}" for latin, han in names)
+        if key not in self._sentences_en:  # the traditional document's sentences too: in the script the model reads best
             simplified = converter("t2s").convert(sentence)
+            for latin, han in names:
+                simplified = simplified.replace(han, latin)
             prompt = render(load_prompt("english"), sentence=gloss_figures(simplified))
             rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0,
                                               latin_only=True)
-            _remember(self._sentences_en, sentence, rendered.strip().splitlines()[0].strip() if rendered.strip() else "")
-        return self._sentences_en[sentence]
+            _remember(self._sentences_en, key, rendered.strip().splitlines()[0].strip() if rendered.strip() else "")
+        return self._sentences_en[key]
 
     def in_chinese(self, question: str) -> str:
         """A Chinese rendering of an English question by the generator (the question itself when it
