@@ -211,8 +211,7 @@ class AnswerPipeline:
         translated = searched != standalone
         selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens,
                            translated_from=standalone if translated else "",
-                           romanised=[han for _, han, share in self._names_in(standalone)
-                                      if share <= SUBJECT_SHARE] if translated else [])
+                           romanised=[han for _, han in self._given_names(standalone)] if translated else [])
         timings["retrieve"] = time.monotonic() - mark
         mark = time.monotonic()
         pieces: list[str] = []
@@ -314,7 +313,7 @@ class AnswerPipeline:
             return f"{context} {question}".strip()
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
         rewritten = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
-        rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
+        rewritten = _first_line(rewritten)
         logger.debug("condensed %r -> %r", question, rewritten)
         if rewritten and language(rewritten) != lang:  # it translated instead (the answer's language would change too)
             rewritten = ""
@@ -333,13 +332,14 @@ class AnswerPipeline:
         an acronym are not checked: 星博生辉天使基金 came out as "Starbooth Fund". Citations are
         unchanged: they quote the documents."""
         out, pos, done = [], 0, 0
-        asked_names = [(latin, han) for latin, han, share in self._names_in(question) if share <= SUBJECT_SHARE]
+        asked_names = self._given_names(question)
         for span in split_sentences(text):
             body = cite.strip_markers(span.text).strip()
             if done >= MAX_TRANSLATED or language(body) != "zh":
                 continue
             done += 1
-            names = [(latin, han) for latin, han in asked_names if han in match_form(body)]
+            body_norm = match_form(body)
+            names = [(latin, han) for latin, han in asked_names if han in body_norm]
             rendered = self._sentence_in_english(body, names)
             figures, given = numbers(normalise(body)), numbers(normalise(rendered))
             if (language(rendered) != "en" or cjk_ratio(rendered) > 0  # 57院士: not all of it translated
@@ -377,7 +377,7 @@ class AnswerPipeline:
             prompt = render(load_prompt("english"), sentence=gloss_figures(simplified))
             rendered = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=160, temperature=0.0,
                                               latin_only=True)
-            _remember(self._sentences_en, key, rendered.strip().splitlines()[0].strip() if rendered.strip() else "")
+            _remember(self._sentences_en, key, _first_line(rendered))
         return self._sentences_en[key]
 
     def in_chinese(self, question: str) -> str:
@@ -410,6 +410,11 @@ class AnswerPipeline:
         English question romanises."""
         return self._romanised(question) if self._romanised and language(question) == "en" else []
 
+    def _given_names(self, question: str) -> list[tuple[str, str]]:
+        """(pinyin name, the documents' word) for the names an English question romanises that are
+        not the documents' subject (``SUBJECT_SHARE``): what an answer must name and write so."""
+        return [(latin, han) for latin, han, share in self._names_in(question) if share <= SUBJECT_SHARE]
+
     def _render(self, question: str) -> str:
         translated = self._translated(question)
         # a name the question romanises (Hetao) that the rendering does not write as the documents
@@ -429,8 +434,7 @@ class AnswerPipeline:
         """The rewriter's rendering (its first line), told the documents' word for each of ``names``."""
         hint = f"文件中的写法：{'；'.join(f'{latin} = {han}' for latin, han in names)}\n" if names else ""
         prompt = render(load_prompt("translate"), question=question, names=hint)
-        translated = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
-        return translated.strip().splitlines()[0].strip() if translated.strip() else ""
+        return _first_line(self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0))
 
 
 def with_source_names(text: str, citations: Sequence[Citation], *, asked: str) -> str:
@@ -459,6 +463,11 @@ def with_source_names(text: str, citations: Sequence[Citation], *, asked: str) -
             out += [text[pos:at].rstrip(), f" ({'、'.join(new)})"]
             pos = at
     return "".join(out) + text[pos:] if out else text
+
+
+def _first_line(reply: str) -> str:
+    """A rewriting reply's first line, stripped: the model sometimes adds an explanation below."""
+    return reply.strip().splitlines()[0].strip() if reply.strip() else ""
 
 
 def _remember(cache: dict[str, str], key: str, value: str) -> None:
