@@ -894,3 +894,17 @@ def test_a_which_question_is_answered_with_the_sentence_a_pointing_sentence_lean
     text = "南湖最有名的是南湖创新中心首创的“楼上楼下”模式。该模式打通创新路径,被列入推广经验47条。"
     found = answer("被列入推广经验47条的,是哪个创新创业模式?", [passage("p", text, "南湖")]) or ""
     assert "楼上楼下" in found
+
+
+def test_a_section_heading_states_what_the_sentences_under_it_are_about() -> None:
+    body = "加强部省市联动,深入实施合成生物部市联动专项,争取国家部委支持。"
+    rival = "(三)畅通成果产业化链条\n市区联动布局重大专项,加快突破关键核心技术。"
+    question = "探索新型举国体制路径,准备实施哪个联动专项?"
+
+    def answers(above: str) -> bool:
+        findings = rank(question, [passage("p", f"二、2022年工作思路\n{above}{body}\n{rival}", "二、")])
+        return any(f.enough for f in findings if f.candidate.text.startswith("加强部省市联动"))
+
+    assert answers("(二)探索新型举国体制路径\n")
+    assert not answers("")
+    assert not answers("南湖区探索新型举国体制路径,全年推动重大项目落地,取得积极成效,获得各方好评\n")  # a paragraph

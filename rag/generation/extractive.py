@@ -96,6 +96,7 @@ OTHER_DOC_RATIO = 0.6  # ... or this close, when they come from a document not c
 TRANSLATED_HEDGE_RATIO = 0.75
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
+SECTION_CHARS = 30  # longest line read as a section heading
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
 
 _NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
@@ -169,6 +170,7 @@ _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
+_SENTENCE_END = re.compile(r"[。！？!?；;：:，,]")
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -504,6 +506,7 @@ class _Candidate:
     year: str  # the year of the last heading above it (``heading_year``), "" if none
     published: str = ""  # the date its document gives itself, "" if none
     header: bool = False  # its document's title, source and date: it answers only when it was published
+    section: str = ""  # matching form of the heading line above its paragraph in the passage, "" if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -663,13 +666,25 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 preceding = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
                 out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
                                       match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year,
-                                      p.published))
+                                      p.published, section=match_form(_section(p.text[:piece.start]))))
         if p.start == 0 and (end := header_end(p.text)):  # 这篇文章是哪天发的: title and date together
             text = " ".join(p.text[:end].split())
             out.append(_Candidate(n, p.doc_id, text, match_form(text), 0, end, "", "", p.published, header=True))
     # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
     known = {(c.doc_id, c.start): c.before for c in out if c.before}
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
+
+
+def _section(text_before: str) -> str:
+    """The heading of the paragraph that ``text_before`` ends in: the last short line above that
+    paragraph ending in no sentence mark ((二)探索新型举国体制深圳路径). A report names a section's
+    topic there once; the sentences under it do not repeat it."""
+    lines = text_before.split("\n")[:-1]  # the paragraph itself is the last, unfinished line
+    for line in reversed(lines):
+        line = line.strip()
+        if line:
+            return line if len(line) <= SECTION_CHARS and not _SENTENCE_END.search(line[-1]) else ""
+    return ""
 
 
 def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
@@ -923,7 +938,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
         coverage = sum(w for t, w in weights.items() if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and t in p_norms[c.n - 1])) / total if total else 0.0
+                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section) / total if total else 0.0
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
