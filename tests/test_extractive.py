@@ -908,3 +908,23 @@ def test_a_section_heading_states_what_the_sentences_under_it_are_about() -> Non
     assert answers("(二)探索新型举国体制路径\n")
     assert not answers("")
     assert not answers("南湖区探索新型举国体制路径,全年推动重大项目落地,取得积极成效,获得各方好评\n")  # a paragraph
+
+
+def test_asking_for_things_in_general_asks_about_what_the_question_names() -> None:
+    text = "南湖区积极探索建立一个优质白名单企业库、设立一个区级风险补偿资金池等“六个一”服务体系。南湖区推动7家科技支行落地。"
+    found = answer("南湖区打算建立的“六个一”服务体系里包括哪些东西?", [passage("p", text, "南湖")]) or ""
+    assert "白名单企业库" in found
+
+
+def test_a_government_body_answers_which_departments() -> None:
+    text = "丰富基础研究项目资助体系,与国家部委、省科技厅联动实施联合基金。南湖区全年新增科研平台12个。"
+    found = answer("南湖的基础研究联合基金是跟哪些部门联动实施的?", [passage("p", text, "丰富")]) or ""
+    assert "省科技厅" in found
+
+
+def test_a_quoted_title_names_the_document_and_its_question_words_are_the_title_s() -> None:
+    doc = "党代会报告里有哪些“科学元素”?\n南湖区全年新增科研平台12个。\n南湖区引进高层次人才300人。\n校审:靳峰 陈圆圆 林秋颖\n"
+    doc_passage = replace(passage("d", doc, "南湖区全年"), title="划重点!党代会报告里有哪些“科学元素”?")
+    question = "“划重点!党代会报告里有哪些科学元素”这篇推文的校审是谁？"
+    assert "靳峰" in (answer(question, [doc_passage]) or "")
+    assert answer(question, [replace(doc_passage, title="南湖区年度工作报告")]) is None

@@ -135,7 +135,7 @@ _LISTED = re.compile(r"[\u4e00-\u9fff]{2}、[\u4e00-\u9fff]{2}|包括|分别[是
 _WANTS_ENTITY = (
     ("person", re.compile(r"哪一?位|哪几位|哪些人|哪些科学家|是谁|有谁")),
     ("org", re.compile(r"哪一?家|哪几家|哪一?所|哪几所|谁(?:牵头|负责|管理|主导)|"
-                       r"哪[个些](?:单位|机构|企业|公司|银行|高校|大学|医院|团队|设施|平台)")),
+                       r"哪[个些](?:单位|机构|部门|企业|公司|银行|高校|大学|医院|团队|设施|平台)")),
     ("agent", re.compile(r"(?:[跟和与同]|(?<!面)向)谁")),  # 跟谁合作: a person or an organisation (面向谁: any audience)
     ("address", re.compile(r"地址|具体位置|门牌")),
     # not 从哪里到哪里 (a range), nor 在哪三个方面 (aspects)
@@ -145,10 +145,14 @@ _WANTS_ENTITY = (
 )
 _POINTING_CHARS = re.compile(r"[我你他她它们这那该此本其各每贵家所]")  # 我们公司, 这家公司: no name
 _ASKS_IDENTITY = re.compile(r"哪(?![里儿裡])|什么|谁")
+_ASKS_INSIDE = re.compile(r"哪|什么|谁|多少|几")
 _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
+# a government body, named by what it does rather than by a proper noun (国家部委、省科技厅)
+_GOVERNMENT_BODY = re.compile(r"部委|[\u4e00-\u9fff]{2,6}委员会|(?:科技|财政|发改|工信|人社|卫健|卫生健康|教育|商务|"
+                              r"司法|市场监管|统计|科创|住建|规划|自然资源|生态环境)[部厅局委]")
 # an office a person holds (管委会主任由分管副市长担任 answers who the director is)
 _OFFICE = re.compile(r"副?(?:市长|区长|省长|县长|书记|主任|局长|厅长|院长|校长|部长|主席|董事长|总经理|理事长|秘书长|"
                      r"组长|所长|馆长|行长)")
@@ -170,6 +174,7 @@ _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
+_QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
 _SENTENCE_END = re.compile(r"[。！？!?；;：:，,]")
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
@@ -194,6 +199,7 @@ _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 # from 百分之 on: how a figure is asked for, not what is counted
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
                     "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标".split())  # 目标定了多少: how it is asked
+_VAGUE = frozenset("东西 内容 事情 事项 情况".split())  # 包括哪些东西: asks what, naming no kind to find
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
 # another (2023年投用的光明科技金融大厦) does not answer it. A sentence naming none is not judged.
@@ -336,7 +342,7 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
                 break
             # 起降点规划了几个: 规划 acts as a verb; 具体有多少: an adjective before a verb is an adverb
             acts = before and i > 0 and (seq[i - 1] in ("了", "过") or (tags.get(w) == "a" and seq[i - 1] in verbs))
-            if len(w) >= 2 and w not in _FILLER and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
+            if len(w) >= 2 and w not in _FILLER and w not in _VAGUE and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
                     and tags.get(w) not in _NOT_NOUN and not (before and w in verbs) and not acts:  # 获得了多少个: not 获得
                 out.append(w)
         return out
@@ -458,17 +464,23 @@ def _milestones(text_norm: str) -> set[int]:
 
 
 def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
-    """The text holds one of the question's names; a proper noun jieba guessed (not a quoted
+    """The text holds one of the question's names (``_unquoted``); a proper noun jieba guessed (not a quoted
     term) may end in a generic character the documents leave out (发明奖: 国家级技术发明1个)."""
-    return contains(text_norm, name) or (len(name) >= 3 and name not in quoted_terms
+    return contains(_unquoted(text_norm), _unquoted(name)) or (len(name) >= 3 and name not in quoted_terms
                                          and CJK_RUN.fullmatch(name) is not None
                                          and contains(text_norm, name[:-1]))
 
 
 def _states(text_norm: str, term: str) -> bool:
-    """A quoted term occurs in the text; one that counts what it names (“五个无忧”) may be written
-    out instead (事业无忧、往来无忧、…)."""
-    return term in text_norm or uncounted(term) in text_norm
+    """A quoted term occurs in the text (``_unquoted``); one that counts what it names (“五个无忧”)
+    may be written out instead (事业无忧、往来无忧、…)."""
+    return _unquoted(term) in _unquoted(text_norm) or uncounted(term) in text_norm
+
+
+def _unquoted(text_norm: str) -> str:
+    """Without quotation marks: a title quoted whole (“划重点!党代会报告里有哪些科学元素”) loses
+    the quotes inside it (…有哪些“科学元素”?)."""
+    return _QUOTE_CHARS.sub("", text_norm)
 
 
 def _without(text_norm: str, figures: Sequence[Number]) -> str:
@@ -747,6 +759,8 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     if any(tag in _KIND_TAGS[kind] and len(word) >= 2 and match_form(word) not in question_norm
            for word, tag in _tags(fold_script(text)).items()):
         return True
+    if kind in ("org", "agent") and any(m.group() not in question_norm for m in _GOVERNMENT_BODY.finditer(text_norm)):
+        return True
     ends = _KIND_ENDS.get(kind)
     if ends is None:
         return False
@@ -820,7 +834,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     weights = _weights(covered_terms(question), candidates, q_norm)
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     # 哪几家单位 asks which ones, not how many; 起降点呢,规划了几个 asks about 起降点
-    which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", q_norm.replace("呢,", "")))
+    # a question word inside a quoted title (“…里有哪些科学元素”这篇推文的编辑是谁) is the title's
+    asking = _QUOTED_SPAN.sub(lambda m: "“”" if _ASKS_INSIDE.search(m.group()) else m.group(), q_norm)
+    which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", asking.replace("呢,", "")))
     wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     wants_day = wants_date and bool(_WANTS_DAY.search(q_norm) or _WANTS_DAY.search(translated_from))
@@ -843,18 +859,20 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
     q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
-    # the question's names must occur in the candidate's document (all its retrieved passages:
+    # the question's names must occur in the candidate's document (its title and all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
     p_norms = [match_form(p.text) for p in passages]
     doc_norms: dict[str, str] = {}
     for p, norm in zip(passages, p_norms):
-        doc_norms[p.doc_id] = doc_norms.get(p.doc_id, "") + "\n" + norm
+        doc_norms[p.doc_id] = doc_norms.get(p.doc_id, match_form(p.title)) + "\n" + norm
     p_langs = [language(p.text) for p in passages]
     q_names = {lang: [n for n in names(question, passage_lang=lang) if not translated or n.isascii()]
                for lang in set(p_langs)}
     # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
-    # the one before it does
+    # the one before it does, or it is the title of the sentence's document
     q_quoted = [] if translated else quoted(question)
+    titles = {p.doc_id: match_form(p.title) for p in passages}  # “…”这篇推文的编辑是谁: the title quoted
+    titled = {doc: "".join(t for t in q_quoted if _states(title, t)) for doc, title in titles.items()}  # its words covered
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
@@ -938,7 +956,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
         coverage = sum(w for t, w in weights.items() if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section) / total if total else 0.0
+                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section
+                       or t in titled[c.doc_id]) / total if total else 0.0
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
@@ -949,7 +968,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         enumerates = members and _lists(c.norm, named_count)
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
                 and (wants_date or not c.header)
-                and all(_states(c.norm, t) or _states(c.before, t) for t in q_quoted)
+                and all(_states(c.norm, t) or _states(c.before, t) or _states(titles[c.doc_id], t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
