@@ -928,3 +928,11 @@ def test_a_quoted_title_names_the_document_and_its_question_words_are_the_title_
     question = "“划重点!党代会报告里有哪些科学元素”这篇推文的校审是谁？"
     assert "靳峰" in (answer(question, [doc_passage]) or "")
     assert answer(question, [replace(doc_passage, title="南湖区年度工作报告")]) is None
+
+
+def test_a_meeting_s_session_is_its_name_not_a_figure_to_state() -> None:
+    text = ("南湖区二届二次党代会报告提出,实施创新能级提升行动,加快大科学装置建设。"
+            "实施核心技术引领行动,加快关键核心技术攻关。"
+            "实施创新服务提效行动,打造拎包入住式“创新空间”,推动大型科研仪器设备开放共享。")
+    found = answer("南湖区二届二次党代会报告里的“创新服务提效行动”,具体要做些什么?", [passage("p", text, "南湖")]) or ""
+    assert "拎包入住" in found

@@ -178,6 +178,7 @@ _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
 _SENTENCE_END = re.compile(r"[。！？!?；;：:，,]")
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
+_SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
     r"(ignore|disregard|forget)\b.{0,30}\b(instruction|prompt|rule|above|previous)|system prompt|"
@@ -853,9 +854,11 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
     # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
     # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
-    # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists)
+    # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists;
+    # nor a meeting's session, 二届二次党代会, which a sentence of its report need not repeat)
     q_figures = [] if translated else [
-        n for n in numbers(_ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))) if n.text not in ask.years]
+        n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))))
+        if n.text not in ask.years]
     q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
     q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
