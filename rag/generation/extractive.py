@@ -173,9 +173,9 @@ _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
-# a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
-_SENTENCE_END = re.compile(r"[。！？!?；;：:，,]")
+_SENTENCE_END = re.compile(r"[。！？!?；;：:，,]")  # a line ending in one is no heading (``_section``)
+# a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
