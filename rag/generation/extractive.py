@@ -174,7 +174,6 @@ _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
 _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
-_SENTENCE_END = re.compile(r"[。！？!?；;：:，,]")  # a line ending in one is no heading (``_section``)
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
@@ -696,7 +695,7 @@ def _section(text_before: str) -> str:
     for line in reversed(lines):
         line = line.strip()
         if line:
-            return line if len(line) <= SECTION_CHARS and not _SENTENCE_END.search(line[-1]) else ""
+            return line if len(line) <= SECTION_CHARS and not _CLAUSE_BREAK.search(line[-1]) else ""
     return ""
 
 
@@ -865,16 +864,16 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the question's names must occur in the candidate's document (its title and all its retrieved passages:
     # a chunk boundary may separate a name from the sentence that answers about it)
     p_norms = [match_form(p.text) for p in passages]
-    doc_norms: dict[str, str] = {}
+    titles = {p.doc_id: match_form(p.title) for p in passages}
+    doc_norms = dict(titles)
     for p, norm in zip(passages, p_norms):
-        doc_norms[p.doc_id] = doc_norms.get(p.doc_id, match_form(p.title)) + "\n" + norm
+        doc_norms[p.doc_id] += "\n" + norm
     p_langs = [language(p.text) for p in passages]
     q_names = {lang: [n for n in names(question, passage_lang=lang) if not translated or n.isascii()]
                for lang in set(p_langs)}
     # a quoted term (“全国工业百强区”) names what is asked about: the sentence itself states it, or
-    # the one before it does, or it is the title of the sentence's document
+    # the one before it does, or it is the title of the sentence's document (“…”这篇推文的编辑是谁)
     q_quoted = [] if translated else quoted(question)
-    titles = {p.doc_id: match_form(p.title) for p in passages}  # “…”这篇推文的编辑是谁: the title quoted
     titled = {doc: "".join(t for t in q_quoted if _states(title, t)) for doc, title in titles.items()}  # its words covered
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
