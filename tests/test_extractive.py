@@ -641,6 +641,7 @@ def test_the_size_of_one_building_does_not_answer_for_another() -> None:
     ("南湖科创中心是哪家单位牵头建设的?", "南湖区以建设南湖科创中心为引领，打造创新高地。"),
     ("南湖区新引进的3位科学家分别是哪几位?", "南湖区新引进知名科学家3位。"),
     ("南湖知识产权中心的具体地址在哪儿?", "南湖区以南湖知识产权中心为主阵地，提升知识产权水平。"),
+    ("南湖河套创新中心的具体地址是什么?", "强化南湖科学城与河套南湖园区的联动，设立南湖河套创新中心。"),
     ("南湖合成生物成果发表在哪本期刊上?", "南湖合成生物成果入选年度十大科技新闻。"),
     ("并购贷是哪家银行推出的?", "南湖区推动6家科技支行落地，推出并购贷等18个产品。"),
     ("南湖实验室跟谁合作了?", "南湖实验室与多方合作开展人工智能赋能科学研究。"),
@@ -697,6 +698,9 @@ def test_a_superlative_is_asked_not_written() -> None:
     # what a fund put into others is not its own size
     ("目前，南湖区引导基金已参与出资12只子基金、总认缴规模近90亿元。",
      "南湖区引导基金参与出资的子基金总认缴规模是多少?", "90亿元", "南湖区引导基金本身的规模是多少亿元?"),
+    # how many did something is not how many there are in all
+    ("南湖市实施高校稳定支持计划，全市11所高等院校获科研资金稳定支持。",
+     "南湖市有多少所高等院校获科研资金稳定支持?", "11所", "南湖市一共有多少所高等院校?"),
 ])
 def test_a_figure_answers_its_own_question_and_not_its_near_miss(text: str, asked: str, figure: str,
                                                                   near_miss: str) -> None:
@@ -846,6 +850,11 @@ def test_a_name_asked_of_one_group_is_not_answered_by_another_groups() -> None:
     named = passage("c", "中兵集团在南湖建设的研究院名为“中兵智能创新研究院”。", "中兵")
     assert answer("国药集团在南湖布局的研究院叫什么名字?", [named, both]) is None
     assert "中兵智能" in (answer("中兵集团在南湖布局的研究院叫什么名字?", [named, both]) or "")
+    # a firm named without its kind (蒙牛乳业): what another thing is called does not answer either
+    news = passage("d", "南湖科学城合成生物大设施成果“细胞图谱绘制”入选年度十大科技新闻。"
+                        "吸引蒙牛乳业依托合成生物设施开展新产品开发。", "南湖")
+    assert answer("蒙牛乳业依托南湖科学城合成生物设施开发的新产品叫什么名字?", [news]) is None
+    assert "细胞图谱" in (answer("南湖科学城合成生物设施的哪项成果入选了十大科技新闻?", [news]) or "")
 
 
 def test_an_answer_leaves_out_the_place_in_a_list_its_sentence_opens_with() -> None:

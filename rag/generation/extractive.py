@@ -160,7 +160,9 @@ _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村
 _PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
 _KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
               "place": ("ns",), "address": ()}  # jieba's tags of a name of each kind
-_KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _PLACE_END}
+# an address names a street or a number on it (华夏路10号), not only the area (河套深圳园区)
+_STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线線径徑])|\d+\s*号")
+_KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 # technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
@@ -227,6 +229,9 @@ _TARGET_ASKED = re.compile(r"计划|目标|打算|希望|准备|预计|争取|�
 _TARGET_STATED = re.compile(r"力争|目标|计划|预计|争取|到20\d\d年|\d\s*[^\d\s，。,;；]{0,3}以上\s*(?=[，。,;；]|$)")
 _DENIED = re.compile(r"(?:而?不是|并非|而非|不要|不用)[^，。,;；?？]*")  # 我问的是实际数,不是目标; 不要目标数: not what is asked
 _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
+# 一共有多少所: a count of those that did something (11所高等院校获…支持) does not answer, ``_counts_some``
+_TOTAL_ASKED = re.compile(r"一共|总共|共有|总数|总计|合计")
+_COUNT_BEFORE = r"(?:\d+|[一两二三四五六七八九十百千]+)\s*[个项家只所座条批种类位名支]?\s*"
 # 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
 _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
 _UNFINISHED = re.compile(r"在建|建设中|正在建设")
@@ -429,15 +434,17 @@ def _measured(question_norm: str) -> list[str]:
 def _leading_organisation(question_norm: str) -> list[str]:
     """The words naming the organisation a question opens with (国药 of 国药集团在光明布局的研究院叫什么):
     a noun run up to its first verb, preposition or 的 that ends in an organisation's kind (集团,
-    实验室, ``_ORG_END``), without that kind and without a place (光明 of 光明区). Whose name or
-    partner a name question asks."""
+    实验室, ``_ORG_END``), without that kind and without a place (光明 of 光明区); in a run without
+    such a kind, its proper nouns (蒙牛 of 蒙牛乳业). Whose name or partner a name question asks."""
     words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
     run: list[str] = []
     for w in words:
         if _CLAUSE_BREAK.search(w) or w == "的" or tags.get(w, "")[:1] not in ("n", "j"):
             break
         run.append(w)
-    if not run or not _ORG_END.fullmatch(run[-1]):
+    if run and not _ORG_END.fullmatch(run[-1]):  # 蒙牛乳业依托…开发的新产品: a proper noun leads, without a kind
+        return [w for w in run if tags.get(w) in _NAME_TAGS and len(w) >= 2]
+    if not run:
         return []
     names, end = [], 0
     for w in run[:-1]:
@@ -723,6 +730,16 @@ def _only_counts(text: str, text_norm: str, question_norm: str) -> bool:
     return not _ENUMERATION.search(rest) and not _LISTED.search(rest)
 
 
+def _counts_some(text_norm: str, counted: str, question_norm: str) -> bool:
+    """The sentence counts ``counted`` only as far as they do something the question does not ask
+    about (全市11所高等院校获科研资金稳定支持: those supported, not how many there are in all)."""
+    for m in re.finditer(_COUNT_BEFORE + re.escape(counted), text_norm):
+        following = next((w for w in load_jieba().posseg.cut(text_norm[m.end():m.end() + 8]) if w.word.strip()), None)
+        if following is not None and following.flag.startswith("v") and following.word not in question_norm:
+            return True
+    return False
+
+
 def _names_several(text: str, text_norm: str) -> bool:
     """The sentence lists things: two quoted terms or more, or an enumeration (A、B和C)."""
     return len(quoted(text, chinese_only=False)) >= 2 or bool(_ENUMERATION.search(text_norm))
@@ -951,6 +968,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     attribute = [a for a in _ATTRIBUTES - {"投资", "规模"} if a in q_norm] if translated and wants_number else []
     attribute = [a for a in attribute if not any(a in b and a != b for b in attribute)]  # 占地面积, not 面积 too
     alone = wants_number and bool(_ALONE.search(q_norm))
+    in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
@@ -999,6 +1017,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
+                and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year)
