@@ -26,7 +26,7 @@ from rag.errors import BackendError, IndexMissingError, LoadError, QueryError
 from rag.files import atomic_write
 from rag.generation.backends import STATE_CACHE_BYTES, Generator, LocalBackend
 from rag.generation.cite import Similarity
-from rag.generation.evidence import finish_sentences
+from rag.generation.evidence import finish_sentences, with_credits
 from rag.generation.pipeline import AnswerPipeline
 from rag.ingest.indexer import Progress, sync, update_folder
 from rag.models.embedder import Embedder
@@ -315,8 +315,9 @@ class RAG:
 
     def _search_whole_sentences(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Passages to answer from: each runs on to the end of the sentence it was cut in, and knows
-        the year of the heading above it."""
-        return finish_sentences(self._search(question, k=k, mode=mode), self._document_text)
+        the year of the heading above it; with its documents' credit lines for a question about them."""
+        passages = finish_sentences(self._search(question, k=k, mode=mode), self._document_text)
+        return with_credits(question, passages, self._document_text)
 
     def _document_text(self, doc_id: str) -> str | None:
         doc = self.store.document(doc_id)

@@ -214,6 +214,29 @@ def split_at(text: str, bounds: list[int], *, trim: str = "", keep=lambda piece:
     return spans
 
 
+# who wrote, edited or checked a text, on a line of its own (编辑:李可, 校审:靳峰 陈圆圆), or a news
+# report's byline: a name in brackets on a line of its own ((鄧紅麗))
+CREDIT_LINE = re.compile(r"(?:作者|记者|記者|编辑|編輯|责编|責編|责任编辑|責任編輯|校审|校審|审核|審核|撰文|撰稿|文|图|圖)"
+                         r"\s*[:：/]\s*[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*")
+BYLINE = re.compile(r"[（(][\u4e00-\u9fff]{2,3}[)）]")
+_ASKS_CREDIT = re.compile(r"作者|记者|記者|编辑|編輯|责编|責編|校审|校審|审核|審核|撰稿|撰文|谁写|誰寫|"
+                          r"\b(?:author|editor|reporter|journalist|wrote|written|byline)", re.I)
+
+
+def asks_credit(question: str) -> bool:
+    """The question asks who wrote, edited or checked a text."""
+    return bool(_ASKS_CREDIT.search(question))
+
+
+def credit_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of a text's credit lines (``CREDIT_LINE``, ``BYLINE``): from the first to the
+    last; None when it has none. A report states them once, at its end, where no question about
+    its content retrieves them."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
+             if CREDIT_LINE.fullmatch(m.group().strip()) or BYLINE.fullmatch(m.group().strip())]
+    return (spans[0][0], spans[-1][1]) if spans else None
+
+
 _DATE_LINE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)")
 HEADER_CHARS = 300  # where a document states its own date: under the title, before the text
 

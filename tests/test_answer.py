@@ -9,7 +9,7 @@ from rag import RAG
 from rag.api import choose_backend
 from rag.config import Settings, settings_with
 from rag.errors import BackendError, QueryError
-from rag.generation.evidence import finish_sentences, pack_passages, select
+from rag.generation.evidence import finish_sentences, pack_passages, select, with_credits
 from rag.generation.pipeline import build_messages, format_history
 from rag.tokens import count_tokens
 from rag.types import Passage
@@ -60,6 +60,17 @@ def test_a_passage_cut_mid_paragraph_speaks_of_the_year_its_paragraph_leads_with
     early = doc.index("报告透露")  # before it only a year that modifies a noun (2024年营商环境评价中)
     head = Passage(chunk_id="d#0", doc_id="d", title="T", source="d.txt", text=doc[early:at], start=early, end=at, score=1.0)
     assert finish_sentences([head], {"d": doc}.get)[0].heading_year == ""
+
+
+def test_a_question_about_who_wrote_a_report_brings_its_credit_lines():
+    doc = "南湖科学城建设提速\n日期:2024-01-31\n南湖科学城今年新增实验室3个。\n(鄧紅麗)\n编辑:李可\n"
+    head = Passage(chunk_id="d#0", doc_id="d", title="T", source="d.txt", text=doc[:30], start=0, end=30, score=1.0)
+    assert with_credits("南湖科学城今年新增了几个实验室?", [head], {"d": doc}.get) == [head]  # not asked
+    got = with_credits("《南湖科学城建设提速》这篇报道的作者是谁?", [head], {"d": doc}.get)
+    credits = got[-1]
+    assert got[:-1] == [head] and credits.text == "(鄧紅麗)\n编辑:李可"
+    assert doc[credits.start:credits.end] == credits.text  # a span of the document: it can be cited
+    assert with_credits("Who is the editor of that report?", got, {"d": doc}.get) == got  # already there
 
 
 def _evidence(question: str, passages: list[Passage]) -> list:

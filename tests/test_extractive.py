@@ -757,6 +757,15 @@ def test_when_a_document_was_published_is_answered_from_its_header_and_only_that
     assert "3个" in (answer("南湖科学城今年新增了几个实验室?", [head]) or "")  # the header answers no count
 
 
+def test_who_wrote_or_edited_a_report_is_answered_by_its_credit_lines() -> None:
+    doc = "南湖科学城建设提速\n日期:2024-01-31\n南湖科学城今年新增实验室3个。\n(鄧紅麗)\n编辑:李可\n"
+    head = replace(passage("h", doc, "南湖科学城建设提速"), title="南湖科学城建设提速")
+    credits = replace(head, chunk_id="h#credits", text=doc[doc.index("("):].strip(), start=doc.index("("))
+    assert "鄧紅麗" in (answer("《南湖科学城建设提速》这篇报道的作者是谁?", [head, credits]) or "")
+    assert "李可" in (answer("《南湖科学城建设提速》这篇报道的编辑是谁?", [head, credits]) or "")  # a short line
+    assert answer("南湖科学城今年新增了几个实验室?", [credits]) is None
+
+
 def test_a_which_ones_question_is_answered_by_a_list_that_need_not_name_the_kind() -> None:
     chain = passage("c", "南湖积极构建“基础研究+技术攻关+成果产业化”全过程创新生态链。", "南湖")
     got = answer("南湖要构建的“全过程创新生态链”由哪几个环节组成?", [chain]) or ""

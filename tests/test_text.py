@@ -7,7 +7,18 @@ import random
 
 import jieba
 
-from rag.text import Span, _read_cached_dictionary, fold_script, language, load_jieba, normalise, split_sentences, terms
+from rag.text import (
+    Span,
+    _read_cached_dictionary,
+    asks_credit,
+    credit_span,
+    fold_script,
+    language,
+    load_jieba,
+    normalise,
+    split_sentences,
+    terms,
+)
 
 
 def _texts(text: str) -> list[str]:
@@ -94,3 +105,11 @@ def test_a_document_s_date_is_the_one_its_header_gives() -> None:
     assert published("标题\n- 2025年3月7日\n正文") == "2025-03-07"
     assert published("一、2021年工作成效\n(一)加强系统谋划") == ""  # a year, not a date
     assert published("标题\n" + "正文。" * 200 + "2023-05-06") == ""  # a date in the text is not the document's
+
+
+def test_a_reports_credit_lines_are_found_where_it_states_them() -> None:
+    doc = "南湖科学城建设提速\n南湖(深圳)新增实验室3个。\n(鄧紅麗)\n\n编辑:李可\n校审:靳峰 陈圆圆\n如需转载,请注明\n"
+    start, end = credit_span(doc) or (0, 0)
+    assert doc[start:end] == "(鄧紅麗)\n\n编辑:李可\n校审:靳峰 陈圆圆"  # not 南湖(深圳): a line of its own
+    assert credit_span("南湖科学城今年新增实验室3个。\n") is None
+    assert asks_credit("这篇报道的作者是谁?") and asks_credit("Who is the editor?") and not asks_credit("南湖有几个实验室?")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
 from rag.generation.extractive import Finding, choose, rank
-from rag.text import ends_sentence, published, sentence_end, year_headings
+from rag.text import asks_credit, credit_span, ends_sentence, published, sentence_end, year_headings
 from rag.tokens import count_tokens
 from rag.types import Passage
 
@@ -81,6 +81,24 @@ def finish_sentences(passages: Sequence[Passage], text_of: Callable[[str], str |
         end = None if ends_sentence(p.text) else sentence_end(text, p.end, p.end + MAX_SENTENCE_TAIL)
         finished.append(replace(p, text=text[p.start:end], end=end) if end else p)
     return finished
+
+
+def with_credits(question: str, passages: Sequence[Passage], text_of: Callable[[str], str | None]) -> list[Passage]:
+    """``passages``, and for a question asking who wrote or edited a text (作者, 编辑), the credit
+    lines (``rag.text.credit_span``) of each of their documents as a passage of its own: a report
+    names them once, at its end, and a question naming the report by its title retrieves its opening."""
+    if not asks_credit(question):
+        return list(passages)
+    out, done = list(passages), set()
+    for p in passages:
+        if p.doc_id in done or not (text := text_of(p.doc_id)) or not (span := credit_span(text)):
+            continue
+        done.add(p.doc_id)
+        start, end = span
+        if not any(q.doc_id == p.doc_id and q.start <= start and end <= q.end for q in out):
+            out.append(replace(p, chunk_id=f"{p.doc_id}#credits", text=text[start:end], start=start, end=end,
+                               heading_year=""))
+    return out
 
 
 def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | None,

@@ -73,7 +73,17 @@ from rag.generation.facts import (
     uncounted,
     without_ranks,
 )
-from rag.text import fold_script, header_end, heading_year, language, load_jieba, split_sentences, terms
+from rag.text import (
+    BYLINE,
+    CREDIT_LINE,
+    fold_script,
+    header_end,
+    heading_year,
+    language,
+    load_jieba,
+    split_sentences,
+    terms,
+)
 from rag.types import ChatMessage, Passage
 
 logger = logging.getLogger(__name__)
@@ -97,7 +107,7 @@ TRANSLATED_HEDGE_RATIO = 0.75
 MAX_CLAUSES = 3  # longest clause run taken from a long sentence
 LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 SECTION_CHARS = 30  # longest line read as a section heading
-MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs
+MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs (a credit line need not: 编辑:李可)
 
 _NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
 _PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
@@ -143,6 +153,7 @@ _WANTS_ENTITY = (
                          r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
 )
+_DEMONSTRATIVE = re.compile(r"[这那该此本][篇份个家项条座所位只]?")
 _POINTING_CHARS = re.compile(r"[我你他她它们这那该此本其各每贵家所]")  # 我们公司, 这家公司: no name
 _ASKS_IDENTITY = re.compile(r"哪(?![里儿裡])|什么|谁")
 _ASKS_INSIDE = re.compile(r"哪|什么|谁|多少|几")
@@ -178,6 +189,8 @@ _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_IT
 _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
+# what a byline ((鄧紅麗), ``rag.text.BYLINE``) says without the words: it is matched as if it wrote them
+_BYLINE_SAYS = "报道、报导、文章的作者、记者、撰稿:"
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -390,6 +403,8 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     if de is None or not asked_about or set(asked_about) - set(focus):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
     pair = words[de - 2 : de]
+    if pair and _DEMONSTRATIVE.fullmatch(pair[0]):
+        return None  # 这篇报导的作者: the document the question names, not a thing to find in a sentence
     if len(pair) == 2 and len(pair[0]) == 1 and _tags(question_norm).get(pair[0]) == "n" \
             and pair[0] not in _PLACE_SUFFIX and len(pair[1]) >= 2:
         return "".join(pair)  # 母基金 of 科学城母基金的总规模 (jieba: 母 + 基金): not another 基金
@@ -680,10 +695,13 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 ]
             for piece in pieces:
                 text = strip_markers(piece.text).strip(" \t•·-—*")
-                if len(re.findall(r"[\w\u3400-\u9fff]", text)) < MIN_CHARS or _INSTRUCTION.search(text):
+                byline = BYLINE.fullmatch(text) is not None
+                short = len(re.findall(r"[\w\u3400-\u9fff]", text)) < MIN_CHARS and not CREDIT_LINE.fullmatch(text)
+                if (short and not byline) or _INSTRUCTION.search(text):
                     continue
                 preceding = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
-                out.append(_Candidate(n, p.doc_id, text, match_form(text), p.start + piece.start, p.start + piece.end,
+                norm = match_form(f"{_BYLINE_SAYS}{text}" if byline else text)
+                out.append(_Candidate(n, p.doc_id, text, norm, p.start + piece.start, p.start + piece.end,
                                       match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year,
                                       p.published, section=match_form(_section(p.text[:piece.start]))))
         if p.start == 0 and (end := header_end(p.text)):  # 这篇文章是哪天发的: title and date together
