@@ -680,6 +680,15 @@ def test_a_superlative_is_asked_not_written() -> None:
     text = "总规模75亿元的3只产业基金落地南湖，包括规模50亿元的南湖传感器产业基金、规模15亿元的南湖生物产业基金。"
     funds = passage("funds", text, "总")
     assert "传感器" in (answer("落户南湖的三只产业基金里，规模最大的是哪一只?", [funds]) or "")
+    # a place in the order of sizes is no ordinal the sentence must write: its sizes answer
+    assert "生物产业基金" in (answer("落户南湖的三只产业基金里，规模第二大的是哪一只?", [funds]) or "")
+
+
+def test_a_meetings_session_is_no_place_in_a_ranking() -> None:
+    meeting = passage("m", "1月15日，中国共产党南湖区第二届代表大会第三次会议如期举行。", "1月")
+    assert answer("南湖区排名第二的产业集群是哪个?", [meeting]) is None
+    assert "1月15日" in (answer("南湖区第二届代表大会第三次会议是哪天举行的?", [meeting]) or "")
+    assert answer("南湖区第四届代表大会是哪天举行的?", [meeting]) is None  # another session's date
 
 
 @pytest.mark.parametrize(("text", "asked", "figure", "near_miss"), [

@@ -191,6 +191,7 @@ _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
 # what a byline ((鄧紅麗), ``rag.text.BYLINE``) says without the words: it is matched as if it wrote them
 _BYLINE_SAYS = "报道、报导、文章的作者、记者、撰稿:"
+_PLACE_BY_SIZE = re.compile(r"第[\d一二三四五六七八九十两]+[大小多少高低长短早晚快慢强弱]")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -814,8 +815,10 @@ def _proper(name: str, question_norm: str) -> bool:
     return False
 
 
-def _ordinals(text_norm: str) -> set[float]:
-    """The ordinals written in the text (第24名 → 24; 首个 is 第一, 首创 and 首席 are not)."""
+def _ordinals(text_norm: str, *, sessions: bool = True) -> set[float]:
+    """The ordinals written in the text (第24名 → 24; 首个 is 第一, 首创 and 首席 are not), a
+    meeting's session (第二届) among them only with ``sessions``."""
+    text_norm = text_norm if sessions else _SESSION.sub("", text_norm)
     found = {n.value for m in _ORDINAL.finditer(text_norm) for n in numbers(m.group())[:1]}
     return found | ({1.0} if _FIRST.search(text_norm) else set())
 
@@ -856,8 +859,9 @@ class _Features:
 def covered_terms(question: str) -> list[str]:
     """The question's words that an answering sentence is expected to contain: dictionary words
     (``terms(guessed=False)``), without the asking part, which the answer replaces (多少名 → 59人,
-    哪一年 → 2023年) and whose measure word ``fits_asked`` checks."""
-    question_norm = _FIRST_OF.sub("首", match_form(question))
+    哪一年 → 2023年) and whose measure word ``fits_asked`` checks; a place in an order of sizes
+    (第二大的) is asked too, answered by the sizes."""
+    question_norm = _PLACE_BY_SIZE.sub("", _FIRST_OF.sub("首", match_form(question)))
     return list(dict.fromkeys(terms(_ASKING_PART.sub("，", question_norm), guessed=False)))
 
 
@@ -893,7 +897,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     q_figures = [] if translated else [
         n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))))
         if n.text not in ask.years]
-    q_ordinals = set() if translated else _ordinals(q_norm)  # 排名全国第一的: not 位列全国第二
+    # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
+    # which a sentence giving the sizes answers
+    q_ordinals = set() if translated else _ordinals(_PLACE_BY_SIZE.sub("", q_norm))
+    q_sessions = bool(_SESSION.search(q_norm))  # 第二十届大会: not answered by 第十九届; 排名第二: nor by 第二届
     q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
     # the question's names must occur in the candidate's document (its title and all its retrieved passages:
@@ -1009,7 +1016,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and all(_states(c.norm, t) or _states(c.before, t) or _states(titles[c.doc_id], t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
-                and (not q_ordinals or q_ordinals <= _ordinals(c.norm))
+                and (not q_ordinals or q_ordinals <= _ordinals(c.norm, sessions=q_sessions))
                 and (not wants_number or bool(new_numbers) or (ask.rank and bool(ranks(c.norm) - q_ranks)))
                 and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
