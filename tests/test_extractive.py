@@ -155,6 +155,20 @@ def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percen
     assert rank(question, [carriers], translated_from="How many carriers will Nanhu build?")[0].fits
 
 
+def test_an_amount_of_money_the_user_asks_for_is_asked_whatever_the_rendering_says() -> None:
+    award = passage("a", "南湖新修订《南湖科学技术奖励办法》，在提名制、扩大授奖名额等八个方面出台改革举措。", "南湖")
+    rendering = "南湖科学技术奖的总奖金是多少?"  # names no amount
+    assert not rank(rendering, [award], translated_from="What is the total prize money of the Nanhu award?")[0].fits
+    fund = passage("f", "南湖科学城母基金规模尚未公布，推动3只产业基金实质化运营。", "南湖")
+    asked = "How big is the Nanhu mother fund?"
+    assert not rank("南湖科学城母基金有多大?", [fund], translated_from=asked)[0].fits  # 3只 is no size of a fund
+    sized = passage("s", "南湖科学城母基金总规模50亿元。", "南湖")
+    assert rank("南湖科学城母基金有多大?", [sized], translated_from=asked)[0].fits
+    growth = passage("g", "南湖区人力资源服务业营收增长104%。", "南湖")  # how revenue grew: a percent
+    assert rank("南湖区人力资源服务业的收入增长了多少?", [growth],
+                translated_from="By how much did revenue of Nanhu's HR services grow?")[0].fits
+
+
 def test_coverage_counts_the_dictionary_words_of_the_question_not_its_asking_part() -> None:
     from rag.generation.extractive import covered_terms
 
@@ -608,6 +622,9 @@ def test_the_districts_figure_does_not_answer_for_the_whole_city() -> None:
     district = passage("d", "全区院士57人,高层次人才2800人。", "全区")
     assert answer("深圳全市现在一共有多少位院士?", [district]) is None
     assert "57人" in (answer("南湖区现在一共有多少位院士?", [district]) or "")
+    # the user's "as a whole", which a rendering (深圳的院士有多少位?) may lose
+    english = "How many academicians does Shenzhen as a whole have?"
+    assert not rank("深圳的院士有多少位?", [district], translated_from=english)[0].fits
 
 
 RANKED = passage("rank", "南湖科学城连续3年入选全国科技城百强榜，排名跃升到第7名。南湖区引导基金荣获全国最佳引导基金TOP30。",

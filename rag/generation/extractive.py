@@ -235,7 +235,7 @@ _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景�
 # 全市11所高等院校; not a share or rank within it (占全市四分之一, 居全市第一: the district's own figure)
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
-_WIDER_PLACE = re.compile(r"全[市省国]|全深圳")
+_WIDER_PLACE = re.compile(r"全[市省国]|全深圳|\b(?:as a whole|city-?wide|(?:whole|entire) city|nationwide)\b", re.I)
 # 现在有多少家, 实际做到了多少: what is, not what is planned (吸引集聚…企业100家以上, 力争…): a target
 # does not answer it
 _ACTUAL_ASKED = re.compile(r"现在|目前|实际|已经|至今|现有|截至|截止")
@@ -982,7 +982,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     milestone = _milestones(q_norm) if wants_date and not translated else set()
     # a question about the district is not answered by the city's figure (全市11所), nor one about
     # the whole city by the district's (全区院士57人)
-    wider = wants_number and bool(_WIDER_PLACE.search(q_norm))
+    wider = wants_number and bool(_WIDER_PLACE.search(q_norm) or _WIDER_PLACE.search(translated_from))
     district = wants_number and not wider and bool(_DISTRICT.search(q_norm))
     # the year and the place of a question set the scene; a report states them once, above the
     # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them

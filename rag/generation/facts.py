@@ -231,6 +231,11 @@ _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|多少[万亿千百]*元|几[万亿千百]+元|"
     r"(?:投入|投资|资金|经费|金额|收入|产值|营收|估值|总额|gdp|生产总值|税收)(?:了|额|是|为|有|达到?|具体|大约|大概|一共|总共)*"
     r"(?:多少|几)")
+# an English question asking an amount of money: what the fund, the prize or the output comes to
+_ASKS_MONEY_EN = re.compile(r"^(?!.*\b(?:how many|share|percent\w*|proportion|ratio)\b).*(?:"
+                            r"\bhow much (?:money|funding|capital)\b|\b(?:prize|award) money\b|\byuan\b|\bRMB\b|"
+                            r"\b(?:budget|cost|worth|valu(?:ed|ation))\b|"
+                            r"\b(?:size|big|large)\b.*\bfund\b|\bfund(?:'s)?\b.*\b(?:size|big|large)\b)", re.I)
 _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
@@ -288,6 +293,8 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
         unit = "元"
     elif _ASKS_PEOPLE.search(question_norm):  # 参会人数是多少: people, not the 1200多家 institutions
         unit = _UNIT_OF["人"]
+    elif _ASKS_MONEY_EN.search(original) and not _ASKS_CHANGE.search(f"{question_norm}\n{original}"):
+        unit = "元"  # the rendering of "total prize money" may name no amount (奖金总额是多少); not how revenue grew
     both = f"{question_norm}\n{original}"
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=bool(_ASKS_RANK.search(both)),
                  change=bool(_ASKS_CHANGE.search(both)), counted=_counted(question_norm))
