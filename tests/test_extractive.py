@@ -191,6 +191,9 @@ def test_a_sentence_pointing_back_is_read_with_the_sentence_it_points_to() -> No
     assert answer("南湖合成生物研究设施投资了多少?", [facility]) == (
         "南湖合成生物研究设施已投用[1]。这座全球最大的“生物铸造厂”,投资超7亿元,占地约3万平方米[1]。")
     assert answer("南湖合成生物研究设施配备了多少个功能岛?", [facility]) is None  # the figure is still needed
+    doc = "2021年,南湖区出台全国首个合成生物专项政策。同年,南湖合成生物研究设施启动建设。"
+    same_year = passage("year", doc, "2021")  # 同年 is the year of the sentence before
+    assert "2021年" in (answer("南湖合成生物研究设施是哪一年启动建设的?", [same_year]) or "")
 
 
 def test_a_four_character_word_matches_its_short_form() -> None:

@@ -210,6 +210,7 @@ _ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
+_SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 # from 百分之 on: how a figure is asked for, not what is counted
@@ -682,7 +683,8 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
         sentences = split_sentences(p.text)
         for i, sentence in enumerate(sentences):
             pieces = [sentence]
-            if i and _POINTS_BACK.match(sentence.text.strip()):  # 这座…: with the sentence it refers to
+            if i and (_POINTS_BACK.match(sentence.text.strip()) or _SAME_YEAR.match(sentence.text.strip())):
+                # 这座…, 同年…: with the sentence it refers to (the year 同年 is)
                 before = sentences[i - 1]
                 pieces.append(type(sentence)(p.text[before.start : sentence.end], before.start, sentence.end))
             if len(sentence.text) > LONG_SENTENCE:
