@@ -11,6 +11,7 @@ CONFERENCE = "30多个国家和地区的1200多家专业机构和组织代表出
 GROWTH = "科技服务业、软信服务业企业数量分别增长75%、80%,人力资源服务业营收增长104%。"
 FUND = "深圳设立规模50亿元的产业基金。"
 PROJECTS = "2023年,南湖引进一批大院大所,滚动推进项目达到19个。"
+PLATFORMS = "南湖打造一批概念验证中心、检验检测平台、中小试基地和科技孵化器,构建全过程创新生态链。"
 
 
 @pytest.mark.parametrize("answer, evidence, question, fault", [
@@ -36,6 +37,11 @@ PROJECTS = "2023年,南湖引进一批大院大所,滚动推进项目达到19个
     # a year of the passage given as the count
     ("There are 2023 such projects in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?",
      "gave the year 2023 as the count asked for"),
+    # a second figure copied without its marker: an answer's figures are each cited
+    ("高层次人才超3000人[1]。科研院所人才近8000人。", TALENTS, "光明区有多少人才?", "gave 8000 without citing it"),
+    # items of a list left out (the first item runs on from the words before it)
+    ("南湖打造了检验检测平台、中小试基地和科技孵化器[1]。", PLATFORMS, "南湖打造了哪些平台载体?",
+     "left 南湖打造一批概念验证中心 out of a list"),
 ])
 def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str, fault: str) -> None:
     assert disagreement(answer, [evidence], question) == fault
@@ -56,6 +62,8 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("It signed an agreement with the松山湖科学城 [1].", "东莞松山湖科学城与光明科学城联动发展。", "Which science city?"),
     ("In 2023 there were 19 such projects [1].", PROJECTS, "How many such projects are in the pipeline?"),
     ("As of 2023, 19 projects were in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?"),
+    ("南湖打造了概念验证中心、检验检测平台、中小试基地和科技孵化器[1]。", PLATFORMS, "南湖打造了哪些平台载体?"),
+    ("高层次人才超3000人[1],科研院所人才近8000人[1]。", TALENTS, "光明区有多少人才?"),
 ])
 def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
     assert disagreement(answer, [evidence], question) is None

@@ -18,7 +18,11 @@ ways a citation check cannot see, because every figure it writes is still in the
 - it leaves a name half translated in an English answer (``the Southern创投网``), which matches neither
   the document's name nor an English one (a name left wholly in Chinese, 松山湖科学城, is kept);
 - it says only what the question says (有没有搞类似的市区联动? → 是的，光明区搞了类似的市区联动。):
-  a Chinese answer none of whose words or figures comes from the evidence beyond the question's.
+  a Chinese answer none of whose words or figures comes from the evidence beyond the question's;
+- it states a figure after its last citation marker (the second document's 65个 copied without its
+  [2]): each figure an answer gives must be cited, two documents' figures each to its own;
+- it leaves items out of a list it copies (概念验证中心、检验检测平台、中小试基地和科技孵化器 → 检验检测
+  平台、中小试基地和科技孵化器): a Chinese answer naming some of a list's items but not all.
 
 ``disagreement`` names the first such fault; the pipeline then answers with the chosen sentences.
 """
@@ -44,6 +48,11 @@ _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _MIXED = re.compile(r"([A-Za-z]+)[\u3400-\u9fff]|[\u3400-\u9fff]([A-Za-z]+)")
 _FUNCTION_WORDS = frozenset("the a an in on at of and or but to for by from with as its this that is are was were".split())
 _ASKS_FIGURE = re.compile(r"多少|(?<![哪几])几(?![乎])|多大|多高|多长|多久|\bhow (?:many|much|big|large|long|tall)\b", re.I)
+_MARKER = re.compile(r"[\[【［]\s*\d{1,3}(?:\s*[-–—~～,，、;；]\s*\d{1,3})*\s*[\]】］]")
+_LIST_ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
+_LIST = re.compile(rf"{_LIST_ITEM}(?:、{_LIST_ITEM})+(?:(?:和|及|以及|与){_LIST_ITEM})?")  # A、B、C和D
+_LIST_SPLIT = re.compile(r"、|和|及|以及|与")
+_ITEM_TAIL = 4  # characters of a list item that name it
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
 
@@ -230,11 +239,37 @@ def half_translated(answer: str) -> str | None:
     return None
 
 
+def uncited_figure(answer: str) -> str | None:
+    """A figure written after the answer's last citation marker (it cites something before it)."""
+    parts = _MARKER.split(answer)
+    if len(parts) < 2:
+        return None
+    tail = numbers(match_form(parts[-1]))
+    return tail[0].text if tail else None
+
+
+def dropped_item(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
+    """An item of a list of the evidence (A、B、C和D) left out of a Chinese answer that names at
+    least two of its items. An item is named when the answer holds its last characters (打造一批
+    概念验证中心 is named by 验证中心): the list's first item runs on from the words before it."""
+    if language(answer_norm) != "zh":
+        return None
+    for sentence in evidence_norm:
+        for m in _LIST.finditer(sentence):
+            items = [i.strip("“”\"") for i in _LIST_SPLIT.split(m.group())]
+            named = [i for i in items if i[-_ITEM_TAIL:] in answer_norm]
+            if 2 <= len(named) < len(items):
+                return next(i for i in items if i not in named)
+    return None
+
+
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
     if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
         return "figures without words"
+    if (figure := uncited_figure(answer)) is not None:
+        return f"gave {figure} without citing it"
     evidence_norm = [match_form(s) for s in evidence]
     question_norm = match_form(question)
     if language(answer_norm) == "en" and (half := half_translated(strip_markers(answer))):
@@ -253,4 +288,6 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return f"called what the evidence counts {count}"
     if restates_question(answer_norm, evidence_norm, question_norm):
         return "says nothing of the evidence beyond the question"
+    if (item := dropped_item(answer_norm, evidence_norm)) is not None:
+        return f"left {item} out of a list"
     return wrong_pairing(answer_norm, evidence_norm, question_norm)
