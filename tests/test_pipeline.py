@@ -322,6 +322,14 @@ def test_an_answer_that_misstates_the_chosen_sentence_falls_back_to_it(reply: st
     assert answer.text == "光明区现有全职院士59名，高层次人才超3000人[1]。" and answer.citations[0].supported
 
 
+def test_an_answer_citing_only_a_weaker_sentence_falls_back_to_the_chosen_sentences() -> None:
+    generator = ScriptedGenerator.answering("光明区集聚全职院士57名[2]。")  # the best sentence, 59 in [1], left out
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    _, answer = _ask(_pipeline(generator), "光明区有多少名院士?", search)
+    assert answer.text.startswith("光明区现有全职院士59名") and "57" in answer.text
+    assert [c.doc_id for c in answer.citations][:1] == ["000"]
+
+
 def test_what_another_document_says_is_added_with_its_own_verified_citation() -> None:
     generator = ScriptedGenerator.answering("Guangming has 59 academicians [1].", translated="光明区有多少名院士?")
     search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])

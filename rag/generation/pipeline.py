@@ -244,6 +244,8 @@ class AnswerPipeline:
         text, citations = self._verified(questions_removed(raw), passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
         fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback and text else None
+        if fallback and text and not fault and citations and all(c.n != selection.chosen[0].candidate.n for c in citations):
+            fault = "cites none of the best sentence's passage"  # it answered from a weaker one
         if fallback and (not text or not any(c.supported for c in citations) or fault):
             logger.info("answering with the chosen sentences: the generator's answer %s",
                         fault or "has no supported claim")
