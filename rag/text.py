@@ -169,12 +169,13 @@ class Span:
 
 
 _CLOSERS = "”’」』）)\\]\"'》】〕"
-_MARKER = r"[\[【［]\s*\d{1,3}(?:\s*[-–—~～,，、;；]\s*\d{1,3})*\s*[\]】］]"
+# a citation marker ([1], [2, 3], 【1】): what ends a cited sentence, and what splits an answer at its citations
+MARKER = r"[\[【［]\s*\d{1,3}(?:\s*[-–—~～,，、;；]\s*\d{1,3})*\s*[\]】］]"
 # A sentence ends after a run of 。！？；… ! ? ; or after "." before white space, the end or a CJK
 # character (so 3.5 and v1.2 stay whole), or at a line break; closing quotes and brackets, and
 # citation markers such as [1] right after the punctuation, stay with the sentence they close.
 _SENTENCE_END = re.compile(
-    rf"(?:[。！？；…!?;]+|\.+(?=[{_CLOSERS}]*(?:\s|$|[\u4e00-\u9fff]))|\n)[{_CLOSERS}]*(?:[ \t]*{_MARKER})*"
+    rf"(?:[。！？；…!?;]+|\.+(?=[{_CLOSERS}]*(?:\s|$|[\u4e00-\u9fff]))|\n)[{_CLOSERS}]*(?:[ \t]*{MARKER})*"
 )
 # "1. " or "A. " alone is a list number or an initial, not a sentence.
 _ORDINAL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z])\.\s*")

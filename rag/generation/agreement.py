@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from rag.generation.cite import split_clauses, strip_markers
 from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
-from rag.text import language, load_jieba, terms
+from rag.text import MARKER, language, load_jieba, terms
 
 _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
@@ -48,7 +48,6 @@ _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _MIXED = re.compile(r"([A-Za-z]+)[\u3400-\u9fff]|[\u3400-\u9fff]([A-Za-z]+)")
 _FUNCTION_WORDS = frozenset("the a an in on at of and or but to for by from with as its this that is are was were".split())
 _ASKS_FIGURE = re.compile(r"多少|(?<![哪几])几(?![乎])|多大|多高|多长|多久|\bhow (?:many|much|big|large|long|tall)\b", re.I)
-_MARKER = re.compile(r"[\[【［]\s*\d{1,3}(?:\s*[-–—~～,，、;；]\s*\d{1,3})*\s*[\]】］]")
 _LIST_ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _LIST = re.compile(rf"{_LIST_ITEM}(?:、{_LIST_ITEM})+(?:(?:和|及|以及|与){_LIST_ITEM})?")  # A、B、C和D
 _LIST_SPLIT = re.compile(r"、|和|及|以及|与")
@@ -241,7 +240,7 @@ def half_translated(answer: str) -> str | None:
 
 def uncited_figure(answer: str) -> str | None:
     """A figure written after the answer's last citation marker (it cites something before it)."""
-    parts = _MARKER.split(answer)
+    parts = re.split(MARKER, answer)
     if len(parts) < 2:
         return None
     tail = numbers(match_form(parts[-1]))
