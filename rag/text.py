@@ -217,11 +217,11 @@ def split_at(text: str, bounds: list[int], *, trim: str = "", keep=lambda piece:
 
 # who wrote, edited or checked a text, on a line of its own (编辑:李可, 校审:靳峰 陈圆圆), or a news
 # report's byline: a name in brackets on a line of its own ((鄧紅麗))
-CREDIT_LINE = re.compile(r"(?:作者|记者|記者|编辑|編輯|责编|責編|责任编辑|責任編輯|校审|校審|审核|審核|撰文|撰稿|文|图|圖)"
+_CREDIT_ROLES = "作者|记者|記者|编辑|編輯|责编|責編|校审|校審|审核|審核|撰稿|撰文"
+CREDIT_LINE = re.compile(rf"(?:{_CREDIT_ROLES}|责任编辑|責任編輯|文|图|圖)"
                          r"\s*[:：/]\s*[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*")
 BYLINE = re.compile(r"[（(][\u4e00-\u9fff]{2,3}[)）]")
-_ASKS_CREDIT = re.compile(r"作者|记者|記者|编辑|編輯|责编|責編|校审|校審|审核|審核|撰稿|撰文|谁写|誰寫|"
-                          r"\b(?:author|editor|reporter|journalist|wrote|written|byline)", re.I)
+_ASKS_CREDIT = re.compile(rf"{_CREDIT_ROLES}|谁写|誰寫|\b(?:author|editor|reporter|journalist|wrote|written|byline)", re.I)
 
 
 def asks_credit(question: str) -> bool:

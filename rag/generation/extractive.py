@@ -459,10 +459,10 @@ def _leading_organisation(question_norm: str) -> list[str]:
         if _CLAUSE_BREAK.search(w) or w == "的" or tags.get(w, "")[:1] not in ("n", "j"):
             break
         run.append(w)
-    if run and not _ORG_END.fullmatch(run[-1]):  # 蒙牛乳业依托…开发的新产品: a proper noun leads, without a kind
-        return [w for w in run if tags.get(w) in _NAME_TAGS and len(w) >= 2]
     if not run:
         return []
+    if not _ORG_END.fullmatch(run[-1]):  # 蒙牛乳业依托…开发的新产品: a proper noun leads, without a kind
+        return [w for w in run if tags.get(w) in _NAME_TAGS and len(w) >= 2]
     names, end = [], 0
     for w in run[:-1]:
         end += len(w)

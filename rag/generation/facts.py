@@ -293,11 +293,12 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
         unit = "元"
     elif _ASKS_PEOPLE.search(question_norm):  # 参会人数是多少: people, not the 1200多家 institutions
         unit = _UNIT_OF["人"]
-    elif _ASKS_MONEY_EN.search(original) and not _ASKS_CHANGE.search(f"{question_norm}\n{original}"):
-        unit = "元"  # the rendering of "total prize money" may name no amount (奖金总额是多少); not how revenue grew
     both = f"{question_norm}\n{original}"
+    change = bool(_ASKS_CHANGE.search(both))
+    if not unit and not change and _ASKS_MONEY_EN.search(original):
+        unit = "元"  # the rendering of "total prize money" may name no amount (奖金总额是多少); not how revenue grew
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=bool(_ASKS_RANK.search(both)),
-                 change=bool(_ASKS_CHANGE.search(both)), counted=_counted(question_norm))
+                 change=change, counted=_counted(question_norm))
 
 
 def _counted(question_norm: str) -> str:
