@@ -5,15 +5,17 @@
 Single questions are the test half's fact, cross-script and English questions, evenly spaced
 over the file so that their mix of languages is the set's; conversation
 turns are the follow-ups of its conversations, asked with the product's own earlier answers as
-history (as the chat UI does). Prints first-token and whole-answer p50/p95 for each, and the
-ratio of a follow-up turn to a single question. Run it on a quiet machine: the local model
-reads its prompt on the same two cores as everything else.
+history (as the chat UI does). Prints first-token and whole-answer p50/p95 for each, the
+ratio of a follow-up turn to a single question, and the process's peak resident memory (both
+llama.cpp contexts and their state caches, after Chinese, English and follow-up questions). Run it
+on a quiet machine: the local model reads its prompt on the same two cores as everything else.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import time
@@ -111,9 +113,11 @@ def main() -> None:
         print(f"  {stage:<12} p50 single {stage_p50(stages_single, stage)}   follow-up {stage_p50(stages_turn, stage)}")
     ratio = statistics.median(total_turn) / statistics.median(total_single)
     print(f"follow-up turn / single question (answer p50): {ratio:.2f}")
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # Linux reports KiB
+    print(f"peak resident memory of this process: {peak_gb:.2f} GB")
     print(json.dumps({"first_p50": percentile(first_single, 50), "first_p95": percentile(first_single, 95),
                       "answer_p50": percentile(total_single, 50), "turn_answer_p50": percentile(total_turn, 50),
-                      "turn_ratio": round(ratio, 3)}))
+                      "turn_ratio": round(ratio, 3), "peak_rss_gb": round(peak_gb, 2)}))
 
 
 if __name__ == "__main__":

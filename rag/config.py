@@ -37,7 +37,7 @@ class Settings:
     chunk_tokens: int = field(default=160, metadata=_env("RAG_CHUNK_TOKENS"))  # max tokens per chunk (cl100k)
     chunk_overlap: int = field(default=32, metadata=_env("RAG_CHUNK_OVERLAP"))  # tokens shared by neighbours
     # weight of the neighbouring chunks' vectors mixed into each chunk's (0 = off; news with many
-    # near-duplicate passages gains, detail questions over long passages lose: see the README)
+    # near-duplicate passages gains, detail questions over long passages lose: see docs/measurements.md)
     chunk_context: float = field(default=0.0, metadata=_env("RAG_CHUNK_CONTEXT"))
     # --- index engine ---
     store: str = field(default="faiss", metadata=_env("RAG_STORE"))  # faiss (embedded) | milvus

@@ -43,7 +43,7 @@ def in_context(vectors: np.ndarray, weight: float) -> np.ndarray:
     year). Among many short passages about one event that costs dense retrieval: on the RGB news
     set, MRR@10 0.617 for chunks alone against 0.656 for whole passages. Mixing the neighbours in
     needs no extra embedding, but it blurs the chunk a detail question is about, so it is off by
-    default (see the README's retrieval figures for both sides).
+    default (see docs/measurements.md, "Retrieval", for both sides).
     """
     if weight <= 0 or len(vectors) < 2:
         return vectors
