@@ -432,6 +432,11 @@ def test_a_count_is_answered_by_a_figure_counting_what_was_asked_not_another_thi
     assert fits_asked(asked("南湖有几家科技支行了?"), "推动7家科技支行落地")  # the noun after it
     assert fits_asked(asked("南湖有几家科技支行了?"), "支行共7家。")
     assert asked("南湖区有多少位院士?").counted == "院士" and not asked("院士有几位?").counted
+    # 做法 is tagged a verb by jieba; before a colon it is what 四套 counts, not a verb after the figure
+    devices = asked("南湖科学城有几个大科学装置?")
+    assert not fits_asked(devices, "南湖区总结出四套做法:发挥大科学装置的战略导向和应用支撑功能")
+    assert fits_asked(asked("南湖区总结出几套做法?"), "南湖区总结出四套做法:发挥大科学装置的战略导向和应用支撑功能")
+    assert fits_asked(asked("有几家企业纳入试点?"), "其中企业3家纳入试点。")  # a verb after the figure: it counts what came before
 
 
 def test_a_change_is_answered_by_a_change_not_by_the_level_it_reached() -> None:

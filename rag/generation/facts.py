@@ -344,8 +344,13 @@ def _counts(text_norm: str, figure: re.Match, counted: str) -> bool:
     follows it (超200个。, 3家纳入试点). Not 扩大授奖名额等八个方面 for 多少个奖."""
     after = CJK_RUN.match(text_norm, figure.end())
     noun = _AFTER_FIGURE.sub("", after.group())[:8] if after else ""
-    if not noun or _posseg()[0].lcut(noun)[0].flag[:1] in ("v", "p", "d", "c"):
-        return True  # 3家纳入试点, 连续4年获评: no noun follows, the figure counts what came before
+    first = _posseg()[0].lcut(noun)[0] if noun else None
+    # 3家纳入试点, 连续4年获评: no noun follows, the figure counts what came before; but a word that
+    # introduces a list right after the figure is what it counts, whatever jieba tags it (四套做法:)
+    introduces = first is not None and after is not None and first.word == noun == after.group() \
+        and text_norm[after.end():after.end() + 1] in (":", "：")
+    if first is None or (first.flag[:1] in ("v", "p", "d", "c") and not introduces):
+        return True
     before = _LEADS_FIGURE.sub("", text_norm[max(0, figure.start() - 6):figure.start()])[-2:]
     return any(c in noun or c in before for c in counted)
 
