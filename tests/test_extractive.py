@@ -155,6 +155,18 @@ def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percen
     assert rank(question, [carriers], translated_from="How many carriers will Nanhu build?")[0].fits
 
 
+def test_a_rendering_word_the_documents_write_shorter_counts_half() -> None:
+    # the translator writes 合成生物学 (synthetic biology) and 公司 where the documents say 合成生物
+    # and 企业: its longer word, when the documents hold its first two characters, is half covered
+    valued = passage("a", "截至2024年,南湖区已汇聚123家合成生物企业,总估值近400亿元。", "南湖")
+    listed = passage("b", "南湖区上市公司总估值超900亿元。", "南湖")
+    rendering = "南湖区的合成生物学公司估值是多少?"
+    translated = rank(rendering, [valued, listed], translated_from="What is the valuation of Nanhu's synthetic biology firms?")
+    as_asked = rank(rendering, [valued, listed])  # the user's own words: written as they are meant
+    assert translated[0].candidate.text == as_asked[0].candidate.text == "南湖区已汇聚123家合成生物企业,总估值近400亿元。"
+    assert translated[0].score > as_asked[0].score
+
+
 def test_an_amount_of_money_the_user_asks_for_is_asked_whatever_the_rendering_says() -> None:
     award = passage("a", "南湖新修订《南湖科学技术奖励办法》，在提名制、扩大授奖名额等八个方面出台改革举措。", "南湖")
     rendering = "南湖科学技术奖的总奖金是多少?"  # names no amount

@@ -1002,9 +1002,12 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
-        coverage = sum(w for t, w in weights.items() if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section
-                       or t in titled[c.doc_id]) / total if total else 0.0
+        # a rendering's longer word whose first two characters the sentence holds counts half: the
+        # translator writes 合成生物学 (synthetic biology) where the documents say 合成生物
+        coverage = sum(w if t in joined or _covers(c.norm, t, weights)
+                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section or t in titled[c.doc_id]
+                       else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
+                       for t, w in weights.items()) / total if total else 0.0
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
