@@ -64,6 +64,7 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("As of 2023, 19 projects were in the pipeline [1].", PROJECTS, "How many such projects are in the pipeline?"),
     ("南湖打造了概念验证中心、检验检测平台、中小试基地和科技孵化器[1]。", PLATFORMS, "南湖打造了哪些平台载体?"),
     ("高层次人才超3000人[1],科研院所人才近8000人[1]。", TALENTS, "光明区有多少人才?"),
+    ("The number of high-level talents exceeds 3,000 [1].", TALENTS, "How many high-level talents?"),  # 超 as a verb
 ])
 def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
     assert disagreement(answer, [evidence], question) is None

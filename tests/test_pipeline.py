@@ -368,6 +368,17 @@ def test_an_english_answer_gives_another_document_s_statement_in_english_when_ev
     assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]
 
 
+def test_a_statement_rendered_in_english_leaves_no_chinese_full_stop_behind() -> None:
+    # a sentence ending in an ellipsis (……) is split before its markers' 。; the rendering replaces both
+    trailing = "截至2024年底，光明区集聚全职院士57名、高层次人才2800名……"
+    rendering = "Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents."
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", trailing)])
+    pipeline = AnswerPipeline(_english_replies(rendering), similarity=_no_similarity, context_tokens=500,
+                              max_answer_tokens=200, temperature=0.0, english_answers=True)
+    _, answer = _ask(pipeline, "How many academicians does Guangming have?", search)
+    assert answer.text.split("\n")[1] == f"{rendering.rstrip('.')}[2]."
+
+
 def test_a_sentence_rendered_in_english_for_one_turn_is_not_rendered_again_for_the_next() -> None:
     rendering = "Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents."
     generator = _english_replies(rendering)

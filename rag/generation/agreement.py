@@ -39,9 +39,11 @@ from rag.text import MARKER, language, load_jieba, terms
 
 _QUALIFIER_BEFORE = re.compile(
     r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
-    r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of)\s*(?:rmb|cny|¥)?\s*$")
+    r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of|"
+    r"exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?)\s*(?:rmb|cny|¥)?\s*$")
 _QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来(?![源自])|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
-_ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more")
+_ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more|"
+                    r"exceed|surpass")
 _BELOW = re.compile(r"近|不到|不足|nearly|almost|close to|less than|under")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 # a word part English, part Chinese: Southern创投网 (not the松山湖科学城, a space left out)

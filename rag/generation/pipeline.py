@@ -27,6 +27,7 @@ HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
 MAX_RENDERINGS = 256  # Chinese renderings of English questions, and English ones of sentences, kept for follow-ups
 MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
+_CLOSING = re.compile(r"[。！？；]*")  # Chinese full stops the splitter left after a sentence's markers
 # a romanised name in more than this share of the chunks is the documents' subject (光明 of a
 # corpus about Guangming), which an answering sentence need not repeat and the model renders well;
 # a rarer one the sentence must name, and its English rendering must write as the user did
@@ -357,9 +358,11 @@ class AnswerPipeline:
             if not citations or not all(c.supported for c in citations) or disagreement(english, [body], question):
                 logger.info("kept a sentence in Chinese: its rendering %r is not what its passage says", rendered)
                 continue
-            space = " " if span.end < len(text) and not text[span.end].isspace() else ""
+            closing = _CLOSING.match(text, span.end)  # …超2800人……[2]。: the 。 is the sentence's
+            end = closing.end() if closing else span.end
+            space = " " if end < len(text) and not text[end].isspace() else ""
             out += [text[pos:span.start], f"{english}{space}"]
-            pos = span.end
+            pos = end
         return "".join(out) + text[pos:] if out else text
 
     def _sentence_in_english(self, sentence: str, names: Sequence[tuple[str, str]] = ()) -> str:
