@@ -379,6 +379,16 @@ def test_a_statement_rendered_in_english_leaves_no_chinese_full_stop_behind() ->
     assert answer.text.split("\n")[1] == f"{rendering.rstrip('.')}[2]."
 
 
+def test_each_sentence_of_a_rendering_cites_the_sentence_it_renders() -> None:
+    rendering = "Another document says: by the end of 2024 Guangming had 57 academicians. It also had 2,800 high-level talents."
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    pipeline = AnswerPipeline(_english_replies(rendering), similarity=_no_similarity, context_tokens=500,
+                              max_answer_tokens=200, temperature=0.0, english_answers=True)
+    _, answer = _ask(pipeline, "How many academicians does Guangming have?", search)
+    assert answer.text.split("\n")[1] == ("Another document says: by the end of 2024 Guangming had 57 academicians[2]. "
+                                          "It also had 2,800 high-level talents[2].")
+
+
 def test_a_sentence_rendered_in_english_for_one_turn_is_not_rendered_again_for_the_next() -> None:
     rendering = "Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents."
     generator = _english_replies(rendering)

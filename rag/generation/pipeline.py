@@ -28,6 +28,7 @@ MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensin
 MAX_RENDERINGS = 256  # Chinese renderings of English questions, and English ones of sentences, kept for follow-ups
 MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
 _CLOSING = re.compile(r"[。！？；]*")  # Chinese full stops the splitter left after a sentence's markers
+_EN_SENTENCE_END = re.compile(r"(?:(?<=[a-z]{3})|(?<=[\d%)]))\.(?=\s+[A-Z])")  # not the point of U.S. or Co. Ltd.
 # a romanised name in more than this share of the chunks is the documents' subject (光明 of a
 # corpus about Guangming), which an answering sentence need not repeat and the model renders well;
 # a rarer one the sentence must name, and its English rendering must write as the user did
@@ -353,7 +354,8 @@ class AnswerPipeline:
                 logger.info("kept a sentence in Chinese: its rendering %r lost a figure or a word", rendered)
                 continue
             markers = "".join(f"[{n}]" for m in cite.find_markers(span.text) for n in m.numbers)
-            english = f"{rendered.rstrip(' .')}{markers}."
+            # each sentence of a rendering says what its one source sentence says: each is cited
+            english = _EN_SENTENCE_END.sub(f"{markers}.", rendered.rstrip(" .")) + f"{markers}."
             _, citations = self._verified(english, passages, question)
             if not citations or not all(c.supported for c in citations) or disagreement(english, [body], question):
                 logger.info("kept a sentence in Chinese: its rendering %r is not what its passage says", rendered)
