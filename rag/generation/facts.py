@@ -344,12 +344,14 @@ def _counts(text_norm: str, figure: re.Match, counted: str) -> bool:
     follows it (超200个。, 3家纳入试点). Not 扩大授奖名额等八个方面 for 多少个奖."""
     after = CJK_RUN.match(text_norm, figure.end())
     noun = _AFTER_FIGURE.sub("", after.group())[:8] if after else ""
-    first = _posseg()[0].lcut(noun)[0] if noun else None
-    # 3家纳入试点, 连续4年获评: no noun follows, the figure counts what came before; but a word that
-    # introduces a list right after the figure is what it counts, whatever jieba tags it (四套做法:)
-    introduces = first is not None and after is not None and first.word == noun == after.group() \
-        and text_norm[after.end():after.end() + 1] in (":", "：")
-    if first is None or (first.flag[:1] in ("v", "p", "d", "c") and not introduces):
+    if not noun:
+        return True  # 超200个。: no noun follows, the figure counts what came before
+    first = _posseg()[0].lcut(noun)[0]
+    # 3家纳入试点, 连续4年获评: a verb follows, the figure counts what came before; but one word right
+    # after the figure that opens a list is what it counts, whatever jieba tags it (四套做法:)
+    at = figure.end() + len(noun)
+    opens_list = first.word == noun and text_norm[at:at + 1] in (":", "：")
+    if first.flag[:1] in ("v", "p", "d", "c") and not opens_list:
         return True
     before = _LEADS_FIGURE.sub("", text_norm[max(0, figure.start() - 6):figure.start()])[-2:]
     return any(c in noun or c in before for c in counted)

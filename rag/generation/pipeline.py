@@ -27,7 +27,7 @@ HISTORY_TURNS = 4  # messages of history shown to the condensing prompt
 MAX_ANSWER_CHARS = 80  # of an earlier answer's first sentence, in the condensing prompt
 MAX_RENDERINGS = 256  # Chinese renderings of English questions, and English ones of sentences, kept for follow-ups
 MAX_TRANSLATED = 3  # Chinese sentences of an English answer rendered in English, at most
-_CLOSING = re.compile(r"[。！？；]*")  # Chinese full stops the splitter left after a sentence's markers
+_FULL_STOPS = "。！？；"  # what the sentence splitter may leave after a sentence's markers (……[2]。)
 _EN_SENTENCE_END = re.compile(r"(?:(?<=[a-z]{3})|(?<=[\d%)]))\.(?=\s+[A-Z])")  # not the point of U.S. or Co. Ltd.
 # a romanised name in more than this share of the chunks is the documents' subject (光明 of a
 # corpus about Guangming), which an answering sentence need not repeat and the model renders well;
@@ -360,8 +360,7 @@ class AnswerPipeline:
             if not citations or not all(c.supported for c in citations) or disagreement(english, [body], question):
                 logger.info("kept a sentence in Chinese: its rendering %r is not what its passage says", rendered)
                 continue
-            closing = _CLOSING.match(text, span.end)  # …超2800人……[2]。: the 。 is the sentence's
-            end = closing.end() if closing else span.end
+            end = len(text) - len(text[span.end:].lstrip(_FULL_STOPS))  # …超2800人……[2]。: the 。 is the sentence's
             space = " " if end < len(text) and not text[end].isspace() else ""
             out += [text[pos:span.start], f"{english}{space}"]
             pos = end
