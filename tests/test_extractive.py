@@ -167,6 +167,16 @@ def test_a_rendering_word_the_documents_write_shorter_counts_half() -> None:
     assert translated[0].score > as_asked[0].score
 
 
+def test_a_name_of_several_latin_words_is_one_name_either_word_of_which_names_it() -> None:
+    # "TCL CSOT" is one firm, whose documents write TCL华星; a sentence naming only another firm does not answer
+    base = passage("a", "其中,南湖TCL华星中小试基地重点攻关液晶、光刻胶等新型显示材料关键技术。", "南湖")
+    other = passage("b", "其中,南湖BOE中试基地重点攻关柔性显示材料关键技术。", "南湖")
+    asked = "What key display materials is the TCL CSOT pilot base working on?"
+    rendering = "TCL CSOT 试点基地正在开发的关键显示材料是什么？"
+    assert rank(rendering, [base], translated_from=asked)[0].fits
+    assert not rank(rendering, [other], translated_from=asked)[0].fits
+
+
 def test_an_amount_of_money_the_user_asks_for_is_asked_whatever_the_rendering_says() -> None:
     award = passage("a", "南湖新修订《南湖科学技术奖励办法》，在提名制、扩大授奖名额等八个方面出台改革举措。", "南湖")
     rendering = "南湖科学技术奖的总奖金是多少?"  # names no amount

@@ -176,6 +176,7 @@ _STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线�
 _KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 # technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
+_LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
@@ -493,6 +494,21 @@ def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
     return contains(_unquoted(text_norm), _unquoted(name)) or (len(name) >= 3 and name not in quoted_terms
                                          and CJK_RUN.fullmatch(name) is not None
                                          and contains(text_norm, name[:-1]))
+
+
+def _one_name_each(question: str, found: Sequence[str]) -> list[list[str]]:
+    """The question's names ``found``, those written as one run of Latin words grouped (TCL CSOT,
+    whose documents write TCL華星: either word names the firm)."""
+    runs = [{w.lower() for w in run.split()} for run in _LATIN_RUN.findall(question)]
+    groups: list[list[str]] = []
+    for name in found:
+        run = next((r for r in runs if name in r), None)
+        group = next((g for g in groups if run is not None and g[0] in run), None)
+        if group is None:
+            groups.append([name])
+        else:
+            group.append(name)
+    return groups
 
 
 def _states(text_norm: str, term: str) -> bool:
@@ -922,7 +938,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
-    named = [all(_names(doc_norms[p.doc_id], name, q_quoted) for name in q_names[lang]) for p, lang in zip(passages, p_langs)]
+    named = [all(any(_names(doc_norms[p.doc_id], name, q_quoted) for name in group)
+                 for group in _one_name_each(question, q_names[lang])) for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they veto a candidate as focus words only where they
     # name whose size is asked, and as names only when kept from the user's own words (GDP, AI)
