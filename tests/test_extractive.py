@@ -655,6 +655,10 @@ def test_the_districts_figure_does_not_answer_for_the_whole_city() -> None:
     # the user's "as a whole", which a rendering (深圳的院士有多少位?) may lose
     english = "How many academicians does Shenzhen as a whole have?"
     assert not rank("深圳的院士有多少位?", [district], translated_from=english)[0].fits
+    # a place in a quoted name states no scope: the district's 751 stays the district's
+    listed = passage("l", "全區專精特新企業增至751家,入選“2023年全國工業百強區”。", "全區")
+    assert answer("2023年深圳全市有多少家专精特新企业?", [listed]) is None
+    assert "751家" in (answer("2023年南湖区有多少家专精特新企业?", [listed]) or "")
 
 
 RANKED = passage("rank", "南湖科学城连续3年入选全国科技城百强榜，排名跃升到第7名。南湖区引导基金荣获全国最佳引导基金TOP30。",

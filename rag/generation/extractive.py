@@ -1000,7 +1000,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
     # a question about the district is not answered by the city's figure (全市11所), nor one about
-    # the whole city by the district's (全区院士57人)
+    # the whole city by the district's (全区院士57人); a place inside a quoted name (入选“全国工业百强区”)
+    # is no scope the sentence states
     wider = wants_number and bool(_WIDER_PLACE.search(q_norm) or _WIDER_PLACE.search(translated_from))
     district = wants_number and not wider and bool(_DISTRICT.search(q_norm))
     # the year and the place of a question set the scene; a report states them once, above the
@@ -1060,7 +1061,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in list_kind)
-                and not (wider and _DISTRICT_SCOPE.search(c.norm) and not _WIDER_PLACE.search(c.norm))
+                and not (wider and _DISTRICT_SCOPE.search(unquoted := _QUOTED_SPAN.sub(" ", c.norm))
+                         and not _WIDER_PLACE.search(unquoted))
                 and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
