@@ -176,6 +176,15 @@ def test_an_amount_the_user_states_in_english_must_be_the_sentences_whatever_the
     assert rank(rendering, [counted], translated_from=asked)[0].fits
 
 
+def test_an_english_which_institution_asks_for_one_named_whatever_the_rendering_says() -> None:
+    asked = "Which research institution does the neuroscientist Dan Yang lead in Nanhu?"
+    rendering = "南湖区的神经科学家丹扬领导的科研机构是什么？"  # 是什么 asks for no name
+    people = passage("p", "南湖引进了颜宁、丹扬等一批全球顶尖科学家。", "南湖")
+    led = passage("l", "丹扬领衔的南湖脑科学研究院已投入运行。", "丹扬")
+    assert not rank(rendering, [people], translated_from=asked)[0].fits
+    assert rank(rendering, [led], translated_from=asked)[0].fits
+
+
 def test_a_name_of_several_latin_words_is_one_name_either_word_of_which_names_it() -> None:
     # "TCL CSOT" is one firm, whose documents write TCL华星; a sentence naming only another firm does not answer
     base = passage("a", "其中,南湖TCL华星中小试基地重点攻关液晶、光刻胶等新型显示材料关键技术。", "南湖")

@@ -176,6 +176,9 @@ _STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线�
 _KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 # technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
+# not "which company": firms' names (招商致远) rarely end in the word for their kind, as these do
+_WANTS_ORG_EN = re.compile(r"\bwhich\s+(?:[\w'-]+\s+){0,3}?(?:institutions?|institutes?|universit(?:y|ies)|banks?|"
+                           r"hospitals?|organi[sz]ations?|agenc(?:y|ies))\b", re.I)
 _EN_AMOUNT = re.compile(r"billion|million|thousand|\d,\d{3}", re.I)  # an amount written in English: not "three", "2024"
 _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
@@ -906,6 +909,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     asks_kinds = bool(_WANTS_KINDS.search(q_norm))  # 哪两类企业: kinds (“隐形冠军”“独角兽”), listed, not named firms
     entity = None if asks_kinds else next(
         (kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
+    if entity is None and not asks_kinds and _WANTS_ORG_EN.search(translated_from):
+        entity = "org"  # "Which research institution…" rendered as 科研机构是什么: the user asks which one
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
