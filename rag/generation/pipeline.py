@@ -76,6 +76,10 @@ def _script_of(question: str, lang: Language) -> Any:
 
 
 _EN_WORD = re.compile(r"[A-Za-z]+")
+# words that state an amount without a figure, and what an English rendering must say for them: the
+# clause 生物医药产业集群规模实现倍增 was dropped from a rendering that kept every figure
+_AMOUNT_WORDS = ((re.compile(r"倍增|翻(?:了)?一?番"), re.compile(r"doubl|twofold|two-fold|2-fold|twice", re.I)),
+                 (re.compile(r"减半|減半"), re.compile(r"\bhal(?:f|ve|ved|ving)\b", re.I)))
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
 MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answer, at most
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
@@ -350,6 +354,7 @@ class AnswerPipeline:
                     or any(a not in body for a in _ACRONYM.findall(rendered))  # (CAS), (IAIS): made up
                     or any(latin.lower() not in rendered.lower() for latin, _ in names)  # the user's name renamed
                     or not all(number_found(n, given) for n in figures)  # a figure lost
+                    or any(p.search(body) and not english.search(rendered) for p, english in _AMOUNT_WORDS)  # 倍增
                     or not all(number_found(n, figures) for n in given)):  # or one made up (2亿元 → 2 billion)
                 logger.info("kept a sentence in Chinese: its rendering %r lost a figure or a word", rendered)
                 continue
