@@ -350,36 +350,33 @@ def _english_replies(rendering: str) -> ScriptedGenerator:
     return ScriptedGenerator(reply)
 
 
-@pytest.mark.parametrize(("rendering", "english"), [
-    ("Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents.", True),
-    ("Another document says: Guangming had 57 academicians.", False),  # 2024 and 2800 lost
-    ("Another document says: by the end of 2024 Guangming had 57 academicians and 2.8 billion talents.", False),
-    ("Another document says: by the end of 2024 Guangming had 57 院士 and 2,800 high-level talents.", False),
-    ("Another document says: by the end of 2024 the CAS had 57 academicians and 2,800 high-level talents.", False),
+DOUBLED = "截至2024年底，光明区集聚全职院士57名，院士团队数量实现倍增。"
+
+
+@pytest.mark.parametrize(("rendering", "english", "statement"), [
+    ("Another document says: by the end of 2024 Guangming had 57 academicians and 2,800 high-level talents.", True,
+     ACADEMICIANS_001),
+    ("Another document says: Guangming had 57 academicians.", False, ACADEMICIANS_001),  # 2024 and 2800 lost
+    ("Another document says: by the end of 2024 Guangming had 57 academicians and 2.8 billion talents.", False,
+     ACADEMICIANS_001),
+    ("Another document says: by the end of 2024 Guangming had 57 院士 and 2,800 high-level talents.", False,
+     ACADEMICIANS_001),
+    ("Another document says: by the end of 2024 the CAS had 57 academicians and 2,800 high-level talents.", False,
+     ACADEMICIANS_001),
+    # an amount stated without a figure (倍增) survives too
+    ("Another document says: by the end of 2024 Guangming had 57 academicians, and its academician teams doubled.", True,
+     DOUBLED),
+    ("Another document says: by the end of 2024 Guangming had 57 academicians.", False, DOUBLED),
 ])
 def test_an_english_answer_gives_another_document_s_statement_in_english_when_every_figure_survives(
-        rendering: str, english: bool) -> None:
-    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+        rendering: str, english: bool, statement: str) -> None:
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", statement)])
     pipeline = AnswerPipeline(_english_replies(rendering), similarity=_no_similarity, context_tokens=500,
                               max_answer_tokens=200, temperature=0.0, english_answers=True)
     _, answer = _ask(pipeline, "How many academicians does Guangming have?", search)
     second = answer.text.split("\n")[1]
-    assert second == (f"{rendering.rstrip('.')}[2]." if english else f"Another document says: {ACADEMICIANS_001[:-1]}[2]。")
+    assert second == (f"{rendering.rstrip('.')}[2]." if english else f"Another document says: {statement[:-1]}[2]。")
     assert [(c.doc_id, c.supported) for c in answer.citations] == [("000", True), ("001", True)]
-
-
-@pytest.mark.parametrize(("rendering", "english"), [
-    ("Another document says: by the end of 2024 Guangming had 57 academicians, and its academician teams doubled.", True),
-    ("Another document says: by the end of 2024 Guangming had 57 academicians.", False),  # 倍增 dropped
-])
-def test_an_amount_stated_without_a_figure_must_survive_the_rendering(rendering: str, english: bool) -> None:
-    doubled = "截至2024年底，光明区集聚全职院士57名，院士团队数量实现倍增。"
-    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", doubled)])
-    pipeline = AnswerPipeline(_english_replies(rendering), similarity=_no_similarity, context_tokens=500,
-                              max_answer_tokens=200, temperature=0.0, english_answers=True)
-    _, answer = _ask(pipeline, "How many academicians does Guangming have?", search)
-    second = answer.text.split("\n")[1]
-    assert second == (f"{rendering.rstrip('.')}[2]." if english else f"Another document says: {doubled[:-1]}[2]。")
 
 
 def test_a_statement_rendered_in_english_leaves_no_chinese_full_stop_behind() -> None:
