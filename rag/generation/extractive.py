@@ -179,7 +179,6 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 # not "which company": firms' names (招商致远) rarely end in the word for their kind, as these do
 _WANTS_ORG_EN = re.compile(r"\bwhich\s+(?:[\w'-]+\s+){0,3}?(?:institutions?|institutes?|universit(?:y|ies)|banks?|"
                            r"hospitals?|organi[sz]ations?|agenc(?:y|ies))\b", re.I)
-_EN_AMOUNT = re.compile(r"billion|million|thousand|\d,\d{3}", re.I)  # an amount written in English: not "three", "2024"
 _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
@@ -917,10 +916,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
     # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
     # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists;
-    # nor a meeting's session, 二届二次党代会, which a sentence of its report need not repeat).
-    # The user's amounts are the user's in any language: "valued above 1 billion yuan" is 10亿, which
-    # the translator wrote 1亿
-    q_figures = [n for n in numbers(match_form(translated_from)) if _EN_AMOUNT.search(n.text)] if translated else [
+    # nor a meeting's session, 二届二次党代会, which a sentence of its report need not repeat)
+    q_figures = [] if translated else [
         n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))))
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
