@@ -175,11 +175,11 @@ _KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agen
 _STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线線径徑])|\d+\s*号")
 _KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
-# technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
+_LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")  # TCL CSOT
 # not "which company": firms' names (招商致远) rarely end in the word for their kind, as these do
 _WANTS_ORG_EN = re.compile(r"\bwhich\s+(?:[\w'-]+\s+){0,3}?(?:institutions?|institutes?|universit(?:y|ies)|banks?|"
                            r"hospitals?|organi[sz]ations?|agenc(?:y|ies))\b", re.I)
-_LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")
+# technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
@@ -943,8 +943,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
-    named = [all(any(_names(doc_norms[p.doc_id], name, q_quoted) for name in group)
-                 for group in _one_name_each(question, q_names[lang])) for p, lang in zip(passages, p_langs)]
+    name_groups = {lang: _one_name_each(question, found) for lang, found in q_names.items()}
+    named = [all(any(_names(doc_norms[p.doc_id], name, q_quoted) for name in group) for group in name_groups[lang])
+             for p, lang in zip(passages, p_langs)]
     # a machine rendering's words are the translator's, not the user's (大学 for the documents'
     # 高等院校, “生物工厂” for “生物铸造厂”): they veto a candidate as focus words only where they
     # name whose size is asked, and as names only when kept from the user's own words (GDP, AI)

@@ -354,8 +354,8 @@ class AnswerPipeline:
                     or any(a not in body for a in _ACRONYM.findall(rendered))  # (CAS), (IAIS): made up
                     or any(latin.lower() not in rendered.lower() for latin, _ in names)  # the user's name renamed
                     or not all(number_found(n, given) for n in figures)  # a figure lost
-                    or any(p.search(body) and not english.search(rendered) for p, english in _AMOUNT_WORDS)  # 倍增
-                    or not all(number_found(n, figures) for n in given)):  # or one made up (2亿元 → 2 billion)
+                    or not all(number_found(n, figures) for n in given)  # or one made up (2亿元 → 2 billion)
+                    or any(p.search(body) and not english.search(rendered) for p, english in _AMOUNT_WORDS)):  # 倍增
                 logger.info("kept a sentence in Chinese: its rendering %r lost a figure or a word", rendered)
                 continue
             markers = "".join(f"[{n}]" for m in cite.find_markers(span.text) for n in m.numbers)
