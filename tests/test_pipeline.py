@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pytest
 from fakes import ScriptedGenerator, WarmableGenerator, is_condense_request, is_translate_request
 
+from rag.generation.facts import figure_checked_as_asked
 from rag.generation.pipeline import AnswerPipeline
 from rag.tokens import count_tokens
 from rag.types import Answer, ChatMessage, Passage
@@ -204,6 +205,31 @@ def test_conflicting_figures_are_both_kept_each_cited_to_its_own_document() -> N
     assert not answer.refused
     assert {(c.doc_id, c.supported) for c in answer.citations} == {("000", True), ("001", True)}
     assert "59" in answer.text and "57" in answer.text
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("光明区有超过3000名高层次人才吗?", "光明区有多少名高层次人才?"),
+    ("光明区的高层次人才超过3000名了吗?", "光明区的高层次人才多少名?"),
+    ("光明區有沒有3000多名高層次人才？", "光明區有多少名高層次人才？"),
+    ("合成生物产业基金规模是100亿元吗?", "合成生物产业基金规模是多少亿元?"),
+    # not a figure to check: an ordinal, two figures, no yes/no, no figure
+    ("光明区是第一个获批的吗?", "光明区是第一个获批的吗?"),
+    ("光明区有超过3000名高层次人才和8000名科研人才吗?", "光明区有超过3000名高层次人才和8000名科研人才吗?"),
+    ("光明区有3000名高层次人才,对吧?还有多少院士?", "光明区有3000名高层次人才,对吧?还有多少院士?"),
+    ("光明区有没有三甲医院?", "光明区有没有三甲医院?"),
+])
+def test_a_yes_no_question_that_states_a_figure_asks_for_that_figure(question: str, asked: str) -> None:
+    assert figure_checked_as_asked(question) == asked
+
+
+def test_a_figure_checked_by_a_yes_no_question_is_answered_with_every_documents_figure() -> None:
+    # the documents write 超3000人 and 2800名, not the question's 超过3000名: the figure asked is still answered
+    generator = ScriptedGenerator.answering(REFUSAL_ZH)
+    search = Search([_passage("000", ACADEMICIANS_000), _passage("001", ACADEMICIANS_001)])
+    _, answer = _ask(_pipeline(generator), "光明区有超过3000名高层次人才吗?", search)
+    assert search.queries == ["光明区有多少名高层次人才?"]
+    assert not answer.refused and "3000" in answer.text and "2800" in answer.text
+    assert {(c.doc_id, c.supported) for c in answer.citations} == {("000", True), ("001", True)}
 
 
 @pytest.mark.parametrize("translated, searched", [

@@ -382,3 +382,28 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
         if stated and not stated & ask.years:
             return False
     return True
+
+
+# a yes/no question that states a figure to check it (光明区有超过3000名高层次人才吗?): the figure, with
+# the words that bound it (超过, 多, 以上) and its measure word; 第三个 is an ordinal, not a figure
+_CHECKED_FIGURE = re.compile(
+    r"(?<!第)(?:超过|超過|超出|多于|多於|不少于|不少於|不止|高于|高於|达到|達到|达|達|超|逾|近|将近|將近|接近|约|約|大约|大約)?"
+    r"(?:\d[\d,.]*|[零〇一二两兩三四五六七八九十百千]+)\s*(?P<big>万|萬|亿|億)?\s*(?:多|余|餘)?\s*"
+    r"(?P<unit>[个個项項名人位层層条條家所只隻座批届屆台臺款支件篇户戶套种種类類]|(?:万|萬|亿|億)?元)(?:以上|之多)?")
+_YES_NO_WORDS = re.compile(r"是否|是不是|有没有|有沒有|有无|有無|(?:了)?[吗嗎]\s*(?=[?？]?\s*$)")
+_YES_NO_AS_HOW = {"有没有": "有", "有沒有": "有", "有无": "有", "有無": "有"}
+
+
+def figure_checked_as_asked(question: str) -> str:
+    """A Chinese yes/no question that states one figure to check it, as the question for that
+    figure (光明区有超过3000名高层次人才吗? → 光明区有多少名高层次人才?): the documents' figures
+    answer it, each with its source where they differ, and a sentence that words the figure
+    otherwise (超3000人) still answers. Any other question is returned unchanged."""
+    figures = list(_CHECKED_FIGURE.finditer(question))
+    if len(figures) != 1 or not _YES_NO_WORDS.search(question) or _YEAR.search(figures[0].group()):
+        return question
+    figure = figures[0]
+    unit = figure.group("unit")
+    how = f"多少{figure.group('big') or ''}{unit}"
+    rewritten = f"{question[:figure.start()]}{how}{question[figure.end():]}"
+    return _YES_NO_WORDS.sub(lambda m: _YES_NO_AS_HOW.get(m.group(), ""), rewritten)

@@ -15,7 +15,7 @@ from rag.generation.backends import Evidence, Generator
 from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose, without_list_place
-from rag.generation.facts import chinese_names, match_form, number_found, numbers
+from rag.generation.facts import chinese_names, figure_checked_as_asked, match_form, number_found, numbers
 from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
 from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences
@@ -208,13 +208,14 @@ class AnswerPipeline:
         lang = language(question)
         standalone = self.condense(question, history)
         searched = self.in_chinese(standalone)  # BM25 and sentence scoring need the documents' language
+        translated = searched != standalone
+        searched = figure_checked_as_asked(searched)  # 有超过3000名…吗? is answered by the documents' figures
         timings["condense"] = time.monotonic() - started
         mark = time.monotonic()
         pool = gather(search, searched, k=k, min_score=self.min_score)
-        if searched != standalone:  # a machine translation may miss words: the original's meaning searches too
+        if translated:  # a machine translation may miss words: the original's meaning searches too
             seen = {p.chunk_id for p in pool}
             pool += [p for p in search(standalone, k=k, mode="dense") if p.chunk_id not in seen]
-        translated = searched != standalone
         selection = select(searched, pool, similarity=self._similarity, budget_tokens=self.context_tokens,
                            translated_from=standalone if translated else "",
                            romanised=[han for _, han in self._given_names(standalone)] if translated else [])
