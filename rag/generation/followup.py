@@ -39,6 +39,10 @@ _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘�
                          r"|(?:这|這|那)(?:里|裡|儿|兒)(?!面)|该|該|此(?![外前后後次])")  # 那里: the place asked about
 # she, he: a person named before, whom no rule finds (the question goes with the one before it)
 _ZH_PERSON = re.compile(r"(?<!其)[他她](?![人国國乡鄉方])")
+_PLURAL = re.compile(r"它们|它們|他们|他們")
+# the things a question counts or lists when they end it (光明区有几家科技支行了? → 科技支行)
+_THINGS_ASKED = re.compile(r"(?:多少|几|幾|哪些|哪几|哪幾)\s*[个個家所项項只隻位名条條座批种種类類台臺]?"
+                           r"(?P<things>[\u3400-\u9fff]{2,8}?)(?:了|呢|吗|嗎)?\s*[?？]?\s*$")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|啥|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎|"
                         r"多大|多高|多长|多長|多久|多远|多遠")
@@ -150,7 +154,8 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             return _resolve_zh(f"{x}?", context) or f"{x}?"
         if pointing := _pointing(x):  # 它的建筑面积呢: a new attribute of the previous topic
             start, end, noun = pointing
-            topic = _named_in(answer, x[start:end - len(noun)], noun, context) or _pointed_at(noun, context)
+            pointer = x[start:end - len(noun)]
+            topic = _named_in(answer, pointer, noun, context) or _pointed_at(noun, context, pointer)
             how = _ZH_ASKING.search(context)
             named = f"{x[:start]}{topic}{x[end:]}"
             return (f"{named}是多少?" if how and how.group() in ("多少", "几", "幾") else f"{named}呢?") \
@@ -180,7 +185,8 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         return None
     if pointing := _pointing(q):
         start, end, noun = pointing
-        topic = _named_in(answer, q[start:end - len(noun)], noun, context) or _pointed_at(noun, context)
+        pointer = q[start:end - len(noun)]
+        topic = _named_in(answer, pointer, noun, context) or _pointed_at(noun, context, pointer)
         return f"{q[:start]}{topic}{q[end:]}" if topic else None
     if (she := _ZH_PERSON.search(q)) and (people := [w.word for w in _tagged(context) if w.flag in _PERSON_TAGS]):
         return f"{q[:she.start()]}{people[-1]}{q[she.end():]}"  # 她说… after a question about 宋悠洋
@@ -231,10 +237,16 @@ def _pointing(q: str) -> tuple[int, int, str] | None:
     return m.start(), m.end(), ""
 
 
-def _pointed_at(noun: str, context: str) -> str:
+def _pointed_at(noun: str, context: str, pointer: str) -> str:
     """What a pronoun, or a demonstrative and its ``noun``, stands for: the previous question's
     topic, up to that noun when the topic names it (这些联合体 after 当年创新联合体发展到几个 →
-    当年创新联合体), with it when only the question does (这些孵化器 after 光明区有多少家孵化器)."""
+    当年创新联合体), with it when only the question does (这些孵化器 after 光明区有多少家孵化器).
+    A plural pronoun alone stands for the things counted (他们 after 光明区有多少院士 → 光明区的院士)."""
+    if not noun and _PLURAL.fullmatch(pointer):
+        if not (things := _THINGS_ASKED.search(context)):
+            return _zh_subject(context)  # 他们 after 高层次人才有多少 → 高层次人才
+        topic = _zh_topic(context)  # 它们 after 光明区有哪些大科学装置 → 光明区的大科学装置
+        return f"{topic}的{things.group('things')}" if topic else things.group("things")
     topic = _zh_topic(context)
     if not noun or not topic:
         return topic
