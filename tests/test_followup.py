@@ -60,6 +60,8 @@ from rag.generation.followup import depends_on_history, resolve
     (["深圳编的那个行动方案,时间跨度是哪几年?"], "它从几个方面提出举措?", "深圳编的那个行动方案从几个方面提出举措?"),
     (["南湖区引导基金在2024年的排名是什么?"], "它投了几只子基金?", "南湖区引导基金投了几只子基金?"),
     (["跟三年前比,南湖区高层次人才规模扩大到了原来的多少倍?"], "这些人才有多少在企业?", "南湖区高层次人才有多少在企业?"),
+    # a yes/no question that states a figure asked for that figure
+    (["南湖区有超过3000名高层次人才吗?"], "那院士呢?", "南湖区有多少名院士?"),
     # a plural pronoun alone stands for the things a count question counted, not for its topic
     (["南湖区有多少院士?"], "他们中有多少来自海外?", "南湖区的院士中有多少来自海外?"),
     (["南湖区希望引进多少家人工智能公司?"], "它们主要做什么?", "南湖区希望引进的人工智能公司主要做什么?"),

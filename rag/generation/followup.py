@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.generation.facts import ALONE_WORDS
+from rag.generation.facts import ALONE_WORDS, figure_checked_as_asked
 from rag.text import fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
@@ -112,7 +112,8 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
-    context = last_standalone(previous)
+    # 那院士呢? after 光明区有超过3000名高层次人才吗?: what it asked, 光明区有多少名高层次人才?
+    context = figure_checked_as_asked(last_standalone(previous))
     q = question.strip()
     if (language(q) == "en") != (language(context) == "en"):
         # 它的建筑面积呢? after an English question: its topic is not in Chinese words to put in;
