@@ -612,6 +612,14 @@ def test_a_date_of_another_thing_does_not_answer() -> None:
     assert "1月15日" in (answer("中国共产党南湖区第二届代表大会第三次会议是哪天举行的?", [congress, sibling]) or "")
 
 
+def test_a_date_of_another_event_does_not_answer() -> None:
+    # the seed fund's launch names the facilities; it does not say when they opened
+    launch = passage("l", "在2023南湖区科技金融大会上,南湖科学城种子基金落地,围绕南湖科学城大科学装置等科研平台投资。", "在")
+    opened = passage("o", "当前,南湖科学城三大科学设施建成开放共享。", "当前")
+    assert answer("南湖科学城的大科学装置什么时候开放共享的?", [launch, opened]) is None
+    assert "2023" in (answer("南湖科学城种子基金什么时候落地的?", [launch, opened]) or "")
+
+
 def test_an_area_question_needs_an_area() -> None:
     stage = passage("s", "南湖创新中心聚焦生物制造“1-10”中试放大阶段。", "南湖")
     assert answer("南湖创新中心占地多大?", [stage]) is None  # 1-10 is not an area

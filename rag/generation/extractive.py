@@ -186,6 +186,7 @@ _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is as
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
 _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
+_GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服务于|助力")  # prepositions that take a noun as their object
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
@@ -429,6 +430,18 @@ def _dated(question_norm: str) -> list[str]:
     if at is None:
         return []
     return _noun_run(words[: at - 1 if at and words[at - 1] == "是" else at], tags)
+
+
+def _only_governed(word: str, *texts: str) -> bool:
+    """In the first of ``texts`` that holds ``word`` (the sentence, the one before it, its passage),
+    every mention of it is the object of a preposition in its clause (围绕…大科学装置, 依托…): that
+    text is about something else, and its date is that thing's (在2023年的大会上,种子基金落地,
+    围绕大科学装置… does not say when the facilities opened)."""
+    text = next((t for t in texts if word in t), "")
+    spans = [m.start() for m in re.finditer(re.escape(word), text)]
+    return bool(spans) and all(
+        _GOVERNING.search(text[max((b.end() for b in _CLAUSE_BREAK.finditer(text, 0, at)), default=0):at])
+        for at in spans)
 
 
 def _measured(question_norm: str) -> list[str]:
@@ -1065,6 +1078,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
+                and not (dated and _only_governed(dated[0], c.norm, c.before, p_norms[c.n - 1]))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in list_kind)
                 and not (wider and _DISTRICT_SCOPE.search(unquoted := _QUOTED_SPAN.sub(" ", c.norm))
