@@ -620,6 +620,15 @@ def test_a_date_of_another_event_does_not_answer() -> None:
     assert "2023" in (answer("南湖科学城种子基金什么时候落地的?", [launch, opened]) or "")
 
 
+def test_a_list_of_kinds_does_not_say_which_ones_of_a_kind_there_are() -> None:
+    kinds = passage("k", "充分发挥南湖科学城大科学装置、科研平台、研究型大学等创新要素集聚优势,加速发展科研经济。", "充分")
+    named = passage("n", "当前,南湖科学城合成生物研究、脑解析与脑模拟、材料基因组三大科学装置建成开放共享。", "当前")
+    assert answer("南湖科学城有哪些大科学装置?", [kinds]) is None
+    assert "材料基因组" in (answer("南湖科学城有哪些大科学装置?", [kinds, named]) or "")
+    parks = passage("p", "我们将加强联动河套深圳园区、香港科学园等,建立健全促进人员、物资便捷流动的体制机制。", "我们")
+    assert "香港科学园" in (answer("南湖要跟哪些园区联动来方便人员和物资往来?", [parks]) or "")  # names ending in the kind
+
+
 def test_an_area_question_needs_an_area() -> None:
     stage = passage("s", "南湖创新中心聚焦生物制造“1-10”中试放大阶段。", "南湖")
     assert answer("南湖创新中心占地多大?", [stage]) is None  # 1-10 is not an area
@@ -1025,3 +1034,14 @@ def test_a_quoted_title_names_the_document_and_its_question_words_are_the_title_
     assert "靳峰" in (answer(question, [doc_passage]) or "")
     assert answer(question, [replace(doc_passage, title="南湖区年度工作报告")]) is None
 
+
+
+def test_a_quote_is_said_by_the_speaker_the_sentence_after_it_names() -> None:
+    # news quotes first and attributes after: 领导认为 is not in the quote, it is in the attribution
+    text = ("“在这场破土而出的产业盛宴中,南湖有着抢占先机、走上主桌的天然优势,我们有雄厚的创新基础、充沛的算力资源、"
+            "广阔的应用场景。”南湖区委主要领导表示,应抢抓人工智能发展的重大战略机遇,依托“超智一体”独特算力优势,"
+            "加快推进算力赋能、生态培育、场景开放,同时尽快推出更具吸引力、竞争力的产业政策、人才政策,汇聚更多人工智能"
+            "领域所需的人才、资金等创新资源,为深圳打造全球人工智能先锋城市做出南湖的贡献。")
+    shown = answer("南湖区领导认为,南湖发展人工智能有哪些天然优势?", [passage("q", text, "“")]) or ""
+    assert "创新基础" in shown
+    assert "应用场景。”[1]" in shown and "”[1]。" not in shown  # the quote's own full stop ends the sentence

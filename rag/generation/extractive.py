@@ -186,6 +186,7 @@ _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is as
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
 _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
+_ITEM_JOINS = frozenset("、和与及等")  # what stands between the items of a list (A、B和C等)
 _GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服务于|助力")  # prepositions that take a noun as their object
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
@@ -215,6 +216,7 @@ _ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
+_ATTRIBUTION = re.compile(r"^\s*[^，,。；;“”「」]{2,30}?(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)")
 _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
@@ -575,6 +577,7 @@ class _Candidate:
     published: str = ""  # the date its document gives itself, "" if none
     header: bool = False  # its document's title, source and date: it answers only when it was published
     section: str = ""  # matching form of the heading line above its paragraph in the passage, "" if none
+    speaker: str = ""  # matching form of who said it, when it is quoted (”光明区委主要领导表示), "" if not
 
 
 @dataclass(frozen=True, slots=True)
@@ -713,6 +716,7 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for n, p in enumerate(passages, start=1):
         sentences = split_sentences(p.text)
+        speakers = _speakers([s.text for s in sentences])
         for i, sentence in enumerate(sentences):
             pieces = [sentence]
             if i and (_POINTS_BACK.match(sentence.text.strip()) or _SAME_YEAR.match(sentence.text.strip())):
@@ -738,13 +742,50 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 norm = match_form(f"{_BYLINE_SAYS}{text}" if byline else text)
                 out.append(_Candidate(n, p.doc_id, text, norm, p.start + piece.start, p.start + piece.end,
                                       match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year,
-                                      p.published, section=match_form(_section(p.text[:piece.start]))))
+                                      p.published, section=match_form(_section(p.text[:piece.start])),
+                                      speaker=speakers[i]))
         if p.start == 0 and (end := header_end(p.text)):  # 这篇文章是哪天发的: title and date together
             text = " ".join(p.text[:end].split())
             out.append(_Candidate(n, p.doc_id, text, match_form(text), 0, end, "", "", p.published, header=True))
     # a sentence that opens its chunk has its text before it in an overlapping chunk, if one was retrieved
     known = {(c.doc_id, c.start): c.before for c in out if c.before}
     return [replace(c, before=known.get((c.doc_id, c.start), "")) if not c.before else c for c in out]
+
+
+def _only_as_item(text_norm: str, kind: str, question_norm: str) -> bool:
+    """``kind`` is written in the sentence, each time as one item of a list of kinds (大科学装置、
+    科研平台、研究型大学等; 光明科学城大科学装置和重点实验室等): the sentence names kinds, not
+    which ones of ``kind`` there are (光明科学城有哪些大科学装置?). An item is the kind alone, as
+    the question writes it, or after the question's own words (光明科学城); a name ending in the
+    kind (河套深圳园区、香港科学园) is one of them, and so is an item after 等 (合成生物等大科学装置)."""
+    spans = [m.span() for m in re.finditer(re.escape(kind), text_norm)] if kind else []
+
+    def item(start: int, end: int) -> bool:
+        if text_norm[end:end + 1] not in _ITEM_JOINS:
+            return False
+        while start > 0 and text_norm[start - 1:end] in question_norm:  # 大 + 科学装置, as asked
+            start -= 1
+        before = text_norm[max(0, start - 2):start]
+        return start == 0 or (before[-1:] in _ITEM_JOINS and before[-1:] != "等") or before in question_norm
+
+    return bool(spans) and all(item(start, end) for start, end in spans)
+
+
+def _speakers(sentences: Sequence[str]) -> list[str]:
+    """For each sentence, in matching form, who says it when it is quoted and the sentence after
+    the quote names the speaker (“…我们有雄厚的创新基础…。”光明区委主要领导表示,…): news quotes
+    first and attributes after, so the words of 光明区领导认为… are not in the quote itself."""
+    said = [""] * len(sentences)
+    for i in range(len(sentences) - 1):
+        closing = strip_markers(sentences[i]).rstrip()
+        if not closing.endswith(("”", "」")) or not (who := _ATTRIBUTION.match(sentences[i + 1])):
+            continue
+        speaker = match_form(who.group())
+        for j in range(i, -1, -1):  # back to the sentence that opens the quote
+            said[j] = speaker
+            if "“" in sentences[j] or "「" in sentences[j]:
+                break
+    return said
 
 
 def _section(text_before: str) -> str:
@@ -971,6 +1012,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
     focus = [f for f in asked_about if rare(f)]
+    asked_phrase = "".join(asked_about) if "".join(asked_about) in q_norm else ""  # 科学 + 装置 of 哪些大科学装置
     given = [w for w in map(match_form, romanised) if rare(w)]
     # 国药集团在光明布局的研究院叫什么: the name of what belongs to 国药集团; a sentence about what
     # 中兵集团 built does not answer (a word no candidate holds is the user's own, not checked)
@@ -1042,7 +1084,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         # a rendering's longer word whose first two characters the sentence holds counts half: the
         # translator writes 合成生物学 (synthetic biology) where the documents say 合成生物
         coverage = sum(w if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section or t in titled[c.doc_id]
+                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section or t in c.speaker or t in titled[c.doc_id]
                        else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
                        for t, w in weights.items()) / total if total else 0.0
         written = numbers(c.norm)
@@ -1069,6 +1111,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in given)
                 and not (wants_which and _only_counts(c.text, c.norm, q_norm))
+                and not (wants_which and _only_as_item(c.norm, asked_phrase, q_norm))
                 # 该模式…, 这座…: what it points back to is named by the sentence before, read with it
                 and not (identity and _POINTS_BACK.match(c.text))
                 and not (ask.change and q_figures and not changes_with(c.norm, q_figures))
@@ -1154,6 +1197,8 @@ def compose(chosen: Sequence[Finding]) -> str:
             end = text[len(body):].strip()[:1]
             zh = language(body) == "zh"
             end = end if end in "。！？!?." and end else ("。" if zh else ".")
+            if body[-2:-1] in ("。", "！", "？", "!", "?") and body[-1:] in ("”", "」"):
+                end = ""  # a quote ends the sentence: …应用场景。”[2]
             parts.append(f"{body}[{c.n}]{end}")
     return ("" if all(language(f.candidate.text) == "zh" for f in chosen) else " ").join(parts)
 
