@@ -329,6 +329,20 @@ def test_bad_uploads_get_a_message_each_and_change_nothing(chat, served):
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_a_new_chat_keeps_what_the_user_has_started_typing(chat):
+    # the reset reaches the page after a round trip, later still on a busy server: it must not
+    # clear a question typed meanwhile (Enter then sent an empty question)
+    chat.ask(QUESTION)
+    chat.page.fill("#question textarea", OTHER_QUESTION)
+    chat.page.click("#new-chat")
+    chat.page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
+    assert chat.page.input_value("#question textarea") == OTHER_QUESTION
+    chat.page.press("#question textarea", "Enter")
+    assert "百强区" in chat.wait_answer(0).inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_two_sessions_keep_their_own_conversations(browser, served):
     one, two = ChatPage(browser, served.url).wait_chat(), ChatPage(browser, served.url).wait_chat()
     try:

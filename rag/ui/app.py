@@ -191,7 +191,9 @@ class ChatUI:
 
     @staticmethod
     def new_conversation() -> tuple:
-        return [], _panel([]), "", []
+        """An empty chat. The question box is left alone: a reply that reached a busy server's
+        page after the user had started typing cleared what they typed, and Enter then sent "". """
+        return [], _panel([]), []
 
     def feedback(self, turns: list[Turn], data: gr.LikeData, request: gr.Request) -> None:
         """Append a thumbs up/down (or its removal) on an answer to the feedback file."""
@@ -367,8 +369,9 @@ def build_app(bot: RAG, *, role_of: RoleOf = everyone_edits, gate: Gate = no_gat
         c.question.submit(ui.respond, chat_in, api_name="ask", **chat_opts)
         c.send.click(ui.respond, chat_in, api_name=False, **chat_opts)
         c.chatbot.example_select(ui.ask_example, chat_in[1:], api_name=False, **chat_opts)
-        c.new.click(ui.new_conversation, None, chat_out, api_name=False)
-        c.chatbot.clear(ui.new_conversation, None, chat_out, api_name=False)
+        conversation = [c.chatbot, c.sources, turns]
+        c.new.click(ui.new_conversation, None, conversation, api_name=False)
+        c.chatbot.clear(ui.new_conversation, None, conversation, api_name=False)
         c.chatbot.like(ui.feedback, [turns], None, api_name=False)
         c.backend.change(_badge, c.backend, badge, api_name=False)
 
