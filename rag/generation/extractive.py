@@ -215,8 +215,9 @@ _ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎
                           r"什么时候|何时|第几|哪些|哪几|哪一?[个只家所位项条座批支款件种类]|什么|谁|多大|多高|多长|多久|是否|"
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
-# a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
+# who says the quote before it (”光明区委主要领导表示,…)
 _ATTRIBUTION = re.compile(r"^\s*[^，,。；;“”「」]{2,30}?(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)")
+# a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
 _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
