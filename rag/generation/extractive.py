@@ -1013,7 +1013,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
     focus = [f for f in asked_about if rare(f)]
-    asked_phrase = "".join(asked_about) if "".join(asked_about) in q_norm else ""  # 科学 + 装置 of 哪些大科学装置
+    asked_phrase = phrase if (phrase := "".join(asked_about)) in q_norm else ""  # 科学 + 装置 of 哪些大科学装置
     given = [w for w in map(match_form, romanised) if rare(w)]
     # 国药集团在光明布局的研究院叫什么: the name of what belongs to 国药集团; a sentence about what
     # 中兵集团 built does not answer (a word no candidate holds is the user's own, not checked)
@@ -1198,7 +1198,7 @@ def compose(chosen: Sequence[Finding]) -> str:
             end = text[len(body):].strip()[:1]
             zh = language(body) == "zh"
             end = end if end in "。！？!?." and end else ("。" if zh else ".")
-            if body[-2:-1] in ("。", "！", "？", "!", "?") and body[-1:] in ("”", "」"):
+            if body[-1:] in "”」" and body[-2:-1] and body[-2:-1] in "。！？!?":
                 end = ""  # a quote ends the sentence: …应用场景。”[2]
             parts.append(f"{body}[{c.n}]{end}")
     return ("" if all(language(f.candidate.text) == "zh" for f in chosen) else " ").join(parts)
