@@ -313,6 +313,9 @@ class RAG:
     def _romanised(self, question: str) -> list[tuple[str, str, float]]:
         return self._get_retriever().romanised(question)
 
+    def _documents_word(self, english: str) -> str | None:
+        return self._get_retriever().documents_word(english)
+
     def _search_whole_sentences(self, question: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Passages to answer from: each runs on to the end of the sentence it was cut in, and knows
         the year of the heading above it; with its documents' credit lines for a question about them."""
@@ -373,7 +376,7 @@ class RAG:
                     max_answer_tokens=s.max_answer_tokens, temperature=s.temperature, min_score=s.min_score,
                     rewriter=rewriter, condense=s.condense_with_local or not isinstance(rewriter, LocalBackend),
                     english_answers=generator.name != "extractive",  # the extractive answer is the documents' words
-                    romanised=self._romanised)
+                    romanised=self._romanised, documents_word=self._documents_word)
             return self._pipelines[key]
 
     def _generator(self, name: BackendName) -> Generator:

@@ -212,6 +212,9 @@ def test_conflicting_figures_are_both_kept_each_cited_to_its_own_document() -> N
     ("光明区的高层次人才超过3000名了吗?", "光明区的高层次人才多少名?"),
     ("光明區有沒有3000多名高層次人才？", "光明區有多少名高層次人才？"),
     ("合成生物产业基金规模是100亿元吗?", "合成生物产业基金规模是多少亿元?"),
+    # a count between 1900 and 2099 is still a count; before 届 it is a cohort's year
+    ("光明区有超过2000家企业吗?", "光明区有多少家企业?"),
+    ("2024届毕业生有没有留在光明区?", "2024届毕业生有没有留在光明区?"),
     # not a figure to check: an ordinal, two figures, no yes/no, no figure
     ("光明区是第一个获批的吗?", "光明区是第一个获批的吗?"),
     ("光明区有超过3000名高层次人才和8000名科研人才吗?", "光明区有超过3000名高层次人才和8000名科研人才吗?"),
@@ -244,6 +247,25 @@ def test_english_words_a_translation_left_in_are_not_searched_for(translated: st
     generator = ScriptedGenerator.answering("", translated=translated)
     search = Search([_passage("b", FUND)])
     _ask(_pipeline(generator), "How many landmark scientists did Guangming bring in?", search)
+    assert search.queries == [searched]
+
+
+@pytest.mark.parametrize("translated, searched", [
+    ("深圳光明区第一 graphene工业园有多少家 graphene公司？", "深圳光明区第一石墨烯工业园有多少家石墨烯公司？"),
+    ("光明区的党 Secretary是谁？", "光明区的党书记是谁？"),
+    # a run is looked up whole, and half a compound not at all: else each word in another sense
+    ("哪个 Greater Bay Area 创新案例获奖了？", "哪个创新案例获奖了？"),
+    ("脑-inspired智能产业基金有多大？", "脑-智能产业基金有多大？"),
+    ("光明区2024年的 GDP 是多少？", "光明区2024年的 GDP 是多少？"),
+])
+def test_english_words_a_translation_left_in_are_searched_for_as_the_documents_write_them(
+        translated: str, searched: str) -> None:
+    words = {"graphene": "石墨烯", "secretary": "书记", "area": "领域", "inspired": "振奋"}
+    generator = ScriptedGenerator.answering("", translated=translated)
+    search = Search([_passage("b", FUND)])
+    pipeline = AnswerPipeline(generator, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
+                              temperature=0.0, min_score=0.0, documents_word=lambda w: words.get(w.lower()))
+    _ask(pipeline, "How many graphene companies are in Guangming?", search)
     assert search.queries == [searched]
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.retrieval.retriever import BM25Index, Retriever, rrf
+from rag.retrieval.retriever import MAX_NAME_CHUNKS, BM25Index, Retriever, rrf
 from rag.store import DocumentEntry, IndexParams
 from rag.store.faiss_store import FaissStore
 from rag.types import Chunk, DocRecord, Document
@@ -211,8 +211,21 @@ def test_names_in_pinyin_are_read_from_the_index_words_once_per_vocabulary() -> 
 
 
 def test_an_index_too_large_to_read_every_words_pinyin_looks_no_name_up() -> None:
-    from rag.retrieval.retriever import MAX_NAME_CHUNKS
-
     store = _WordStore({"河套": 2}, chunks=MAX_NAME_CHUNKS + 1)
     assert Retriever(store, embed_query=lambda q: None).romanised("What is the Hetao centre?") == []
     assert store.reads == 0
+
+
+def test_english_words_are_read_as_the_index_words_a_dictionary_gives_for_them() -> None:
+    # 书记 and 秘书 both translate "secretary": the one the documents use is the one found
+    store = _WordStore({"书记": 3, "石墨": 1, "营收": 1, "收入": 4}, chunks=20)
+    retriever = Retriever(store, embed_query=lambda q: None)
+    assert retriever.documents_word("Secretary") == "书记"
+    assert retriever.documents_word("revenues") == "收入"  # an inflection; of two words, the commoner
+    assert retriever.documents_word("graphene") is None  # 石墨烯: not an index word
+    keys = retriever._english
+    assert retriever.documents_word("secretary") == "书记" and retriever._english is keys
+    store.words = {"秘书": 1}  # a write: a new vocabulary object, its keys read again
+    assert retriever.documents_word("secretary") == "秘书"
+    store.chunks_held = MAX_NAME_CHUNKS + 1
+    assert retriever.documents_word("secretary") is None

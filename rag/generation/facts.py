@@ -400,10 +400,12 @@ def figure_checked_as_asked(question: str) -> str:
     answer it, each with its source where they differ, and a sentence that words the figure
     otherwise (超3000人) still answers. Any other question is returned unchanged."""
     figures = list(_CHECKED_FIGURE.finditer(question))
-    if len(figures) != 1 or not _YES_NO_WORDS.search(question) or _YEAR.search(figures[0].group()):
+    if len(figures) != 1 or not _YES_NO_WORDS.search(question):
         return question
     figure = figures[0]
     unit = figure.group("unit")
+    if unit in "届屆" and _YEAR.search(figure.group()):  # 2024届: a cohort's year, not a count
+        return question
     how = f"多少{figure.group('big') or ''}{unit}"
     rewritten = f"{question[:figure.start()]}{how}{question[figure.end():]}"
     return _YES_NO_WORDS.sub(lambda m: _YES_NO_AS_HOW.get(m.group(), ""), rewritten)

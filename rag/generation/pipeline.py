@@ -36,6 +36,7 @@ SUBJECT_SHARE = 0.1
 
 # English question -> (pinyin name, the documents' word, share of the chunks holding it)
 NameLookup = Callable[[str], Sequence[tuple[str, str, float]]]
+WordLookup = Callable[[str], str | None]  # an English word -> the documents' word for it, if any
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
@@ -85,20 +86,29 @@ MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answe
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]+\b")  # GDP, R&D: written in Chinese documents too
 _AI_ALONE = re.compile(r"(?<![A-Za-z])AI(?![A-Za-z+＋])")
-_LATIN_WORD = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?![A-Za-z&])\s*")
+_LATIN_RUN = re.compile(r"\s*(?<![A-Za-z&])[A-Za-z][A-Za-z'&\-]*(?:\s+[A-Za-z][A-Za-z'&\-]*)*(?![A-Za-z&])\s*")
 
 
-def untranslated_removed(translation: str) -> str:
-    """A Chinese rendering without the English words the model left in it (光明区2024年新增了多少位
-    landmark科学家 → 光明区2024年新增了多少位科学家). No Chinese sentence contains them, so they only
-    lowered the share of the question's words a sentence covers; the dense half still searches
-    with the original question. Acronyms (GDP, R&D) stay: the documents write them too; AI alone is
-    written out (人工智能产业集群), as Chinese documents do outside set phrases (AI+城市治理)."""
+def untranslated_removed(translation: str, documents_word: WordLookup | None = None) -> str:
+    """A Chinese rendering without the English words the model left in it: each written as the
+    documents write it where ``documents_word`` knows it (第一 graphene工业园 → 第一石墨烯工业园),
+    else dropped (新增了多少位 landmark科学家 → 新增了多少位科学家). No Chinese sentence contains
+    them, so they only lowered the share of the question's words a sentence covers; the dense half
+    still searches with the original question. Acronyms (GDP, R&D) stay: the documents write them
+    too; AI alone is written out (人工智能产业集群), as Chinese documents do outside set phrases
+    (AI+城市治理)."""
     def kept(m: re.Match) -> str:
-        word = m.group().strip()
-        return m.group() if word.isupper() else ""  # GDP, R&D, A股: upper case
+        run = m.group().strip()
+        # a run of words is looked up whole (Greater Bay Area is not 更大海湾领域); half a compound
+        # (脑-inspired) is not looked up: a dictionary reads the half in another sense (振奋)
+        if documents_word and m.string[m.start() - 1 : m.start()] != "-" and not run.isupper():
+            word = documents_word(run)
+            if word:
+                return word
+        upper = [word for word in run.split() if word.isupper()]  # GDP, R&D, A股: upper case
+        return m.group().replace(run, " ".join(upper)) if upper else ""
 
-    return _LATIN_WORD.sub(kept, _AI_ALONE.sub("人工智能", translation)).strip()
+    return _LATIN_RUN.sub(kept, _AI_ALONE.sub("人工智能", translation)).strip()
 
 
 def questions_removed(text: str) -> str:
@@ -165,19 +175,22 @@ class AnswerPipeline:
     questions (an English question into Chinese; with ``condense``, a follow-up no rule resolves):
     the generator itself by default; a generator that cannot (it returns "") leaves them as they are.
     With ``english_answers``, the documents' own sentences in an English answer (a fallback, another
-    document's statement) are rendered in English by the rewriter (``in_english``).
+    document's statement) are rendered in English by the rewriter (``in_english``). ``romanised``
+    and ``documents_word`` find the documents' words for the names and the words a rendering of an
+    English question leaves in English.
     """
 
     def __init__(self, generator: Generator, *, similarity: Similarity, context_tokens: int,
                  max_answer_tokens: int, temperature: float, min_score: float = 0.0,
                  rewriter: Generator | None = None, condense: bool = True, english_answers: bool = False,
-                 romanised: NameLookup | None = None) -> None:
+                 romanised: NameLookup | None = None, documents_word: WordLookup | None = None) -> None:
         self.generator = generator
         self.rewriter = rewriter or generator
         self.condense_with_rewriter = condense
         self.english_answers = english_answers
         self._similarity = similarity
         self._romanised = romanised
+        self._documents_word = documents_word
         self.context_tokens = context_tokens
         self.max_answer_tokens = max_answer_tokens
         self.temperature = temperature
@@ -440,7 +453,7 @@ class AnswerPipeline:
             return question  # not Chinese, or an answer rather than a rendering (Where is … located? → 光明区)
         # a year the rendering dropped would widen the question (in 2024 → any year)
         lost = [y for y in _YEAR.findall(question) if y not in translated]
-        return "".join(f"{y}年" for y in lost) + untranslated_removed(translated)
+        return "".join(f"{y}年" for y in lost) + untranslated_removed(translated, self._documents_word)
 
     def _translated(self, question: str, names: Sequence[tuple[str, str]] = ()) -> str:
         """The rewriter's rendering (its first line), told the documents' word for each of ``names``."""

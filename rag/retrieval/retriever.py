@@ -9,6 +9,7 @@ import numpy as np
 
 from rag.retrieval.bm25 import BM25Index
 from rag.retrieval.fusion import RRF_K, rrf
+from rag.retrieval.glossary import documents_word, english_keys
 from rag.retrieval.romanised import pinyin_keys, romanised_names
 from rag.store import Store, StoredChunk
 from rag.types import RETRIEVAL_MODES, Passage, RetrievalMode
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # Reading the pinyin of every word of an index takes about 15 µs a word, and Milvus keeps no word
 # list (its chunks are read and cut again): past this many chunks the first English question would
-# wait seconds for it, so names in pinyin are not looked up there
+# wait seconds for it, so names in pinyin (and English words) are not looked up there
 MAX_NAME_CHUNKS = 20_000
 Rerank = Callable[[str, Sequence[str]], Sequence[float]]  # (query, texts) -> one score each, larger = better
 
@@ -44,6 +45,7 @@ class Retriever:
         self._rerank = rerank
         self.rerank_depth = rerank_depth
         self._pinyin: tuple[Mapping[str, int], dict[str, str]] | None = None  # (vocabulary, its pinyin keys)
+        self._english: tuple[Mapping[str, int], dict[str, str]] | None = None  # (vocabulary, its English keys)
 
     def search(self, query: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Best ``k`` passages for ``query``; ``mode`` is "hybrid", "bm25" or "dense"."""
@@ -82,6 +84,16 @@ class Retriever:
             self._pinyin = (vocabulary, pinyin_keys(vocabulary))
         return [(written, word, vocabulary.get(word, 0) / max(1, chunks))
                 for written, word in romanised_names(question, self._pinyin[1])]
+
+    def documents_word(self, english: str) -> str | None:
+        """The index word a dictionary translates an English word by (graphene → 石墨烯), or None:
+        see ``rag.retrieval.glossary``. Read again after a write; none past ``MAX_NAME_CHUNKS``."""
+        if self.store.chunk_count() > MAX_NAME_CHUNKS:
+            return None
+        vocabulary = self.store.vocabulary()
+        if self._english is None or self._english[0] is not vocabulary:
+            self._english = (vocabulary, english_keys(vocabulary))
+        return documents_word(english, self._english[1])
 
     def _fetch(self, scored: list[tuple[int, float]], wanted: int) -> tuple[list[tuple[int, float]], dict[int, StoredChunk]]:
         """The first ``wanted`` ranked chunks that still exist: a document removed between the
