@@ -1047,3 +1047,23 @@ def test_a_quote_is_said_by_the_speaker_the_sentence_after_it_names() -> None:
     shown = answer("南湖区领导认为,南湖发展人工智能有哪些天然优势?", [passage("q", text, "“")]) or ""
     assert "创新基础" in shown
     assert "应用场景。”[1]" in shown and "”[1]。" not in shown  # the quote's own full stop ends the sentence
+
+
+QUOTED_AFTER_SPEAKER = ("从柏林回到南湖创新创业的宋晓,就是奔赴南湖的一位人才,她说,“我们公司落地南湖的速度非常快,几乎是拎包入驻。"
+                        "入驻的生物企业,每月可获得45元每平方米的租金补贴,真正让我们做到了科研无忧。”人才是第一资源,南湖区正加快建设人才街区。")
+
+
+def test_a_quote_opened_after_its_speaker_is_hers_in_every_sentence_even_past_the_chunk_end() -> None:
+    from rag.generation.extractive import _candidates
+
+    cut = QUOTED_AFTER_SPEAKER.index("入驻")
+    whole = passage("q", QUOTED_AFTER_SPEAKER, "从柏林")
+    first = replace(whole, text=QUOTED_AFTER_SPEAKER[:cut], end=cut)
+    second = replace(whole, chunk_id="q#1", text=QUOTED_AFTER_SPEAKER[cut:], start=cut)
+    for passages in ([whole], [second, first]):
+        said = {c.text: c.speaker for c in _candidates(passages)}
+        # the speaker is who is named, not the words describing her (南湖, 创新创业 are not what she says)
+        assert said["入驻的生物企业,每月可获得45元每平方米的租金补贴,真正让我们做到了科研无忧。”"] == "宋晓"
+        assert said["人才是第一资源,南湖区正加快建设人才街区。"] == ""  # the quote is closed
+    # the chunk before it not retrieved: no speaker is known
+    assert {c.speaker for c in _candidates([second])} == {""}

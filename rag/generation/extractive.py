@@ -217,6 +217,7 @@ _ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 # who says the quote before it (”光明区委主要领导表示,…)
 _ATTRIBUTION = re.compile(r"^\s*[^，,。；;“”「」]{2,30}?(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)")
+_SAYS = re.compile(r"(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)\s*[，,:：]?\s*$")  # 她说,“…
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
 _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
@@ -717,7 +718,7 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for n, p in enumerate(passages, start=1):
         sentences = split_sentences(p.text)
-        speakers = _speakers([s.text for s in sentences])
+        speakers = _speakers([s.text for s in sentences], _opened_before(p, passages))
         for i, sentence in enumerate(sentences):
             pieces = [sentence]
             if i and (_POINTS_BACK.match(sentence.text.strip()) or _SAME_YEAR.match(sentence.text.strip())):
@@ -772,11 +773,16 @@ def _only_as_item(text_norm: str, kind: str, question_norm: str) -> bool:
     return bool(spans) and all(item(start, end) for start, end in spans)
 
 
-def _speakers(sentences: Sequence[str]) -> list[str]:
-    """For each sentence, in matching form, who says it when it is quoted and the sentence after
-    the quote names the speaker (“…我们有雄厚的创新基础…。”光明区委主要领导表示,…): news quotes
-    first and attributes after, so the words of 光明区领导认为… are not in the quote itself."""
+def _speakers(sentences: Sequence[str], opened: str = "") -> list[str]:
+    """For each sentence, in matching form, who says it when it is quoted: named by the sentence
+    after the quote (“…我们有雄厚的创新基础…。”光明区委主要领导表示,…), or by the words that open
+    it (宋悠洋,…她说,“…。光明区还出台了…租金补贴…。”: the second sentence is hers too). ``opened``:
+    who says a quote the chunk before this one left open."""
     said = [""] * len(sentences)
+    for i, sentence in enumerate(sentences):
+        if opened:
+            said[i] = opened
+        opened = _still_open(sentence, opened)
     for i in range(len(sentences) - 1):
         closing = strip_markers(sentences[i]).rstrip()
         if not closing.endswith(("”", "」")) or not (who := _ATTRIBUTION.match(sentences[i + 1])):
@@ -787,6 +793,32 @@ def _speakers(sentences: Sequence[str]) -> list[str]:
             if "“" in sentences[j] or "「" in sentences[j]:
                 break
     return said
+
+
+def _still_open(sentence: str, opened: str) -> str:
+    """Who says the quote still open after ``sentence`` (one it opens after its speaker, 她说,“…,
+    or ``opened``), or "" once the quote is closed."""
+    quote = max(sentence.rfind("“"), sentence.rfind("「"))
+    closed = max(sentence.rfind("”"), sentence.rfind("」"))
+    if quote > closed and _SAYS.search(sentence[:quote]):  # 她说,“ not 打造“生物铸造厂”
+        # who: the head of the subject that opens the words before the quote (…创新创业的宋悠洋,
+        # 就是…,她说: 宋悠洋), not the rest of them, which describe the speaker, not what is said
+        subject = _SAYS.sub("", re.split(r"[，,]", sentence[:quote])[0])
+        return match_form(subject.rsplit("的", 1)[-1])
+    return "" if closed >= 0 else opened
+
+
+def _opened_before(passage: Passage, passages: Sequence[Passage]) -> str:
+    """Who says a quote that a retrieved chunk of the same document leaves open where ``passage``
+    starts (她说,“… ends one chunk, the quote goes on in the next)."""
+    for other in passages:
+        if other.doc_id == passage.doc_id and other.start < passage.start <= other.start + len(other.text):
+            opened = ""
+            for sentence in split_sentences(other.text[: passage.start - other.start]):
+                opened = _still_open(sentence.text, opened)
+            if opened:
+                return opened
+    return ""
 
 
 def _section(text_before: str) -> str:
