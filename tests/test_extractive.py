@@ -1067,3 +1067,27 @@ def test_a_quote_opened_after_its_speaker_is_hers_in_every_sentence_even_past_th
         assert said["人才是第一资源,南湖区正加快建设人才街区。"] == ""  # the quote is closed
     # the chunk before it not retrieved: no speaker is known
     assert {c.speaker for c in _candidates([second])} == {""}
+
+
+def test_a_thing_named_by_the_tail_of_its_full_name_counts_the_full_names_words() -> None:
+    from rag.generation.extractive import _candidates
+
+    text = ("南湖区合成生物产业发展中,最有名的是深圳市工程生物产业创新中心首创的“楼上楼下”模式。该模式被列入推广经验47条。"
+            "目前,创新中心已组织16批次共450家企业遴选,通过遴选企业163家。")
+    cut = text.index("该模式")
+    whole = passage("n", text, "南湖区")
+    first = replace(whole, text=text[:cut], end=cut)
+    second = replace(whole, chunk_id="n#1", text=text[cut:], start=cut)
+    for passages in ([whole], [second, first]):
+        named = {c.text: c.named for c in _candidates(passages)}
+        # the city that opens the name is not the scope of what the sentence counts
+        assert named["目前,创新中心已组织16批次共450家企业遴选,通过遴选企业163家。"] == "工程生物产业创新中心"
+        assert named["该模式被列入推广经验47条。"] == ""
+    assert {c.named for c in _candidates([second])} == {""}  # the full name not retrieved
+    # its words are covered for a question that names it in full
+    from rag.generation.extractive import _features
+
+    candidates = _candidates([whole])
+    features = _features("工程生物产业创新中心组织了多少家企业遴选?", candidates, [whole], None)
+    covered = {c.text: f.coverage for c, f in zip(candidates, features)}
+    assert covered["目前,创新中心已组织16批次共450家企业遴选,通过遴选企业163家。"] == pytest.approx(1.0)

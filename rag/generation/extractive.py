@@ -217,6 +217,9 @@ _ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 # who says the quote before it (”光明区委主要领导表示,…)
 _ATTRIBUTION = re.compile(r"^\s*[^，,。；;“”「」]{2,30}?(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)")
+SHORT_NAME, SHORT_NAME_REACH = 4, 12  # a short form: a name's last 4 characters, in a sentence's first 12
+_PLACE_FIRST = re.compile(r"^[\u3400-\u9fff]{2,3}[省市区县]")
+_NAME_START = re.compile(r"[的是在由和与及为将把对从向]")  # a name follows these words (最令人熟知的是深圳市…)
 _SAYS = re.compile(r"(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)\s*[，,:：]?\s*$")  # 她说,“…
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
 _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
@@ -580,6 +583,7 @@ class _Candidate:
     header: bool = False  # its document's title, source and date: it answers only when it was published
     section: str = ""  # matching form of the heading line above its paragraph in the passage, "" if none
     speaker: str = ""  # matching form of who said it, when it is quoted (”光明区委主要领导表示), "" if not
+    named: str = ""  # the full name, earlier in its paragraph, of what it names by a short form, "" if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -718,7 +722,8 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for n, p in enumerate(passages, start=1):
         sentences = split_sentences(p.text)
-        speakers = _speakers([s.text for s in sentences], _opened_before(p, passages))
+        retrieved_before = _retrieved_before(p, passages)
+        speakers = _speakers([s.text for s in sentences], _opened_before(retrieved_before))
         for i, sentence in enumerate(sentences):
             pieces = [sentence]
             if i and (_POINTS_BACK.match(sentence.text.strip()) or _SAME_YEAR.match(sentence.text.strip())):
@@ -741,11 +746,13 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 if (short and not byline) or _INSTRUCTION.search(text):
                     continue
                 preceding = p.text[sentences[i - 1].start if i else sentence.start : piece.start]
+                paragraph_before = retrieved_before + p.text[: piece.start]
                 norm = match_form(f"{_BYLINE_SAYS}{text}" if byline else text)
                 out.append(_Candidate(n, p.doc_id, text, norm, p.start + piece.start, p.start + piece.end,
                                       match_form(preceding), heading_year(p.text[:piece.start]) or p.heading_year,
                                       p.published, section=match_form(_section(p.text[:piece.start])),
-                                      speaker=speakers[i]))
+                                      speaker=speakers[i],
+                                      named=_full_name(match_form(paragraph_before.rsplit("\n", 1)[-1]), norm)))
         if p.start == 0 and (end := header_end(p.text)):  # 这篇文章是哪天发的: title and date together
             text = " ".join(p.text[:end].split())
             out.append(_Candidate(n, p.doc_id, text, match_form(text), 0, end, "", "", p.published, header=True))
@@ -808,17 +815,37 @@ def _still_open(sentence: str, opened: str) -> str:
     return "" if closed >= 0 else opened
 
 
-def _opened_before(passage: Passage, passages: Sequence[Passage]) -> str:
-    """Who says a quote that a retrieved chunk of the same document leaves open where ``passage``
-    starts (她说,“… ends one chunk, the quote goes on in the next)."""
-    for other in passages:
-        if other.doc_id == passage.doc_id and other.start < passage.start <= other.start + len(other.text):
-            opened = ""
-            for sentence in split_sentences(other.text[: passage.start - other.start]):
-                opened = _still_open(sentence.text, opened)
-            if opened:
-                return opened
+def _full_name(paragraph_before: str, text_norm: str) -> str:
+    """The full name, earlier in the paragraph, of what the sentence's opening names by its last
+    four characters (深圳市工程生物产业创新中心首创…。…。目前,创新中心已组织…: 工程生物产业创新中心):
+    news names a thing in full once, then by its tail. The name starts after the last word that
+    joins it to the text before it (…最令人熟知的是深圳市…), without the place it opens with: a city
+    in a name (深圳市工程生物…) is not the scope of what the sentence counts."""
+    opening = text_norm[:SHORT_NAME_REACH]
+    for at in range(len(opening) - SHORT_NAME + 1):
+        tail = opening[at : at + SHORT_NAME]
+        if not re.fullmatch(r"[\u3400-\u9fff]+", tail) or text_norm.count(tail) > text_norm.count(tail, 0, at + SHORT_NAME):
+            continue
+        found = re.findall(rf"([\u3400-\u9fff]{{2,16}}){tail}", paragraph_before)
+        head = _PLACE_FIRST.sub("", _NAME_START.split(found[-1])[-1]) if found else ""
+        if len(head) >= 2:
+            return head + tail
     return ""
+
+
+def _retrieved_before(passage: Passage, passages: Sequence[Passage]) -> str:
+    """The text right before ``passage`` in its document, as far as another retrieved chunk holds it."""
+    return next((other.text[: passage.start - other.start] for other in passages
+                 if other.doc_id == passage.doc_id and other.start < passage.start <= other.start + len(other.text)), "")
+
+
+def _opened_before(text_before: str) -> str:
+    """Who says a quote that the text before a chunk leaves open (她说,“… ends one chunk, the
+    quote goes on in the next)."""
+    opened = ""
+    for sentence in split_sentences(text_before):
+        opened = _still_open(sentence.text, opened)
+    return opened
 
 
 def _section(text_before: str) -> str:
@@ -1117,7 +1144,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         # a rendering's longer word whose first two characters the sentence holds counts half: the
         # translator writes 合成生物学 (synthetic biology) where the documents say 合成生物
         coverage = sum(w if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section or t in c.speaker or t in titled[c.doc_id]
+                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section or t in c.speaker or t in c.named
+                       or t in titled[c.doc_id]
                        else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
                        for t, w in weights.items()) / total if total else 0.0
         written = numbers(c.norm)
