@@ -787,8 +787,6 @@ def test_a_meetings_session_is_no_place_in_a_ranking() -> None:
     # how many did something is not how many there are in all
     ("南湖市实施高校稳定支持计划，全市11所高等院校获科研资金稳定支持。",
      "南湖市有多少所高等院校获科研资金稳定支持?", "11所", "南湖市一共有多少所高等院校?"),
-    # a three-character word is not its first two (博士后 are not 博士)
-    ("南湖区共有院士20人、博士人才超900人。", "南湖区有多少名博士人才?", "900人", "南湖区有多少名博士后?"),
 ])
 def test_a_figure_answers_its_own_question_and_not_its_near_miss(text: str, asked: str, figure: str,
                                                                   near_miss: str) -> None:

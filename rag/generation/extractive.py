@@ -307,10 +307,10 @@ def _content_word(word: str) -> bool:
 
 
 def _mentions(text_norm: str, word: str) -> bool:
-    """``word`` occurs in the text, or, for a compound of four or more characters, its first two
+    """``word`` occurs in the text, or, for a compound of three or more characters, its first two
     do (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate), or it is the short form of
     a word there (高校)."""
-    return (word in text_norm or (len(word) >= 4 and word[:2] in text_norm) or _shortens(word, text_norm)
+    return (word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
             or (len(word) == 2 and word[1] in "种类" and word[0] in text_norm))  # 险种: 创业险、研发险
 
 
