@@ -1051,13 +1051,17 @@ QUOTED_AFTER_SPEAKER = ("从柏林回到南湖创新创业的宋晓,就是奔赴
                         "入驻的生物企业,每月可获得45元每平方米的租金补贴,真正让我们做到了科研无忧。”人才是第一资源,南湖区正加快建设人才街区。")
 
 
+def _whole_and_halves(text: str, cut_before: str) -> tuple[Passage, Passage, Passage]:
+    """``text`` as one chunk, and as two chunks cut before ``cut_before``."""
+    cut = text.index(cut_before)
+    whole = passage("w", text, text[:2])
+    return whole, replace(whole, text=text[:cut], end=cut), replace(whole, chunk_id="w#1", text=text[cut:], start=cut)
+
+
 def test_a_quote_opened_after_its_speaker_is_hers_in_every_sentence_even_past_the_chunk_end() -> None:
     from rag.generation.extractive import _candidates
 
-    cut = QUOTED_AFTER_SPEAKER.index("入驻")
-    whole = passage("q", QUOTED_AFTER_SPEAKER, "从柏林")
-    first = replace(whole, text=QUOTED_AFTER_SPEAKER[:cut], end=cut)
-    second = replace(whole, chunk_id="q#1", text=QUOTED_AFTER_SPEAKER[cut:], start=cut)
+    whole, first, second = _whole_and_halves(QUOTED_AFTER_SPEAKER, "入驻")
     for passages in ([whole], [second, first]):
         said = {c.text: c.speaker for c in _candidates(passages)}
         # the speaker is who is named, not the words describing her (南湖, 创新创业 are not what she says)
@@ -1068,14 +1072,11 @@ def test_a_quote_opened_after_its_speaker_is_hers_in_every_sentence_even_past_th
 
 
 def test_a_thing_named_by_the_tail_of_its_full_name_counts_the_full_names_words() -> None:
-    from rag.generation.extractive import _candidates
+    from rag.generation.extractive import _candidates, _features
 
     text = ("南湖区合成生物产业发展中,最有名的是深圳市工程生物产业创新中心首创的“楼上楼下”模式。该模式被列入推广经验47条。"
             "目前,创新中心已组织16批次共450家企业遴选,通过遴选企业163家。")
-    cut = text.index("该模式")
-    whole = passage("n", text, "南湖区")
-    first = replace(whole, text=text[:cut], end=cut)
-    second = replace(whole, chunk_id="n#1", text=text[cut:], start=cut)
+    whole, first, second = _whole_and_halves(text, "该模式")
     for passages in ([whole], [second, first]):
         named = {c.text: c.named for c in _candidates(passages)}
         # the city that opens the name is not the scope of what the sentence counts
@@ -1083,8 +1084,6 @@ def test_a_thing_named_by_the_tail_of_its_full_name_counts_the_full_names_words(
         assert named["该模式被列入推广经验47条。"] == ""
     assert {c.named for c in _candidates([second])} == {""}  # the full name not retrieved
     # its words are covered for a question that names it in full
-    from rag.generation.extractive import _features
-
     candidates = _candidates([whole])
     features = _features("工程生物产业创新中心组织了多少家企业遴选?", candidates, [whole], None)
     covered = {c.text: f.coverage for c, f in zip(candidates, features)}
