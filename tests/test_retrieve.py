@@ -204,8 +204,8 @@ def test_names_in_pinyin_are_read_from_the_index_words_once_per_vocabulary() -> 
     store = _WordStore({"河套": 2, "光明": 10}, chunks=20)
     retriever = Retriever(store, embed_query=lambda q: None)
     assert retriever.romanised("Is the Hetao centre in Guangming?") == [("Hetao", "河套", 0.1), ("Guangming", "光明", 0.5)]
-    keys = retriever._pinyin
-    assert retriever.romanised("What is Hetao?") == [("Hetao", "河套", 0.1)] and retriever._pinyin is keys
+    keys = retriever._word_keys["pinyin"]
+    assert retriever.romanised("What is Hetao?") == [("Hetao", "河套", 0.1)] and retriever._word_keys["pinyin"] is keys
     store.words = {"河套": 2}  # a write: a new vocabulary object, its keys read again
     assert retriever.romanised("Is Guangming near Hetao?") == [("Hetao", "河套", 0.1)]
 
@@ -223,8 +223,8 @@ def test_english_words_are_read_as_the_index_words_a_dictionary_gives_for_them()
     assert retriever.documents_word("Secretary") == "书记"
     assert retriever.documents_word("revenues") == "收入"  # an inflection; of two words, the commoner
     assert retriever.documents_word("graphene") is None  # 石墨烯: not an index word
-    keys = retriever._english
-    assert retriever.documents_word("secretary") == "书记" and retriever._english is keys
+    keys = retriever._word_keys["english"]
+    assert retriever.documents_word("secretary") == "书记" and retriever._word_keys["english"] is keys
     store.words = {"秘书": 1}  # a write: a new vocabulary object, its keys read again
     assert retriever.documents_word("secretary") == "秘书"
     store.chunks_held = MAX_NAME_CHUNKS + 1

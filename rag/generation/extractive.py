@@ -215,12 +215,13 @@ _ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎
                           r"什么时候|何时|第几|哪些|哪几|哪一?[个只家所位项条座批支款件种类]|什么|谁|多大|多高|多长|多久|是否|"
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
+_SAY = "(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)"
 # who says the quote before it (”光明区委主要领导表示,…)
-_ATTRIBUTION = re.compile(r"^\s*[^，,。；;“”「」]{2,30}?(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)")
+_ATTRIBUTION = re.compile(r"^\s*[^，,。；;“”「」]{2,30}?" + _SAY)
+_SAYS = re.compile(_SAY + r"\s*[，,:：]?\s*$")  # who says the quote after it (她说,“…)
 SHORT_NAME, SHORT_NAME_REACH = 4, 12  # a short form: a name's last 4 characters, in a sentence's first 12
 _PLACE_FIRST = re.compile(r"^[\u3400-\u9fff]{2,3}[省市区县]")
 _NAME_START = re.compile(r"[的是在由和与及为将把对从向]")  # a name follows these words (最令人熟知的是深圳市…)
-_SAYS = re.compile(r"(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)\s*[，,:：]?\s*$")  # 她说,“…
 # a sentence opening with a demonstrative (这座“生物铸造厂”,投资超7亿元) is about what the sentence before names
 _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")

@@ -44,8 +44,8 @@ class Retriever:
         self.candidates = candidates
         self._rerank = rerank
         self.rerank_depth = rerank_depth
-        self._pinyin: tuple[Mapping[str, int], dict[str, str]] | None = None  # (vocabulary, its pinyin keys)
-        self._english: tuple[Mapping[str, int], dict[str, str]] | None = None  # (vocabulary, its English keys)
+        # "pinyin" / "english" -> (the vocabulary read, its keys): read again after a write
+        self._word_keys: dict[str, tuple[Mapping[str, int], dict[str, str]]] = {}
 
     def search(self, query: str, *, k: int, mode: RetrievalMode = "hybrid") -> list[Passage]:
         """Best ``k`` passages for ``query``; ``mode`` is "hybrid", "bm25" or "dense"."""
@@ -74,26 +74,32 @@ class Retriever:
 
     def romanised(self, question: str) -> list[tuple[str, str, float]]:
         """(pinyin name, the index word it spells, the share of chunks holding that word) for the
-        names an English question romanises (Hetao → 河套): see ``rag.retrieval.romanised``. The
-        keys are read again after a write; past ``MAX_NAME_CHUNKS`` none are looked up."""
-        chunks = self.store.chunk_count()
-        if chunks > MAX_NAME_CHUNKS:
+        names an English question romanises (Hetao → 河套): see ``rag.retrieval.romanised``."""
+        keyed = self._keys("pinyin", pinyin_keys)
+        if keyed is None:
             return []
-        vocabulary = self.store.vocabulary()
-        if self._pinyin is None or self._pinyin[0] is not vocabulary:
-            self._pinyin = (vocabulary, pinyin_keys(vocabulary))
+        vocabulary, keys = keyed
+        chunks = self.store.chunk_count()
         return [(written, word, vocabulary.get(word, 0) / max(1, chunks))
-                for written, word in romanised_names(question, self._pinyin[1])]
+                for written, word in romanised_names(question, keys)]
 
     def documents_word(self, english: str) -> str | None:
         """The index word a dictionary translates an English word by (graphene → 石墨烯), or None:
-        see ``rag.retrieval.glossary``. Read again after a write; none past ``MAX_NAME_CHUNKS``."""
+        see ``rag.retrieval.glossary``."""
+        keyed = self._keys("english", english_keys)
+        return documents_word(english, keyed[1]) if keyed else None
+
+    def _keys(self, kind: str, build: Callable[[Mapping[str, int]], dict[str, str]]
+              ) -> tuple[Mapping[str, int], dict[str, str]] | None:
+        """(the index's vocabulary, ``build`` of it), built once per vocabulary (again after a
+        write); None past ``MAX_NAME_CHUNKS``."""
         if self.store.chunk_count() > MAX_NAME_CHUNKS:
             return None
         vocabulary = self.store.vocabulary()
-        if self._english is None or self._english[0] is not vocabulary:
-            self._english = (vocabulary, english_keys(vocabulary))
-        return documents_word(english, self._english[1])
+        cached = self._word_keys.get(kind)
+        if cached is None or cached[0] is not vocabulary:
+            cached = self._word_keys[kind] = (vocabulary, build(vocabulary))
+        return cached
 
     def _fetch(self, scored: list[tuple[int, float]], wanted: int) -> tuple[list[tuple[int, float]], dict[int, StoredChunk]]:
         """The first ``wanted`` ranked chunks that still exist: a document removed between the
