@@ -198,6 +198,12 @@ def test_an_amount_of_money_the_user_asks_for_is_asked_whatever_the_rendering_sa
     growth = passage("g", "南湖区人力资源服务业营收增长104%。", "南湖")  # how revenue grew: a percent
     assert rank("南湖区人力资源服务业的收入增长了多少?", [growth],
                 translated_from="By how much did revenue of Nanhu's HR services grow?")[0].fits
+    # the output of an industry is its output value, an amount: its share of GDP does not answer
+    share = passage("o", "南湖区战略性新兴产业产值占GDP比重突破六成。", "南湖")
+    output = passage("v", "南湖区战略性新兴产业产值达到1200亿元。", "南湖")
+    rendering, asked = "南湖区战略性新兴产业的绝对产出是多少?", "How much output did Nanhu's strategic emerging industries produce?"
+    assert not rank(rendering, [share], translated_from=asked)[0].fits
+    assert rank(rendering, [output], translated_from=asked)[0].fits
 
 
 def test_coverage_counts_the_dictionary_words_of_the_question_not_its_asking_part() -> None:

@@ -614,3 +614,23 @@ def test_a_name_the_user_wrote_in_pinyin_is_given_to_the_renderer_and_must_come_
     _, answer = _ask(pipeline, "What did Guangming do with Guoren Insurance?", Search([_passage("a", GUOREN)]))
     assert prompts and "推动Guoren保险等" in prompts[0]  # the user's letters for the documents' 国任
     assert answer.text == (f"{rendering[:-1]}[1]." if english else f"{GUOREN[:-1]}[1]。")
+
+
+def test_a_rendering_that_asks_nothing_is_rendered_again_told_to_keep_the_question() -> None:
+    def reply(messages: list[ChatMessage]) -> str:
+        if not is_translate_request(messages):
+            return ""
+        told = "译文必须是问句" in messages[0]["content"]  # a statement first, then the question when told to keep it
+        return "光明区与哪家银行合作设立了基金?" if told else "光明团队与深圳合作设立了基金。"
+    generator = ScriptedGenerator(reply)
+    assert _pipeline(generator).in_chinese("Which bank did Guangming team up with to set up the fund?") == \
+        "光明区与哪家银行合作设立了基金?"
+    assert sum(is_translate_request(c) for c in generator.calls) == 2
+    # a question that asks nothing of its own (Name …) is rendered once whatever it becomes
+    statement = ScriptedGenerator(lambda messages: "光明区推出了一些保险产品。" if is_translate_request(messages) else "")
+    assert _pipeline(statement).in_chinese("Guangming rolled out some insurance products, right?") == "光明区推出了一些保险产品。"
+    assert sum(is_translate_request(c) for c in statement.calls) == 1
+    # a second rendering that leaves a word in English is not a better one
+    def half(messages: list[ChatMessage]) -> str:
+        return "光明区获得了多少 recognition?" if "译文必须是问句" in messages[0]["content"] else "光明区获得的认可。"
+    assert _pipeline(ScriptedGenerator(half)).in_chinese("What recognition did Guangming receive?") == "光明区获得的认可。"

@@ -234,7 +234,7 @@ _ASKS_MONEY = re.compile(
 # an English question asking an amount of money: what the fund, the prize or the output comes to
 _ASKS_MONEY_EN = re.compile(r"^(?!.*\b(?:how many|share|percent\w*|proportion|ratio)\b).*(?:"
                             r"\bhow much (?:money|funding|capital)\b|\b(?:prize|award) money\b|\byuan\b|\bRMB\b|"
-                            r"\b(?:budget|cost|worth|valu(?:ed|ation))\b|"
+                            r"\b(?:budget|cost|worth|valu(?:ed|ation)|output value)\b|\bhow much (?:\w+ )?output\b|"
                             r"\b(?:size|big|large)\b.*\bfund\b|\bfund(?:'s)?\b.*\b(?:size|big|large)\b)", re.I)
 _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)

@@ -81,6 +81,9 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 # clause 生物医药产业集群规模实现倍增 was dropped from a rendering that kept every figure
 _AMOUNT_WORDS = ((re.compile(r"倍增|翻(?:了)?一?番"), re.compile(r"doubl|twofold|two-fold|2-fold|twice", re.I)),
                  (re.compile(r"减半|減半"), re.compile(r"\bhal(?:f|ve|ved|ving)\b", re.I)))
+_EN_ASKS_WHAT = re.compile(r"\b(?:which|what|how|who|whom|whose|when|where)\b|^\s*name\b", re.I)
+_ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|啥|哪|谁|誰|何时|何時|怎|如何|多大|多高|多长|多長|多久|多远|多遠")
+_ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
 MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answer, at most
 _YEAR = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.])")
@@ -441,13 +444,21 @@ class AnswerPipeline:
         return [(latin, han) for latin, han, share in self._names_in(question) if share <= SUBJECT_SHARE]
 
     def _render(self, question: str) -> str:
+        prompt = "translate"
         translated = self._translated(question)
+        if _EN_ASKS_WHAT.search(question) and not _ZH_ASKS_WHAT.search(translated):
+            # "Which bank did Guangming team up with…?" came out as a statement (光明团队与深圳合作…), in
+            # which nothing is asked and no answer is looked for: rendered again, told to keep the question
+            # (kept only when it translated every word: 获得了多少 recognition for "What recognition…" asks wrong)
+            again = self._translated(question, prompt="translate_question")
+            if _ZH_ASKS_WHAT.search(again) and not _ENGLISH_WORD.search(again):
+                translated, prompt = again, "translate_question"
         # a name the question romanises (Hetao) that the rendering does not write as the documents
         # do (海涛 for 河套): rendered again, given the documents' words; a rendering that writes
         # them is kept as it was
         missed = [(latin, han) for latin, han, _ in self._names_in(question) if han not in translated]
         if missed:
-            translated = self._translated(question, missed) or translated
+            translated = self._translated(question, missed, prompt=prompt) or translated
         logger.debug("translated %r -> %r", question, translated)
         if language(translated) != "zh" or cjk_count(translated) < len(_EN_WORD.findall(question)) / 2:
             return question  # not Chinese, or an answer rather than a rendering (Where is … located? → 光明区)
@@ -455,10 +466,10 @@ class AnswerPipeline:
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated, self._documents_word)
 
-    def _translated(self, question: str, names: Sequence[tuple[str, str]] = ()) -> str:
-        """The rewriter's rendering (its first line), told the documents' word for each of ``names``."""
+    def _translated(self, question: str, names: Sequence[tuple[str, str]] = (), *, prompt: str = "translate") -> str:
+        """The rewriter's rendering (its first line) with ``prompt``, told the documents' word for each of ``names``."""
         hint = f"文件中的写法：{'；'.join(f'{latin} = {han}' for latin, han in names)}\n" if names else ""
-        prompt = render(load_prompt("translate"), question=question, names=hint)
+        prompt = render(load_prompt(prompt), question=question, names=hint)
         return _first_line(self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0))
 
 
