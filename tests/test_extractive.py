@@ -1094,3 +1094,26 @@ def test_a_thing_named_by_the_tail_of_its_full_name_counts_the_full_names_words(
     features = _features("工程生物产业创新中心组织了多少家企业遴选?", candidates, [whole], None)
     covered = {c.text: f.coverage for c, f in zip(candidates, features)}
     assert covered["目前,创新中心已组织16批次共450家企业遴选,通过遴选企业163家。"] == pytest.approx(1.0)
+
+
+def test_a_measure_given_with_its_figure_describes_what_is_asked_about_and_is_not_asked() -> None:
+    # 估值10亿元以上的12家企业分别是哪些 asks which firms, not a valuation: counting them does not answer
+    question = "南湖2024年估值10亿元以上的12家企业分别是哪些?"
+    counted = passage("a", "2024年南湖集群整体估值超400亿元,其中估值10亿元以上企业数量达12家。", "南湖")
+    named = passage("b", "估值10亿元以上的南湖企业有甲乙生物、丙丁科技、戊己材料等12家。", "南湖")
+    assert not rank(question, [counted])[0].fits
+    assert rank(question, [named])[0].fits
+    assert rank("南湖集群的估值是多少?", [counted])[0].fits  # asked, it is a number question still
+
+
+def test_how_many_came_from_abroad_is_not_answered_by_the_count_of_everyone() -> None:
+    everyone = passage("a", "南湖区共有院士59人、高层次人才超3000人。", "南湖")
+    abroad = passage("b", "南湖区高层次人才超3000人,其中海外人才800人。", "南湖")
+    question = "南湖区的3000多名高层次人才中,有多少来自海外?"
+    assert not rank(question, [everyone])[0].fits
+    assert rank(question, [abroad])[0].fits
+    # the sentence before speaking of abroad does not make this one's figure a count of those from abroad
+    after = passage("c", "落实境外高端人才补贴政策。南湖区共有院士59人、高层次人才超3000人。", "南湖")
+    assert not any(f.fits for f in rank(question, [after]))
+    asked = "Of Nanhu's 3,000-plus high-level talents, how many came from overseas?"
+    assert not rank("南湖区的3000多名高层次人才中，有多少来自国外？", [everyone], translated_from=asked)[0].fits

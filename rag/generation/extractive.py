@@ -121,6 +121,9 @@ _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])"
 _WANTS_NUMBER = re.compile(
     r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
+# 估值10亿元以上的12家企业分别是哪些: a measure with its figure describes what is asked about; it is not asked
+_MEASURE_GIVEN = re.compile(r"(?:规模|比例|比重|估值|数量|排名)\s*(?:为|达到?|超过?|逾|近|约|在)?\s*"
+                            r"(?=\d|[一二两三四五六七八九十百千]+[万亿]?元)")
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
                          r"哪一?个月|哪[一几]?天|哪[一几]?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
 _WHICH_ONES = re.compile(r"哪几(?![年天日])\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
@@ -250,6 +253,9 @@ _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景�
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳|\b(?:as a whole|city-?wide|(?:whole|entire) city|nationwide)\b", re.I)
+# from abroad (海外, overseas): a scope of its own; the figure for everyone does not answer how many
+# of them came from overseas (中国国际人才交流大会 names no origin of whom it counts)
+_ABROAD = re.compile(r"海外|国外|境外|外籍|外国|海归|留学|\b(?:overseas|foreign\w*|abroad)\b", re.I)
 # 现在有多少家, 实际做到了多少: what is, not what is planned (吸引集聚…企业100家以上, 力争…): a target
 # does not answer it
 _ACTUAL_ASKED = re.compile(r"现在|目前|实际|已经|至今|现有|截至|截止")
@@ -1012,7 +1018,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # a question word inside a quoted title (“…里有哪些科学元素”这篇推文的编辑是谁) is the title's
     asking = _QUOTED_SPAN.sub(lambda m: "“”" if _ASKS_INSIDE.search(m.group()) else m.group(), q_norm)
     which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", asking.replace("呢,", "")))
-    wants_number = bool(_WANTS_NUMBER.search(which) or _WANTS_NUMBER.search(translated_from))
+    wants_number = bool(_WANTS_NUMBER.search(_MEASURE_GIVEN.sub(" ", which)) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     wants_day = wants_date and bool(_WANTS_DAY.search(q_norm) or _WANTS_DAY.search(translated_from))
     wants_month = wants_date and not wants_day and bool(_WANTS_MONTH.search(q_norm) or _WANTS_MONTH.search(translated_from))
@@ -1134,6 +1140,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 占地); not 投资 (a verb: 投资了多少个子基金, where the documents say 出资) nor 规模 (said of anything)
     attribute = [a for a in _ATTRIBUTES - {"投资", "规模"} if a in q_norm] if translated and wants_number else []
     attribute = [a for a in attribute if not any(a in b and a != b for b in attribute)]  # 占地面积, not 面积 too
+    abroad = wants_number and bool(_ABROAD.search(q_norm) or _ABROAD.search(translated_from))
     alone = wants_number and bool(_ALONE.search(q_norm))
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
@@ -1193,6 +1200,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
                 and not (alone and _PARTS.search(c.norm))
+                and not (abroad and not _ABROAD.search(c.norm))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
