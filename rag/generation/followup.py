@@ -52,7 +52,9 @@ _ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面�
 # nouns that name no topic (哪些方面, 什么时候); jieba also tags 面向 and 实际 as nouns
 _VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在".split())
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
-_ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|啥|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時")  # not a yes/no question
+_ASKS_WHAT_WORDS = r"多少|几|幾|什么|什麼|啥|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時"
+_ZH_ASKS_WHAT = re.compile(_ASKS_WHAT_WORDS)  # not a yes/no question
+ZH_ASKS_WHAT_OR_HOW = re.compile(_ASKS_WHAT_WORDS + r"|怎|如何|多远|多遠")  # …, or how, or how far
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify

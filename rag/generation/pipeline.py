@@ -16,7 +16,7 @@ from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose, without_list_place
 from rag.generation.facts import chinese_names, figure_checked_as_asked, match_form, number_found, numbers
-from rag.generation.followup import is_question, joined_parts, last_standalone, resolve
+from rag.generation.followup import ZH_ASKS_WHAT_OR_HOW, is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
 from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
@@ -82,7 +82,6 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 _AMOUNT_WORDS = ((re.compile(r"倍增|翻(?:了)?一?番"), re.compile(r"doubl|twofold|two-fold|2-fold|twice", re.I)),
                  (re.compile(r"减半|減半"), re.compile(r"\bhal(?:f|ve|ved|ving)\b", re.I)))
 _EN_ASKS_WHAT = re.compile(r"\b(?:which|what|how|who|whom|whose|when|where)\b|^\s*name\b", re.I)
-_ZH_ASKS_WHAT = re.compile(r"多少|几|幾|什么|什麼|啥|哪|谁|誰|何时|何時|怎|如何|多大|多高|多长|多長|多久|多远|多遠")
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
 MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answer, at most
@@ -446,12 +445,12 @@ class AnswerPipeline:
     def _render(self, question: str) -> str:
         prompt = "translate"
         translated = self._translated(question)
-        if _EN_ASKS_WHAT.search(question) and not _ZH_ASKS_WHAT.search(translated):
+        if _EN_ASKS_WHAT.search(question) and not ZH_ASKS_WHAT_OR_HOW.search(translated):
             # "Which bank did Guangming team up with…?" came out as a statement (光明团队与深圳合作…), in
             # which nothing is asked and no answer is looked for: rendered again, told to keep the question
             # (kept only when it translated every word: 获得了多少 recognition for "What recognition…" asks wrong)
             again = self._translated(question, prompt="translate_question")
-            if _ZH_ASKS_WHAT.search(again) and not _ENGLISH_WORD.search(again):
+            if ZH_ASKS_WHAT_OR_HOW.search(again) and not _ENGLISH_WORD.search(again):
                 translated, prompt = again, "translate_question"
         # a name the question romanises (Hetao) that the rendering does not write as the documents
         # do (海涛 for 河套): rendered again, given the documents' words; a rendering that writes
