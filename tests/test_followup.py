@@ -131,6 +131,9 @@ def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> N
      "這隻基金已經出手投資了誰?", "南湖合成生物產業基金已經出手投資了誰?"),
     ("南湖针对科研设备搞了个什么通关机制?", "创新“白名单+智能预审”通关机制,大幅降低通关时长[1]。",
      "這個機制效果怎麼樣?", "“白名单+智能预审”通关机制效果怎麼樣?"),
+    # a pronoun alone after a question that asked which one: the one the answer named, by the noun asked about
+    ("南湖想把哪个在线平台打造成主流科技金融服务平台?", "进一步加强南湖创投网在线服务平台建设[1]。",
+     "目前有多少家投资机构注册在它上面?", "目前有多少家投资机构注册在南湖创投网在线服务平台上面?"),
 ])
 def test_a_demonstrative_stands_for_the_name_the_previous_answer_gave(previous: str, answer: str, question: str,
                                                                      standalone: str) -> None:

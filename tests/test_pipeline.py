@@ -521,17 +521,20 @@ def test_a_generator_without_a_model_is_not_warmed() -> None:
     assert generator.calls == []
 
 
-def test_an_english_follow_up_is_rendered_on_its_own_and_resolved_against_the_rendering_before_it() -> None:
-    # rendered whole, "q (earlier q)?" came out as two questions run together, or as the earlier one alone
-    renderings = {"How many academicians does Guangming have?": "光明区有多少位院士?",
-                  "What is the doctoral talent count there?": "那里的博士人才有多少?"}
-
+def _renderer(renderings: dict[str, str], answer: str = "") -> ScriptedGenerator:
+    """Renders each English question of ``renderings`` as given; answers anything else with ``answer``."""
     def reply(messages: list[ChatMessage]) -> str:
         if is_translate_request(messages):
             return next(zh for en, zh in renderings.items() if messages[0]["content"].rstrip().endswith(f"{en}\n中文："))
-        return "Guangming has more than 5000 doctoral talents [1]."
+        return answer
+    return ScriptedGenerator(reply)
 
-    generator = ScriptedGenerator(reply)
+
+def test_an_english_follow_up_is_rendered_on_its_own_and_resolved_against_the_rendering_before_it() -> None:
+    # rendered whole, "q (earlier q)?" came out as two questions run together, or as the earlier one alone
+    generator = _renderer({"How many academicians does Guangming have?": "光明区有多少位院士?",
+                           "What is the doctoral talent count there?": "那里的博士人才有多少?"},
+                          "Guangming has more than 5000 doctoral talents [1].")
     pipeline, search = _pipeline(generator), Search([_passage("a", "光明区共有院士59人、博士人才超5000人。")])
     _ask(pipeline, "How many academicians does Guangming have?", search)
     history: list[ChatMessage] = [{"role": "user", "content": "How many academicians does Guangming have?"},
@@ -539,6 +542,16 @@ def test_an_english_follow_up_is_rendered_on_its_own_and_resolved_against_the_re
     _, answer = _ask(pipeline, "What is the doctoral talent count there?", search, history=history)
     assert answer.standalone_question == "What is the doctoral talent count there (How many academicians does Guangming have)?"
     assert search.queries[-1] == "光明区的博士人才有多少?"  # 那里 → the earlier question's topic, by rule
+
+
+def test_an_english_pronoun_after_a_which_question_is_searched_as_the_name_the_answer_gave() -> None:
+    generator = _renderer({"Which online platform does Nanhu want to build up?": "南湖想打造哪个在线平台?",
+                           "How many investment firms are registered on it?": "有多少家投资机构注册在它上面?"})
+    pipeline, search = _pipeline(generator), Search([_passage("a", "南湖创投网在线服务平台注册机构超2000家。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "Which online platform does Nanhu want to build up?"},
+                                  {"role": "assistant", "content": "进一步加强南湖创投网在线服务平台建设[1]。"}]
+    _ask(pipeline, "How many investment firms are registered on it?", search, history=history)
+    assert search.queries[-1] == "有多少家投资机构注册在南湖创投网在线服务平台上面?"
 
 
 

@@ -59,7 +59,7 @@ _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
-_ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|要|会|會|想|打算|准备|準備|"
+_ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|把|要|会|會|想|打算|准备|準備|"
                           rf"{ALONE_WORDS})+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
@@ -67,6 +67,8 @@ _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|�
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
 # one thing pointed at (not 这些, 这批): the previous answer may name it
+_ONE_PRONOUN = frozenset("它 其".split())
+_WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?")
 _ONE_POINTED = re.compile(r"^(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|位|条|條)?$")
 _NAME_BREAK = re.compile(r"[，,。；;：:、！!？?()（）\[\]\n]")  # where a name written in an answer starts at the latest
 _NAME_MARKS = frozenset("“”「」+")  # inside a name: “白名单+智能预审”通关机制
@@ -269,13 +271,29 @@ def _pointed_at(noun: str, context: str, pointer: str) -> str:
 def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
     """The name that a singular demonstrative and its noun (这个中心, 這隻基金) stand for when the
     previous question did not name it, or asked which it is, and its ``answer`` did: 知识产权服务方面建了个什么? answered
-    "建成深圳首个知识产权公共服务中心", then 这个中心… is that 知识产权公共服务中心. ``""`` if none."""
-    if not noun or not answer or not _ONE_POINTED.match(pointer):
+    "建成深圳首个知识产权公共服务中心", then 这个中心… is that 知识产权公共服务中心. A pronoun alone (它)
+    after a question that asked which one (把哪个在线平台打造成…?) stands for the one the answer
+    named, by the noun asked about. ``""`` if none."""
+    if not noun and answer and pointer in _ONE_PRONOUN:
+        noun = _which_noun(context)
+    if not noun or not answer or not (_ONE_POINTED.match(pointer) or pointer in _ONE_PRONOUN):
         return ""
     if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
     name = _name_ending(answer, noun)
     return name if name and normalise(name) not in normalise(context) else ""
+
+
+def _which_noun(context: str) -> str:
+    """The head noun of what a which question asks for (平台 of 把哪个在线平台打造成…), ``""`` if it asks no which."""
+    which = _WHICH.search(context)
+    nouns = []
+    for w in _tagged(context[which.end():]) if which else []:
+        if not (w.flag[:1] == "n" or w.flag in ("vn", "b")):
+            break
+        nouns.append(w.word)
+    head = nouns[-1] if nouns else ""
+    return head if len(head) >= 2 else ""
 
 
 def _name_ending(text: str, noun: str) -> str:

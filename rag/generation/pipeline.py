@@ -338,7 +338,7 @@ class AnswerPipeline:
         lang = language(question)
         if rewritten is not None:
             if lang == "en" and rewritten != question.strip():
-                self._followup_in_chinese(rewritten)  # remembered: what is searched
+                self._followup_in_chinese(rewritten, answer=answer)  # remembered: what is searched
             return rewritten
         if lang == "zh" and language(context) == "en":  # 它投了几只子基金? after an English question:
             context = self._followup_in_chinese(context)  # its Chinese words
@@ -435,17 +435,18 @@ class AnswerPipeline:
         _remember(self._renderings, question, rendering)
         return rendering
 
-    def _followup_in_chinese(self, standalone: str) -> str:
+    def _followup_in_chinese(self, standalone: str, *, answer: str = "") -> str:
         """The Chinese rendering of an English follow-up that ``resolve`` joined to the question
         before it: each rendered on its own, and the follow-up's rendering resolved against the
-        earlier one by the Chinese rules (它想培育哪些资本? → its topic put in for 它), or joined to it.
+        earlier one by the Chinese rules (它想培育哪些资本? → its topic put in for 它; the name the
+        ``answer`` to it gave, when it asked which one), or joined to it.
         Rendered whole, a joined question came out as two or three questions run together, the
         translator's guess at the pronoun among them; nested a turn later, as garble."""
         parts = joined_parts(standalone)
         if parts is None or standalone in self._renderings:
             return self.in_chinese(standalone)
         follow, earlier = self.in_chinese(parts[0]), self._followup_in_chinese(parts[1])
-        rendering = resolve(follow, [earlier]) or f"{earlier} {follow}"
+        rendering = resolve(follow, [earlier], answer=answer) or f"{earlier} {follow}"
         _remember(self._renderings, standalone, rendering)
         return rendering
 
