@@ -1117,13 +1117,3 @@ def test_how_many_came_from_abroad_is_not_answered_by_the_count_of_everyone() ->
     assert not any(f.fits for f in rank(question, [after]))
     asked = "Of Nanhu's 3,000-plus high-level talents, how many came from overseas?"
     assert not rank("南湖区的3000多名高层次人才中，有多少来自国外？", [everyone], translated_from=asked)[0].fits
-
-
-def test_an_amount_the_user_wrote_in_english_must_be_the_sentences_own() -> None:
-    # the user's 1 billion yuan, not the translator's words: a sentence about firms valued otherwise does not answer
-    ten = passage("a", "南湖区合成生物企业中估值10亿元以上的达12家。", "南湖")
-    other = passage("b", "南湖区脑科学企业总量超60家、估值超80亿元。", "南湖")
-    rendering = "南湖区有多少家估值超过10亿元的企业?"
-    asked = "How many Nanhu firms are valued above 1 billion yuan?"
-    assert rank(rendering, [ten], translated_from=asked)[0].fits
-    assert not rank(rendering, [other], translated_from=asked)[0].fits

@@ -647,35 +647,3 @@ def test_a_rendering_that_asks_nothing_is_rendered_again_told_to_keep_the_questi
     def half(messages: list[ChatMessage]) -> str:
         return "光明区获得了多少 recognition?" if "译文必须是问句" in messages[0]["content"] else "光明区获得的认可。"
     assert _pipeline(ScriptedGenerator(half)).in_chinese("What recognition did Guangming receive?") == "光明区获得的认可。"
-
-
-def test_a_phrase_the_dictionary_gives_the_documents_word_for_is_given_to_the_renderer_when_missed() -> None:
-    words = {"output value": "产值", "computing power": "算力", "set up": "建立"}
-
-    def reply(messages: list[ChatMessage]) -> str:
-        content = messages[0]["content"]
-        return "南湖区人工智能企业的产值是多少?" if "output value = 产值" in content else "南湖区人工智能企业的输出值是多少?"
-
-    generator = ScriptedGenerator(reply)
-    pipeline = AnswerPipeline(generator, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
-                              temperature=0.0, min_score=0.0, documents_word=lambda w: words.get(w.lower()))
-    assert pipeline.in_chinese("What output value do Nanhu's AI companies generate?") == "南湖区人工智能企业的产值是多少?"
-    hints = [c[0]["content"] for c in generator.calls if "文件中的写法" in c[0]["content"]]
-    assert len(hints) == 1 and "set up" not in hints[0]  # a verb is the translator's choice, not a name
-    # a rendering that already writes the documents' word is kept: one request
-    once = ScriptedGenerator(lambda messages: "南湖区有多少算力?")
-    pipeline = AnswerPipeline(once, similarity=_no_similarity, context_tokens=500, max_answer_tokens=200,
-                              temperature=0.0, min_score=0.0, documents_word=lambda w: words.get(w.lower()))
-    assert pipeline.in_chinese("How much computing power has Nanhu set up?") == "南湖区有多少算力?"
-    assert len(once.calls) == 1
-
-
-def test_amounts_in_billions_reach_the_renderer_as_the_documents_write_them() -> None:
-    prompts: list[str] = []
-
-    def reply(messages: list[ChatMessage]) -> str:
-        prompts.append(messages[0]["content"])
-        return "南湖区有多少家估值超过10亿元的企业?"
-
-    _pipeline(ScriptedGenerator(reply)).in_chinese("How many firms in Nanhu are valued above 1 billion yuan?")
-    assert "valued above 10亿元?" in prompts[0] and "billion" not in prompts[0].split("英文：")[1]

@@ -1035,11 +1035,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
     # when it names several (是59还是57): 估值10亿元以上 answers another question. Years are checked
-    # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own, the
-    # amounts the user wrote (valued above 1 billion yuan) are not
+    # by ``fits_asked``, ordinals on their own (首个 is 第一个); a translator's figures are its own.
     # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists;
     # nor a meeting's session, 二届二次党代会, which a sentence of its report need not repeat)
-    q_figures = [n for n in numbers(match_form(translated_from)) if n.scaled] if translated else [
+    q_figures = [] if translated else [
         n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))))
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,

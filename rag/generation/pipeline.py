@@ -18,7 +18,7 @@ from rag.generation.extractive import Finding, compose, without_list_place
 from rag.generation.facts import chinese_names, figure_checked_as_asked, match_form, number_found, numbers
 from rag.generation.followup import ZH_ASKS_WHAT_OR_HOW, is_question, joined_parts, last_standalone, resolve
 from rag.generation.prompts import load_prompt, render
-from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, load_jieba, normalise, split_sentences, stop_words
+from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
 
 logger = logging.getLogger(__name__)
@@ -60,23 +60,6 @@ def gloss_figures(text: str) -> str:
 
     glossed = _QUALIFIER.sub(lambda m: f" {_QUALIFIERS[m.group()]} ", _CN_MAGNITUDE.sub(gloss, text))
     return re.sub(r" {2,}", " ", glossed)
-
-
-_EN_MAGNITUDE = re.compile(r"(?P<currency>\b(?:RMB|CNY)\s*)?(?P<amount>\d+(?:\.\d+)?)\s*(?P<scale>billion|million)\b"
-                           r"(?P<yuan>\s*(?:yuan|RMB|CNY)\b)?", re.I)
-
-
-def figures_in_chinese_units(question: str) -> str:
-    """English amounts in 亿 and 万, as the documents write them: ``valued above 1 billion yuan`` →
-    ``valued above 10亿元``. Translating an English question, the small model wrote 1 billion as
-    1亿 (it is 10亿): the rendering then asked about another figure."""
-    def chinese(m: re.Match) -> str:
-        value = float(m.group("amount")) * (1e9 if m.group("scale").lower() == "billion" else 1e6)
-        scale, unit = (1e8, "亿") if value >= 1e8 else (1e4, "万")
-        amount = f"{value / scale:.4f}".rstrip("0").rstrip(".")
-        return f"{amount}{unit}{'元' if m.group('currency') or m.group('yuan') else ''}"
-
-    return _EN_MAGNITUDE.sub(chinese, question)
 
 
 # a figure's qualifier in English, for the same reason: rendering 近8000人, the model wrote "over
@@ -474,7 +457,6 @@ class AnswerPipeline:
         # do (海涛 for 河套): rendered again, given the documents' words; a rendering that writes
         # them is kept as it was
         missed = [(latin, han) for latin, han, _ in self._names_in(question) if han not in translated]
-        missed += [(phrase, word) for phrase, word in self._documents_phrases(question) if word not in translated]
         if missed:
             translated = self._translated(question, missed, prompt=prompt) or translated
         logger.debug("translated %r -> %r", question, translated)
@@ -484,32 +466,10 @@ class AnswerPipeline:
         lost = [y for y in _YEAR.findall(question) if y not in translated]
         return "".join(f"{y}年" for y in lost) + untranslated_removed(translated, self._documents_word)
 
-    def _documents_phrases(self, question: str) -> list[tuple[str, str]]:
-        """(phrase, the documents' word) for the English phrases of two or three words in
-        ``question`` that the dictionary translates by a word of the index, not a verb: output value
-        → 产值, computing power → 算力, government affairs → 政务. The translator wrote 输出值 and
-        计算能力, which no document says. Single words are not looked up: a dictionary gives them
-        too many senses (display → 发挥, fields → 田园)."""
-        if not self._documents_word:
-            return []
-        words = _EN_WORD.findall(question)
-        found: list[tuple[str, str]] = []
-        for size in (3, 2):
-            for i in range(len(words) - size + 1):
-                span = words[i:i + size]
-                phrase = " ".join(span)
-                if (span[0].lower() in stop_words() or span[-1].lower() in stop_words()
-                        or any(phrase.lower() in longer.lower() for longer, _ in found)):
-                    continue
-                word = self._documents_word(phrase)
-                if word and not any(w.flag.startswith("v") for w in load_jieba().posseg.cut(word)):
-                    found.append((phrase, word))
-        return found
-
     def _translated(self, question: str, names: Sequence[tuple[str, str]] = (), *, prompt: str = "translate") -> str:
         """The rewriter's rendering (its first line) with ``prompt``, told the documents' word for each of ``names``."""
         hint = f"文件中的写法：{'；'.join(f'{latin} = {han}' for latin, han in names)}\n" if names else ""
-        prompt = render(load_prompt(prompt), question=figures_in_chinese_units(question), names=hint)
+        prompt = render(load_prompt(prompt), question=question, names=hint)
         return _first_line(self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0))
 
 
