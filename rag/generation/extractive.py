@@ -118,11 +118,12 @@ _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
+_MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
 _WANTS_NUMBER = re.compile(
-    r"多少|几|多大|多高|多长|多久|规模|比例|比重|估值|数量|排名|第几|how (many|much|big|large|long)|"
+    rf"多少|几|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
 # 估值10亿元以上的12家企业分别是哪些: a measure with its figure describes what is asked about; it is not asked
-_MEASURE_GIVEN = re.compile(r"(?:规模|比例|比重|估值|数量|排名)\s*(?:为|达到?|超过?|逾|近|约|在)?\s*"
+_MEASURE_GIVEN = re.compile(rf"(?:{_MEASURES})\s*(?:为|达到?|超过?|逾|近|约|在)?\s*"
                             r"(?=\d|[一二两三四五六七八九十百千]+[万亿]?元)")
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
                          r"哪一?个月|哪[一几]?天|哪[一几]?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
