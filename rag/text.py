@@ -28,6 +28,7 @@ _TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff]")
 _STOPWORDS = frozenset(
     "的 了 和 与 及 是 在 有 为 对 等 将 也 就 都 而 及其 以及 之 其 或 中 上 下 把 被 让 吗 呢 吧 啊 "
     "什么 多少 哪些 哪个 怎么 如何 几 是否 请问 现在 目前 一共 总共 大概 大约 到底 究竟 还是 对 "
+    "这边 那边 这里 那里 这儿 那儿 这个 那个 "
     "a an the of to in on for and or is are was were be by with as at from that this it what which "
     "how many much who when where why does do did".split()
 )

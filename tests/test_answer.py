@@ -183,7 +183,8 @@ def test_openai_backend_without_an_endpoint_says_what_to_set(tmp_path):
     ("规模50億元的基金", "规模 5 billion yuan 的基金"),
     ("规模15亿元", "规模 1.5 billion yuan "),
     ("投入4亿元", "投入 400 million yuan "),
-    ("12.9萬平方米", " 129 thousand 平方米"),
+    ("12.9萬平方米", " 129,000 平方米"),  # below a million, as English writes it
+    ("1.25万元", " 12,500 yuan "),
     ("共42层", "共42层"),
     ("总估值近400亿元", "总估值 nearly 40 billion yuan "),
     ("人才超过3000人,近年来", "人才 over 3000人,近年来"),

@@ -1117,3 +1117,34 @@ def test_how_many_came_from_abroad_is_not_answered_by_the_count_of_everyone() ->
     assert not any(f.fits for f in rank(question, [after]))
     asked = "Of Nanhu's 3,000-plus high-level talents, how many came from overseas?"
     assert not rank("南湖区的3000多名高层次人才中，有多少来自国外？", [everyone], translated_from=asked)[0].fits
+
+
+def test_words_that_carry_nothing_name_no_owner() -> None:
+    # 南湖这边的院士: 这边 is where the user stands, not a thing whose academicians are counted
+    review = passage("r", "南湖区2024年工作回顾。\n人才集聚成效明显。\n全区院士57人,高层次人才2800人。", "南湖")
+    assert "57人" in (answer("南湖这边的院士一共有几位?", [review]) or "")
+
+
+def test_kinds_are_counted_with_the_general_classifiers_too() -> None:
+    products = passage("p", "南湖区推动7家科技支行落地,创新推出并购贷、研发贷等21个特色科技金融产品。", "南湖")
+    assert "21个" in (answer("南湖区推出的科技金融产品总共有多少种?", [products]) or "")
+
+
+def test_a_count_with_those_being_built_does_not_answer_how_many_operate() -> None:
+    carriers = passage("c", "南湖科学城规划布局的20个创新载体建设取得突破,在建和运营数达到15个。", "南湖")
+    assert answer("南湖科学城那20个创新载体,已经正式运营的有几个?", [carriers]) is None
+
+
+def test_the_thing_dated_is_read_past_a_modal_verb() -> None:
+    other = passage("o", "2025年,南湖云脑将基本建成,超算中心二期全面点亮。", "2025")
+    started = passage("s", "2024年7月,南湖生物制造产业创新中心启动建设。", "2024")
+    ranked = rank("南湖生物制造产业创新中心预计哪一年建成?", [other, started])
+    assert not any(f.fits for f in ranked if "云脑" in f.candidate.text)  # 预计 is not the centre's name
+
+
+def test_overall_is_no_part_of_what_is_measured() -> None:
+    # 整体估值 is the valuation; a report that writes 总估值 of the same companies states it too
+    cluster = passage("a", "南湖区合成生物企业发展迅速,2024年实现集群整体估值超400亿元。", "南湖")
+    firms = passage("b", "截至2024年,南湖区已汇聚123家合成生物企业,总估值近400亿元。", "截至")
+    text = answer("南湖这些合成生物企业整体估值大概多少钱?", [cluster, firms]) or ""
+    assert "超400亿元" in text and "近400亿元" in text

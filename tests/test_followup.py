@@ -38,6 +38,13 @@ from rag.generation.followup import depends_on_history, resolve
     (["光明區現在高層次人才有多少?"], "那博士人才數量呢?", "光明區現在博士人才數量有多少?"),  # asked about before 多少
     (["深圳市合成生物产业基金的规模是多少?"], "智能传感器产业基金的规模呢?", "智能传感器产业基金的规模是多少?"),
     (["光明科技金融大廈是哪一年投用的?"], "它一共有幾層?", "光明科技金融大廈一共有幾層?"),
+    # the subject ends where a time word or a time adverb starts what is said of it
+    (["南湖区引导基金现在参与出资了几只子基金?"], "它有没有拿过什么奖?", "南湖区引导基金有没有拿过什么奖?"),
+    # a date question takes no year from the question before it
+    (["超算二期2023年的时候建到哪一步了?"], "那它什么时候能全面点亮?", "那超算二期什么时候能全面点亮?"),
+    # a demonstrative after the name of what it points at: the question names it itself
+    (["那脑解析设施呢?哪年开建的?"], "合成生物那个设施现在投用了没?", "合成生物设施现在投用了没?"),
+    (["南湖要深化拓展哪些青年人才项目?"], "2021年办的那届人才交流大会是第几届?", "2021年办的人才交流大会是第几届?"),
     (["光明科技金融大厦有多少层?"], "它的建筑面积呢?", "光明科技金融大厦的建筑面积是多少?"),
     # a measure alone is one of the same topic (not a thing to count in its place); the topic loses the old measure
     (["南湖科技大厦有多少层?"], "建筑面积呢?", "南湖科技大厦的建筑面积是多少?"),

@@ -82,6 +82,7 @@ from rag.text import (
     language,
     load_jieba,
     split_sentences,
+    stop_words,
     terms,
 )
 from rag.types import ChatMessage, Passage
@@ -192,6 +193,8 @@ _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
 _ITEM_JOINS = frozenset("、和与及等")  # what stands between the items of a list (A、B和C等)
 _GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服务于|助力")  # prepositions that take a noun as their object
+# 国创中心预计哪一年建成: words between the thing dated and the asking words, not part of it
+_BEFORE_WHEN = frozenset("是 预计 计划 将 将要 会 要 打算 准备 大概 大约 能 可以 可能 于 在".split())
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
@@ -232,7 +235,7 @@ _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|�
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 # from 百分之 on: how a figure is asked for, not what is counted
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
-                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标".split())  # 目标定了多少: how it is asked
+                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标 整体 总体 全部 合计 总计".split())  # 目标定了多少: how it is asked
 _VAGUE = frozenset("东西 内容 事情 事项 情况".split())  # 包括哪些东西: asks what, naming no kind to find
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
@@ -268,7 +271,7 @@ _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
 _TOTAL_ASKED = re.compile(r"一共|总共|共有|总数|总计|合计")
 _COUNT_BEFORE = r"(?:\d+|[一两二三四五六七八九十百千]+)\s*[个项家只所座条批种类位名支]?\s*"
 # 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
-_FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|投运|投用|投入使用")
+_FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|正式运营|已经?运营|投运|投用|投入使用")
 _UNFINISHED = re.compile(r"在建|建设中|正在建设")
 _ALONE = re.compile(ALONE_WORDS)
 _PARTS = re.compile(r"子基金|子公司|下属|旗下|参与出资")  # 引导基金本身的规模: not its sub-funds' total
@@ -310,8 +313,9 @@ def _asking_at(words: Sequence[str]) -> int | None:
 
 
 def _content_word(word: str) -> bool:
-    """A Chinese word of two or more characters that is not a filler (的, 一共, 数量…)."""
-    return len(word) >= 2 and word not in _FILLER and CJK_RUN.fullmatch(word) is not None
+    """A Chinese word of two or more characters that is not a filler (的, 一共, 数量…) nor a word
+    that carries nothing (``rag.text.stop_words``: 这边 of 光明这边的院士)."""
+    return len(word) >= 2 and word not in _FILLER and word not in stop_words() and CJK_RUN.fullmatch(word) is not None
 
 
 def _mentions(text_norm: str, word: str) -> bool:
@@ -444,7 +448,9 @@ def _dated(question_norm: str) -> list[str]:
     at = next((i for i, w in enumerate(words) if _WANTS_DATE.fullmatch(w) or w in ("什么", "何时")), None)
     if at is None:
         return []
-    return _noun_run(words[: at - 1 if at and words[at - 1] == "是" else at], tags)
+    while at and words[at - 1] in _BEFORE_WHEN:
+        at -= 1
+    return _noun_run(words[:at], tags)
 
 
 def _only_governed(word: str, *texts: str) -> bool:

@@ -226,6 +226,8 @@ _UNIT_GROUPS = ("名人位", "层", "条", "家", "所", "只", "座", "批", "�
 _UNIT_OF = {c: group for group in _UNIT_GROUPS for c in group}
 # 个 and 项 are the general classifiers: people ask 多少个 of what documents count in 只, 家 or 项
 _UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套种类"
+# 多少种产品 is answered by 21个产品: kinds are counted with the general classifiers too
+_UNIT_OF["种"] = _UNIT_OF["类"] = "种类个项款"
 ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套种类])")  # 哪几年: which years
 _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|多少[万亿千百]*元|几[万亿千百]+元|"

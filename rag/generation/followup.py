@@ -44,11 +44,15 @@ _PLURAL = re.compile(r"它们|它們|他们|他們")
 _THINGS_ASKED = re.compile(r"(?:多少|几|幾|哪些|哪几|哪幾)\s*[个個家所项項只隻位名条條座批种種类類台臺]?"
                            r"(?P<things>[\u3400-\u9fff]{2,8}?)(?:了|呢|吗|嗎)?\s*[?？]?\s*$")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
+# a demonstrative with its measure word inside a noun phrase (合成生物那个设施, 办的那届大会)
+_NAMED_DEMONSTRATIVE = re.compile(r"(?<=[\u3400-\u9fff\w”」》])(?:这|這|那)"
+                                  r"(?:个|個|座|家|所|只|隻|项|項|批|位|条|條|支|台|臺|届|屆)")
 _ZH_ASKING = re.compile(r"多少|几|幾|什么|什麼|啥|哪|是否|有没有|有沒有|怎么|怎麼|如何|谁|誰|何时|何時|吗|嗎|"
                         r"多大|多高|多长|多長|多久|多远|多遠")
 # a measure of a thing rather than a thing (建筑面积呢? after 大厦有多少层?: the tower's floor area)
-_ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面积|面積)|规模|規模|(?:总|總)?(?:投资|投資)(?:额|額)?|"
-                           r"产值|產值|营收|營收|估值|高度|层数|層數|排名")
+_ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面积|面積)|"
+                           r"(?:总|總)?(?:认缴|認繳|实际|實際|计划|計劃)?(?:规模|規模)|"
+                           r"(?:总|總)?(?:投资|投資)(?:额|額)?|产值|產值|营收|營收|估值|高度|层数|層數|排名")
 # nouns that name no topic (哪些方面, 什么时候); jieba also tags 面向 and 实际 as nouns
 _VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在".split())
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
@@ -63,6 +67,7 @@ _ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已
                           rf"{ALONE_WORDS})+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
+_ASKS_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪一?年|几月|幾月|哪一?天")
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
@@ -116,6 +121,9 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
+    if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
+            and not depends_on_history(named):
+        return named  # 合成生物那个设施投用了没?: the question names what it points at
     # 那院士呢? after 光明区有超过3000名高层次人才吗?: what it asked, 光明区有多少名高层次人才?
     context = figure_checked_as_asked(last_standalone(previous))
     q = question.strip()
@@ -129,6 +137,17 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
         return _that_year(q, context)
     resolved = _resolve_zh(q, context, answer)
     return _that_year(resolved, context) if resolved else None
+
+
+def _demonstratives_after_names_removed(q: str) -> str:
+    """``q`` without the demonstratives that follow the name or the clause that says what they
+    point at (合成生物那个设施 → 合成生物设施, 2021年办的那届大会 → 2021年办的大会): such a
+    question is about what it names, not the previous question's topic."""
+    for m in reversed(list(_NAMED_DEMONSTRATIVE.finditer(q))):
+        before = _tagged(q[:m.start()])[-1:]
+        if before and (before[0].word == "的" or before[0].flag[:1] in "nj" or before[0].flag in ("b", "eng")):
+            q = q[:m.start()] + q[m.end():]
+    return q
 
 
 def last_standalone(previous: Sequence[str]) -> str:
@@ -192,6 +211,8 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         start, end, noun = pointing
         pointer = q[start:end - len(noun)]
         topic = _named_in(answer, pointer, noun, context) or _pointed_at(noun, context, pointer)
+        if _ASKS_WHEN.search(q):  # 它什么时候点亮? after 超算二期2023年建到哪一步了: asks the year, names none
+            topic = _YEAR.sub("", topic).removesuffix("的")
         return f"{q[:start]}{topic}{q[end:]}" if topic else None
     if (she := _ZH_PERSON.search(q)) and (people := [w.word for w in _tagged(context) if w.flag in _PERSON_TAGS]):
         return f"{q[:she.start()]}{people[-1]}{q[she.end():]}"  # 她说… after a question about 宋悠洋
@@ -370,6 +391,7 @@ def _zh_topic(context: str) -> str:
 
 _PREDICATES = frozenset("有 有个 是 叫".split())  # 设施有个外号, 基金是…: a predicate whatever follows
 _COMPLEMENT = frozenset("到 至 成 为".split())  # 扩大到: a result complement (深圳设立了 keeps its verb)
+_WHEN_WORDS = frozenset("已经 已經 已 曾经 曾經 正在 目前 现在 現在 将 將 预计 預計 时候 時候".split())  # when, not who
 
 
 def _subject_clause(head: str) -> str:
@@ -393,10 +415,13 @@ def _subject_clause(head: str) -> str:
         verb = (w.flag in ("v", "vd") and (rest >= 2 or (following is not None and following.word in _COMPLEMENT))
                 and not (following and (following.flag.startswith("n") or following.word == "的"))) \
             or w.word in _PREDICATES
-        if seen_noun and not title and (verb or (w.flag == "p" and rest >= 1)):
+        # a time after the subject (引导基金现在参与…, 大厦已经建成, 二期2023年的时候) starts what is said of it; a year
+        # stays with it (光明区2024年新增的企业: that year's)
+        when = w.flag == "t" or w.word in _WHEN_WORDS
+        if seen_noun and not title and (verb or when or (w.flag == "p" and rest >= 1)):
             return head[:at]
         title = (title or w.word == "《") and w.word != "》"  # a title is one name: 《光明以科技赋能…》
-        seen_noun = seen_noun or w.flag.startswith("n") or w.word == "》"
+        seen_noun = seen_noun or w.flag.startswith("n") or w.flag == "b" or w.word == "》"
         at += len(w.word)
     return head
 

@@ -40,7 +40,7 @@ WordLookup = Callable[[str], str | None]  # an English word -> the documents' wo
 
 
 _CN_MAGNITUDE = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万|萬)(元)?")
-_SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+_SCALES = ((1e9, "billion"), (1e6, "million"))
 
 
 def gloss_figures(text: str) -> str:
@@ -53,9 +53,11 @@ def gloss_figures(text: str) -> str:
     """
     def gloss(m: re.Match) -> str:
         value = float(m.group(1)) * (1e8 if m.group(2) in "亿億" else 1e4)
+        unit = " yuan" if m.group(3) else ""
+        if value < 1e6:  # 12.9万平方米: 129,000 square metres, as English writes it
+            return f" {value:,.0f}{unit} " if value == int(value) else f" {value:,.1f}{unit} "
         scale, word = next(((v, w) for v, w in _SCALES if value >= v), (1.0, ""))
         amount = f"{value / scale:.3f}".rstrip("0").rstrip(".")
-        unit = " yuan" if m.group(3) else ""
         return f" {amount} {word}{unit} "
 
     glossed = _QUALIFIER.sub(lambda m: f" {_QUALIFIERS[m.group()]} ", _CN_MAGNITUDE.sub(gloss, text))
