@@ -233,9 +233,9 @@ _NAME_START = re.compile(r"[的是在由和与及为将把对从向]")  # a name
 _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
-# from 百分之 on: how a figure is asked for, not what is counted
+# from 百分之 on: how a figure is asked for (目标定了多少), not what is counted; 整体估值 is the 估值 of all
 _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
-                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标 整体 总体 全部 合计 总计".split())  # 目标定了多少: how it is asked
+                    "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标 整体 总体 全部 合计 总计".split())
 _VAGUE = frozenset("东西 内容 事情 事项 情况".split())  # 包括哪些东西: asks what, naming no kind to find
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
