@@ -256,3 +256,11 @@ def test_chinese_names_are_given_as_written_with_side_by_side_proper_nouns_read_
     assert chinese_names("打造“才享光明”人才综合服务平台") == ["才享光明"]
     assert "彭旗宇" in chinese_names("深圳灣實驗室彭旗宇團隊研發世界首臺穿戴移動式小鼠PET")  # the script kept
     assert chinese_names("推动“AI+公共服务”,建设区级智算中心") == []  # a quoted term with Latin letters is readable already
+
+
+def test_an_organisations_name_is_read_whole_though_jieba_cuts_it_into_common_words() -> None:
+    # 昇 + 腾 + 算 + 力…: no proper noun of its own; the name ends in its kind, after the verb that governs it
+    text = "支持南湖实验室与华为共建大湾区昇腾算力应用创新研究院,成功部署研究院自研的算法平台"
+    assert "大湾区昇腾算力应用创新研究院" in chinese_names(text)
+    assert not any(n in ("大湾", "成功部署研究院") for n in chinese_names(text))  # its part, a verb's object
+    assert chinese_names("加快建设世界一流研究型大学") == []  # a kind of university, no name

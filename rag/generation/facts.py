@@ -128,6 +128,12 @@ _PARTICLES = re.compile(r"[了呢吗嗎啊呀的]+$")
 _EXAMPLES = re.compile(r"[举舉说說]几个|几个例子|幾個例子")  # 举几个例子 asks for examples, it counts nothing
 _AFTER_FIGURE = re.compile(r"^(?:以上|以下|左右|上下|之多|余|多)")  # 100家以上: no noun follows
 _LEADS_FIGURE = re.compile(r"[共约約超逾近达達有为為是等了]+$")  # 院士共59位: what stands between a noun and its figure
+# the kind that ends an organisation's name, and the verbs that govern such a name (共建…研究院)
+_ORGANISATION_KIND = re.compile(r"研究院|研究所|实验室|创新中心|研究中心|大学|学院|公司|集团|银行")
+_NAME_GOVERNORS = frozenset("共建 建设 打造 引进 引入 推动 支持 设立 成立 组建 联合 携手 依托 落户 建成 启动 牵头 "
+                            "布局 入驻 包括 以及 加快 推进".split())
+MAX_ORGANISATION_CHARS = 16  # characters before the kind, at most
+_CATEGORY = re.compile(r"一流|型")  # 世界一流研究型大学: a kind of university, no name
 _PROPER = frozenset({"nr", "ns", "nt", "nz", "nrt"})  # jieba's proper-noun tags ("nrfg" is its guess)
 COMMON_NAME_FREQ = 1000  # dictionary count from which a proper noun (深圳, 香港) is too common to check
 _EN_FUNCTION = frozenset("the a an in on at of and or but it its this that these those there he she they we i".split())
@@ -215,7 +221,33 @@ def chinese_names(text: str) -> list[str]:
             spans[-1:] = [(spans[-1][0], end)] if spans and spans[-1][1] == at else [*spans[-1:], (at, end)]
         at = end
     found += [text[a:b] for a, b in spans if not any(text[a:b] in q for q in found)]
-    return list(dict.fromkeys(found))
+    found += [name for name in _organisations(text) if not any(name in q for q in found)]
+    return [n for n in dict.fromkeys(found) if not any(n != other and n in other for other in found)]
+
+
+def _organisations(text: str) -> list[str]:
+    """Names that end in an organisation's kind (大湾区昇腾算力应用创新研究院, 深圳市工程生物产业创新中心),
+    as written: the words before the kind back to a clause break, a function word or the verb that
+    governs the name (共建, 引进). jieba cuts such names into common words (昇 + 腾 + 算 + 力), none
+    of them a proper noun on its own."""
+    posseg, _ = _posseg()
+    norm = match_form(text)
+    source = text if len(norm) == len(text) else norm  # offsets in the one are offsets in the other
+    names = []
+    for m in _ORGANISATION_KIND.finditer(norm):
+        words = list(posseg.cut(norm[max(0, m.start() - MAX_ORGANISATION_CHARS):m.start()]))
+        inside: list = []
+        for w in reversed(words):
+            if not re.fullmatch(r"[\u3400-\u9fff]+", w.word) or w.word in _NAME_GOVERNORS \
+                    or w.flag in ("p", "c", "u", "uj", "d", "r", "m", "q", "x"):
+                break
+            inside.insert(0, w)
+        while inside and inside[0].flag[:1] in ("v", "a"):  # 成功部署研究院, 是深圳市…中心: not the name's
+            inside.pop(0)
+        kept = sum(len(w.word) for w in inside)
+        if kept >= 3 and not _CATEGORY.search(norm[m.start() - kept:m.end()]):
+            names.append(source[m.start() - kept:m.end()])
+    return names
 
 
 # ---------------------------------------------------------------- what a question asks for
