@@ -221,7 +221,7 @@ def chinese_names(text: str) -> list[str]:
             spans[-1:] = [(spans[-1][0], end)] if spans and spans[-1][1] == at else [*spans[-1:], (at, end)]
         at = end
     found += [text[a:b] for a, b in spans if not any(text[a:b] in q for q in found)]
-    found += [name for name in _organisations(text) if not any(name in q for q in found)]
+    found += _organisations(text)
     return [n for n in dict.fromkeys(found) if not any(n != other and n in other for other in found)]
 
 
@@ -238,7 +238,7 @@ def _organisations(text: str) -> list[str]:
         words = list(posseg.cut(norm[max(0, m.start() - MAX_ORGANISATION_CHARS):m.start()]))
         inside: list = []
         for w in reversed(words):
-            if not re.fullmatch(r"[\u3400-\u9fff]+", w.word) or w.word in _NAME_GOVERNORS \
+            if not CJK_RUN.fullmatch(w.word) or w.word in _NAME_GOVERNORS \
                     or w.flag in ("p", "c", "u", "uj", "d", "r", "m", "q", "x"):
                 break
             inside.insert(0, w)
