@@ -629,6 +629,25 @@ def test_a_name_the_user_wrote_in_pinyin_is_given_to_the_renderer_and_must_come_
     assert answer.text == (f"{rendering[:-1]}[1]." if english else f"{GUOREN[:-1]}[1]。")
 
 
+def test_a_question_opening_with_a_clause_is_rendered_again_with_the_clause_after_it() -> None:
+    def reply(messages: list[ChatMessage]) -> str:  # the bundled model gave such a question back in English
+        if not is_translate_request(messages):
+            return ""
+        if "英文：How many times as many PhDs does Guangming have now, Compared with three years earlier?" \
+                in messages[0]["content"]:
+            return "光明区现在的博士人才是三年前的多少倍?"
+        return "compared with three years earlier, how many times as many PhDs does Guangming have now?"
+    generator = ScriptedGenerator(reply)
+    assert _pipeline(generator).in_chinese(
+        "Compared with three years earlier, how many times as many PhDs does Guangming have now?") == \
+        "光明区现在的博士人才是三年前的多少倍?"
+    assert sum(is_translate_request(c) for c in generator.calls) == 2
+    # a question with no clause before it is not asked again
+    echo = ScriptedGenerator(lambda messages: "how many PhDs?" if is_translate_request(messages) else "")
+    assert _pipeline(echo).in_chinese("How many PhDs does Guangming have now?") == "How many PhDs does Guangming have now?"
+    assert sum(is_translate_request(c) for c in echo.calls) == 2  # the second: told to keep the question
+
+
 def test_a_rendering_that_asks_nothing_is_rendered_again_told_to_keep_the_question() -> None:
     def reply(messages: list[ChatMessage]) -> str:
         if not is_translate_request(messages):

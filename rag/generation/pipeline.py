@@ -84,6 +84,9 @@ _EN_WORD = re.compile(r"[A-Za-z]+")
 _AMOUNT_WORDS = ((re.compile(r"倍增|翻(?:了)?一?番"), re.compile(r"doubl|twofold|two-fold|2-fold|twice", re.I)),
                  (re.compile(r"减半|減半"), re.compile(r"\bhal(?:f|ve|ved|ving)\b", re.I)))
 _EN_ASKS_WHAT = re.compile(r"\b(?:which|what|how|who|whom|whose|when|where)\b|^\s*name\b", re.I)
+# "Compared with three years earlier, how many…?": a clause before the question proper
+_EN_OPENING_CLAUSE = re.compile(r"^(?P<opening>[^,?]{3,}),\s*(?P<question>(?:which|what|how|who|whom|whose|when|where|is|are|"
+                                r"does|do|did|has|have)\b[^,]*\?)\s*$", re.I)
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
 MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answer, at most
@@ -448,6 +451,11 @@ class AnswerPipeline:
     def _render(self, question: str) -> str:
         prompt = "translate"
         translated = self._translated(question)
+        if language(translated) != "zh" and (opening := _EN_OPENING_CLAUSE.match(question)):
+            # the model gave a question that opens with a clause (Compared with three years earlier, how
+            # many…?) back in English; asked with the clause after the question, it translates it
+            asked = opening["question"]
+            translated = self._translated(f"{asked[0].upper()}{asked[1:-1]}, {opening['opening']}?")
         if _EN_ASKS_WHAT.search(question) and not ZH_ASKS_WHAT_OR_HOW.search(translated):
             # "Which bank did Guangming team up with…?" came out as a statement (光明团队与深圳合作…), in
             # which nothing is asked and no answer is looked for: rendered again, told to keep the question
