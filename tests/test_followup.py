@@ -22,6 +22,21 @@ from rag.generation.followup import depends_on_history, resolve
     (["南湖区有多少位院士?"], "那里的博士人才有多少?", "南湖区的博士人才有多少?"),  # 那里: the place, not 那 + 里
     (["落户南湖的三只产业基金里,规模最大的是哪一只?"], "第二大的呢?", "落户南湖的三只产业基金里,规模第二大的是哪一只?"),
     (["从柏林回南湖创业的宋悠洋,觉得公司落地南湖有什么方便之处?"], "她说公司还能拿到哪些扶持?", "宋悠洋说公司还能拿到哪些扶持?"),
+    # 会 that ends a name (大会) is not a modal verb; 同一年 is the year before; 那 only says it follows on
+    (["2021年南湖区评价里,南湖高新区综合排第几?", "同一年南湖办的国际人才交流大会是第几届?"], "那届大会现场谈成了多少项合作意向?",
+     "2021年南湖办的国际人才交流大会现场谈成了多少项合作意向?"),
+    # a new thing with the old one's head (基金) replaces it, whatever the compound asked (基金规模)
+    (["落户南湖的智能传感器产业基金规模是多少?"], "那合成生物产业基金呢?", "合成生物产业基金规模是多少?"),
+    (["南湖引进了哪些大院大所?"], "那这类项目一共有几个?", "南湖引进的大院大所项目一共有几个?"),  # the kind listed
+    (["南湖科技金融大厦是哪一年开始投入使用的?"], "那里面进驻了多少家金融机构?", "南湖科技金融大厦里面进驻了多少家金融机构?"),
+    (["南湖科技金融大厦是哪一年开始投入使用的?", "那里面进驻了多少家金融机构?"], "这栋楼总共投资了多少钱?",
+     "南湖科技金融大厦总共投资了多少钱?"),
+    (["南湖区是哪一年出台全国第一个合成生物专项政策的?"], "这个政策一共投了多少钱?", "南湖区合成生物专项政策一共投了多少钱?"),
+    (["2024年南湖区的人才有多少?"], "那院士有几位?", "2024年南湖区院士有几位?"),  # another count of the place
+    (["How many functional islands does the facility have?", "How much was invested in building it?"],
+     "And the brain analysis facility - how much did that one cost?", "How much did the brain analysis facility cost?"),
+    (["How many high-level talents does Nanhu have now?", "And by what percentage did that grow?"],
+     "What about research-institute talent?", "How many research-institute talent does Nanhu have now?"),
     # a modal verb jieba joins to the subject (中心想) is not part of it
     (["国创中心想把成果转化从什么模式转成什么模式?"], "它是哪一年批下来的?", "国创中心是哪一年批下来的?"),
     # "that year" is the year the previous question named
@@ -41,7 +56,7 @@ from rag.generation.followup import depends_on_history, resolve
     # the subject ends where a time word or a time adverb starts what is said of it
     (["南湖区引导基金现在参与出资了几只子基金?"], "它有没有拿过什么奖?", "南湖区引导基金有没有拿过什么奖?"),
     # a date question takes no year from the question before it
-    (["超算二期2023年的时候建到哪一步了?"], "那它什么时候能全面点亮?", "那超算二期什么时候能全面点亮?"),
+    (["超算二期2023年的时候建到哪一步了?"], "那它什么时候能全面点亮?", "超算二期什么时候能全面点亮?"),
     # a demonstrative after the name of what it points at: the question names it itself
     (["那脑解析设施呢?哪年开建的?"], "合成生物那个设施现在投用了没?", "合成生物设施现在投用了没?"),
     (["南湖要深化拓展哪些青年人才项目?"], "2021年办的那届人才交流大会是第几届?", "2021年办的人才交流大会是第几届?"),

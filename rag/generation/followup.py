@@ -35,8 +35,8 @@ _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|
 _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
 # 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|"
-                         r"(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|些|批|位|条|條|支|台|臺|笔|筆|场|場|届|屆|张|張)"
-                         r"|(?:这|這|那)(?:里|裡|儿|兒)(?!面)|该|該|此(?![外前后後次])")  # 那里: the place asked about
+                         r"(?:这|這|那|该|該)(?:个|個|座|栋|棟|幢|家|所|只|隻|项|項|些|批|位|条|條|支|台|臺|笔|筆|场|場|届|屆|张|張|类|類|种|種)"
+                         r"|(?:这|這|那)(?:里|裡|儿|兒)(?!面)|那(?=里面|裡面)|该|該|此(?![外前后後次])")  # 那里(面): the place
 # she, he: a person named before, whom no rule finds (the question goes with the one before it)
 _ZH_PERSON = re.compile(r"(?<!其)[他她](?![人国國乡鄉方])")
 _PLURAL = re.compile(r"它们|它們|他们|他們")
@@ -44,6 +44,9 @@ _PLURAL = re.compile(r"它们|它們|他们|他們")
 _THINGS_ASKED = re.compile(r"(?:多少|几|幾|哪些|哪几|哪幾)\s*[个個家所项項只隻位名条條座批种種类類台臺]?"
                            r"(?P<things>[\u3400-\u9fff]{2,8}?)(?:了|呢|吗|嗎)?\s*[?？]?\s*$")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
+_KIND_POINTER = re.compile(r"[这這那](?:些|类|類|种|種)")  # these, this kind: the things a which question listed
+_WHICH_THINGS = re.compile(r"(?:哪些|哪几|哪幾)\s*[个個家所项項只隻位名条條座批种種类類]?(?P<things>[\u3400-\u9fff]{2,8}?)"
+                           r"(?=[了呢吗嗎?？，,。\s]|$)")
 # a demonstrative with its measure word inside a noun phrase (合成生物那个设施, 办的那届大会)
 _NAMED_DEMONSTRATIVE = re.compile(r"(?<=[\u3400-\u9fff\w”」》])(?:这|這|那)"
                                   r"(?:个|個|座|家|所|只|隻|项|項|批|位|条|條|支|台|臺|届|屆)")
@@ -58,17 +61,19 @@ _VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实�
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ASKS_WHAT_WORDS = r"多少|几|幾|什么|什麼|啥|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時"
 _ZH_ASKS_WHAT = re.compile(_ASKS_WHAT_WORDS)  # not a yes/no question
+_ZH_COUNTS = re.compile(r"多少|几|幾")
+_PLACE_ENDS = "区區市省县縣镇鎮城"
 ZH_ASKS_WHAT_OR_HOW = re.compile(_ASKS_WHAT_WORDS + r"|怎|如何|多远|多遠")  # …, or how, or how far
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
-_ZH_TRAILING = re.compile(r"(?:现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|把|要|会|會|想|打算|准备|準備|"
-                          rf"{ALONE_WORDS})+$")
+_ZH_TRAILING = re.compile(r"(?:里面|裡面|现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|把|要|会|會|想|"
+                          rf"打算|准备|準備|{ALONE_WORDS})+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _ASKS_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪一?年|几月|幾月|哪一?天")
-_ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
+_ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同一?年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
@@ -91,6 +96,10 @@ _EN_FOCUS = re.compile(r"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>(?:do
 _EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this(?!\s+(?:year|month|week)\b)|that|these|those|"
                          r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)"
                          r"there(?!\s+(?:is|are|was|were|will|has|have)\b))\b", re.I)
+_EN_TOPIC_THEN_ASK = re.compile(r"^(?:and\s+(?:(?:what|how)\s+about\s+)?|(?:what|how)\s+about\s+)(?P<x>[^-–—,:;?]+?)\s*[-–—,:;]\s*"
+                                r"(?P<ask>(?:how|what|which|when|who|where|is|are|was|were|does|do|did|has|have)\b[^?]*?)"
+                                r"\s*\??\s*$", re.I)
+_EN_ITS = re.compile(r"\b(?:that one|this one|it|its|they|them|their)\b", re.I)
 _EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
 
 
@@ -195,10 +204,12 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             return f"{context[:quoted_at.start()]}{x}{context[quoted_at.end():]}"
         start, end, asking = _zh_focus_span(context, first_word_only=x.endswith("的"))
         x = x.removesuffix("的") if x.endswith("的") else x  # 省级的: a modifier of what was asked about
-        if end > start and start < asking and normalise(x).endswith(normalise(context[start:end])[-2:]):
+        head_at = normalise(context[start:end]).rfind(normalise(x)[-2:]) if end > start else -1
+        if start < asking and head_at >= 0:
             # 智能传感器产业基金的规模呢 after 合成生物产业基金的规模是多少: the follow-up restates the whole
-            # thing asked about, so it replaces everything before the asking part
-            return f"{x}{context[end:]}"
+            # thing asked about, so it replaces everything before the asking part (up to its own head:
+            # 合成生物产业基金呢 after 智能传感器产业基金规模是多少 keeps 规模)
+            return f"{x}{context[start + head_at + 2:]}"
         if end > start:
             # focus words are two words at most (合成+生物 of 合成生物企业, 省级+科技 of 省级科技进步奖):
             # a new noun with the same head (脑科学企业, 国家级技术发明奖) replaces the rest of the old one too
@@ -213,7 +224,8 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         topic = _named_in(answer, pointer, noun, context) or _pointed_at(noun, context, pointer)
         if _ASKS_WHEN.search(q):  # 它什么时候点亮? after 超算二期2023年建到哪一步了: asks the year, names none
             topic = _YEAR.sub("", topic).removesuffix("的")
-        return f"{q[:start]}{topic}{q[end:]}" if topic else None
+        lead = "" if _ZH_LEAD.fullmatch(q[:start]) else q[:start]  # 那这类项目…: the 那 only says it follows on
+        return f"{lead}{topic}{q[end:]}" if topic else None
     if (she := _ZH_PERSON.search(q)) and (people := [w.word for w in _tagged(context) if w.flag in _PERSON_TAGS]):
         return f"{q[:she.start()]}{people[-1]}{q[she.end():]}"  # 她说… after a question about 宋悠洋
     if _ZH_PREDICATE.match(q):
@@ -222,6 +234,9 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if own := _own_question(q):
         return _in_year_of(own, context)
     content = _content_words(q)
+    if (framed := _ZH_LEAD.match(q)) and len(content) == 1 and _ZH_COUNTS.search(q) and _ZH_COUNTS.search(context):
+        # 那院士有几位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
+        return _in_year_of(f"{_opening_place(context)}{q[framed.end():]}", context)
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q}"
@@ -234,6 +249,21 @@ def _in_year_of(q: str, context: str) -> str:
     2025's plans, which one report states and another does not."""
     year = _YEAR.search(context)
     return q if year is None or _YEAR.search(q) or _ZH_THAT_YEAR.search(q) else f"{year.group().strip().removesuffix('年')}年{q}"
+
+
+def _opening_place(context: str) -> str:
+    """The place a question opens with, after its year: its first nouns when they end in a place
+    (光明区 of 2024年光明区有多少…, jieba's 光明+区; 深圳市), ``""`` if it opens otherwise."""
+    start = end = 0  # offsets in jieba's folded text are offsets in ``context`` (folding keeps lengths)
+    for w in _tagged(context):
+        if end == start and (w.flag in ("t", "m") or w.word in ("年", "年度")):
+            start = end = end + len(w.word)
+        elif w.flag[:1] == "n":
+            end += len(w.word)
+        else:
+            break
+    run = context[start:end]
+    return run if run and (fold_script(run)[-1] in _PLACE_ENDS or _tagged(run)[0].flag == "ns") else ""
 
 
 def _content_words(q: str) -> set[str]:
@@ -276,6 +306,10 @@ def _pointed_at(noun: str, context: str, pointer: str) -> str:
     topic = _zh_topic(context)
     if not noun or not topic:
         return topic
+    if _KIND_POINTER.fullmatch(pointer) and (which := _WHICH_THINGS.search(context)) and noun not in topic:
+        # 这类项目 after 光明引进了哪些大院大所: the kind of thing the previous question listed
+        kind = which.group("things")
+        return f"{topic}的{kind}{'' if kind.endswith(noun) else noun}"
     at = normalise(topic).find(normalise(noun))
     if at >= 0:
         return topic[:at + len(noun)]
@@ -332,8 +366,8 @@ def _name_ending(text: str, noun: str) -> str:
     for i in range(len(words) - 1, -1, -1):
         w, left = words[i], words[i - 1] if i else None
         inside = w.flag[:1] in "nj" or w.flag in ("b", "vn", "eng") or w.word in _NAME_MARKS
-        # a verb inside a name (合成 of 深圳市合成生物产业基金), not one that governs it (建成深圳…)
-        inside = inside or (w.flag.startswith("v") and left is not None and (left.flag[:1] in "nj" or left.flag == "b"))
+        # a verb inside a name (合成 of 深圳市合成生物产业基金, 首个合成生物专项政策), not one that governs it (建成深圳…)
+        inside = inside or (w.flag.startswith("v") and left is not None and (left.flag[:1] in "njm" or left.flag in ("b", "q")))
         inside = inside or (w.word in _NAME_JOINS and left is not None and left.flag[:1] in "nv")  # 开发建设与运营集团
         if not inside or kept + len(w.word) > MAX_NAME_CHARS:
             break
@@ -377,16 +411,31 @@ def _zh_topic(context: str) -> str:
     """What the previous question was about: its words before the asking part
     (光明科技金融大厦总投资多少钱 → 光明科技金融大厦总投资)."""
     m = _ZH_ASKING.search(context)
-    head = _ZH_TRAILING.sub("", _subject_clause((context[:m.start()] if m else context).strip(" ，,。?？"))).strip()
+    head = _without_trailing(_subject_clause((context[:m.start()] if m else context).strip(" ，,。?？")))
     last = _tagged(head)[-1:]
     if last and len(last[0].word) == 1 and last[0].flag in ("v", "vn"):  # 大厦总共投了多少钱 → 大厦
-        head = _ZH_TRAILING.sub("", head[:-1]).strip()
+        head = _without_trailing(head[:-1])
     if (measure := _ZH_ATTRIBUTE.search(head)) and measure.end() == len(head):  # 基金规模多大 → 基金
-        head = _ZH_TRAILING.sub("", head[:measure.start()]).strip()
+        head = _without_trailing(head[:measure.start()])
     tail = context[m.end():].strip(" ，,。?？") if m and m.group() in ("什么", "什麼") else ""
     # 深圳设立了什么基金 → 深圳设立基金; not 什么时候开建的, nor a second question (从什么模式转成什么模式)
     thing = 2 <= len(tail) <= 4 and not _ZH_ASKING.search(tail) and not tail.startswith(("时", "時", "样", "樣"))
     return f"{head}{tail}" if thing else head
+
+
+def _without_trailing(head: str) -> str:
+    """``head`` without the words that end a topic without being part of it (现在, 已经, 是, 会…),
+    but not the 会 that ends a noun (人才交流大会是: jieba's word 大会, a meeting; not 会, will)."""
+    head = head.strip()
+    trailing = _ZH_TRAILING.search(head)
+    if not trailing:
+        return head
+    cut, at = trailing.start(), 0
+    for w in _tagged(head):
+        if at < cut < at + len(w.word) and w.flag[:1] == "n" and w.word[-1] in "会會":
+            cut = at + len(w.word)
+        at += len(w.word)
+    return head[:cut].strip()
 
 
 _PREDICATES = frozenset("有 有个 是 叫".split())  # 设施有个外号, 基金是…: a predicate whatever follows
@@ -417,7 +466,7 @@ def _subject_clause(head: str) -> str:
             or w.word in _PREDICATES
         # a time after the subject (引导基金现在参与…, 大厦已经建成, 二期2023年的时候) starts what is said of it; a year
         # stays with it (光明区2024年新增的企业: that year's)
-        when = w.flag == "t" or w.word in _WHEN_WORDS
+        when = w.flag == "t" or w.word in _WHEN_WORDS or w.word in ("里面", "裡面")  # 大厦里面进驻了…: what is in it
         if seen_noun and not title and (verb or when or (w.flag == "p" and rest >= 1)):
             return head[:at]
         title = (title or w.word == "《") and w.word != "》"  # a title is one name: 《光明以科技赋能…》
@@ -438,13 +487,21 @@ def is_question(text: str) -> bool:
 
 
 def _resolve_en(q: str, context: str) -> str | None:
-    asked = _EN_FOCUS.search(context)
+    if (m := _EN_TOPIC_THEN_ASK.match(q)) and (pronoun := _EN_ITS.search(m.group("ask"))):
+        # "And the brain facility - how much did that one cost?": a question of its own, its topic named first
+        topic = m.group("x").strip()
+        named = f"{topic}'s" if pronoun.group().lower() in ("its", "their") else topic
+        ask = m.group("ask")
+        return f"{ask[0].upper()}{ask[1:pronoun.start()]}{named}{ask[pronoun.end():]}?"
+    # "What about X?" after "By what share did that grow (How many Y…)?": how many X
+    counted = parts[1] if (parts := joined_parts(context)) and not _EN_FOCUS.search(parts[0]) else context
+    asked = _EN_FOCUS.search(counted)
     if m := (_EN_ELLIPSIS.match(q) or _EN_AND_IN.match(q)):
         x = m.group("x").strip()
         if _EN_YEAR.fullmatch(x) and _EN_YEAR.search(context):
             return _EN_YEAR.sub(x, context, count=1)
         if asked:
-            return f"{context[:asked.start('focus')]}{x} {asked.group('rest')}"
+            return f"{counted[:asked.start('focus')]}{x} {asked.group('rest')}"
         return None  # "How big was X? — What about Y?": which words Y replaces needs the model
     if m := _EN_AND_HOW.match(q):
         new = _EN_FOCUS.search(m.group("x") + " does")
