@@ -139,6 +139,50 @@ def test_the_measure_word_after_the_question_word_is_not_taken_for_the_counted_t
 
     assert "个子" not in focus_words("南湖区引导基金投资了多少个子基金?")  # 个子 is "height"; 子基金 is counted
     assert focus_words("南湖区引导基金投资了多少个子基金?") == ["基金"]
+    # a verb jieba joins to its 了 (投了), or 有 to the place before it (区有), is not what is asked about
+    assert focus_words("南湖那个首个合成生物专项政策,四年里一共投了多少钱?") == []
+    assert focus_words("南湖区有多少钱?") == ["南湖"]
+
+
+def test_a_specific_classifier_is_answered_by_the_general_one_but_people_are_not() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    # 多少款产品, 几支基金: documents count products in 个 and funds in 只
+    assert fits_asked(asked("南湖区推出了多少款科技金融产品"), "推出并购贷、研发贷等21个特色科技金融产品")
+    assert fits_asked(asked("南湖落地了几支产业基金"), "总规模75亿元的3只产业基金落地南湖")
+    assert not fits_asked(asked("南湖区有多少位院士"), "院士团队数量增至57个")  # teams are not people
+
+
+def test_a_figure_of_the_present_answers_a_past_year_only_from_a_report_of_that_time() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    ask, now = asked("2023年的时候南湖区有多少位院士"), "截至目前,南湖区共有院士59人"
+    assert not fits_asked(ask, now)  # a document that gives no date: its present may be any year
+    assert fits_asked(ask, now, published="2024-01-31")  # a report of January 2024 on 2023
+    assert not fits_asked(ask, now, published="2025-03-07")
+    assert fits_asked(ask, "南湖区共有院士59人")  # no year and no present: not judged
+    assert not fits_asked(ask, "南湖区共有院士59人", before_norm="截至目前,")  # a clause of a sentence that opens so
+
+
+def test_a_year_that_opens_a_clause_frames_the_sentences_after_it_but_one_inside_a_clause_does_not() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    ask, held = asked("2021年南湖办的人才交流大会是第几届"), "成功举办第十九届人才交流大会"
+    assert fits_asked(ask, held, before_norm="落实南湖2019年度个人所得税补贴政策。")  # the policy's year
+    assert not fits_asked(ask, held, before_norm="2019年,南湖推进人才工作。")  # the year of what follows
+
+
+def test_a_height_is_answered_in_metres_and_a_place_in_a_ranking_not_by_a_first_of_its_kind() -> None:
+    from rag.generation.facts import asked, fits_asked
+
+    tall = asked("南湖科技金融大厦的高度是多少?")
+    assert not fits_asked(tall, "南湖打造了共42层、总建筑面积12.9万平方米的科技金融大厦")  # floors and an area
+    assert fits_asked(tall, "大厦高200米") and fits_asked(asked("大厦有多高?"), "大厦高200米")
+    assert asked("与南湖产业高度契合的基金有哪些").unit == "" and asked("研究水平有多高").unit == ""
+    ranked = asked("2020年度国家高新区评价中,南湖高新区综合排名第几?")
+    assert not fits_asked(ranked, "建设全市首个石墨烯专业园区")  # the first graphene park is no place in a ranking
+    assert fits_asked(ranked, "2020年度南湖高新区综合排名第2")
+    assert fits_asked(asked("南湖是全国第几个设立这类基金的区?"), "南湖设立全国首个区级种子基金")  # which in order: 首个
 
 
 def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percent() -> None:

@@ -386,6 +386,8 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
                 break
             # 起降点规划了几个: 规划 acts as a verb; 具体有多少: an adjective before a verb is an adverb
             acts = before and i > 0 and (seq[i - 1] in ("了", "过") or (tags.get(w) == "a" and seq[i - 1] in verbs))
+            # 投了多少钱, 光明区有多少: a verb jieba joined to its 了 or a 有 it took in (区有) asks nothing
+            acts = acts or (before and len(w) == 2 and w[-1] in "了过有")
             if len(w) >= 2 and w not in _FILLER and w not in _VAGUE and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
                     and tags.get(w) not in _NOT_NOUN and not (before and w in verbs) and not acts:  # 获得了多少个: not 获得
                 out.append(w)
@@ -1209,7 +1211,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
-                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year)
+                and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year,
+                                published=c.published)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),

@@ -260,6 +260,10 @@ _UNIT_OF = {c: group for group in _UNIT_GROUPS for c in group}
 _UNIT_OF["个"] = _UNIT_OF["项"] = "个项只家名人位条所座批次届台款支件篇户套种类"
 # 多少种产品 is answered by 21个产品: kinds are counted with the general classifiers too
 _UNIT_OF["种"] = _UNIT_OF["类"] = "种类个项款"
+# 多少款产品, 几件, 几套, 几台 are answered by 21个产品; 支 and 只 both count funds and teams
+for _c in "款件套台":
+    _UNIT_OF[_c] = f"{_c}个项种类"
+_UNIT_OF["支"] = _UNIT_OF["只"] = "支只个"
 ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)\s*([个项名人位层条家所只座批次届倍年台款支件篇户套种类])")  # 哪几年: which years
 _ASKS_MONEY = re.compile(
     r"多少钱|多少资金|多少经费|多少[万亿千百]*元|几[万亿千百]+元|"
@@ -279,9 +283,19 @@ _ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|�
 _AREA = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多)?\s*"
                    r"(?:平方(?:米|公里|千米)|平米|亩|公顷|m2|m²|㎡|km2|km²)", re.I)
 AREA = "㎡"  # the ``Asked.unit`` of an area question
-_FIGURE_OF_UNIT = {"%": _PERCENT, AREA: _AREA}  # units asked for by a pattern, not by measure words
+# 高度是多少, 有多高 asks for a height in metres (not 42层, not 高度契合: "highly")
+_ASKS_HEIGHT = re.compile(r"高度(?:了|是|为|有|约|达到?)*(?:多少|几)|(?<!水平)(?<!水平有)(?<!质量)(?<!比例)多高(?!的)|"
+                          r"楼高|高多少米")
+_HEIGHT = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:米|公尺|m)(?![²2a-z])(?<!平方米)", re.I)
+HEIGHT = "m"  # the ``Asked.unit`` of a height question
+_FIGURE_OF_UNIT = {"%": _PERCENT, AREA: _AREA, HEIGHT: _HEIGHT}  # units asked for by a pattern, not by measure words
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a year that opens a clause (2023年,…) frames the sentences after it; one inside a clause
+# (落实…2019年度个人所得税补贴政策) names what it qualifies
+_FRAMING_YEAR = re.compile(r"(?:^|[，,。；;：:！!？?\s])(?:在|于|截至|截止|到)?((?:19|20)\d{2})(?=\s*年)")
 # a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
+_ASKS_STANDING = re.compile(r"排名|名次|排第|排在|位列|位居|\brank", re.I)
+_FIRST_OF_KIND = re.compile(r"首[个家批座所项只台款支条]")  # 首个石墨烯园区: the first of its kind, not a place in a ranking
 _ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一二三四五六七八九十百]+\s*[名位强]?|top\s*\d+|榜首|首位|居首|"
                    r"(?<![一二两三四五六七八九十\d])首[个家批座所项只台款支条]|"
@@ -295,6 +309,7 @@ _ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|
 _CHANGE = re.compile(r"新增|净增|新引进|(?:增加|增长|提高|提升|上升|下降)(?![到至])|增幅|减少|降低|多了|翻[了一]?番|倍|同比|较上年|"
                      r"比上一?年|增(?=\s*[\d超近逾约]|了)|降(?=\s*[\d超近逾约]|了)|"
                      r"increas|\bgr[eo]w|\bros[e]\b|risen|\bup\b|\badded\b|doubl|year-on-year", re.I)
+_PRESENT = re.compile(r"截至目前|截止目前|目前|当前|现在|至今")  # matching form (simplified)
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]")
 _CLAUSE = re.compile(r"[，,、；;。：:!?！？]")
 _SENTENCE_CLAUSE = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
@@ -308,6 +323,7 @@ class Asked:
     unit: str = ""  # the measure words a count answer needs next to its number ("名人位" for 多少名), "%" or AREA
     years: frozenset[str] = frozenset()  # years the question names; an answer about another year does not fit
     rank: bool = False  # it asks for a rank: the answer needs an ordinal (第二, top 30)
+    standing: bool = False  # the rank is a place in a ranking (排名第几): 首个 (the first of its kind) does not answer
     change: bool = False  # it asks by how much something changed: the answer needs a change (新增, 增长), not a level
     counted: str = ""  # what a count question names after its measure word (几个奖 → 奖)
 
@@ -321,6 +337,8 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
         unit = "%"
     elif _ASKS_AREA.search(question_norm):
         unit = AREA
+    elif _ASKS_HEIGHT.search(question_norm):
+        unit = HEIGHT
     elif m := ASKED_UNIT.search(question_norm):  # 投资了多少个子基金 counts funds, it asks no amount
         unit = _UNIT_OF[m.group(1)]
     elif _ASKS_MONEY.search(question_norm):
@@ -331,8 +349,9 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
     change = bool(_ASKS_CHANGE.search(both))
     if not unit and not change and _ASKS_MONEY_EN.search(original):
         unit = "元"  # the rendering of "total prize money" may name no amount (奖金总额是多少); not how revenue grew
-    return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=bool(_ASKS_RANK.search(both)),
-                 change=change, counted=_counted(question_norm))
+    rank = bool(_ASKS_RANK.search(both))
+    return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=rank,
+                 standing=rank and bool(_ASKS_STANDING.search(both)), change=change, counted=_counted(question_norm))
 
 
 def _counted(question_norm: str) -> str:
@@ -391,16 +410,19 @@ def _counts(text_norm: str, figure: re.Match, counted: str) -> bool:
     return any(c in noun or c in before for c in counted)
 
 
-def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_year: str = "") -> bool:
+def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_year: str = "", published: str = "") -> bool:
     """Whether a sentence in matching form can answer: it holds a figure in the asked unit (an
     ordinal for a rank, a change for a change), and it names none of the other years only (a
     sentence about 2023 does not answer a question about 2024). A sentence naming no year is about
     the last year named in the text before it (``before_norm``: "2023年,…超200个。全社会研发投入首次
     突破100亿元。" does not answer about 2024), or, naming none either, about the year of the heading
-    above it (``heading_year``: a report lists a year's results under 2024年:)."""
+    above it (``heading_year``: a report lists a year's results under 2024年:). One that states the
+    present (截至目前…) is about the year its document was ``published`` in, or the one before (a
+    report of January on the year just ended): not an earlier year, nor any when it gives no date."""
     figure = (_FIGURE_OF_UNIT.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
               if ask.unit else None)
-    ranked = ask.rank and bool(ranks(text_norm))  # 第几个 is answered by 首个, 第二个: no count
+    # 第几个 is answered by 首个, 第二个 (no count); 排名第几 by 第7名, not by 首个
+    ranked = ask.rank and any(not (ask.standing and _FIRST_OF_KIND.fullmatch(r)) for r in ranks(text_norm))
     if figure and not figure.search(text_norm) and not ranked:
         return False
     if ask.counted and figure and not ranked and not any(_counts(text_norm, m, ask.counted) for m in figure.finditer(text_norm)):
@@ -412,8 +434,12 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
         if not any(_CHANGE.search(clause) and figure.search(clause) for clause in _CLAUSE.split(text_norm)):
             return False
     if ask.years:
-        stated = set(_YEAR.findall(text_norm)) or set(_YEAR.findall(before_norm)[-1:]) or {heading_year} - {""}
+        stated = set(_YEAR.findall(text_norm)) or set(_FRAMING_YEAR.findall(before_norm)[-1:]) or {heading_year} - {""}
         if stated and not stated & ask.years:
+            return False
+        same_sentence = re.split(r"[。!?！？]", before_norm)[-1]  # 截至目前, before the clause taken
+        if not stated and (_PRESENT.search(text_norm) or _PRESENT.search(same_sentence)) and not (
+                published[:4].isdigit() and int(published[:4]) <= int(max(ask.years)) + 1):
             return False
     return True
 
