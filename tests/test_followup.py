@@ -105,6 +105,9 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
 
 
 @pytest.mark.parametrize("previous, question", [
+    # "it" is the topic named first only when that is a definite thing (the plan), not places to hang out
+    (["What kind of service does Nanhu promise its young talent?"],
+     "What about places to hang out - what hotspots does it want to create for them?"),
     (["How big was Guangming's AI industry cluster in 2024?"], "What about the three key clusters?"),
     (["深圳市合成生物产业基金规模多大?"], "是否已经设立?"),
     # a Chinese follow-up of an English question: no Chinese words of it to fill the ellipsis with

@@ -487,8 +487,10 @@ def is_question(text: str) -> bool:
 
 
 def _resolve_en(q: str, context: str) -> str | None:
-    if (m := _EN_TOPIC_THEN_ASK.match(q)) and (pronoun := _EN_ITS.search(m.group("ask"))):
-        # "And the brain facility - how much did that one cost?": a question of its own, its topic named first
+    if (m := _EN_TOPIC_THEN_ASK.match(q)) and (pronoun := _EN_ITS.search(m.group("ask"))) and (
+            pronoun.group().lower() in ("that one", "this one") or re.match(r"the\s", m.group("x"), re.I)):
+        # "And the brain facility - how much did that one cost?": a question of its own, its topic named
+        # first; not "What about places to hang out - what hotspots does it want…?", where it is the place
         topic = m.group("x").strip()
         named = f"{topic}'s" if pronoun.group().lower() in ("its", "their") else topic
         ask = m.group("ask")
