@@ -277,16 +277,17 @@ _ASKS_MONEY_EN = re.compile(r"^(?!.*\b(?:how many|share|percent\w*|proportion|ra
 _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
+_NUMERAL = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)"  # a number as written: 12.9, 3,000, 十九
 # 占地多大 asks for an area: a figure in 平方米 or 亩 (not 中试放大阶段“1-10”)
 _ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|为|有|约|达到?)*(?:多大|多少|几)|"
                         r"(?:多少|几)\s*(?:万|千)?\s*(?:平方(?:米|公里|千米)|平米|亩|公顷)")  # 多少平方米: not 45元每平方米
-_AREA = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多)?\s*"
+_AREA = re.compile(_NUMERAL + r"\s*(?:万|亿|余|多)?\s*"
                    r"(?:平方(?:米|公里|千米)|平米|亩|公顷|m2|m²|㎡|km2|km²)", re.I)
 AREA = "㎡"  # the ``Asked.unit`` of an area question
 # 高度是多少, 有多高 asks for a height in metres (not 42层, not 高度契合: "highly")
 _ASKS_HEIGHT = re.compile(r"高度(?:了|是|为|有|约|达到?)*(?:多少|几)|(?<!水平)(?<!水平有)(?<!质量)(?<!比例)多高(?!的)|"
                           r"楼高|高多少米")
-_HEIGHT = re.compile(r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:米|公尺|m)(?![²2a-z])(?<!平方米)", re.I)
+_HEIGHT = re.compile(_NUMERAL + r"\s*(?:余|多)?\s*(?:米|公尺|m)(?![²2a-z])(?<!平方米)", re.I)
 HEIGHT = "m"  # the ``Asked.unit`` of a height question
 _FIGURE_OF_UNIT = {"%": _PERCENT, AREA: _AREA, HEIGHT: _HEIGHT}  # units asked for by a pattern, not by measure words
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -294,11 +295,11 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # (落实…2019年度个人所得税补贴政策) names what it qualifies
 _FRAMING_YEAR = re.compile(r"(?:^|[，,。；;：:！!？?\s])(?:在|于|截至|截止|到)?((?:19|20)\d{2})(?=\s*年)")
 # a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
-_ASKS_STANDING = re.compile(r"排名|名次|排第|排在|位列|位居|\brank", re.I)
 _FIRST_OF_KIND = re.compile(r"首[个家批座所项只台款支条]")  # 首个石墨烯园区: the first of its kind, not a place in a ranking
+_ASKS_STANDING = re.compile(r"排名|名次|排第|排在|位列|位居|\brank", re.I)
 _ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一二三四五六七八九十百]+\s*[名位强]?|top\s*\d+|榜首|首位|居首|"
-                   r"(?<![一二两三四五六七八九十\d])首[个家批座所项只台款支条]|"
+                   rf"(?<![一二两三四五六七八九十\d]){_FIRST_OF_KIND.pattern}|"
                    r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
 _LIST_NAME = re.compile(r"(?<![一二两三四五六七八九])十大|[百千]强|十佳")  # 入选十大科技新闻: which list, not a count
 # an amount of change (比上一年新增了多少家) is not a level (增至751家)
@@ -313,7 +314,7 @@ _PRESENT = re.compile(r"截至目前|截止目前|目前|当前|现在|至今") 
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]")
 _CLAUSE = re.compile(r"[，,、；;。：:!?！？]")
 _SENTENCE_CLAUSE = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
-_FIGURE_WITH_UNIT = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)\s*(?:万|亿|余|多|来)?\s*{unit}"
+_FIGURE_WITH_UNIT = _NUMERAL + r"\s*(?:万|亿|余|多|来)?\s*{unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,8 +438,8 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
         stated = set(_YEAR.findall(text_norm)) or set(_FRAMING_YEAR.findall(before_norm)[-1:]) or {heading_year} - {""}
         if stated and not stated & ask.years:
             return False
-        same_sentence = re.split(r"[。!?！？]", before_norm)[-1]  # 截至目前, before the clause taken
-        if not stated and (_PRESENT.search(text_norm) or _PRESENT.search(same_sentence)) and not (
+        # 截至目前 may open the sentence the clause is taken from (in ``before_norm``, after its last stop)
+        if not stated and (_PRESENT.search(text_norm) or _PRESENT.search(re.split(r"[。!?！？]", before_norm)[-1])) and not (
                 published[:4].isdigit() and int(published[:4]) <= int(max(ask.years)) + 1):
             return False
     return True
