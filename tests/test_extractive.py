@@ -1192,3 +1192,45 @@ def test_overall_is_no_part_of_what_is_measured() -> None:
     firms = passage("b", "截至2024年,南湖区已汇聚123家合成生物企业,总估值近400亿元。", "截至")
     text = answer("南湖这些合成生物企业整体估值大概多少钱?", [cluster, firms]) or ""
     assert "超400亿元" in text and "近400亿元" in text
+
+
+def test_a_count_that_restates_the_list_before_it_is_no_figure_to_find() -> None:
+    projects = passage("p", "2023年,南湖区开展国家、省、市重点科研项目超90个。", "2023")
+    assert "90个" in (answer("南湖区承担的国家、省、市三级重点科研项目有多少个?", [projects]) or "")
+    assert answer("南湖区承担的国家、省两级重点科研项目有多少个?", [projects]) is not None  # 2 ≠ 3 items: kept
+    assert answer("南湖区承担的国家、省、市四级重点科研项目有多少个?", [projects]) is None
+
+
+def test_a_university_is_named_by_its_short_form() -> None:
+    joint = passage("j", "南湖区联合香港理工共建研究院,引进3个全国重点实验室。", "南湖")
+    assert "3个" in (answer("南湖和香港理工大学共建研究院,引进了几个全国重点实验室?", [joint]) or "")
+    assert answer("南湖和香港中文大学共建研究院,引进了几个全国重点实验室?", [joint]) is None
+
+
+def test_a_question_about_the_world_is_not_answered_by_a_national_list() -> None:
+    national = passage("n", "南湖科学城连续3年入选全国科技城百强榜,排名从第20名跃升到第9名。", "南湖")
+    others = passage("o", "南湖区引进了一批全球顶尖科学家。南湖科学城获评优秀。", "南湖")
+    assert answer("南湖科学城在全球科技城里排第几?", [national, others]) is None
+    assert "第9名" in (answer("南湖科学城在全国科技城百强榜上排第几?", [national, others]) or "")
+
+
+def test_a_report_word_answers_the_users_word_of_the_same_meaning() -> None:
+    measures = passage("m", "围绕成果转化提出赋权改革等8条改革措施。", "围绕")
+    assert "8条" in (answer("围绕成果转化,南湖一共推出了几条改革举措?", [measures]) or "")
+    growth = passage("g", "科技服务业企业数量增长30%,人力资源服务业营收增长95%。", "科技")
+    assert "95%" in (answer("南湖人力资源服务业营业收入增幅是多少?", [growth]) or "")
+    assert answer("南湖人力资源服务业利润增幅是多少?", [growth]) is None
+    reform = passage("r", "新修订《南湖市科学技术奖励办法》,在提名制等六个方面出台改革举措。", "新修订")
+    assert "六个方面" in (answer("新修订的《南湖市科学技术奖励办法》一共在几个方面推出了改革举措?", [reform]) or "")
+
+
+def test_how_much_land_asks_for_an_area() -> None:
+    site = passage("s", "这座生物铸造厂投资超5亿元,占地约2万平方米。此前南湖投入3亿元支持合成生物。", "这座")
+    got = answer("生物铸造厂占用多少土地?", [site]) or ""
+    assert "2万平方米" in got and "3亿元" not in got
+
+
+def test_a_yes_no_question_is_asked_by_its_verb_not_by_the_adverb_before_it() -> None:
+    opened = passage("o", "南湖脑模拟设施建成开放共享。南湖区引导基金规模达到30亿元。", "南湖")
+    assert "建成开放共享" in (answer("南湖脑模拟设施现在盖好了没?有对外开放吗?", [opened]) or "")
+    assert answer("南湖脑模拟设施有对外收费吗?", [opened]) is None

@@ -56,6 +56,7 @@ from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
 from rag.generation.facts import (
     ALONE_WORDS,
+    AREA,
     ASKED_UNIT,
     CJK_RUN,
     Number,
@@ -195,6 +196,7 @@ _ITEM_JOINS = frozenset("、和与及等")  # what stands between the items of a
 _GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服务于|助力")  # prepositions that take a noun as their object
 # 国创中心预计哪一年建成: words between the thing dated and the asking words, not part of it
 _BEFORE_WHEN = frozenset("是 预计 计划 将 将要 会 要 打算 准备 大概 大约 能 可以 可能 于 在".split())
+_LAND_WORDS = frozenset("土地 用地 面积 占地".split())
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
@@ -207,6 +209,18 @@ _BYLINE_SAYS = "报道、报导、文章的作者、记者、撰稿:"
 _PLACE_BY_SIZE = re.compile(r"第[\d一二三四五六七八九十两]+[大小多少高低长短早晚快慢强弱]")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
+# a count after the list it counts (国家、省、市三级, 深圳、香港两地): the question names the items
+_BODY_KIND = re.compile(r"(?:大学|学院|股份有限公司|有限公司|公司|集团)$")  # left out of a short name
+MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工), at least
+# words a question and a report use for the same thing (改革举措 for 改革措施, 营收增幅 for 营收增长):
+# the checks of what a sentence must name accept either; only words that mean the same in any report
+_SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位", "企业 公司", "建成 建好 盖好 落成 竣工",
+                   "开工 动工 开建", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助", "签订 签署", "引进 引入", "推出 出台",
+                   "设立 成立")
+_SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
+_COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三级, 两地: a numeral opens it
+_LIST_COUNT = re.compile(r"(?P<items>[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+?)+)(?P<n>[两二三四五六七八九十]|\d+)"
+                         r"(?=[级个地方家类项大])")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
     r"(ignore|disregard|forget)\b.{0,30}\b(instruction|prompt|rule|above|previous)|system prompt|"
@@ -257,6 +271,9 @@ _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景�
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳|\b(?:as a whole|city-?wide|(?:whole|entire) city|nationwide)\b", re.I)
+# the world as the scope asked (在全球科技城里排第几): a national list's rank or count does not answer
+_WORLDWIDE_ASKED = re.compile(r"全球|世界|\b(?:global\w*|world\w*)\b", re.I)
+_WORLDWIDE = re.compile(r"全球|世界|国际|\b(?:global\w*|world\w*|international\w*)\b", re.I)
 # from abroad (海外, overseas): a scope of its own; the figure for everyone does not answer how many
 # of them came from overseas (中国国际人才交流大会 names no origin of whom it counts)
 _ABROAD = re.compile(r"海外|国外|境外|外籍|外国|海归|留学|\b(?:overseas|foreign\w*|abroad)\b", re.I)
@@ -279,7 +296,8 @@ _PARTS = re.compile(r"子基金|子公司|下属|旗下|参与出资")  # 引导
 # a sentence that does not state that predicate answers nothing, however much else it shares
 _YES_NO = re.compile(r"是否|是不是|有没有|有无|能否|可否|能不能|会不会")
 _YES_NO_END = re.compile(r"(?:是|能|会|有|已经|已|可以|要|将)([^，。,;；]*?)吗\s*[?？]?\s*$")
-_HEDGES = frozenset("已经 目前 现在 如今 今年 真的 确实 类似 相关 相应 正式 具体 之前 以后 之后".split())
+# words that hedge what a yes/no question asks (对外开放 is asked by its 开放)
+_HEDGES = frozenset("已经 目前 现在 如今 今年 真的 确实 类似 相关 相应 正式 具体 之前 以后 之后 对外".split())
 # a why question asks for a reason: a sentence stating what was done, with no reason, does not answer
 _WHY = re.compile(r"为什么|为何|为啥|什么原因|原因是什么|\bwhy\b", re.I)
 _REASON = re.compile(r"因为|由于|为了|旨在|得益于|依托|凭借|基于|鉴于|原因|所以|因此|因而|是为|以便|目的|为此")
@@ -302,8 +320,10 @@ def _yes_no_predicate(question_norm: str) -> list[str]:
     else:
         return []
     asked_part = _CLAUSE_BREAK.split(asked_part)[0]
-    return [t for t in terms(_FIRST_OF.sub("首", asked_part), guessed=False)
-            if _content_word(t) and t not in _HEDGES and t not in _TIME_WORDS]
+    words = [t for t in terms(_FIRST_OF.sub("首", asked_part), guessed=False)
+             if _content_word(t) and t not in _HEDGES and t not in _TIME_WORDS]
+    # 对外开放 is asked by its 开放 (the search form also gives the compound)
+    return [t for t in words if not any(t != u and t.endswith(u) and t[:-len(u)] in _HEDGES for u in words)]
 
 
 def _asking_at(words: Sequence[str]) -> int | None:
@@ -321,9 +341,10 @@ def _content_word(word: str) -> bool:
 def _mentions(text_norm: str, word: str) -> bool:
     """``word`` occurs in the text, or, for a compound of three or more characters, its first two
     do (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate), or it is the short form of
-    a word there (高校)."""
+    a word there (高校), or the text says it with another word of the same meaning (``_SAME_MEANING``)."""
     return (word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
-            or (len(word) == 2 and word[1] in "种类" and word[0] in text_norm))  # 险种: 创业险、研发险
+            or (len(word) == 2 and word[1] in "种类" and word[0] in text_norm)  # 险种: 创业险、研发险
+            or any(other in text_norm for other in _SAME_MEANING.get(word, ())))
 
 
 def _abbreviated(text_norm: str, word: str) -> bool:
@@ -380,7 +401,11 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             # 发起的 (a verb before no noun), 哪几家单位合作搭建 (a verbal noun before a verb); a verb
             # before a noun modifies it (多少家合成生物企业)
             following = seq[i + 1] if i + 1 < len(seq) else ""
-            if not before and ((w in verbs and (out or not tags.get(following, "").startswith("n")))
+            # 几条改革举措?: a noun jieba tags as a verb (举措) ends the question after a verbal noun
+            noun_pair = (not out and tags.get(w) == "vn" and len(following) >= 2 and following in verbs
+                         and _ends(seq, i + 1)) or (
+                i > 0 and out == [seq[i - 1]] and tags.get(seq[i - 1]) == "vn" and len(w) >= 2 and _ends(seq, i))
+            if not before and not noun_pair and ((w in verbs and (out or not tags.get(following, "").startswith("n")))
                                or (tags.get(w) == "vn" and (following in verbs or following in _PREDICATE_END))  # 跟谁合作了
                                or (out and tags.get(w) in ("p", "c", "d"))):  # 多少家企业在光明落户: not 光明
                 break
@@ -412,7 +437,8 @@ def _modifier(question_norm: str, focus: Sequence[str]) -> str | None:
     for i in range(1, len(words) - 1):
         if words[i] + words[i + 1] == focus[0]:
             word, tag = words[i - 1], tags.get(words[i - 1], "")
-            if _content_word(word) and tag[:1] in ("n", "v", "a", "b", "j") and tag not in ("nr", "ns", "nt"):
+            if _content_word(word) and tag[:1] in ("n", "v", "a", "b", "j") and tag not in ("nr", "ns", "nt") \
+                    and not _COUNT_WORD.match(word):  # 三级重点项目: how many levels, not which kind
                 return word
     return None
 
@@ -529,10 +555,15 @@ def _milestones(text_norm: str) -> set[int]:
 
 def _names(text_norm: str, name: str, quoted_terms: Sequence[str]) -> bool:
     """The text holds one of the question's names (``_unquoted``); a proper noun jieba guessed (not a quoted
-    term) may end in a generic character the documents leave out (发明奖: 国家级技术发明1个)."""
-    return contains(_unquoted(text_norm), _unquoted(name)) or (len(name) >= 3 and name not in quoted_terms
-                                         and CJK_RUN.fullmatch(name) is not None
-                                         and contains(text_norm, name[:-1]))
+    term) may end in a generic character the documents leave out (发明奖: 国家级技术发明1个), or in
+    the kind of body it is, which a short form leaves out (香港理工大学: 联合香港理工共建)."""
+    if contains(_unquoted(text_norm), _unquoted(name)):
+        return True
+    if name in quoted_terms or CJK_RUN.fullmatch(name) is None:
+        return False
+    stem = _BODY_KIND.sub("", name)
+    return (len(name) >= 3 and contains(text_norm, name[:-1])) or (
+        stem != name and len(stem) >= MIN_SHORT_NAME and contains(text_norm, stem))
 
 
 def _one_name_each(question: str, found: Sequence[str]) -> list[list[str]]:
@@ -562,11 +593,26 @@ def _unquoted(text_norm: str) -> str:
     return _QUOTE_CHARS.sub("", text_norm)
 
 
+def _list_counts_removed(text_norm: str) -> str:
+    """Without a count that says how many items the list before it names (国家、省、市三级重点项目:
+    three levels, each named): a sentence about those projects need not state the three."""
+    def dropped(m: re.Match) -> str:
+        last = m.group("items").rsplit("、", 1)[-1]
+        count = m.group("items").count("、") + 1 + (1 if re.search("和|及|与", last) else 0)
+        return m.group("items") if numbers(f"{m.group('n')}个")[0].value == count else m.group()
+    return _LIST_COUNT.sub(dropped, text_norm)
+
+
 def _without(text_norm: str, figures: Sequence[Number]) -> str:
     """The text without the question's own figures: 41条举措 does not answer 41条中有几条."""
     for n in figures:
         text_norm = re.sub(rf"(?<![\d.]){re.escape(n.text)}(?![\d.])", " ", text_norm)
     return text_norm
+
+
+def _ends(words: Sequence[str], i: int) -> bool:
+    """``words[i]`` is the question's last word: only particles and punctuation follow it."""
+    return all(w.strip() in _PREDICATE_END for w in words[i + 1:])
 
 
 def _one_noun(words: Sequence[str], pair: Sequence[str]) -> bool:
@@ -905,7 +951,7 @@ def _counts_some(text_norm: str, counted: str, question_norm: str) -> bool:
     about (全市11所高等院校获科研资金稳定支持: those supported, not how many there are in all)."""
     for m in re.finditer(_COUNT_BEFORE + re.escape(counted), text_norm):
         following = next((w for w in load_jieba().posseg.cut(text_norm[m.end():m.end() + 8]) if w.word.strip()), None)
-        if following is not None and following.flag.startswith("v") and following.word not in question_norm:
+        if following is not None and following.flag.startswith("v") and not _mentions(question_norm, following.word):
             return True
     return False
 
@@ -1048,7 +1094,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # (not the count inside a quoted name: “五个无忧” names a programme, whose five the sentence lists;
     # nor a meeting's session, 二届二次党代会, which a sentence of its report need not repeat)
     q_figures = [] if translated else [
-        n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _QUOTED_SPAN.sub(" ", q_norm)))))
+        n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _list_counts_removed(
+            _QUOTED_SPAN.sub(" ", q_norm))))))
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
     # which a sentence giving the sizes answers
@@ -1084,6 +1131,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     asked_about, counts = focused if not translated else ([], False)
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
+    if ask.unit == AREA:  # 占用多少土地: an area states the land, the word itself is rarely written
+        asked_about = [f for f in asked_about if f not in _LAND_WORDS]
     def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
         return sum(word in c.norm for c in candidates) <= FOCUS_MAX_SHARE * len(candidates)
 
@@ -1150,6 +1199,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     attribute = [a for a in _ATTRIBUTES - {"投资", "规模"} if a in q_norm] if translated and wants_number else []
     attribute = [a for a in attribute if not any(a in b and a != b for b in attribute)]  # 占地面积, not 面积 too
     abroad = wants_number and bool(_ABROAD.search(q_norm) or _ABROAD.search(translated_from))
+    worldwide = (wants_number or ask.rank) and bool(_WORLDWIDE_ASKED.search(q_norm) or _WORLDWIDE_ASKED.search(translated_from))
     alone = wants_number and bool(_ALONE.search(q_norm))
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
@@ -1210,6 +1260,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
+                and not (worldwide and not _WORLDWIDE.search(c.norm))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year,
                                 published=c.published)

@@ -280,7 +280,8 @@ _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|
 _NUMERAL = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)"  # a number as written: 12.9, 3,000, 十九
 # 占地多大 asks for an area: a figure in 平方米 or 亩 (not 中试放大阶段“1-10”)
 _ASKS_AREA = re.compile(r"(?:占地|面积|用地)(?:面积|规模)?(?:了|是|为|有|约|达到?)*(?:多大|多少|几)|"
-                        r"(?:多少|几)\s*(?:万|千)?\s*(?:平方(?:米|公里|千米)|平米|亩|公顷)")  # 多少平方米: not 45元每平方米
+                        r"(?:多少|几)\s*(?:万|千)?\s*(?:平方(?:米|公里|千米)|平米|亩|公顷)|"  # 多少平方米: not 45元每平方米
+                        r"(?:占用?|用了?|有)(?:多少|多大|多大面积的?)土地")  # 占用多少土地 (how much land does it occupy)
 _AREA = re.compile(_NUMERAL + r"\s*(?:万|亿|余|多)?\s*"
                    r"(?:平方(?:米|公里|千米)|平米|亩|公顷|m2|m²|㎡|km2|km²)", re.I)
 AREA = "㎡"  # the ``Asked.unit`` of an area question
