@@ -28,6 +28,13 @@ from rag.generation.followup import depends_on_history, resolve
     # a new thing with the old one's head (基金) replaces it, whatever the compound asked (基金规模)
     (["落户南湖的智能传感器产业基金规模是多少?"], "那合成生物产业基金呢?", "合成生物产业基金规模是多少?"),
     (["南湖引进了哪些大院大所?"], "那这类项目一共有几个?", "南湖引进的大院大所项目一共有几个?"),  # the kind listed
+    # 那 only says it follows on, also before a question the subject of the one before completes
+    (["南湖的院士数量是三年前的几倍?"], "那现在一共有多少位?", "南湖的院士数量现在一共有多少位?"),
+    # the same head (目标) after what was counted: the target of another measure, not counted in 家
+    (["南湖给脑科学产业定的2024年企业数量目标是多少家?"], "那估值目标呢?", "南湖给脑科学产业定的2024年估值目标是多少?"),
+    # another plan with the same head (方案), named with its own demonstrative
+    (["市科创委2021年印发的“五地”实施方案,提出了多少条举措?"], "那示范区建设的那个行动方案呢?",
+     "市科创委2021年印发的示范区建设的行动方案,提出了多少条举措?"),
     (["南湖科技金融大厦是哪一年开始投入使用的?"], "那里面进驻了多少家金融机构?", "南湖科技金融大厦里面进驻了多少家金融机构?"),
     (["南湖科技金融大厦是哪一年开始投入使用的?", "那里面进驻了多少家金融机构?"], "这栋楼总共投资了多少钱?",
      "南湖科技金融大厦总共投资了多少钱?"),
@@ -98,6 +105,14 @@ from rag.generation.followup import depends_on_history, resolve
      "How many high-level talents does Guangming have?"),
     (["How many national high-tech enterprises did Guangming have in 2023?"], "And in 2024?",
      "How many national high-tech enterprises did Guangming have in 2024?"),
+    # "And how many…" with a verb and subject of its own is a whole question; its "it" is the name the one
+    # before has as its subject, or, when it names none, the one before goes along
+    (["How many researchers in Nanhu are on the Highly Cited list?"], "And how many academicians does the district have?",
+     "How many academicians does the district have?"),
+    (["How many AI labs is Nanhu planning to set up?"], "And how many new use cases does it want?",
+     "How many new use cases does Nanhu want?"),
+    (["How big is the Nanhu seed fund?"], "And how many firms has it invested in?",
+     "How many firms has it invested in (How big is the Nanhu seed fund)?"),
 ])
 def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str], question: str, standalone: str) -> None:
     assert depends_on_history(question)
@@ -159,6 +174,9 @@ def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> N
     # a pronoun alone after a question that asked which one: the one the answer named, by the noun asked about
     ("南湖想把哪个在线平台打造成主流科技金融服务平台?", "进一步加强南湖创投网在线服务平台建设[1]。",
      "目前有多少家投资机构注册在它上面?", "目前有多少家投资机构注册在南湖创投网在线服务平台上面?"),
+    # 它还…: the one who acted does more, not what the answer named
+    ("南湖市科创委2022年打算推动修订哪部条例?", "推动修订《南湖高新技术产业园区条例》[1]。",
+     "它还准备申报哪几类示范园区?", "南湖市科创委2022年还准备申报哪几类示范园区?"),
 ])
 def test_a_demonstrative_stands_for_the_name_the_previous_answer_gave(previous: str, answer: str, question: str,
                                                                      standalone: str) -> None:

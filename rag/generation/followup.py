@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.generation.facts import ALONE_WORDS, figure_checked_as_asked
+from rag.generation.facts import ALONE_WORDS, CJK_RUN, figure_checked_as_asked
 from rag.text import fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
@@ -76,6 +76,8 @@ _ASKS_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪一?年|几
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同一?年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
+_COUNT_UNIT = re.compile(r"(多少|几|幾)[个個家所项項只隻位名条條座批种種类類台臺]")  # 多少家 → 多少
+_AGAIN = re.compile(r"\s*(?:还|還|也|又|再)")  # after a pronoun: its subject acts again
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
 _WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?")  # 哪个, 哪一家: the noun after it is what is asked for
 # one thing pointed at (not 这些, 这批): the previous answer may name it
@@ -99,6 +101,10 @@ _EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this(?!\s+(?:year|month|w
 _EN_TOPIC_THEN_ASK = re.compile(r"^(?:and\s+(?:(?:what|how)\s+about\s+)?|(?:what|how)\s+about\s+)(?P<x>[^-–—,:;?]+?)\s*[-–—,:;]\s*"
                                 r"(?P<ask>(?:how|what|which|when|who|where|is|are|was|were|does|do|did|has|have)\b[^?]*?)"
                                 r"\s*\??\s*$", re.I)
+# the subject of an English question: the name right after its auxiliary (…has Guangming been rated…)
+_EN_SUBJECT = re.compile(r"\b(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\s+"
+                         r"([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)(?=\s+[a-z])")
+_EN_IT = re.compile(r"\b(?:it|its)\b", re.I)
 _EN_ITS = re.compile(r"\b(?:that one|this one|it|its|they|them|their)\b", re.I)
 _EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
 
@@ -182,7 +188,7 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if m := _ZH_ASKED_ELLIPSIS.match(q):  # 那光明实验室呢,跟谁合作了?: the new topic, then its question
         return _in_year_of(f"{m.group('x')}{m.group('rest')}", context)
     if m := _ZH_ELLIPSIS.match(q):
-        x = m.group("x").strip()
+        x = _demonstratives_after_names_removed(m.group("x").strip())  # 示范区的那个行动方案: one it names
         if _ZH_ASKING.search(x):  # 那院士本人有几位呢?: a whole question, only framed as a follow-up
             return _resolve_zh(f"{x}?", context) or f"{x}?"
         if pointing := _pointing(x):  # 它的建筑面积呢: a new attribute of the previous topic
@@ -210,6 +216,12 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             # thing asked about, so it replaces everything before the asking part (up to its own head:
             # 合成生物产业基金呢 after 智能传感器产业基金规模是多少 keeps 规模)
             return f"{x}{context[start + head_at + 2:]}"
+        if start < end and (head_end := normalise(context).find(normalise(x)[-2:], end, asking)) >= 0:
+            # 那估值目标呢? after …企业数量目标是多少家?: the same head (目标) after what was counted; a
+            # measure (估值) is not counted in 家
+            after = context[head_end + 2:]
+            after = _COUNT_UNIT.sub(r"\1", after) if _ZH_ATTRIBUTE.search(x) else after
+            return f"{context[:start]}{x}{after}"
         if end > start:
             # focus words are two words at most (合成+生物 of 合成生物企业, 省级+科技 of 省级科技进步奖):
             # a new noun with the same head (脑科学企业, 国家级技术发明奖) replaces the rest of the old one too
@@ -217,11 +229,17 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             if rest and normalise(x).endswith(rest.group(1)[-1]):
                 end += len(rest.group(1))
             return f"{context[:start]}{x}{context[end:]}"
+        if (head := _same_head(x, context, asking)) is not None:
+            # 那可持续发展示范区的行动方案呢? after …印发的“五地”实施方案,提出了多少条举措?: another 方案
+            return f"{context[:head[0]]}{x}{context[head[1]:]}"
         return None
     if pointing := _pointing(q):
         start, end, noun = pointing
         pointer = q[start:end - len(noun)]
-        topic = _named_in(answer, pointer, noun, context) or _pointed_at(noun, context, pointer)
+        # 它还准备…: the one who acted before does more, not the thing the answer named (它 = 科创委,
+        # after 科创委打算修订哪部条例?)
+        again = not noun and _AGAIN.match(q[end:])
+        topic = ("" if again else _named_in(answer, pointer, noun, context)) or _pointed_at(noun, context, pointer)
         if _ASKS_WHEN.search(q):  # 它什么时候点亮? after 超算二期2023年建到哪一步了: asks the year, names none
             topic = _YEAR.sub("", topic).removesuffix("的")
         lead = "" if _ZH_LEAD.fullmatch(q[:start]) else q[:start]  # 那这类项目…: the 那 only says it follows on
@@ -239,7 +257,7 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         return _in_year_of(f"{_opening_place(context)}{q[framed.end():]}", context)
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
-        return f"{subject}{q}"
+        return f"{subject}{q[framed.end():] if framed else q}"  # 那现在一共有多少位?: without its 那
     return None
 
 
@@ -387,6 +405,17 @@ def _zh_subject(context: str) -> str:
     return topic
 
 
+def _same_head(x: str, context: str, asking: int) -> tuple[int, int] | None:
+    """Where ``context`` names, before its asking part, a noun phrase with the same head (last two
+    characters) as ``x``: from after the 的 or clause break that opens it to its head's end."""
+    head = normalise(x)[-2:]
+    at = normalise(context).rfind(head, 0, asking) if len(x) > len(head) and CJK_RUN.fullmatch(head) else -1
+    if at <= 0:
+        return None
+    opening = max(context.rfind(mark, 0, at) for mark in ("的", ",", "，"))
+    return opening + 1, at + len(head)
+
+
 def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int, int, int]:
     """Where the thing a count question asked about is written (院士 in 有多少院士; 省级的科技进步奖
     in 几个省级的科技进步奖): from its first to its last focus word after 多少/几, and where 多少/几
@@ -506,6 +535,15 @@ def _resolve_en(q: str, context: str) -> str | None:
             return f"{counted[:asked.start('focus')]}{x} {asked.group('rest')}"
         return None  # "How big was X? — What about Y?": which words Y replaces needs the model
     if m := _EN_AND_HOW.match(q):
+        if _EN_FOCUS.search(x := m.group("x")):  # "And how many academicians does the district have?": whole
+            own = f"{x[0].upper()}{x[1:]}?"
+            if not _EN_PRONOUN.search(x):
+                return own
+            # "…does it want?" after "How many labs is Guangming planning…?": it is the one named as the subject
+            if (subject := _EN_SUBJECT.search(context)) and _EN_IT.search(own):
+                name = subject.group(1)
+                return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, own)
+            return f"{own.rstrip(' ?')} ({context.rstrip(' ?')})?"
         new = _EN_FOCUS.search(m.group("x") + " does")
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
