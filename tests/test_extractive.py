@@ -1234,3 +1234,9 @@ def test_a_yes_no_question_is_asked_by_its_verb_not_by_the_adverb_before_it() ->
     opened = passage("o", "南湖脑模拟设施建成开放共享。南湖区引导基金规模达到30亿元。", "南湖")
     assert "建成开放共享" in (answer("南湖脑模拟设施现在盖好了没?有对外开放吗?", [opened]) or "")
     assert answer("南湖脑模拟设施有对外收费吗?", [opened]) is None
+
+
+def test_a_latin_gloss_in_parentheses_is_not_a_name_the_sentence_must_give() -> None:
+    district = passage("d", "南湖区共有院士19人。", "南湖")
+    glossed = "How many academicians (CAS/CAE members) does Nanhu have?"
+    assert rank("南湖区院士（CAS/CAE 成员）有多少?", [district], translated_from=glossed)[0].fits

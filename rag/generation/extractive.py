@@ -214,11 +214,14 @@ _BODY_KIND = re.compile(r"(?:大学|学院|股份有限公司|有限公司|公�
 MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工), at least
 # words a question and a report use for the same thing (改革举措 for 改革措施, 营收增幅 for 营收增长):
 # the checks of what a sentence must name accept either; only words that mean the same in any report
-_SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位", "企业 公司", "建成 建好 盖好 落成 竣工",
-                   "开工 动工 开建", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助", "签订 签署", "引进 引入", "推出 出台",
-                   "设立 成立")
+_SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位", "企业 公司",
+                   "建成 建好 盖好 落成 竣工", "开工 动工 开建", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助",
+                   "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立")
 _SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
 _COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三级, 两地: a numeral opens it
+# a parenthesis in Latin letters in a rendering glosses the word before it ("academicians (CAS/CAE
+# members)" → 院士（CAS/CAE 成员）): the documents write neither the gloss nor its words
+_LATIN_ASIDE = re.compile(r"[(（][^()（）]*[A-Za-z][^()（）]*[)）]")
 _LIST_COUNT = re.compile(r"(?P<items>[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+?)+)(?P<n>[两二三四五六七八九十]|\d+)"
                          r"(?=[级个地方家类项大])")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
@@ -357,9 +360,10 @@ def _abbreviated(text_norm: str, word: str) -> bool:
 def _covers(text_norm: str, term: str, terms: Iterable[str]) -> bool:
     """``term`` occurs in the text: as it is, as the short form of a four-character word there
     (高校 for 高等院校), or inside a question word the text shortens (使用 of 投入使用, when the
-    text says 投用)."""
+    text says 投用), or in another word of the same meaning (``_SAME_MEANING``)."""
     return (term in text_norm or _shortens(term, text_norm)
-            or any(term in w and _abbreviated(text_norm, w) for w in terms))
+            or any(term in w and _abbreviated(text_norm, w) for w in terms)
+            or any(other in text_norm for other in _SAME_MEANING.get(term, ())))
 
 
 def _shortens(term: str, text_norm: str) -> bool:
@@ -1066,6 +1070,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
               similarity: Similarity | None, *, translated_from: str = "",
               romanised: Sequence[str] = ()) -> list[_Features]:
     translated = bool(translated_from)
+    question = _LATIN_ASIDE.sub("", question) if translated else question
     q_norm = match_form(question)
     weights = _weights(covered_terms(question), candidates, q_norm)
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
