@@ -113,6 +113,8 @@ from rag.generation.followup import depends_on_history, resolve
      "How many new use cases does Nanhu want?"),
     (["How big is the Nanhu seed fund?"], "And how many firms has it invested in?",
      "How many firms has it invested in (How big is the Nanhu seed fund)?"),
+    (["What computing capacity is Nanhu aiming for in 2025?"], "And how big is its AI industry?",
+     "How big is Nanhu's AI industry?"),
 ])
 def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str], question: str, standalone: str) -> None:
     assert depends_on_history(question)

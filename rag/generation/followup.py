@@ -91,6 +91,9 @@ _QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  #
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# "And how big is its AI industry?": a question with its own verb after "and"
+_EN_AND_OWN = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>(?:how|what|which|when|where|who)\b.*?\s"
+                         r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\s.+?)\s*\??\s*$", re.I)
 _EN_AND_HOW = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>how\s+(?:many|much)\s+.+?)\s*\??\s*$", re.I)
 _EN_FOCUS = re.compile(r"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>(?:does|do|did|is|are|was|were|has|have|had|"
                        r"will|can|could)\b.*)$", re.I)
@@ -534,16 +537,17 @@ def _resolve_en(q: str, context: str) -> str | None:
         if asked:
             return f"{counted[:asked.start('focus')]}{x} {asked.group('rest')}"
         return None  # "How big was X? — What about Y?": which words Y replaces needs the model
+    if m := _EN_AND_OWN.match(q):  # "And how many academicians does the district have?": a whole question
+        x = m.group("x")
+        own = f"{x[0].upper()}{x[1:]}?"
+        if not _EN_PRONOUN.search(x):
+            return own
+        # "…does it want?" after "How many labs is Guangming planning…?": it is the one named as the subject
+        if (subject := _EN_SUBJECT.search(context)) and _EN_IT.search(own):
+            name = subject.group(1)
+            return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, own)
+        return f"{own.rstrip(' ?')} ({context.rstrip(' ?')})?"
     if m := _EN_AND_HOW.match(q):
-        if _EN_FOCUS.search(x := m.group("x")):  # "And how many academicians does the district have?": whole
-            own = f"{x[0].upper()}{x[1:]}?"
-            if not _EN_PRONOUN.search(x):
-                return own
-            # "…does it want?" after "How many labs is Guangming planning…?": it is the one named as the subject
-            if (subject := _EN_SUBJECT.search(context)) and _EN_IT.search(own):
-                name = subject.group(1)
-                return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, own)
-            return f"{own.rstrip(' ?')} ({context.rstrip(' ?')})?"
         new = _EN_FOCUS.search(m.group("x") + " does")
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
