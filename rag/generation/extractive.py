@@ -209,7 +209,6 @@ _BYLINE_SAYS = "报道、报导、文章的作者、记者、撰稿:"
 _PLACE_BY_SIZE = re.compile(r"第[\d一二三四五六七八九十两]+[大小多少高低长短早晚快慢强弱]")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
 _SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
-# a count after the list it counts (国家、省、市三级, 深圳、香港两地): the question names the items
 _BODY_KIND = re.compile(r"(?:大学|学院|股份有限公司|有限公司|公司|集团)$")  # left out of a short name
 MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工), at least
 # words a question and a report use for the same thing (改革举措 for 改革措施, 营收增幅 for 营收增长):
@@ -222,6 +221,7 @@ _COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三�
 # a parenthesis in Latin letters in a rendering glosses the word before it ("academicians (CAS/CAE
 # members)" → 院士（CAS/CAE 成员）): the documents write neither the gloss nor its words
 _LATIN_ASIDE = re.compile(r"[(（][^()（）]*[A-Za-z][^()（）]*[)）]")
+# a count after the list it counts (国家、省、市三级, 深圳、香港两地): the question names the items
 _LIST_COUNT = re.compile(r"(?P<items>[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+?)+)(?P<n>[两二三四五六七八九十]|\d+)"
                          r"(?=[级个地方家类项大])")
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")

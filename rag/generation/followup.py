@@ -18,6 +18,8 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 - "是三年前的几倍?", "增幅是多少?": the previous question's subject put in front (光明区的院士是三年前的几倍?);
 - "And how many high-level talents?": the new question's asking part with the previous
   question's remainder.
+- "And how big is its AI industry?": a whole question of its own, its "it" the name the previous
+  question has as its subject (How big is Guangming's AI industry?).
 
 ``resolve`` returns ``None`` for a follow-up no rule fits; the pipeline then asks the generator.
 """
