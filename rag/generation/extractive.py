@@ -72,6 +72,7 @@ from rag.generation.facts import (
     quoted,
     ranks,
     uncounted,
+    unit_figure,
     without_ranks,
 )
 from rag.text import (
@@ -196,6 +197,7 @@ _ITEM_JOINS = frozenset("、和与及等")  # what stands between the items of a
 _GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服务于|助力")  # prepositions that take a noun as their object
 # 国创中心预计哪一年建成: words between the thing dated and the asking words, not part of it
 _BEFORE_WHEN = frozenset("是 预计 计划 将 将要 会 要 打算 准备 大概 大约 能 可以 可能 于 在".split())
+_CLAUSES = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
 _LAND_WORDS = frozenset("土地 用地 面积 占地".split())
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
@@ -213,7 +215,7 @@ _BODY_KIND = re.compile(r"(?:大学|学院|股份有限公司|有限公司|公�
 MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工), at least
 # words a question and a report use for the same thing (改革举措 for 改革措施, 营收增幅 for 营收增长):
 # the checks of what a sentence must name accept either; only words that mean the same in any report
-_SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位", "企业 公司",
+_SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位",
                    "建成 建好 盖好 落成 竣工", "开工 动工 开建", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助",
                    "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立")
 _SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
@@ -612,6 +614,12 @@ def _without(text_norm: str, figures: Sequence[Number]) -> str:
     for n in figures:
         text_norm = re.sub(rf"(?<![\d.]){re.escape(n.text)}(?![\d.])", " ", text_norm)
     return text_norm
+
+
+def _figure_beside(text_norm: str, figure: re.Pattern | None, words: Sequence[str]) -> bool:
+    """Some clause of the text states a figure (one matching ``figure``, when given) and one of ``words``."""
+    return any((figure.search(clause) if figure else numbers(clause)) and any(_mentions(clause, w) for w in words)
+               for clause in _CLAUSES.split(text_norm))
 
 
 def _ends(words: Sequence[str], i: int) -> bool:
@@ -1204,6 +1212,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     attribute = [a for a in _ATTRIBUTES - {"投资", "规模"} if a in q_norm] if translated and wants_number else []
     attribute = [a for a in attribute if not any(a in b and a != b for b in attribute)]  # 占地面积, not 面积 too
     abroad = wants_number and bool(_ABROAD.search(q_norm) or _ABROAD.search(translated_from))
+    # 多少研发经费补贴: the figure is one stated beside what is counted or paid for, not another of the
+    # sentence (每月可获得45元每平方米的租金补贴,还有一些研发经费的支持)
+    beside = focus if counts and wants_number and ask.unit in ("", "元") and not translated else []
     worldwide = (wants_number or ask.rank) and bool(_WORLDWIDE_ASKED.search(q_norm) or _WORLDWIDE_ASKED.search(translated_from))
     alone = wants_number and bool(_ALONE.search(q_norm))
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
@@ -1266,6 +1277,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
                 and not (worldwide and not _WORLDWIDE.search(c.norm))
+                and not (beside and not _figure_beside(c.norm, unit_figure(ask), beside))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year,
                                 published=c.published)

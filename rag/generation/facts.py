@@ -412,6 +412,12 @@ def _counts(text_norm: str, figure: re.Match, counted: str) -> bool:
     return any(c in noun or c in before for c in counted)
 
 
+def unit_figure(ask: Asked) -> re.Pattern | None:
+    """A figure in the asked unit (12.9万平方米 for an area, 4亿元 for money), None when none is asked."""
+    return (_FIGURE_OF_UNIT.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
+            if ask.unit else None)
+
+
 def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_year: str = "", published: str = "") -> bool:
     """Whether a sentence in matching form can answer: it holds a figure in the asked unit (an
     ordinal for a rank, a change for a change), and it names none of the other years only (a
@@ -421,8 +427,7 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
     above it (``heading_year``: a report lists a year's results under 2024年:). One that states the
     present (截至目前…) is about the year its document was ``published`` in, or the one before (a
     report of January on the year just ended): not an earlier year, nor any when it gives no date."""
-    figure = (_FIGURE_OF_UNIT.get(ask.unit) or re.compile(_FIGURE_WITH_UNIT.format(unit=f"[{ask.unit}]"))
-              if ask.unit else None)
+    figure = unit_figure(ask)
     # 第几个 is answered by 首个, 第二个 (no count); 排名第几 by 第7名, not by 首个
     ranked = ask.rank and any(not (ask.standing and _FIRST_OF_KIND.fullmatch(r)) for r in ranks(text_norm))
     if figure and not figure.search(text_norm) and not ranked:

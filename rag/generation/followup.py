@@ -108,7 +108,7 @@ _EN_TOPIC_THEN_ASK = re.compile(r"^(?:and\s+(?:(?:what|how)\s+about\s+)?|(?:what
                                 r"\s*\??\s*$", re.I)
 # the subject of an English question: the name right after its auxiliary (…has Guangming been rated…)
 _EN_SUBJECT = re.compile(r"\b(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\s+"
-                         r"([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)(?=\s+[a-z])")
+                         r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)(?=\s+[a-z])")  # not a possessive's head (University's)
 _EN_IT = re.compile(r"\b(?:it|its)\b", re.I)
 _EN_ITS = re.compile(r"\b(?:that one|this one|it|its|they|them|their)\b", re.I)
 _EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
