@@ -1240,3 +1240,11 @@ def test_a_latin_gloss_in_parentheses_is_not_a_name_the_sentence_must_give() -> 
     district = passage("d", "南湖区共有院士19人。", "南湖")
     glossed = "How many academicians (CAS/CAE members) does Nanhu have?"
     assert rank("南湖区院士（CAS/CAE 成员）有多少?", [district], translated_from=glossed)[0].fits
+
+
+def test_an_amount_answers_for_what_its_clause_names() -> None:
+    # a word found in every candidate says nothing of what is asked: another sentence is needed beside it
+    subsidy = passage("s", "入驻南湖的企业每月可获得45元每平方米的租金补贴,还有一些研发经费的支持、人才补贴等。"
+                           "南湖区引导基金规模达到30亿元。南湖区推动6家科技支行落地。", "入驻")
+    assert "45元" in (answer("入驻南湖的企业每月能拿到多少租金补贴?", [subsidy]) or "")
+    assert answer("入驻南湖的企业最多能拿到多少研发经费补贴?", [subsidy]) is None
