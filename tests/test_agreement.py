@@ -24,6 +24,9 @@ PLATFORMS = "南湖打造一批概念验证中心、检验检测平台、中小�
     ("软信服务业企业数量去年涨了104%[1]。", GROWTH, "软信服务业企业数量去年涨了百分之几?",
      "gave 104%, not the 80% a list gives the item asked about"),
     (" 59 [1] 57 [3] 57", TALENTS, "How many academicians are there?", "figures without words"),
+    # the question's frame (每家每年) taken for the sentence's rate (每月)
+    ("入驻的企业每家每年最多能拿到45元每平方米的租金补贴[1]。", "入驻的企业每月可获得45元每平方米的租金补贴。",
+     "那租金补贴呢?", "states a rate (每家) the evidence does not"),
     ("孵化器增加了1,200家[1]。", "加速器、孵化器分别增加800家、1,200家。", "加速器增加了多少家?",  # 1,200 is one figure
      "paired 1,200 with the wrong item of a list"),
     # a follow-up answered with the previous turn's figure; a figure the model worked out itself
@@ -65,6 +68,7 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("南湖打造了概念验证中心、检验检测平台、中小试基地和科技孵化器[1]。", PLATFORMS, "南湖打造了哪些平台载体?"),
     ("高层次人才超3000人[1],科研院所人才近8000人[1]。", TALENTS, "光明区有多少人才?"),
     ("The number of high-level talents exceeds 3,000 [1].", TALENTS, "How many high-level talents?"),  # 超 as a verb
+    ("入驻的企业每月可获得45元每平方米的租金补贴[1]。", "入驻的企业每月可获得45元每平方米的租金补贴。", "租金补贴是多少?"),
 ])
 def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
     assert disagreement(answer, [evidence], question) is None

@@ -21,6 +21,9 @@ ways a citation check cannot see, because every figure it writes is still in the
   a Chinese answer none of whose words or figures comes from the evidence beyond the question's;
 - it states a figure after its last citation marker (the second document's 65个 copied without its
   [2]): each figure an answer gives must be cited, two documents' figures each to its own;
+- it states a rate the evidence does not, taking the question's frame for the sentence's (asked
+  每家每年最多能拿到多少…补贴, it wrote 每家每年最多能拿到45元每平方米的租金补贴 for 每月可获得45元每平方米):
+  a Chinese answer's 每年, 每月, 每家… must be the evidence's;
 - it leaves items out of a list it copies (概念验证中心、检验检测平台、中小试基地和科技孵化器 → 检验检测
   平台、中小试基地和科技孵化器): a Chinese answer naming some of a list's items but not all.
 
@@ -55,6 +58,7 @@ _LIST = re.compile(rf"{_LIST_ITEM}(?:、{_LIST_ITEM})+(?:(?:和|及|以及|与){
 _LIST_SPLIT = re.compile(r"、|和|及|以及|与")
 _ITEM_TAIL = 4  # characters of a list item that name it
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
+_RATE = re.compile(r"每(?:年|月|日|天|周|季度?|家|人|户|个|平方米|平米|亩)|[年月日]均")  # 每月, 每家, 年均
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
 
 
@@ -264,6 +268,14 @@ def dropped_item(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     return None
 
 
+def changed_rate(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
+    """A rate of a Chinese answer (每年, 每月, 每家, 年均…) that no evidence sentence states."""
+    if language(answer_norm) != "zh":
+        return None
+    evidence = "\n".join(evidence_norm)
+    return next((m.group() for m in _RATE.finditer(answer_norm) if m.group() not in evidence), None)
+
+
 def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
     """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
     answer_norm = match_form(strip_markers(answer))
@@ -291,4 +303,6 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return "says nothing of the evidence beyond the question"
     if (item := dropped_item(answer_norm, evidence_norm)) is not None:
         return f"left {item} out of a list"
+    if (rate := changed_rate(answer_norm, evidence_norm)) is not None:
+        return f"states a rate ({rate}) the evidence does not"
     return wrong_pairing(answer_norm, evidence_norm, question_norm)
