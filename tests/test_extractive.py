@@ -1248,3 +1248,8 @@ def test_an_amount_answers_for_what_its_clause_names() -> None:
                            "南湖区引导基金规模达到30亿元。南湖区推动6家科技支行落地。", "入驻")
     assert "45元" in (answer("入驻南湖的企业每月能拿到多少租金补贴?", [subsidy]) or "")
     assert answer("入驻南湖的企业最多能拿到多少研发经费补贴?", [subsidy]) is None
+
+
+def test_a_round_figure_in_words_is_a_figure_beside_what_it_counts() -> None:
+    brokers = passage("b", "创新联合体数量突破50个,引育技术经纪人超百人。南湖区引导基金规模达到30亿元。", "创新")
+    assert "超百人" in (answer("2023年南湖引育了多少技术经纪人?", [brokers]) or "")

@@ -132,6 +132,8 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
     (["光明区有多少院士?"], "And what about its high-level talents?"),
     (["2024年南湖在跟河套园区合作上有什么进展?"], "和其他科学城呢?"),  # 其他 points back to nothing
     (["南湖创新中心组织过多少批次的企业遴选?"], "最后通过了几家?"),  # 几家 asks, it names nothing
+    # "how many are…" counts the things asked about before: not a whole question of its own
+    (["How many researchers from Nanhu appear on the top 2% list?"], "And how many are on the Highly Cited list?"),
 ])
 def test_follow_ups_no_rule_can_rewrite_are_left_to_the_model(previous: list[str], question: str) -> None:
     assert resolve(question, previous) is None

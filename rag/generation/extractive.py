@@ -197,6 +197,7 @@ _ITEM_JOINS = frozenset("、和与及等")  # what stands between the items of a
 _GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服务于|助力")  # prepositions that take a noun as their object
 # 国创中心预计哪一年建成: words between the thing dated and the asking words, not part of it
 _BEFORE_WHEN = frozenset("是 预计 计划 将 将要 会 要 打算 准备 大概 大约 能 可以 可能 于 在".split())
+_ROUND_FIGURE = re.compile(r"(?:超|近|上|数|逾|约|过)[百千万][人家个项名位所只条座批种次]")  # 超百人, 上千家
 _CLAUSES = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
 _LAND_WORDS = frozenset("土地 用地 面积 占地".split())
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
@@ -617,9 +618,10 @@ def _without(text_norm: str, figures: Sequence[Number]) -> str:
 
 
 def _figure_beside(text_norm: str, figure: re.Pattern | None, words: Sequence[str]) -> bool:
-    """Some clause of the text states a figure (one matching ``figure``, when given) and one of ``words``."""
-    return any((figure.search(clause) if figure else numbers(clause)) and any(_mentions(clause, w) for w in words)
-               for clause in _CLAUSES.split(text_norm))
+    """Some clause of the text states a figure (one matching ``figure``, when given; 超百人 counts) and
+    one of ``words``."""
+    return any((figure.search(clause) if figure else numbers(clause) or _ROUND_FIGURE.search(clause))
+               and any(_mentions(clause, w) for w in words) for clause in _CLAUSES.split(text_norm))
 
 
 def _ends(words: Sequence[str], i: int) -> bool:

@@ -96,6 +96,8 @@ _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "And how big is its AI industry?": a question with its own verb after "and"
 _EN_AND_OWN = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>(?:how|what|which|when|where|who)\b.*?\s"
                          r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\s.+?)\s*\??\s*$", re.I)
+_EN_COUNT_ALONE = re.compile(r"how\s+(?:many|much)\s+(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\b",
+                             re.I)  # "how many are on the list": of the things asked before
 _EN_AND_HOW = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>how\s+(?:many|much)\s+.+?)\s*\??\s*$", re.I)
 _EN_FOCUS = re.compile(r"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>(?:does|do|did|is|are|was|were|has|have|had|"
                        r"will|can|could)\b.*)$", re.I)
@@ -539,7 +541,8 @@ def _resolve_en(q: str, context: str) -> str | None:
         if asked:
             return f"{counted[:asked.start('focus')]}{x} {asked.group('rest')}"
         return None  # "How big was X? — What about Y?": which words Y replaces needs the model
-    if m := _EN_AND_OWN.match(q):  # "And how many academicians does the district have?": a whole question
+    if (m := _EN_AND_OWN.match(q)) and not _EN_COUNT_ALONE.match(m.group("x")):
+        # "And how many academicians does the district have?": a whole question (not "And how many are…?")
         x = m.group("x")
         own = f"{x[0].upper()}{x[1:]}?"
         if not _EN_PRONOUN.search(x):
