@@ -59,6 +59,7 @@ from rag.generation.facts import (
     AREA,
     ASKED_UNIT,
     CJK_RUN,
+    STATEMENT_CLAUSE,
     Number,
     any_count_unit,
     asked,
@@ -198,7 +199,6 @@ _GOVERNING = re.compile(r"围绕|依托|面向|聚焦|针对|借助|利用|服�
 # 国创中心预计哪一年建成: words between the thing dated and the asking words, not part of it
 _BEFORE_WHEN = frozenset("是 预计 计划 将 将要 会 要 打算 准备 大概 大约 能 可以 可能 于 在".split())
 _ROUND_FIGURE = re.compile(r"(?:超|近|上|数|逾|约|过)[百千万][人家个项名位所只条座批种次]")  # 超百人, 上千家
-_CLAUSES = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
 _LAND_WORDS = frozenset("土地 用地 面积 占地".split())
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
@@ -621,7 +621,7 @@ def _figure_beside(text_norm: str, figure: re.Pattern | None, words: Sequence[st
     """Some clause of the text states a figure (one matching ``figure``, when given; 超百人 counts) and
     one of ``words``."""
     return any((figure.search(clause) if figure else numbers(clause) or _ROUND_FIGURE.search(clause))
-               and any(_mentions(clause, w) for w in words) for clause in _CLAUSES.split(text_norm))
+               and any(_mentions(clause, w) for w in words) for clause in STATEMENT_CLAUSE.split(text_norm))
 
 
 def _ends(words: Sequence[str], i: int) -> bool:
@@ -1217,6 +1217,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 多少研发经费补贴: the figure is one stated beside what is counted or paid for, not another of the
     # sentence (每月可获得45元每平方米的租金补贴,还有一些研发经费的支持)
     beside = focus if counts and wants_number and ask.unit in ("", "元") and not translated else []
+    asked_figure = unit_figure(ask)
     worldwide = (wants_number or ask.rank) and bool(_WORLDWIDE_ASKED.search(q_norm) or _WORLDWIDE_ASKED.search(translated_from))
     alone = wants_number and bool(_ALONE.search(q_norm))
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
@@ -1279,7 +1280,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
                 and not (worldwide and not _WORLDWIDE.search(c.norm))
-                and not (beside and not _figure_beside(c.norm, unit_figure(ask), beside))
+                and not (beside and not _figure_beside(c.norm, asked_figure, beside))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year,
                                 published=c.published)

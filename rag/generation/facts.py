@@ -314,7 +314,7 @@ _CHANGE = re.compile(r"新增|净增|新引进|(?:增加|增长|提高|提升|�
 _PRESENT = re.compile(r"截至目前|截止目前|目前|当前|现在|至今")  # matching form (simplified)
 _ANY_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千]")
 _CLAUSE = re.compile(r"[，,、；;。：:!?！？]")
-_SENTENCE_CLAUSE = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
+STATEMENT_CLAUSE = re.compile(r"[，,；;。!?！？]")  # not at 、: 增至57个、增长111% is one statement
 _FIGURE_WITH_UNIT = _NUMERAL + r"\s*(?:万|亿|余|多|来)?\s*{unit}"
 
 
@@ -378,7 +378,7 @@ def changes_with(text_norm: str, figures: Sequence[Number]) -> bool:
     多少? is not answered by "…院士团队增至57个、增长111%,高层次人才超2800人", whose growth is
     another figure's."""
     return any(_CHANGE.search(clause) and any(number_found(f, numbers(clause)) for f in figures)
-               for clause in _SENTENCE_CLAUSE.split(text_norm))
+               for clause in STATEMENT_CLAUSE.split(text_norm))
 
 
 def ranks(text_norm: str) -> set[str]:

@@ -94,13 +94,12 @@ _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "And how big is its AI industry?": a question with its own verb after "and"
-_EN_AND_OWN = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>(?:how|what|which|when|where|who)\b.*?\s"
-                         r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\s.+?)\s*\??\s*$", re.I)
-_EN_COUNT_ALONE = re.compile(r"how\s+(?:many|much)\s+(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\b",
-                             re.I)  # "how many are on the list": of the things asked before
+_EN_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)"  # an English auxiliary verb
+_EN_AND_OWN = re.compile(rf"^(?:and|also|then)\s*,?\s+(?P<x>(?:how|what|which|when|where|who)\b.*?\s{_EN_AUX}\s.+?)"
+                         r"\s*\??\s*$", re.I)
+_EN_COUNT_ALONE = re.compile(rf"how\s+(?:many|much)\s+{_EN_AUX}\b", re.I)  # "how many are on the list": of those asked before
 _EN_AND_HOW = re.compile(r"^(?:and|also|then)\s*,?\s+(?P<x>how\s+(?:many|much)\s+.+?)\s*\??\s*$", re.I)
-_EN_FOCUS = re.compile(r"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>(?:does|do|did|is|are|was|were|has|have|had|"
-                       r"will|can|could)\b.*)$", re.I)
+_EN_FOCUS = re.compile(rf"\bhow\s+(?:many|much)\s+(?P<focus>.+?)\s+(?P<rest>{_EN_AUX}\b.*)$", re.I)
 # "this year" is the present, and "there is", "are there" say that something exists: neither points back
 _EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this(?!\s+(?:year|month|week)\b)|that|these|those|"
                          r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)"
@@ -109,7 +108,7 @@ _EN_TOPIC_THEN_ASK = re.compile(r"^(?:and\s+(?:(?:what|how)\s+about\s+)?|(?:what
                                 r"(?P<ask>(?:how|what|which|when|who|where|is|are|was|were|does|do|did|has|have)\b[^?]*?)"
                                 r"\s*\??\s*$", re.I)
 # the subject of an English question: the name right after its auxiliary (…has Guangming been rated…)
-_EN_SUBJECT = re.compile(r"\b(?:does|do|did|is|are|was|were|has|have|had|will|can|could)\s+"
+_EN_SUBJECT = re.compile(rf"\b{_EN_AUX}\s+"
                          r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)(?=\s+[a-z])")  # not a possessive's head (University's)
 _EN_IT = re.compile(r"\b(?:it|its)\b", re.I)
 _EN_ITS = re.compile(r"\b(?:that one|this one|it|its|they|them|their)\b", re.I)
