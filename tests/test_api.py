@@ -112,8 +112,8 @@ def test_a_condensed_question_that_is_an_answer_is_not_searched_for(folder: Path
     generator = ScriptedGenerator.answering("规模15亿元[1]。", condensed="合成生物产业基金规模是15亿元。")
     bot = make(folder, llm=generator)
     history = [{"role": "user", "content": "深圳设立了什么基金?"}, {"role": "assistant", "content": "…"}]
-    answer = bot.ask("是否已经投资?", history=history)  # type: ignore[arg-type]
-    assert answer.standalone_question == "深圳设立了什么基金? 是否已经投资?"  # both questions, as written
+    answer = bot.ask("最后通过了几家?", history=history)  # type: ignore[arg-type]
+    assert answer.standalone_question == "深圳设立了什么基金? 最后通过了几家?"  # both questions, as written
 
 
 def test_bad_questions_and_settings_are_clear_errors(folder: Path, make) -> None:

@@ -1253,3 +1253,32 @@ def test_an_amount_answers_for_what_its_clause_names() -> None:
 def test_a_round_figure_in_words_is_a_figure_beside_what_it_counts() -> None:
     brokers = passage("b", "创新联合体数量突破50个,引育技术经纪人超百人。南湖区引导基金规模达到30亿元。", "创新")
     assert "超百人" in (answer("2023年南湖引育了多少技术经纪人?", [brokers]) or "")
+
+
+def test_a_count_of_what_the_asked_noun_only_modifies_does_not_answer() -> None:
+    # 院士团队数量增至57个 counts teams: asked how many academicians, it is no second figure
+    district = passage("d", "截至目前,南湖区共有院士19人、高层次人才超3000人。", "截至")
+    teams = passage("t", "南湖区院士团队数量增至27个、增长111%,高层次人才超2800人。", "南湖")
+    gathered = answer("南湖区有多少位院士?", [district, teams]) or ""
+    assert "19人" in gathered and "27个" not in gathered
+    assert "27个" in (answer("南湖区的院士团队有多少个?", [district, teams]) or "")
+    # a word for the whole (总量) leaves the count the asked noun's
+    firms = passage("f", "南湖区国家高新技术企业总量达1500家。南湖区引导基金规模达到30亿元。", "南湖")
+    assert "1500家" in (answer("南湖区有多少家国家高新技术企业?", [firms]) or "")
+
+
+@pytest.mark.parametrize("question, text, answered", [
+    # 多大规模: jieba's 多 + 大规模; what is asked about is 规模
+    ("南湖给自己定的可调度算力目标是多大规模?", "南湖区打造智能算力超级节点,实现可调度算力规模超16E。", "16E"),
+    # what is counted is the noun after the 的, not the list of levels before it
+    ("南湖每年承接多少个国家、省、市级的重点科研项目?", "2023年,南湖区开展国家、省、市重点科研项目超200个。", "200个"),
+    # a kind of thing counted (单位) that the sentence leaves out
+    ("2021年深圳有几家单位被纳入国家职务科技成果单列试点?",
+     "2021年,深圳制定赋予科研人员职务科技成果所有权的实施方案,3家纳入国家职务科技成果单列试点。", "3家"),
+    # 启动建设 is 开工 in other words
+    ("南湖生物制造创新中心已经开工建设了吗?", "2024年7月,南湖生物制造创新中心启动建设。", "启动建设"),
+])
+def test_what_a_count_or_yes_no_question_asks_about_is_read_from_its_words(question: str, text: str,
+                                                                          answered: str) -> None:
+    unrelated = passage("u", "南湖区引导基金规模达到30亿元。南湖区推动6家科技支行落地。", "南湖")
+    assert answered in (answer(question, [passage("p", text, text[:2]), unrelated]) or "")

@@ -115,6 +115,19 @@ from rag.generation.followup import depends_on_history, resolve
      "How many firms has it invested in (How big is the Nanhu seed fund)?"),
     (["What computing capacity is Nanhu aiming for in 2025?"], "And how big is its AI industry?",
      "How big is Nanhu's AI industry?"),
+    # a yes/no predicate without its subject is said of the previous question's topic
+    (["深圳市合成生物产业基金规模多大?"], "是否已经设立?", "深圳市合成生物产业基金是否已经设立?"),
+    (["南湖那个合成生物大设施是哪一年开工的?"], "现在已经投入使用了吗?", "南湖那个合成生物大设施现在已经投入使用了吗?"),
+    # a count of a thing of its own, with its measure word, is another count of the place asked about
+    (["南湖区的博士人才有多少人?"], "院士又有多少位?", "南湖区院士又有多少位?"),
+    # an adverb (最早, 主要) starts what is said of the subject; a 什么 question's noun is no part of a topic that stops before it
+    (["“楼上楼下创新创业综合体”这个模式最早是谁搞出来的?"], "它后来被国家发改委列进了什么清单?",
+     "“楼上楼下创新创业综合体”这个模式后来被国家发改委列进了什么清单?"),
+    (["“楼上楼下创新创业综合体”这个模式后来被国家发改委列进了什么清单?"], "通过它孵化出来的标杆企业有哪些?",
+     "通过“楼上楼下创新创业综合体”这个模式孵化出来的标杆企业有哪些?"),
+    (["华星基地主要攻关哪些材料?"], "它还建立了什么数据库?", "华星基地还建立了什么数据库?"),
+    # among those (其中), a question naming its own thing needs nothing more
+    (["南湖推动了哪些龙头企业建设中试基地?"], "其中华星那个基地主要攻关哪些材料?", "华星基地主要攻关哪些材料?"),
 ])
 def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str], question: str, standalone: str) -> None:
     assert depends_on_history(question)
@@ -126,7 +139,6 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
     (["What kind of service does Nanhu promise its young talent?"],
      "What about places to hang out - what hotspots does it want to create for them?"),
     (["How big was Guangming's AI industry cluster in 2024?"], "What about the three key clusters?"),
-    (["深圳市合成生物产业基金规模多大?"], "是否已经设立?"),
     # a Chinese follow-up of an English question: no Chinese words of it to fill the ellipsis with
     (["What is Guangming's synthetic biology cluster worth?"], "它的建筑面积呢?"),
     (["光明区有多少院士?"], "And what about its high-level talents?"),

@@ -321,9 +321,9 @@ def test_a_condensed_follow_up_in_another_language_is_not_used() -> None:
     search = Search([_passage("a", ACADEMICIANS_000)])
     history: list[ChatMessage] = [{"role": "user", "content": "光明区有多少院士?"},
                                   {"role": "assistant", "content": "光明区现有全职院士59名[1]。"}]
-    _, answer = _ask(_pipeline(generator), "是否还在增长?", search, history=history)
+    _, answer = _ask(_pipeline(generator), "最后通过了几家?", search, history=history)
     assert any(is_condense_request(c) for c in generator.calls)
-    assert answer.standalone_question == "光明区有多少院士? 是否还在增长?"  # the question's own language
+    assert answer.standalone_question == "光明区有多少院士? 最后通过了几家?"  # the question's own language
 
 
 def test_an_english_follow_up_of_a_chinese_question_is_searched_as_its_rendering_resolved_by_rule() -> None:
@@ -498,7 +498,7 @@ def test_warming_up_reads_the_start_of_every_prompt_later_sent() -> None:
     assert answering.calls == [] and rewriting.calls == []  # nothing generated, only read
     search = Search([_passage("a", ACADEMICIANS_000)])
     _ask(pipeline, "How many academicians does Guangming have?", search)
-    _ask(pipeline, "还有别的吗?", search, history=[{"role": "user", "content": "光明区有多少院士?"},
+    _ask(pipeline, "最后通过了几家?", search, history=[{"role": "user", "content": "光明区有多少院士?"},
                                                 {"role": "assistant", "content": "59名。"}])
     # the Chinese system prompt was warmed last (it stays in the cache) and opens every Chinese answer
     assert answering.warmed[-1][0] == [c for c in answering.calls if c[0]["role"] == "system"][-1][0]

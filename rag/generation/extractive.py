@@ -122,6 +122,7 @@ _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
+_WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和".split())  # name the counted things together
 _MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
 _WANTS_NUMBER = re.compile(
     rf"多少|几|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
@@ -217,7 +218,7 @@ MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工),
 # words a question and a report use for the same thing (改革举措 for 改革措施, 营收增幅 for 营收增长):
 # the checks of what a sentence must name accept either; only words that mean the same in any report
 _SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位",
-                   "建成 建好 盖好 落成 竣工", "开工 动工 开建", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助",
+                   "建成 建好 盖好 落成 竣工", "开工 动工 开建 启动建设", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助",
                    "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立")
 _SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
 _COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三级, 两地: a numeral opens it
@@ -425,7 +426,18 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
                 out.append(w)
         return out
 
-    after = content(words[at + 1 :], 2)
+    following = words[at + 1 :]
+    if words[at] == "多" and following and len(following[0]) > 1:  # 多大规模: jieba's 多 + 大规模 asks 多大 of 规模
+        following = [following[0][1:], *following[1:]]
+    clause = next((i for i, w in enumerate(following) if _CLAUSE_BREAK.search(w)), len(following))
+    # 多少个国家、省、市级的重点科研项目: what is counted is the noun after the 的, when nothing is said of it there
+    # (多少家企业的GDP超过1亿元 counts 企业)
+    de = next((i for i in range(clause - 1, -1, -1) if following[i] == "的"), None) \
+        if words[at] in ("多少", "几", "多") else None
+    if de is not None and content(following[de + 1 : clause], 2) \
+            and not any(tags.get(w, "").startswith("v") for w in following[de + 1 : clause]):
+        following = following[de + 1 :]
+    after = content(following, 2)
     if after:
         return after, True
     before = content(words[:at][::-1], 2, before=True)
@@ -970,6 +982,25 @@ def _counts_some(text_norm: str, counted: str, question_norm: str) -> bool:
     return False
 
 
+def _counts_other(text_norm: str, counted: str, question_norm: str) -> bool:
+    """Each time the sentence names ``counted`` it is the first part of another noun the question
+    does not name (院士团队数量增至57个 counts teams, asked 多少位院士; 企业孵化器 are not 企业),
+    so its figure counts that noun. A word for the whole (数量, 总量, 队伍) does not make another."""
+    words = [p for p in load_jieba().posseg.cut(text_norm) if p.word.strip()]
+    found = False
+    for i, p in enumerate(words):
+        if p.word == counted:
+            following = words[i + 1] if i + 1 < len(words) else None
+            if following is None or not following.flag.startswith("n") or len(following.word) < 2 \
+                    or following.word in _WHOLE or following.word in question_norm \
+                    or _COUNT_WORD.search(following.word):  # 经纪人超百人: jieba's noun 超百人 is its figure
+                return False
+        elif not (p.word.startswith(counted) and p.flag.startswith("n") and p.word not in question_norm):
+            continue
+        found = True
+    return found
+
+
 def _names_several(text: str, text_norm: str) -> bool:
     """The sentence lists things: two quoted terms or more, or an enumeration (A、B和C)."""
     return len(quoted(text, chinese_only=False)) >= 2 or bool(_ENUMERATION.search(text_norm))
@@ -1146,6 +1177,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     asked_about, counts = focused if not translated else ([], False)
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
+    if counts and wants_number:  # 几家单位被纳入…试点: a kind of counted thing the sentence leaves out (3家纳入…)
+        asked_about = [f for f in asked_about if f not in _KINDS]
     if ask.unit == AREA:  # 占用多少土地: an area states the land, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _LAND_WORDS]
     def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
@@ -1277,6 +1310,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
+                and not (counted is not None and _counts_other(c.norm, counted, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
                 and not (worldwide and not _WORLDWIDE.search(c.norm))

@@ -34,6 +34,7 @@ from rag.text import fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
 _ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
+_AMONG = re.compile(r"^其中\s*[，,]?\s*")  # among those: a question that names what it points at needs no more
 _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
 # 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
 _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘实實次])|"
@@ -133,7 +134,9 @@ def _subjectless(q: str) -> bool:
     words = [w for w in _tagged(q) if w.word.strip()]
     if not words or words[0].flag[:1] not in "tdapvr" or re.search(r"[“「\"《]", q):
         return False
-    return not any(w.flag[:1] in "nj" or w.flag == "eng" for w in words if len(w.word) >= 2 and w.word not in _VAGUE)
+    # a word right after an adverb is said of the subject, whatever jieba tags it (已经 + 投入使用)
+    return not any((w.flag[:1] in "nj" or w.flag == "eng") and not (i and words[i - 1].flag == "d")
+                   for i, w in enumerate(words) if len(w.word) >= 2 and w.word not in _VAGUE)
 
 
 def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str | None:
@@ -143,8 +146,9 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     if not previous or not depends_on_history(question):
         return question.strip()
     if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
-            and not depends_on_history(named):
-        return named  # 合成生物那个设施投用了没?: the question names what it points at
+            and not depends_on_history(named := _AMONG.sub("", named)):
+        # 合成生物那个设施投用了没?, 其中华星那个基地主要攻关哪些材料?: the question names what it points at
+        return named
     # 那院士呢? after 光明区有超过3000名高层次人才吗?: what it asked, 光明区有多少名高层次人才?
     context = figure_checked_as_asked(last_standalone(previous))
     q = question.strip()
@@ -258,9 +262,12 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if own := _own_question(q):
         return _in_year_of(own, context)
     content = _content_words(q)
-    if (framed := _ZH_LEAD.match(q)) and len(content) == 1 and _ZH_COUNTS.search(q) and _ZH_COUNTS.search(context):
-        # 那院士有几位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
-        return _in_year_of(f"{_opening_place(context)}{q[framed.end():]}", context)
+    framed = _ZH_LEAD.match(q)
+    if len(content) == 1 and _ZH_COUNTS.search(q) and _ZH_COUNTS.search(context) and (framed or _COUNT_UNIT.search(q)):
+        # 那院士有几位?, 院士又有多少位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
+        return _in_year_of(f"{_opening_place(context)}{q[framed.end():] if framed else q}", context)
+    if not _ZH_ASKS_WHAT.search(q) and _subjectless(q) and (subject := _zh_subject(context)):
+        return f"{subject}{q}"  # 现在已经投入使用了吗? after a question about a facility: whether it is
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q[framed.end():] if framed else q}"  # 那现在一共有多少位?: without its 那
@@ -446,7 +453,8 @@ def _zh_topic(context: str) -> str:
     """What the previous question was about: its words before the asking part
     (光明科技金融大厦总投资多少钱 → 光明科技金融大厦总投资)."""
     m = _ZH_ASKING.search(context)
-    head = _without_trailing(_subject_clause((context[:m.start()] if m else context).strip(" ，,。?？")))
+    whole = _without_trailing((context[:m.start()] if m else context).strip(" ，,。?？"))
+    head = _without_trailing(_subject_clause(whole))
     last = _tagged(head)[-1:]
     if last and len(last[0].word) == 1 and last[0].flag in ("v", "vn"):  # 大厦总共投了多少钱 → 大厦
         head = _without_trailing(head[:-1])
@@ -454,7 +462,9 @@ def _zh_topic(context: str) -> str:
         head = _without_trailing(head[:measure.start()])
     tail = context[m.end():].strip(" ，,。?？") if m and m.group() in ("什么", "什麼") else ""
     # 深圳设立了什么基金 → 深圳设立基金; not 什么时候开建的, nor a second question (从什么模式转成什么模式)
-    thing = 2 <= len(tail) <= 4 and not _ZH_ASKING.search(tail) and not tail.startswith(("时", "時", "样", "樣"))
+    # (the subject must run up to the asking words: 这个模式后来被…列进了什么清单 is not about a 模式清单)
+    thing = 2 <= len(tail) <= 4 and not _ZH_ASKING.search(tail) and not tail.startswith(("时", "時", "样", "樣")) \
+        and len(head) >= len(whole)
     return f"{head}{tail}" if thing else head
 
 
@@ -502,6 +512,8 @@ def _subject_clause(head: str) -> str:
         # a time after the subject (引导基金现在参与…, 大厦已经建成, 二期2023年的时候) starts what is said of it; a year
         # stays with it (光明区2024年新增的企业: that year's)
         when = w.flag == "t" or w.word in _WHEN_WORDS or w.word in ("里面", "裡面")  # 大厦里面进驻了…: what is in it
+        # 这个模式最早是谁搞出来的, 基地主要攻关…: an adverb starts what is said of it
+        when = when or w.flag == "d" or w.word in ("主要", "具体")
         if seen_noun and not title and (verb or when or (w.flag == "p" and rest >= 1)):
             return head[:at]
         title = (title or w.word == "《") and w.word != "》"  # a title is one name: 《光明以科技赋能…》
