@@ -1282,3 +1282,32 @@ def test_what_a_count_or_yes_no_question_asks_about_is_read_from_its_words(quest
                                                                           answered: str) -> None:
     unrelated = passage("u", "南湖区引导基金规模达到30亿元。南湖区推动6家科技支行落地。", "南湖")
     assert answered in (answer(question, [passage("p", text, text[:2]), unrelated]) or "")
+
+
+def test_a_member_named_with_those_it_is_listed_with_asks_about_their_group() -> None:
+    clusters = passage("c", "超高清视频显示等三大重点产业集群总规模突破4000亿元,人工智能产业集群规模突破200亿元。", "超高清")
+    assert "4000亿元" in (answer("超高清视频显示那几个重点产业集群加起来规模到多少了?", [clusters]) or "")
+    assert answer("超高清视频显示产业集群规模有多大?", [clusters]) is None  # the member alone: not the group's figure
+
+
+def test_the_users_setting_and_modal_verbs_do_not_keep_the_answer_below_the_bar() -> None:
+    # 手里 and 可以给企业用 are how the user asks; 科技金融产品 is what is asked about
+    products = passage("p", "南湖区推动7家科技支行落地,创新推出并购贷、研发贷等21个特色科技金融产品。"
+                            "南湖区科技金融示范区加快建设。南湖区科技金融大会在深圳举办。南湖区科技企业超过3000家。"
+                            "南湖区引导基金规模达到30亿元。企业可以申请研发补贴。", "南湖")
+    assert "21个" in (answer("南湖区手头上有多少个科技金融产品可以给企业用?", [products]) or "")
+    assert answer("南湖区手头上有多少家三甲医院可以给企业用?", [products]) is None  # what is asked about is absent
+
+
+def test_a_question_for_the_month_is_not_answered_by_a_count() -> None:
+    forum = passage("f", "高水平举办两届南湖科学城论坛,成为全球科学界备受瞩目的盛会。南湖区引导基金规模达到30亿元。", "高水平")
+    assert answer("南湖科学城论坛2024年那一届是在几月份举办的?", [forum]) is None
+    held = passage("h", "2024年11月,第二届南湖科学城论坛在南湖举办。南湖区引导基金规模达到30亿元。", "2024")
+    assert "11月" in (answer("南湖科学城论坛2024年那一届是在几月份举办的?", [held]) or "")
+
+
+def test_the_size_of_a_set_does_not_answer_how_many_of_it_do_something() -> None:
+    carriers = passage("c", "当前,南湖科学城规划布局的24个重大科技创新载体建设取得系列重大突破。"
+                            "南湖区引导基金规模达到30亿元。", "当前")
+    assert answer("南湖科学城规划的那些重大科技创新载体中,已经建成投入运营的有几个?", [carriers]) is None
+    assert "24个" in (answer("南湖科学城规划布局了多少个重大科技创新载体?", [carriers]) or "")

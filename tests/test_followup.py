@@ -126,6 +126,8 @@ from rag.generation.followup import depends_on_history, resolve
     (["“楼上楼下创新创业综合体”这个模式后来被国家发改委列进了什么清单?"], "通过它孵化出来的标杆企业有哪些?",
      "通过“楼上楼下创新创业综合体”这个模式孵化出来的标杆企业有哪些?"),
     (["华星基地主要攻关哪些材料?"], "它还建立了什么数据库?", "华星基地还建立了什么数据库?"),
+    # 它要…: the one who wants, without what it wanted before
+    (["南湖2025年想争取哪些产业基金落地?"], "那它要组建的母基金是哪一类?", "南湖2025年要组建的母基金是哪一类?"),
     # among those (其中), a question naming its own thing needs nothing more
     (["南湖推动了哪些龙头企业建设中试基地?"], "其中华星那个基地主要攻关哪些材料?", "华星基地主要攻关哪些材料?"),
 ])

@@ -117,21 +117,21 @@ _NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, nu
 _PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r", "q", "t"})  # jieba: verb, adverb, …, classifier, time word
 _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 在, 给), never what is asked about
-# how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来; never a
+# how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来, a modal verb (可以给企业用); never a
 # term to find (材料 of 新材料, 下来 of 接下来 are other words)
-_TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来".split())
+_TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来 可以 能够 可能 应该".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
 _WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和".split())  # name the counted things together
 _MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
 _WANTS_NUMBER = re.compile(
-    rf"多少|几|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
+    rf"多少|几(?![月号])|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
 # 估值10亿元以上的12家企业分别是哪些: a measure with its figure describes what is asked about; it is not asked
 _MEASURE_GIVEN = re.compile(rf"(?:{_MEASURES})\s*(?:为|达到?|超过?|逾|近|约|在)?\s*"
                             r"(?=\d|[一二两三四五六七八九十百千]+[万亿]?元)")
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
-                         r"哪一?个月|哪[一几]?天|哪[一几]?日|几月几[日号]|日期|\bwhen\b|what (year|date|month)", re.I)
+                         r"哪一?个月|哪[一几]?天|哪[一几]?日|几月|几号|日期|\bwhen\b|what (year|date|month)", re.I)
 _WHICH_ONES = re.compile(r"哪几(?![年天日])\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种家所位名条只座批支款件]")  # 哪两类科技计划: 哪些科技计划
 _WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
@@ -145,7 +145,7 @@ _WANTS_NAME_EN = re.compile(r"\b(?:the|its|their) names?\b|\bcalled\b", re.I)  #
 # 新增一个国家级…集群) does not answer (``_only_counts``); 多少, 几个 ask for the count itself
 _WANTS_WHICH = re.compile(r"分别(?:是|为|叫|有)|都(?:是|有)(?:什么|哪)|哪些|叫什么|叫啥|什么名字|名称|"
                           r"是什么(?:项目|产业|行业|领域|产品|技术|企业|机构)")
-_WANTS_COUNT = re.compile(r"多少|(?<!哪)几(?!乎)")
+_WANTS_COUNT = re.compile(r"多少|(?<!哪)几(?![乎月号])")
 _COUNTED = re.compile(r"(?:\d+|[一两二三四五六七八九十百]+)\s*[个项家只所座条批种类位名支]")
 _EXAMPLE_COUNTED = re.compile(r"[\u4e00-\u9fff]{2,}等\s*" + _COUNTED.pattern)  # 智能传感产业基金等3只: one named
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2}、[\u4e00-\u9fff]{2}|包括|分别[是为]|[：:]")
@@ -193,6 +193,8 @@ _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
+_THOSE_FEW = re.compile(r"[这那]几\s*[个项家只所座条批种类位名支]?")
+_GROUP_ASKED = re.compile(r"[这那][几些]|加起来|合起来|合计|总和")  # the group a member named is listed in
 _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
 _PLACE_SUFFIX = frozenset("区市省县镇村")  # 光明 + 区: the end of a place name, not the start of a noun
 _ITEM_JOINS = frozenset("、和与及等")  # what stands between the items of a list (A、B和C等)
@@ -293,6 +295,7 @@ _DENIED = re.compile(r"(?:而?不是|并非|而非|不要|不用)[^，。,;；?�
 _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
 # 一共有多少所: a count of those that did something (11所高等院校获…支持) does not answer, ``_counts_some``
 _TOTAL_ASKED = re.compile(r"一共|总共|共有|总数|总计|合计")
+_PART_OF = re.compile(r"(?P<set>[\u4e00-\u9fff]{4,})(?:中|里|里面|当中|之中)\s*[，,]")
 _COUNT_BEFORE = r"(?:\d+|[一两二三四五六七八九十百千]+)\s*[个项家只所座条批种类位名支]?\s*"
 # 已经建成投入运营的有几个: a count that takes in those still being built (在建和运营数达到20个) does not answer
 _FINISHED_ASKED = re.compile(r"建成|竣工|完工|投入运营|正式运营|已经?运营|投运|投用|投入使用")
@@ -982,6 +985,12 @@ def _counts_some(text_norm: str, counted: str, question_norm: str) -> bool:
     return False
 
 
+def _counts_only(text_norm: str, things: str) -> bool:
+    """Every figure of the sentence (years aside) counts ``things`` (24个重大科技创新载体)."""
+    counting = re.compile(_COUNT_BEFORE + r"[\u4e00-\u9fff]{0,6}?" + re.escape(things))
+    return bool(counting.search(text_norm)) and not numbers(_YEARS_WRITTEN.sub(" ", counting.sub(" ", text_norm)))
+
+
 def _counts_other(text_norm: str, counted: str, question_norm: str) -> bool:
     """Each time the sentence names ``counted`` it is the first part of another noun the question
     does not name (院士团队数量增至57个 counts teams, asked 多少位院士; 企业孵化器 are not 企业),
@@ -1065,10 +1074,13 @@ def _ordinals(text_norm: str, *, sessions: bool = True) -> set[float]:
     return found | ({1.0} if _FIRST.search(text_norm) else set())
 
 
-def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_norm: str) -> dict[str, float]:
+def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_norm: str, *,
+             setting: str = "", asked: Sequence[str] = ()) -> dict[str, float]:
     """IDF of each question term over the candidates. A term no candidate holds gets the rarest
-    seen weight (the thing a near-miss question asks about: 三甲医院), unless it is a verb or a
-    function word: the user's own wording (拿到 for 荣获, 放手攻关), not what is asked about.
+    seen weight (the thing a near-miss question asks about: 三甲医院), half of it when it is only
+    part of the ``setting`` (the asking clause before its asking word) and not of what is ``asked``
+    about (its focus words): 手里 of 光明区手里有多少个科技金融产品 is how the user puts it; none when
+    it is a verb or a function word: the user's own wording (拿到 for 荣获, 放手攻关).
     One-character particles (里 of 布局里, which 公里 matched) and words of how a user asks
     (``_TALK``) never count."""
     total = len(candidates)
@@ -1082,7 +1094,10 @@ def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_
     wording = {p.word for p in tagged
                if (p.flag in _WORDING_TAGS or p.flag.startswith("u")) and not re.search(r"\d", p.word)}
     particles = {p.word for p in tagged if len(p.word) == 1 and (p.flag in _PARTICLE_TAGS or p.flag.startswith("u"))}
-    return {t: (w or top) for t, w in idf.items()
+    def absent(t: str) -> float:
+        return top / 2 if t in setting and not any(t in a or a in t for a in asked) else top
+
+    return {t: (w or absent(t)) for t, w in idf.items()
             if (w or t not in wording) and t not in _TALK
             and t not in particles}  # 布局里: 里 of 公里 is no match
 
@@ -1113,11 +1128,15 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     translated = bool(translated_from)
     question = _LATIN_ASIDE.sub("", question) if translated else question
     q_norm = match_form(question)
-    weights = _weights(covered_terms(question), candidates, q_norm)
+    # the words of the asking clause before its asking word set the scene (光明区手里有多少个…)
+    asking_at = _ASKS_INSIDE.search(q_norm)
+    setting = "" if translated or not asking_at else _CLAUSE_BREAK.split(q_norm[:asking_at.start()])[-1]
+    weights = _weights(covered_terms(question), candidates, q_norm, setting=setting, asked=_focus(q_norm)[0])
     sims = list(similarity(question, [c.text for c in candidates])) if similarity else None
     # 哪几家单位 asks which ones, not how many; 起降点呢,规划了几个 asks about 起降点
     # a question word inside a quoted title (“…里有哪些科学元素”这篇推文的编辑是谁) is the title's
     asking = _QUOTED_SPAN.sub(lambda m: "“”" if _ASKS_INSIDE.search(m.group()) else m.group(), q_norm)
+    asking = _THOSE_FEW.sub("这些", asking)  # 那几个集群加起来规模到多少: those clusters, not how many
     which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", asking.replace("呢,", "")))
     wants_number = bool(_WANTS_NUMBER.search(_MEASURE_GIVEN.sub(" ", which)) or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
@@ -1165,7 +1184,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     titled = {doc: "".join(t for t in q_quoted if _states(title, t)) for doc, title in titles.items()}  # its words covered
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
-    singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) else [t for t in weights if len(t) >= 2]
+    # (nor one asking about the group it belongs to: 超高清视频显示那几个集群加起来)
+    singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) or _GROUP_ASKED.search(q_norm) \
+        else [t for t in weights if len(t) >= 2]
     name_groups = {lang: _one_name_each(question, found) for lang, found in q_names.items()}
     named = [all(any(_names(doc_norms[p.doc_id], name, q_quoted) for name in group) for group in name_groups[lang])
              for p, lang in zip(passages, p_langs)]
@@ -1254,6 +1275,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     worldwide = (wants_number or ask.rank) and bool(_WORLDWIDE_ASKED.search(q_norm) or _WORLDWIDE_ASKED.search(translated_from))
     alone = wants_number and bool(_ALONE.search(q_norm))
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
+    # 规划的那些载体中,已经建成的有几个: a part of a set is counted; the set's own size does not answer
+    whole = m.group("set")[-4:] if wants_number and (m := _PART_OF.search(q_norm)) else ""
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
@@ -1310,6 +1333,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
+                and not (whole and _counts_only(c.norm, whole))
                 and not (counted is not None and _counts_other(c.norm, counted, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))

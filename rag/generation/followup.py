@@ -80,7 +80,7 @@ _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同一?年|那一?年|这一�
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
 _COUNT_UNIT = re.compile(r"(多少|几|幾)[个個家所项項只隻位名条條座批种種类類台臺]")  # 多少家 → 多少
-_AGAIN = re.compile(r"\s*(?:还|還|也|又|再)")  # after a pronoun: its subject acts again
+_AGAIN = re.compile(r"\s*(?:还|還|也|又|再|要|想|准备|準備|打算)")  # after a pronoun: its subject acts again
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
 _WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?")  # 哪个, 哪一家: the noun after it is what is asked for
 # one thing pointed at (not 这些, 这批): the previous answer may name it
@@ -250,6 +250,7 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         # after 科创委打算修订哪部条例?)
         again = not noun and _AGAIN.match(q[end:])
         topic = ("" if again else _named_in(answer, pointer, noun, context)) or _pointed_at(noun, context, pointer)
+        topic = _before_wanting(topic) if again else topic  # 它要组建… after 光明2025年想争取…: 光明2025年
         if _ASKS_WHEN.search(q):  # 它什么时候点亮? after 超算二期2023年建到哪一步了: asks the year, names none
             topic = _YEAR.sub("", topic).removesuffix("的")
         lead = "" if _ZH_LEAD.fullmatch(q[:start]) else q[:start]  # 那这类项目…: the 那 only says it follows on
@@ -468,6 +469,16 @@ def _zh_topic(context: str) -> str:
     return f"{head}{tail}" if thing else head
 
 
+def _before_wanting(topic: str) -> str:
+    """``topic`` up to its first verb of wanting or planning (光明2025年想争取 → 光明2025年): who acts."""
+    at = 0
+    for w in _tagged(topic):
+        if w.flag == "v" and w.word in _WANTS and at:
+            return topic[:at]
+        at += len(w.word)
+    return topic
+
+
 def _without_trailing(head: str) -> str:
     """``head`` without the words that end a topic without being part of it (现在, 已经, 是, 会…),
     but not the 会 that ends a noun (人才交流大会是: jieba's word 大会, a meeting; not 会, will)."""
@@ -485,6 +496,7 @@ def _without_trailing(head: str) -> str:
 
 _PREDICATES = frozenset("有 有个 是 叫".split())  # 设施有个外号, 基金是…: a predicate whatever follows
 _COMPLEMENT = frozenset("到 至 成 为".split())  # 扩大到: a result complement (深圳设立了 keeps its verb)
+_WANTS = frozenset("想 要 打算 准备 準備 希望 力争 力爭".split())  # verbs of wanting and planning
 _WHEN_WORDS = frozenset("已经 已經 已 曾经 曾經 正在 目前 现在 現在 将 將 预计 預計 时候 時候".split())  # when, not who
 
 
