@@ -9,7 +9,7 @@ from rag import RAG
 from rag.api import choose_backend
 from rag.config import Settings, settings_with
 from rag.errors import BackendError, QueryError
-from rag.generation.evidence import finish_sentences, pack_passages, select, with_credits
+from rag.generation.evidence import finish_sentences, gather, pack_passages, select, with_credits
 from rag.generation.pipeline import build_messages, format_history
 from rag.tokens import count_tokens
 from rag.types import Passage
@@ -207,3 +207,24 @@ def test_overlapping_chunks_of_one_document_are_packed_once():
     neighbour = Passage("d#1", "d", "T", "d.txt", "丙丁戊己", 2, 6, 0.9)  # 3 of its 4 characters repeat
     other_doc = Passage("e#0", "e", "T", "e.txt", "丙丁戊己", 2, 6, 0.8)
     assert [p.chunk_id for p in pack_passages([first, neighbour, other_doc], budget_tokens=500)] == ["d#0", "e#0"]
+
+
+def test_what_the_question_asks_about_is_searched_for_alone_too() -> None:
+    # the whole question's words rank a bulleted line low; its focus word alone (院士) finds it
+    def passage(n: int, text: str) -> Passage:
+        return Passage(f"d#{n}", "d", "d", "d.txt", text, n * 100, n * 100 + len(text), 1.0)
+
+    queries: list[tuple[str, str]] = []
+
+    def search(question: str, *, k: int, mode: str = "hybrid") -> list[Passage]:
+        queries.append((question, mode))
+        return [passage(9, "• 全区院士57人,高层次人才2800人。")] if question == "院士" else [passage(1, "南湖区院士数量增长。")]
+
+    pool = gather(search, "南湖区的院士数量是多少?", k=5)
+    assert ("院士", "bm25") in queries and [p.chunk_id for p in pool] == ["d#1", "d#9"]
+    queries.clear()
+    gather(search, "南湖区的院士数量是多少?", k=5, focused=False)  # a machine rendering: its words are the translator's
+    assert ("院士", "bm25") not in queries
+    queries.clear()
+    gather(search, "南湖实验室现在的主任是谁?", k=5)  # no figure asked: the question alone
+    assert queries == [("南湖实验室现在的主任是谁?", "hybrid"), ("南湖实验室现在的主任是谁?", "bm25")]

@@ -1262,6 +1262,8 @@ def test_a_count_of_what_the_asked_noun_only_modifies_does_not_answer() -> None:
     gathered = answer("南湖区有多少位院士?", [district, teams]) or ""
     assert "19人" in gathered and "27个" not in gathered
     assert "27个" in (answer("南湖区的院士团队有多少个?", [district, teams]) or "")
+    measured = answer("南湖区的院士数量是多少?", [district, teams]) or ""  # asked before the asking word
+    assert "19人" in measured and "27个" not in measured
     # a word for the whole (总量) leaves the count the asked noun's
     firms = passage("f", "南湖区国家高新技术企业总量达1500家。南湖区引导基金规模达到30亿元。", "南湖")
     assert "1500家" in (answer("南湖区有多少家国家高新技术企业?", [firms]) or "")
@@ -1311,3 +1313,24 @@ def test_the_size_of_a_set_does_not_answer_how_many_of_it_do_something() -> None
                             "南湖区引导基金规模达到30亿元。", "当前")
     assert answer("南湖科学城规划的那些重大科技创新载体中,已经建成投入运营的有几个?", [carriers]) is None
     assert "24个" in (answer("南湖科学城规划布局了多少个重大科技创新载体?", [carriers]) or "")
+
+
+def test_an_organisation_asked_for_by_a_generic_kind_is_named_by_any_organisations_name() -> None:
+    centre = passage("c", "强化南湖科学城与河套深圳园区的联动,设立南湖科学城香港运营中心,更好链接港澳创新资源。"
+                          "推动国任保险等在辖区设立分支机构。南湖区引导基金规模达到30亿元。", "强化")
+    assert "香港运营中心" in (answer("南湖科学城在香港设立的那个机构叫什么?", [centre]) or "")
+
+
+def test_a_reports_date_states_the_year_its_plans_are_for() -> None:
+    text = "组建科创类母基金,构建覆盖种子期、天使期、初创期的投资基金体系。"
+    dated = replace(passage("d", text, "组建"), published="2025-01-16")
+    undated = passage("u", text, "组建")
+    question = "南湖2025年要组建的母基金是哪一类?"
+    assert rank(question, [dated])[0].score > rank(question, [undated])[0].score
+    assert rank("南湖2023年组建的母基金是哪一类?", [dated])[0].score == rank("南湖2023年组建的母基金是哪一类?", [undated])[0].score
+
+
+def test_a_comma_ends_whose_attribute_is_asked_as_a_de_does() -> None:
+    computing = passage("c", "南湖区打造智能算力超级节点,实现可调度算力规模超16E。推动“AI+公共服务”,建设区级智算中心。", "南湖")
+    assert answer("南湖区要建的区级智算中心,算力规模是多少?", [computing]) is None  # the district's 16E is not the centre's
+    assert "16E" in (answer("南湖区智能算力超级节点,算力规模是多少?", [computing]) or "")

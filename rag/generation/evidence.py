@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
-from rag.generation.extractive import Finding, choose, rank
-from rag.text import asks_credit, credit_span, ends_sentence, published, sentence_end, year_headings
+from rag.generation.extractive import Finding, choose, figure_focus, rank
+from rag.text import asks_credit, credit_span, ends_sentence, normalise, published, sentence_end, year_headings
 from rag.tokens import count_tokens
 from rag.types import Passage
 
@@ -39,15 +39,20 @@ class Selection:
     chosen: list[Finding]  # the answer sentences (the model is shown these); empty = not enough evidence
 
 
-def gather(search: Search, question: str, *, k: int, min_score: float = 0.0) -> list[Passage]:
-    """Hybrid's top ``2k`` passages, then BM25's top ``k`` not already among them; each with a
-    score of at least ``min_score``."""
+def gather(search: Search, question: str, *, k: int, min_score: float = 0.0, focused: bool = True) -> list[Passage]:
+    """Hybrid's top ``2k`` passages, then BM25's top ``k`` not already among them, then, for a
+    question asking for a figure, BM25's top ``k`` for what it asks about alone (院士 of
+    光明区的院士数量是多少, whose bulleted 全区院士57人 the whole question's words rank sixth: each
+    document's own figure should be found; not with ``focused`` False: a machine rendering's words
+    are the translator's); each with a score of at least ``min_score``."""
     pool = [p for p in search(question, k=2 * k) if p.score >= min_score]
     seen = {p.chunk_id for p in pool}
-    for p in search(question, k=k, mode="bm25"):
-        if p.chunk_id not in seen and p.score >= min_score:
-            seen.add(p.chunk_id)
-            pool.append(p)
+    asked = " ".join(figure_focus(normalise(question))) if focused else ""
+    for query in dict.fromkeys(q for q in (question, asked) if q):
+        for p in search(query, k=k, mode="bm25"):
+            if p.chunk_id not in seen and p.score >= min_score:
+                seen.add(p.chunk_id)
+                pool.append(p)
     return pool
 
 

@@ -393,6 +393,12 @@ def focus_words(question_norm: str) -> list[str]:
     return _focus(question_norm)[0]
 
 
+def figure_focus(question_norm: str) -> list[str]:
+    """``focus_words`` of a question that asks for a figure (院士 of 光明区的院士数量是多少), else []:
+    what several documents may each state with a figure of their own."""
+    return focus_words(question_norm) if _WANTS_NUMBER.search(question_norm) else []
+
+
 def _focus(question_norm: str) -> tuple[list[str], bool]:
     """``focus_words``, and whether they follow the question word."""
     # the measure word belongs to 多少/几, not to the noun (多少个子基金 must not segment as 个子 + 基金)
@@ -474,9 +480,10 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     at = _asking_at(words)
     if at is None or counts:
         return None
-    de = next((i for i in range(at - 1, 1, -1) if words[i] == "的"), None)
+    # 区级智算中心,算力规模是多少: a comma ends the owner as a 的 does, when the clause after it asks only the attribute
+    de = next((i for i in range(at - 1, 1, -1) if words[i] in ("的", ",", "，")), None)
     asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
-    if de is None or not asked_about or set(asked_about) - set(focus):
+    if de is None or not asked_about or (set(asked_about) - set(focus) and "".join(asked_about) != "".join(focus)):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
     pair = words[de - 2 : de]
     if pair and _DEMONSTRATIVE.fullmatch(pair[0]):
@@ -1024,8 +1031,10 @@ def _gives_name(text: str, question_norm: str) -> bool:
     # 那个学院叫什么: a name ending in the noun asked about (光明科学城创新创业学院), not the question's own
     if (asking := _WANTS_NAME.search(question_norm)) and (kinds := _ORG_END.findall(question_norm[:asking.start()])):
         text_norm = match_form(text)
+        # a kind said of any organisation (那个机构叫什么) is named by any organisation's name (…香港运营中心)
+        end = _ORG_END.pattern if kinds[-1] in _KINDS else kinds[-1]
         if any(m.group(1) not in question_norm and not _POINTING_CHARS.search(m.group(1))  # 我们公司 names none
-               for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){kinds[-1]}", text_norm)):
+               for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){end}", text_norm)):
             return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
     return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
@@ -1233,6 +1242,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # sentence must name it; a sentence counting 科技支行 does not answer
     # (a which question names members, not always with their kind: 哪两个设施 → 国家超算深圳中心二期和鹏城云脑Ⅲ)
     counted = asked_about[-1] if counts and asked_about and wants_number else None
+    # what a figure is asked of, counted or measured (院士 of 多少位院士 and of 院士数量是多少)
+    measured_noun = asked_about[-1] if asked_about and wants_number else ""
     # two words in a row may be written as one short form: the first character of the first with
     # one of the second (深圳、香港 → 深港; 研究、开发 → 研发), as ``_abbreviated`` reads one word
     listed = [t for t in weights if re.fullmatch(r"[\u3400-\u9fff]{2}", t)]
@@ -1260,7 +1271,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wider = wants_number and bool(_WIDER_PLACE.search(q_norm) or _WIDER_PLACE.search(translated_from))
     district = wants_number and not wider and bool(_DISTRICT.search(q_norm))
     # the year and the place of a question set the scene; a report states them once, above the
-    # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them
+    # sentences they are about (2024年的光明区 … 荣获省级科技进步6个), so its passage may hold them,
+    # or its year heading, or its date (a report of 2025-01-16 says what is planned for 2025)
     scene = _scene(q_norm, weights) if q_lang == "zh" and not translated else set()
     list_kind = _LIST_KIND.findall(q_norm) if not translated else []
     # a rendering's measure (占地 of 占地多少) is one of a few words the documents use too (建筑面积 is not
@@ -1286,7 +1298,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         # a rendering's longer word whose first two characters the sentence holds counts half: the
         # translator writes 合成生物学 (synthetic biology) where the documents say 合成生物
         coverage = sum(w if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and t in p_norms[c.n - 1]) or t in c.section or t in c.speaker or t in c.named
+                       or (t in scene and (t in p_norms[c.n - 1] or t in (c.year, c.published[:4])))
+                       or t in c.section or t in c.speaker or t in c.named
                        or t in titled[c.doc_id]
                        else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
                        for t, w in weights.items()) / total if total else 0.0
@@ -1334,7 +1347,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
                 and not (whole and _counts_only(c.norm, whole))
-                and not (counted is not None and _counts_other(c.norm, counted, q_norm))
+                and not (measured_noun and _counts_other(c.norm, measured_noun, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
                 and not (worldwide and not _WORLDWIDE.search(c.norm))

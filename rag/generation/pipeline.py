@@ -232,7 +232,7 @@ class AnswerPipeline:
         searched = figure_checked_as_asked(searched)  # 有超过3000名…吗? is answered by the documents' figures
         timings["condense"] = time.monotonic() - started
         mark = time.monotonic()
-        pool = gather(search, searched, k=k, min_score=self.min_score)
+        pool = gather(search, searched, k=k, min_score=self.min_score, focused=not translated)
         if translated:  # a machine translation may miss words: the original's meaning searches too
             seen = {p.chunk_id for p in pool}
             pool += [p for p in search(standalone, k=k, mode="dense") if p.chunk_id not in seen]
