@@ -1334,3 +1334,19 @@ def test_a_comma_ends_whose_attribute_is_asked_as_a_de_does() -> None:
     computing = passage("c", "南湖区打造智能算力超级节点,实现可调度算力规模超16E。推动“AI+公共服务”,建设区级智算中心。", "南湖")
     assert answer("南湖区要建的区级智算中心,算力规模是多少?", [computing]) is None  # the district's 16E is not the centre's
     assert "16E" in (answer("南湖区智能算力超级节点,算力规模是多少?", [computing]) or "")
+
+
+def test_a_verb_before_the_de_leaves_the_counted_noun_where_it_was() -> None:
+    scholars = passage("s", "南湖区158名学者入选全球前2%顶尖科学家榜单,17人入选全球“高被引科学家”名单。"
+                            "南湖区引导基金规模达到30亿元。", "南湖")
+    assert "158名" in (answer("南湖有多少位学者跻身全球排名前2%的科学家行列?", [scholars]) or "")
+
+
+def test_without_a_known_focus_every_word_of_the_question_keeps_its_weight() -> None:
+    from rag.generation.extractive import _candidates, _weights
+
+    candidates = _candidates([passage("t", "截至目前,南湖区共有院士59人。南湖区引导基金规模达到30亿元。", "截至")])
+    question = "南湖区区长叫什么名字?"
+    top = max(_weights(["南湖", "院士"], candidates, question).values())
+    assert _weights(["区长"], candidates, question, setting="南湖区区长叫")["区长"] == top  # no focus: a near-miss's word
+    assert _weights(["区长"], candidates, question, setting="南湖区区长叫", asked=["名字"])["区长"] == top / 2

@@ -396,7 +396,8 @@ def focus_words(question_norm: str) -> list[str]:
 def figure_focus(question_norm: str) -> list[str]:
     """``focus_words`` of a question that asks for a figure (院士 of 光明区的院士数量是多少), else []:
     what several documents may each state with a figure of their own."""
-    return focus_words(question_norm) if _WANTS_NUMBER.search(question_norm) else []
+    asks = _THOSE_FEW.sub("这些", _WHICH_ONES.sub("哪些", question_norm))  # 哪几家, 那几个: which ones, those
+    return focus_words(question_norm) if _WANTS_NUMBER.search(asks) else []
 
 
 def _focus(question_norm: str) -> tuple[list[str], bool]:
@@ -443,8 +444,9 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
     # (多少家企业的GDP超过1亿元 counts 企业)
     de = next((i for i in range(clause - 1, -1, -1) if following[i] == "的"), None) \
         if words[at] in ("多少", "几", "多") else None
+    # (only when no verb stands before the 的 either: 多少位学者跻身…的科学家行列 counts 学者)
     if de is not None and content(following[de + 1 : clause], 2) \
-            and not any(tags.get(w, "").startswith("v") for w in following[de + 1 : clause]):
+            and not any(tags.get(w, "").startswith("v") for w in following[:clause] if w != "的"):
         following = following[de + 1 :]
     after = content(following, 2)
     if after:
@@ -483,7 +485,8 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     # 区级智算中心,算力规模是多少: a comma ends the owner as a 的 does, when the clause after it asks only the attribute
     de = next((i for i in range(at - 1, 1, -1) if words[i] in ("的", ",", "，")), None)
     asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
-    if de is None or not asked_about or (set(asked_about) - set(focus) and "".join(asked_about) != "".join(focus)):
+    if de is None or not asked_about or (set(asked_about) - set(focus)
+                                          and (words[de] == "的" or "".join(asked_about) != "".join(focus))):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
     pair = words[de - 2 : de]
     if pair and _DEMONSTRATIVE.fullmatch(pair[0]):
@@ -1103,8 +1106,8 @@ def _weights(q_terms: Sequence[str], candidates: Sequence[_Candidate], question_
     wording = {p.word for p in tagged
                if (p.flag in _WORDING_TAGS or p.flag.startswith("u")) and not re.search(r"\d", p.word)}
     particles = {p.word for p in tagged if len(p.word) == 1 and (p.flag in _PARTICLE_TAGS or p.flag.startswith("u"))}
-    def absent(t: str) -> float:
-        return top / 2 if t in setting and not any(t in a or a in t for a in asked) else top
+    def absent(t: str) -> float:  # (a question whose focus is not known keeps every word: 区长叫什么名字)
+        return top / 2 if asked and t in setting and not any(t in a or a in t for a in asked) else top
 
     return {t: (w or absent(t)) for t, w in idf.items()
             if (w or t not in wording) and t not in _TALK
