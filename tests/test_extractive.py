@@ -1350,3 +1350,15 @@ def test_without_a_known_focus_every_word_of_the_question_keeps_its_weight() -> 
     top = max(_weights(["南湖", "院士"], candidates, question).values())
     assert _weights(["区长"], candidates, question, setting="南湖区区长叫")["区长"] == top  # no focus: a near-miss's word
     assert _weights(["区长"], candidates, question, setting="南湖区区长叫", asked=["名字"])["区长"] == top / 2
+
+
+def test_another_documents_sentence_that_answers_a_figure_question_on_its_own_is_given() -> None:
+    # 全区院士57人 words the question less closely than 南湖区共有院士59人, but answers it by itself
+    district = passage("a", "截至目前,南湖区共有院士59人、高层次人才超3000人,数量分别为三年前的5.9倍。", "截至")
+    bulleted = passage("b", "全区院士57人,高层次人才2800人。南湖区科技企业超过3000家。", "全区")
+
+    def closer_to_the_first(question: str, texts: Sequence[str]) -> list[float]:
+        return [0.95 if "截至" in t else 0.80 for t in texts]
+
+    given = answer("南湖区的院士数量是多少?", [district, bulleted], similarity=closer_to_the_first) or ""
+    assert "59人" in given and "57人" in given

@@ -777,8 +777,15 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
     best = ranked[0].score
     chosen: list[Finding] = []
     for f in ranked:
-        if len(chosen) >= max_sentences or f.score < OTHER_DOC_RATIO * best:
+        if len(chosen) >= max_sentences:
             break
+        if f.score < OTHER_DOC_RATIO * best:
+            # a figure or a date asked for: another document's sentence that answers on its own is given
+            # however it words the question (全区院士57人 beside 光明区共有院士59人, asked 院士数量是多少)
+            if f.enough and f.hedge == OTHER_DOC_RATIO and all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) \
+                    and not any(same_statement(f.candidate, c.candidate) for c in chosen):
+                chosen.append(f)
+            continue
         # another document's figure is given too (documents disagree); for a user's question that
         # asks no figure, "fits" says little, so another document's sentence must be strong evidence
         new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (
