@@ -779,19 +779,19 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
     for f in ranked:
         if len(chosen) >= max_sentences:
             break
+        other_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen)
+        if any(same_statement(f.candidate, c.candidate) for c in chosen):
+            continue
         if f.score < OTHER_DOC_RATIO * best:
             # a figure or a date asked for: another document's sentence that answers on its own is given
             # however it words the question (全区院士57人 beside 光明区共有院士59人, asked 院士数量是多少)
-            if f.enough and f.hedge == OTHER_DOC_RATIO and all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) \
-                    and not any(same_statement(f.candidate, c.candidate) for c in chosen):
+            if f.enough and f.hedge == OTHER_DOC_RATIO and other_doc:
                 chosen.append(f)
             continue
         # another document's figure is given too (documents disagree); for a user's question that
         # asks no figure, "fits" says little, so another document's sentence must be strong evidence
-        new_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen) and (
-            f.enough or (f.hedge > 0 and f.score >= f.hedge * best))
-        if (((f.enough and f.score >= KEEP_RATIO * best) or (new_doc and f.fits))
-                and not any(same_statement(f.candidate, c.candidate) for c in chosen)):
+        new_doc = other_doc and (f.enough or (f.hedge > 0 and f.score >= f.hedge * best))
+        if (f.enough and f.score >= KEEP_RATIO * best) or (new_doc and f.fits):
             chosen.append(f)
     logger.info("extractive: %d sentence(s), best score %.2f", len(chosen), best)
     return chosen
@@ -1012,6 +1012,8 @@ def _counts_other(text_norm: str, counted: str, question_norm: str) -> bool:
     """Each time the sentence names ``counted`` it is the first part of another noun the question
     does not name (院士团队数量增至57个 counts teams, asked 多少位院士; 企业孵化器 are not 企业),
     so its figure counts that noun. A word for the whole (数量, 总量, 队伍) does not make another."""
+    if counted not in text_norm:  # no word of the sentence is or opens with it: nothing to segment
+        return False
     words = [p for p in load_jieba().posseg.cut(text_norm) if p.word.strip()]
     found = False
     for i, p in enumerate(words):
