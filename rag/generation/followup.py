@@ -93,6 +93,7 @@ MAX_NAME_CHARS = 24
 _QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  # a named programme, plan or title
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
+_EN_TOPIC_ASKED = re.compile(r"^(?P<topic>[^,]+?),\s*(?P<ask>(?:how|what|which|who|when|where)\b.+?)\s*\??$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "And how big is its AI industry?": a question with its own verb after "and"
 _EN_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)"  # an English auxiliary verb
@@ -559,6 +560,8 @@ def _resolve_en(q: str, context: str) -> str | None:
     asked = _EN_FOCUS.search(counted)
     if m := (_EN_ELLIPSIS.match(q) or _EN_AND_IN.match(q)):
         x = m.group("x").strip()
+        if topic_asked := _EN_TOPIC_ASKED.match(x):  # "And what about Shenzhen as a whole, how much … is built?"
+            return f"For {topic_asked.group('topic')}, {topic_asked.group('ask')}?"
         if _EN_YEAR.fullmatch(x) and _EN_YEAR.search(context):
             return _EN_YEAR.sub(x, context, count=1)
         if asked:
@@ -574,15 +577,22 @@ def _resolve_en(q: str, context: str) -> str | None:
         if (subject := _EN_SUBJECT.search(context)) and _EN_IT.search(own):
             name = subject.group(1)
             return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, own)
-        return f"{own.rstrip(' ?')} ({context.rstrip(' ?')})?"
+        return f"{own.rstrip(' ?')} ({_leaned_on(context).rstrip(' ?')})?"
     if m := _EN_AND_HOW.match(q):
         new = _EN_FOCUS.search(m.group("x") + " does")
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
         return None
     if _EN_PRONOUN.search(q):  # which noun "it" is needs a parser: the previous question goes along whole
-        return f"{q.rstrip(' ?')} ({context.rstrip(' ?')})?"
+        return f"{q.rstrip(' ?')} ({_leaned_on(context).rstrip(' ?')})?"
     return None
+
+
+def _leaned_on(context: str) -> str:
+    """The question a follow-up joined to ``context`` goes along with: ``context``, or, when it is
+    itself a follow-up joined to the question before it, that question (one level, not a nest of
+    brackets the translator renders as a second question)."""
+    return parts[1] if (parts := joined_parts(context)) else context
 
 
 _EN_JOINED = re.compile(r"^(?P<question>[^()]+?) \((?P<context>.+)\)\?$")
