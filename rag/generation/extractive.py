@@ -98,6 +98,7 @@ SIM_WEIGHT = 0.3  # weight of the rescaled similarity beside coverage when ranki
 MISFIT = 0.4  # share of the score kept by a candidate lacking the asked-for kind of fact
 MIN_COVERAGE = 0.5  # same language: coverage the chosen candidates need
 MIN_OPEN_COVERAGE, OPEN_LEAD = 0.35, 1.2  # an open question: see ``_leads_open``
+SUBJECT_PAIRS = 0.6  # share of a yes/no question's subject's character pairs that name it (``_said_of_another``)
 TRANSLATED_LEAD = 1.1  # a machine rendering: see ``_leads_translated``
 MIN_CROSS_COSINE = 0.82  # across languages (no shared words): raw cosine the candidates need
 FOCUS_MAX_SHARE = 0.5  # a focus word in more than this share of candidates is not required
@@ -113,7 +114,9 @@ LONG_SENTENCE = 80  # characters; longer sentences also yield clause runs
 SECTION_CHARS = 30  # longest line read as a section heading
 MIN_CHARS = 8  # letters, digits or CJK characters a candidate needs (a credit line need not: 编辑:李可)
 
-_NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad"})  # jieba: adverb, numeral, preposition, time… (哪几方一起发起)
+# jieba: adverb, numeral, measure (那份), preposition, time… (哪几方一起发起)
+_NOT_NOUN = frozenset({"d", "m", "p", "c", "r", "t", "ad", "mq"})
+_UNIT_OF_MEASURE = re.compile(r"平方米|平方公里|平米|公里|千米|公顷|亩|[万亿千百]*元|吨|小时|分钟|个月|千瓦|兆瓦")
 _PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r", "q", "t"})  # jieba: verb, adverb, …, classifier, time word
 _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 在, 给), never what is asked about
@@ -176,13 +179,18 @@ _GOVERNMENT_BODY = re.compile(r"部委|[\u4e00-\u9fff]{2,6}委员会|(?:科技|�
 # an office a person holds (管委会主任由分管副市长担任 answers who the director is)
 _OFFICE = re.compile(r"副?(?:市长|区长|省长|县长|书记|主任|局长|厅长|院长|校长|部长|主席|董事长|总经理|理事长|秘书长|"
                      r"组长|所长|馆长|行长)")
+_EXAMPLES_ASKED = re.compile(r"举[一两二三几\d]?个?例子")  # 举两个例子: how many examples to give, no figure to find
+_NOT_IN_SUBJECT = re.compile(r"\s+|和|与|及|、")
+_TIMES = frozenset("年次届倍")  # measure words of 几年, 几次: a count of years or times, not of things
+_ASKED_IN_TEXT = re.compile(r"[?？]\s*$")  # a sentence of the text that asks (an interviewer's question)
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
 _PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
 _KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
               "place": ("ns",), "address": ()}  # jieba's tags of a name of each kind
 # an address names a street or a number on it (华夏路10号), not only the area (河套深圳园区)
 _STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线線径徑])|\d+\s*号")
-_KIND_ENDS = {"org": _ORG_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
+_ORG_OR_SITE_END = re.compile(rf"{_ORG_END.pattern}|网")  # which platform: a website's name answers too (南方创投网)
+_KIND_ENDS = {"org": _ORG_OR_SITE_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")  # TCL CSOT
 # not "which company": firms' names (招商致远) rarely end in the word for their kind, as these do
@@ -192,7 +200,8 @@ _WANTS_ORG_EN = re.compile(r"\bwhich\s+(?:[\w'-]+\s+){0,3}?(?:institutions?|inst
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
-_PERSON_ASKED = re.compile(r"(?:长|书记|主任|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
+_PLACE_LIKE = re.compile(r"[城区市省县镇村路街园港湾]$")  # jieba tags 科学城 as a person's name too
+_PERSON_ASKED = re.compile(r"(?:长|书记|主任|领导|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
 _THOSE_FEW = re.compile(r"[这那]几\s*[个项家只所座条批种类位名支]?")
 _GROUP_ASKED = re.compile(r"[这那][几些]|加起来|合起来|合计|总和")  # the group a member named is listed in
 _EXAMPLES = re.compile(r"比如|例如|譬如|像|这类|之类|等")
@@ -240,9 +249,11 @@ _INSTRUCTION = re.compile(
 )
 
 
-_ASKING_PART = re.compile(r"什么(?:样|类型|种类)的?|哪种类型的?|怎么?样的?|"
+_ASKING_PART = re.compile(r"(?:担任|任)?什么(?:职务|职位|头衔)|举[一两二三几\d]?个?例子|"
+                          r"什么(?:样|类型|种类)的?|哪种类型的?|怎么?样的?|"
                           r"哪[两二三四五六七八九十\d]+\s*(?:[个项类种家所位名条只座批支款件](?:类型的?)?)?|(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
-                          r"什么时候|何时|第几|哪些|哪几|哪一?[个只家所位项条座批支款件种类]|什么|谁|多大|多高|多长|多久|是否|"
+                          r"什么时候|何时|第几|哪些|(?:哪几\s*[个项类种家所位名条只座批支款件]?|哪一?[个只家所位项条座批支款件种类])"
+                          r"(?:单位|机构|部门|设施|平台|主体)?|什么|谁|多大|多高|多长|多久|是否|"
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 _SAY = "(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)"
@@ -334,6 +345,37 @@ def _yes_no_predicate(question_norm: str) -> list[str]:
              if _content_word(t) and t not in _HEDGES and t not in _TIME_WORDS]
     # 对外开放 is asked by its 开放 (the search form also gives the compound)
     return [t for t in words if not any(t != u and t.endswith(u) and t[:-len(u)] in _HEDGES for u in words)]
+
+
+def _said_of_another(text_norm: str, predicate: Sequence[str], question_norm: str) -> bool:
+    """The clause stating a yes/no question's predicate has a subject of its own (光明生物医药创新中心
+    投入使用, asked whether 国家生物制造产业创新中心 is in use): before the predicate it names a noun
+    the question does not hold, and not the question's own subject (a run of nouns before its
+    predicate), which may be worded otherwise (生物制造领域国家产业创新中心) or listed
+    (合成生物研究、脑解析与脑模拟三大科学设施): most of its character pairs are there."""
+    first = min((i for t in predicate if (i := question_norm.find(t)) >= 0), default=len(question_norm))
+    subjects = [run for run in _NOT_IN_SUBJECT.split(_subject_words(question_norm[:first])) if len(run) >= 4]
+    for clause in _CLAUSE_BREAK.split(text_norm):
+        at = [i for t in predicate for i in (clause.find(t), clause.find(t[0] + t[-1]) if len(t) == 4 else -1) if i >= 0]
+        if at:
+            before = clause[:min(at)]
+            return not any(_pairs_within(run, before) >= SUBJECT_PAIRS for run in subjects) and any(
+                tag[:1] in "nj" and len(word) >= 2 and word not in question_norm and tag != "t"
+                for word, tag in _tags(before).items())
+    return False
+
+
+def _pairs_within(phrase: str, text: str) -> float:
+    """The share of the phrase's character pairs that occur in the text."""
+    pairs = {phrase[i : i + 2] for i in range(len(phrase) - 1)}
+    return sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
+
+
+def _subject_words(text_norm: str) -> str:
+    """The text with its words that cannot be part of a name (particles, adverbs, prepositions,
+    times, numerals) replaced by a space."""
+    return "".join(p.word if p.flag[:1] in "nvjb" and p.word not in _HEDGES and p.word not in ("在", "有", "是")
+                   else " " for p in load_jieba().posseg.cut(text_norm))
 
 
 def _asking_at(words: Sequence[str]) -> int | None:
@@ -431,12 +473,16 @@ def _focus(question_norm: str) -> tuple[list[str], bool]:
             acts = before and i > 0 and (seq[i - 1] in ("了", "过") or (tags.get(w) == "a" and seq[i - 1] in verbs))
             # 投了多少钱, 光明区有多少: a verb jieba joined to its 了 or a 有 it took in (区有) asks nothing
             acts = acts or (before and len(w) == 2 and w[-1] in "了过有")
+            # (最多能 of 补贴面积最多能申请多少: jieba joins the superlative to its modal verb; it says how much, not of what)
             if len(w) >= 2 and w not in _FILLER and w not in _VAGUE and not _ASKS.match(w) and re.search(r"[\u3400-\u9fff]", w) \
+                    and not w.startswith("最") \
                     and tags.get(w) not in _NOT_NOUN and not (before and w in verbs) and not acts:  # 获得了多少个: not 获得
                 out.append(w)
         return out
 
     following = words[at + 1 :]
+    if following and _UNIT_OF_MEASURE.fullmatch(following[0]):  # 多少平方米: how it is measured, not what
+        following = following[1:]
     if words[at] == "多" and following and len(following[0]) > 1:  # 多大规模: jieba's 多 + 大规模 asks 多大 of 规模
         following = [following[0][1:], *following[1:]]
     clause = next((i for i, w in enumerate(following) if _CLAUSE_BREAK.search(w)), len(following))
@@ -1050,6 +1096,7 @@ def _gives_name(text: str, question_norm: str) -> bool:
             return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
     return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
+               and not (tag in _PERSON_TAGS and _PLACE_LIKE.search(word))
                for word, tag in _tags(fold_script(text)).items())
 
 
@@ -1181,7 +1228,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # nor a meeting's session, 二届二次党代会, which a sentence of its report need not repeat)
     q_figures = [] if translated else [
         n for n in numbers(_SESSION.sub("", _ORDINAL.sub("", _WHICH_COUNT.sub("", _list_counts_removed(
-            _QUOTED_SPAN.sub(" ", q_norm))))))
+            _QUOTED_SPAN.sub(" ", _EXAMPLES_ASKED.sub(" ", q_norm)))))))
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
     # which a sentence giving the sizes answers
@@ -1219,8 +1266,13 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     asked_about, counts = focused if not translated else ([], False)
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
-    if counts and wants_number:  # 几家单位被纳入…试点: a kind of counted thing the sentence leaves out (3家纳入…)
+    # 几家单位被纳入…试点, …试点的单位有几家: a kind of counted thing the sentence leaves out (3家纳入…)
+    if wants_number and (counts or ASKED_UNIT.search(which)):
         asked_about = [f for f in asked_about if f not in _KINDS]
+    # 连续几年高过全市平均水准, 举办了几届: a count of years or times counts no noun; what follows is
+    # said of them, in the user's words (高过 for 高于), and names nothing the answer must hold
+    if counts and (unit := ASKED_UNIT.search(which)) and unit.group(1) in _TIMES:
+        asked_about = []
     if ask.unit == AREA:  # 占用多少土地: an area states the land, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _LAND_WORDS]
     def rare(word: str) -> bool:  # a word found in nearly every candidate says nothing (光明)
@@ -1255,7 +1307,11 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # (a which question names members, not always with their kind: 哪两个设施 → 国家超算深圳中心二期和鹏城云脑Ⅲ)
     counted = asked_about[-1] if counts and asked_about and wants_number else None
     # what a figure is asked of, counted or measured (院士 of 多少位院士 and of 院士数量是多少)
-    measured_noun = asked_about[-1] if asked_about and wants_number else ""
+    # (a rendering's too where the documents use its word: "academicians" rendered 院士 is not answered
+    # by 院士团队数量增至57个; a translator's synonym no sentence holds vetoes nothing)
+    asked_of = focused[0] if translated else asked_about
+    measured_noun = asked_of[-1] if asked_of and wants_number else ""
+    measured_noun = measured_noun if not translated or any(_mentions(c.norm, measured_noun) for c in candidates) else ""
     # two words in a row may be written as one short form: the first character of the first with
     # one of the second (深圳、香港 → 深港; 研究、开发 → 研发), as ``_abbreviated`` reads one word
     listed = [t for t in weights if re.fullmatch(r"[\u3400-\u9fff]{2}", t)]
@@ -1324,6 +1380,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
         enumerates = members and _lists(c.norm, named_count)
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
+                and not _ASKED_IN_TEXT.search(c.text)  # it states nothing
                 and (wants_date or not c.header)
                 and all(_states(c.norm, t) or _states(c.before, t) or _states(titles[c.doc_id], t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
@@ -1333,6 +1390,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
+                and not (predicate and _said_of_another(c.norm, predicate, q_norm))
                 and (not why or bool(_REASON.search(c.norm)))
                 and not (members and q_figures and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
@@ -1344,7 +1402,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (identity and _POINTS_BACK.match(c.text))
                 and not (ask.change and q_figures and not changes_with(c.norm, q_figures))
                 and (not focus or kind_only or enumerates or (kinds and _names_several(c.text, c.norm))
-                     or (all if compound else any)(_mentions(c.norm, f) for f in focus))
+                     or (all if compound else any)(_mentions(c.norm, f) or (wants_date and _named_above(f, c, p_norms))
+                                                   for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
@@ -1372,6 +1431,12 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date, actual and _ahead(c) and not _ACTUAL_STATED.search(c.norm)))
     return out
+
+
+def _named_above(word: str, c: _Candidate, passage_norms: Sequence[str]) -> bool:
+    """The sentence before ``c`` or its passage names ``word``: what a date is about is often named
+    once, above it (a heading 光明区二届三次党代会召开 over 1月15日,…第二届代表大会第三次会议如期举行)."""
+    return _mentions(c.before, word) or _mentions(passage_norms[c.n - 1], word)
 
 
 def _scene(question_norm: str, terms: Iterable[str]) -> set[str]:

@@ -275,7 +275,10 @@ _ASKS_MONEY_EN = re.compile(r"^(?!.*\b(?:how many|share|percent\w*|proportion|ra
                             r"\b(?:budget|cost|worth|valu(?:ed|ation)|output value)\b|\bhow much (?:\w+ )?output\b|"
                             r"\b(?:size|big|large)\b.*\bfund\b|\bfund(?:'s)?\b.*\b(?:size|big|large)\b)", re.I)
 _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|几)")
-_ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|percent|percentage|share", re.I)
+# (a rate asked, 年化收益率是多少 or "what annual return", is a share too: a fund's size does not answer it)
+_ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|率(?:是|为|有|达到?|大概|大约)*(?:多少|几)|"
+                           r"percent|percentage|share", re.I)
+_ASKS_PERCENT_EN = re.compile(r"\bpercent|\bshare\b|\b(?:annual\s+)?returns?\b(?!\s+to\b)|\byields?\b|\brates?\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
 _NUMERAL = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)"  # a number as written: 12.9, 3,000, 十九
 # 占地多大 asks for an area: a figure in 平方米 or 亩 (not 中试放大阶段“1-10”)
@@ -304,6 +307,7 @@ _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一�
                    r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
 _LIST_NAME = re.compile(r"(?<![一二两三四五六七八九])十大|[百千]强|十佳")  # 入选十大科技新闻: which list, not a count
 # an amount of change (比上一年新增了多少家) is not a level (增至751家)
+_BY_HOW_MUCH = re.compile(r"\bby how much\b", re.I)
 _ASKS_CHANGE = re.compile(r"(?:新增|净增|增加|增长|多了|提高|提升|上升|下降|减少|降低|涨|降)了?(?:百分之)?(?:多少|几)|"
                           r"增幅|涨幅|降幅|增速|"
                           r"by how much|how many more|how much (?:more|higher|lower)|"
@@ -335,7 +339,7 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
     and whether it asks for a rank or a change, read from ``original`` too (the user's words, when
     ``question_norm`` is a machine rendering of them)."""
     unit = ""
-    if _ASKS_PERCENT.search(question_norm):
+    if _ASKS_PERCENT.search(question_norm) or _ASKS_PERCENT_EN.search(original):
         unit = "%"
     elif _ASKS_AREA.search(question_norm):
         unit = AREA
@@ -347,6 +351,8 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
         unit = "元"
     elif _ASKS_PEOPLE.search(question_norm):  # 参会人数是多少: people, not the 1200多家 institutions
         unit = _UNIT_OF["人"]
+    if _BY_HOW_MUCH.search(original) and unit != "元":
+        unit = ""  # a change in any measure (企业受检频次降63%), whatever classifier the rendering chose (降低了多少次)
     both = f"{question_norm}\n{original}"
     change = bool(_ASKS_CHANGE.search(both))
     if not unit and not change and _ASKS_MONEY_EN.search(original):
