@@ -1472,3 +1472,17 @@ def test_by_how_much_asks_for_a_change_in_any_measure_whatever_the_rendering_cou
     asked = "By how much did Nanhu's 'scan a code to enter a company' model cut how often firms get inspected?"
     assert not rank(rendering, [inspected])[0].fits  # as the user's own words, 多少次 asks a count of times
     assert rank(rendering, [inspected], translated_from=asked)[0].fits
+
+
+def test_return_as_a_verb_asks_no_share() -> None:
+    from rag.generation.facts import asked
+
+    assert asked("宋悠洋从哪个外国城市返回?", original="Which foreign city did Song return from?").unit == ""
+    assert asked("子基金的年化收益是多少?", original="What annual return have the sub-funds delivered?").unit == "%"
+
+
+def test_a_renderings_first_words_of_a_longer_noun_veto_nothing() -> None:
+    # 大型 + 研究 of 大型研究机构项目: the documents' 研究院 is no other noun that 研究 only modifies here
+    institutes = passage("i", "引进南湖智能研究院、南湖大学高等研究院等一批大院大所,滚动推进项目达到19个。", "引进")
+    rendering = "南湖区引进了多少个大型研究机构项目（大院）？"
+    assert rank(rendering, [institutes], translated_from="How many major research institute projects has Nanhu brought in?")[0].fits

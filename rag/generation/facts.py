@@ -278,7 +278,9 @@ _ASKS_PEOPLE = re.compile(r"(?:人数|人次)(?:是|为|有|达到?)*(?:多少|�
 # (a rate asked, 年化收益率是多少 or "what annual return", is a share too: a fund's size does not answer it)
 _ASKS_PERCENT = re.compile(r"百分之(?:多少|几)|百分比|比例|比重|占比|多少%|增长率|增幅|率(?:是|为|有|达到?|大概|大约)*(?:多少|几)|"
                            r"percent|percentage|share", re.I)
-_ASKS_PERCENT_EN = re.compile(r"\bpercent|\bshare\b|\b(?:annual\s+)?returns?\b(?!\s+to\b)|\byields?\b|\brates?\b", re.I)
+# (return as a noun, "what annual return", not the verb: "which city did she return from")
+_ASKS_PERCENT_EN = re.compile(r"\bpercent|\bshare\b|\b(?:annual|average|expected|what)\s+returns?\b|\breturns?\s+on\b|"
+                              r"\byields?\b|\brates?\b", re.I)
 _PERCENT = re.compile(r"\d\s*%|百分之|分之[一二三四五六七八九十]|\d\s*成|percent", re.I)
 _NUMERAL = r"(?:\d[\d,.]*|[零〇一二两三四五六七八九十百千]+)"  # a number as written: 12.9, 3,000, 十九
 # 占地多大 asks for an area: a figure in 平方米 or 亩 (not 中试放大阶段“1-10”)
