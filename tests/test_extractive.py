@@ -1486,3 +1486,15 @@ def test_a_renderings_first_words_of_a_longer_noun_veto_nothing() -> None:
     institutes = passage("i", "引进南湖智能研究院、南湖大学高等研究院等一批大院大所,滚动推进项目达到19个。", "引进")
     rendering = "南湖区引进了多少个大型研究机构项目（大院）？"
     assert rank(rendering, [institutes], translated_from="How many major research institute projects has Nanhu brought in?")[0].fits
+
+
+def test_no_clause_of_an_interviewers_question_is_an_answer() -> None:
+    asked = passage("q", "南湖日报:《意见》提出,推进金融、技术、数据等赋能实体经济高质量发展,南湖区在打造科技金融示范区等"
+                         "创新实践中有哪些经验做法,接下来,在改革试点中将如何展现更大作为?", "南湖")
+    assert answer("南湖想建一个什么样的金融示范区?", [asked]) is None
+
+
+def test_a_yes_no_question_whether_something_exists_is_not_held_to_its_subject() -> None:
+    # 有没有类似的市区联动: a noun predicate asks whether there is one; 全市率先试点…市区联动重点专项 says so
+    piloted = passage("p", "2023年,南湖区创新成果竞相涌现,全市率先试点“合成生物”“脑科学”市区联动重点专项。", "2023")
+    assert answer("南湖区层面有没有搞类似的市区联动?", [piloted]) is not None

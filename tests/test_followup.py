@@ -209,12 +209,6 @@ def test_a_demonstrative_keeps_the_previous_questions_name_when_it_was_not_asked
     assert many is not None and many.startswith("南湖创新中心") and "标杆" not in many
 
 
-def test_a_follow_up_of_a_follow_up_goes_along_with_the_first_question_not_a_nest_of_brackets() -> None:
-    first = "Nanhu's guidance fund has backed a number of sub-funds. What is their combined size?"
-    standalone = resolve("What annual return have those sub-funds delivered?", [first, "And how many sub-funds is that?"])
-    assert standalone == f"What annual return have those sub-funds delivered ({first.rstrip('?')})?"
-
-
 def test_what_about_a_topic_with_its_own_question_is_that_question() -> None:
     assert resolve("And what about Shenzhen as a whole, how much computing capacity is built?",
                    ["How much computing power is Nanhu aiming for?"]) == \

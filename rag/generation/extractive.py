@@ -252,8 +252,8 @@ _INSTRUCTION = re.compile(
 _ASKING_PART = re.compile(r"(?:担任|任)?什么(?:职务|职位|头衔)|举[一两二三几\d]?个?例子|"
                           r"什么(?:样|类型|种类)的?|哪种类型的?|怎么?样的?|"
                           r"哪[两二三四五六七八九十\d]+\s*(?:[个项类种家所位名条只座批支款件](?:类型的?)?)?|(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
-                          r"什么时候|何时|第几|哪些|(?:哪几\s*[个项类种家所位名条只座批支款件]?|哪一?[个只家所位项条座批支款件种类])"
-                          r"(?:单位|机构|部门|设施|平台|主体)?|什么|谁|多大|多高|多长|多久|是否|"
+                          r"什么时候|何时|第几|哪些|哪几\s*[个项类种家所位名条只座批支款件]?(?:单位|机构|部门|设施|平台|主体)|哪几|"
+                          r"哪一?[个只家所位项条座批支款件种类](?:单位|机构|部门|设施|平台|主体)?|什么|谁|多大|多高|多长|多久|是否|"
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 _SAY = "(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)"
@@ -879,6 +879,8 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
         retrieved_before = _retrieved_before(p, passages)
         speakers = _speakers([s.text for s in sentences], _opened_before(retrieved_before))
         for i, sentence in enumerate(sentences):
+            if _ASKED_IN_TEXT.search(strip_markers(sentence.text)):  # an interviewer's question states nothing
+                continue
             pieces = [sentence]
             if i and (_POINTS_BACK.match(sentence.text.strip()) or _SAME_YEAR.match(sentence.text.strip())):
                 # 这座…, 同年…: with the sentence it refers to (the year 同年 is)
@@ -1211,6 +1213,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     wants_day = wants_date and bool(_WANTS_DAY.search(q_norm) or _WANTS_DAY.search(translated_from))
     wants_month = wants_date and not wants_day and bool(_WANTS_MONTH.search(q_norm) or _WANTS_MONTH.search(translated_from))
     predicate = [] if wants_number or wants_date or translated else _yes_no_predicate(q_norm)
+    # whether something happened to what the question names (投入使用了吗, 开工建设了吗), not whether
+    # something exists (有没有类似的市区联动): only then is a sentence saying it of another no answer
+    happened = bool(predicate) and _tags(predicate[0]).get(predicate[0], "").startswith("v")
     why = bool(_WHY.search(q_norm) or _WHY.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and (not translated or bool(_WANTS_NAME_EN.search(translated_from)))
     wants_which = bool(_WANTS_WHICH.search(which)) and not _WANTS_COUNT.search(which)
@@ -1381,7 +1386,6 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
         enumerates = members and _lists(c.norm, named_count)
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
-                and not _ASKED_IN_TEXT.search(c.text)  # it states nothing
                 and (wants_date or not c.header)
                 and all(_states(c.norm, t) or _states(c.before, t) or _states(titles[c.doc_id], t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
@@ -1391,7 +1395,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
-                and not (predicate and _said_of_another(c.norm, predicate, q_norm))
+                and not (happened and _said_of_another(c.norm, predicate, q_norm))
                 and (not why or bool(_REASON.search(c.norm)))
                 and not (members and q_figures and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))

@@ -577,22 +577,15 @@ def _resolve_en(q: str, context: str) -> str | None:
         if (subject := _EN_SUBJECT.search(context)) and _EN_IT.search(own):
             name = subject.group(1)
             return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, own)
-        return f"{own.rstrip(' ?')} ({_leaned_on(context).rstrip(' ?')})?"
+        return f"{own.rstrip(' ?')} ({context.rstrip(' ?')})?"
     if m := _EN_AND_HOW.match(q):
         new = _EN_FOCUS.search(m.group("x") + " does")
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
         return None
     if _EN_PRONOUN.search(q):  # which noun "it" is needs a parser: the previous question goes along whole
-        return f"{q.rstrip(' ?')} ({_leaned_on(context).rstrip(' ?')})?"
+        return f"{q.rstrip(' ?')} ({context.rstrip(' ?')})?"
     return None
-
-
-def _leaned_on(context: str) -> str:
-    """The question a follow-up joined to ``context`` goes along with: ``context``, or, when it is
-    itself a follow-up joined to the question before it, that question (one level, not a nest of
-    brackets the translator renders as a second question)."""
-    return parts[1] if (parts := joined_parts(context)) else context
 
 
 _EN_JOINED = re.compile(r"^(?P<question>[^()]+?) \((?P<context>.+)\)\?$")
