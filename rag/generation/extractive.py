@@ -1312,12 +1312,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # (a which question names members, not always with their kind: 哪两个设施 → 国家超算深圳中心二期和鹏城云脑Ⅲ)
     counted = asked_about[-1] if counts and asked_about and wants_number else None
     # what a figure is asked of, counted or measured (院士 of 多少位院士 and of 院士数量是多少)
-    # (a rendering's too, when it is one word the documents use: "academicians" rendered 院士 is not
-    # answered by 院士团队数量增至57个; a translator's synonym no sentence holds vetoes nothing, nor
-    # the first words of a longer noun, 大型 + 研究 of 大型研究机构项目, which 研究院 would veto)
-    asked_of = (focused[0] if len(focused[0]) == 1 else []) if translated else asked_about
-    measured_noun = asked_of[-1] if asked_of and wants_number else ""
-    measured_noun = measured_noun if not translated or any(_mentions(c.norm, measured_noun) for c in candidates) else ""
+    measured_noun = asked_about[-1] if asked_about and wants_number else ""
     # two words in a row may be written as one short form: the first character of the first with
     # one of the second (深圳、香港 → 深港; 研究、开发 → 研发), as ``_abbreviated`` reads one word
     listed = [t for t in weights if re.fullmatch(r"[\u3400-\u9fff]{2}", t)]
