@@ -1482,3 +1482,11 @@ def test_a_yes_no_question_whether_something_exists_is_not_held_to_its_subject()
     # 有没有类似的市区联动: a noun predicate asks whether there is one; 全市率先试点…市区联动重点专项 says so
     piloted = passage("p", "2023年,南湖区创新成果竞相涌现,全市率先试点“合成生物”“脑科学”市区联动重点专项。", "2023")
     assert answer("南湖区层面有没有搞类似的市区联动?", [piloted]) is not None
+
+
+def test_a_kind_before_a_rank_question_is_still_what_is_asked_about() -> None:
+    # 平台里算第几个: a place among platforms; 平台 is not a kind counted and left out (单位有几家)
+    first = passage("f", "2024年7月,南湖生物制造创新中心启动建设,标志着我国生物制造领域首个国家级产业创新平台正式落地。", "2024")
+    other = passage("o", "南湖生物制造创新中心聚焦生物制造中试放大阶段。", "南湖")  # 平台 is what few sentences hold
+    found = answer("南湖生物制造创新中心在我国生物制造领域的国家级产业创新平台里算第几个?", [first, other])
+    assert found is not None and "首个" in found

@@ -181,6 +181,7 @@ _OFFICE = re.compile(r"副?(?:市长|区长|省长|县长|书记|主任|局长|�
                      r"组长|所长|馆长|行长)")
 _EXAMPLES_ASKED = re.compile(r"举[一两二三几\d]?个?例子")  # 举两个例子: how many examples to give, no figure to find
 _NOT_IN_SUBJECT = re.compile(r"\s+|和|与|及|、")
+_KIND_COUNTED = re.compile(r"(?:单位|机构|部门|设施|平台|主体)(?:有|共有|一共有|总共有)?(?:多少|几)")  # 单位有几家
 _TIMES = frozenset("年次届倍")  # measure words of 几年, 几次: a count of years or times, not of things
 _ASKED_IN_TEXT = re.compile(r"[?？]\s*$")  # a sentence of the text that asks (an interviewer's question)
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
@@ -1272,7 +1273,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     if wants_date:  # 时间跨度是哪几年: a date states the time, the word itself is rarely written
         asked_about = [f for f in asked_about if f not in _TIME_WORDS]
     # 几家单位被纳入…试点, …试点的单位有几家: a kind of counted thing the sentence leaves out (3家纳入…)
-    if wants_number and (counts or ASKED_UNIT.search(which)):
+    if wants_number and (counts or _KIND_COUNTED.search(which)):
         asked_about = [f for f in asked_about if f not in _KINDS]
     # 连续几年高过全市平均水准, 举办了几届: a count of years or times counts no noun; what follows is
     # said of them, in the user's words (高过 for 高于), and names nothing the answer must hold
