@@ -181,7 +181,8 @@ _OFFICE = re.compile(r"副?(?:市长|区长|省长|县长|书记|主任|局长|�
                      r"组长|所长|馆长|行长)")
 _EXAMPLES_ASKED = re.compile(r"举[一两二三几\d]?个?例子")  # 举两个例子: how many examples to give, no figure to find
 _NOT_IN_SUBJECT = re.compile(r"\s+|和|与|及|、")
-_KIND_COUNTED = re.compile(r"(?:单位|机构|部门|设施|平台|主体)(?:有|共有|一共有|总共有)?(?:多少|几)")  # 单位有几家
+_KIND_WORD = "(?:" + "|".join(sorted(_KINDS)) + ")"
+_KIND_COUNTED = re.compile(_KIND_WORD + r"(?:有|共有|一共有|总共有)?(?:多少|几)")  # 单位有几家
 _TIMES = frozenset("年次届倍")  # measure words of 几年, 几次: a count of years or times, not of things
 _ASKED_IN_TEXT = re.compile(r"[?？]\s*$")  # a sentence of the text that asks (an interviewer's question)
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
@@ -250,11 +251,11 @@ _INSTRUCTION = re.compile(
 )
 
 
-_ASKING_PART = re.compile(r"(?:担任|任)?什么(?:职务|职位|头衔)|举[一两二三几\d]?个?例子|"
+_ASKING_PART = re.compile(r"(?:担任|任)?什么(?:职务|职位|头衔)|" + _EXAMPLES_ASKED.pattern + "|"
                           r"什么(?:样|类型|种类)的?|哪种类型的?|怎么?样的?|"
                           r"哪[两二三四五六七八九十\d]+\s*(?:[个项类种家所位名条只座批支款件](?:类型的?)?)?|(?:多少|几)\s*[个项名人位层条家所只座批次届倍台款支件篇户套]?|哪一?年|哪个月|哪天|"
-                          r"什么时候|何时|第几|哪些|哪几\s*[个项类种家所位名条只座批支款件]?(?:单位|机构|部门|设施|平台|主体)|哪几|"
-                          r"哪一?[个只家所位项条座批支款件种类](?:单位|机构|部门|设施|平台|主体)?|什么|谁|多大|多高|多长|多久|是否|"
+                          r"什么时候|何时|第几|哪些|哪几\s*[个项类种家所位名条只座批支款件]?" + _KIND_WORD + "|哪几|"
+                          r"哪一?[个只家所位项条座批支款件种类]" + _KIND_WORD + r"?|什么|谁|多大|多高|多长|多久|是否|"
                           r"最(?:大|小|高|低|多|少|早|晚|长|短|快)")  # 规模最大的是哪只: the answer compares
 _ASKS = re.compile(r"^(多少|几|第几|多大|多高|多长|多久|谁|哪些)")
 _SAY = "(?:表示|说|說|介绍|介紹|指出|认为|認為|强调|強調|坦言)"
@@ -348,14 +349,19 @@ def _yes_no_predicate(question_norm: str) -> list[str]:
     return [t for t in words if not any(t != u and t.endswith(u) and t[:-len(u)] in _HEDGES for u in words)]
 
 
-def _said_of_another(text_norm: str, predicate: Sequence[str], question_norm: str) -> bool:
+def _yes_no_subjects(question_norm: str, predicate: Sequence[str]) -> list[str]:
+    """What a yes/no question asks its predicate of: the runs of nouns before the predicate (国家生物
+    制造产业创新中心 of …现在已经投入使用了吗), of four characters or more."""
+    first = min((i for t in predicate if (i := question_norm.find(t)) >= 0), default=len(question_norm))
+    return [run for run in _NOT_IN_SUBJECT.split(_subject_words(question_norm[:first])) if len(run) >= 4]
+
+
+def _said_of_another(text_norm: str, predicate: Sequence[str], subjects: Sequence[str], question_norm: str) -> bool:
     """The clause stating a yes/no question's predicate has a subject of its own (光明生物医药创新中心
     投入使用, asked whether 国家生物制造产业创新中心 is in use): before the predicate it names a noun
-    the question does not hold, and not the question's own subject (a run of nouns before its
-    predicate), which may be worded otherwise (生物制造领域国家产业创新中心) or listed
+    the question does not hold, and not one of the question's ``subjects`` (``_yes_no_subjects``),
+    which may be worded otherwise (生物制造领域国家产业创新中心) or listed
     (合成生物研究、脑解析与脑模拟三大科学设施): most of its character pairs are there."""
-    first = min((i for t in predicate if (i := question_norm.find(t)) >= 0), default=len(question_norm))
-    subjects = [run for run in _NOT_IN_SUBJECT.split(_subject_words(question_norm[:first])) if len(run) >= 4]
     for clause in _CLAUSE_BREAK.split(text_norm):
         at = [i for t in predicate for i in (clause.find(t), clause.find(t[0] + t[-1]) if len(t) == 4 else -1) if i >= 0]
         if at:
@@ -368,8 +374,13 @@ def _said_of_another(text_norm: str, predicate: Sequence[str], question_norm: st
 
 def _pairs_within(phrase: str, text: str) -> float:
     """The share of the phrase's character pairs that occur in the text."""
-    pairs = {phrase[i : i + 2] for i in range(len(phrase) - 1)}
+    pairs = _pairs(phrase)
     return sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
+
+
+def _pairs(text: str) -> set[str]:
+    """The text's character pairs (bigrams)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def _subject_words(text_norm: str) -> str:
@@ -1217,6 +1228,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # whether something happened to what the question names (投入使用了吗, 开工建设了吗), not whether
     # something exists (有没有类似的市区联动): only then is a sentence saying it of another no answer
     happened = bool(predicate) and _tags(predicate[0]).get(predicate[0], "").startswith("v")
+    subjects = _yes_no_subjects(q_norm, predicate) if happened else []
     why = bool(_WHY.search(q_norm) or _WHY.search(translated_from))
     wants_name = bool(_WANTS_NAME.search(q_norm)) and (not translated or bool(_WANTS_NAME_EN.search(translated_from)))
     wants_which = bool(_WANTS_WHICH.search(which)) and not _WANTS_COUNT.search(which)
@@ -1391,7 +1403,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not wants_date or bool(_DATE.search(c.norm)))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
-                and not (happened and _said_of_another(c.norm, predicate, q_norm))
+                and not (happened and _said_of_another(c.norm, predicate, subjects, q_norm))
                 and (not why or bool(_REASON.search(c.norm)))
                 and not (members and q_figures and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
@@ -1470,8 +1482,7 @@ def same_statement(a: _Candidate, b: _Candidate) -> bool:
     """Overlapping spans of one document, or near-identical text from two passages."""
     if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
         return True
-    grams_a = {a.norm[i : i + 2] for i in range(len(a.norm) - 1)}
-    grams_b = {b.norm[i : i + 2] for i in range(len(b.norm) - 1)}
+    grams_a, grams_b = _pairs(a.norm), _pairs(b.norm)
     return bool(grams_a) and len(grams_a & grams_b) / min(len(grams_a), len(grams_b) or 1) > 0.7
 
 
