@@ -1490,3 +1490,70 @@ def test_a_kind_before_a_rank_question_is_still_what_is_asked_about() -> None:
     other = passage("o", "南湖生物制造创新中心聚焦生物制造中试放大阶段。", "南湖")  # 平台 is what few sentences hold
     found = answer("南湖生物制造创新中心在我国生物制造领域的国家级产业创新平台里算第几个?", [first, other])
     assert found is not None and "首个" in found
+
+
+def test_a_part_asked_with_its_whole_is_not_answered_by_the_figure_the_part_shares() -> None:
+    # 其中国家级的有几个: 国家、省、市…超200个 is the whole's figure, the national projects' is not written
+    projects = passage("p", "2023年,南湖区开展国家、省、市重点科研项目超200个。", "2023")
+    assert answer("2023年开展的国家、省、市重点科研项目有多少? 其中国家级的项目占了几个?", [projects]) is None
+    pads = passage("l", "打造“枢纽+末端”低空起降点40个以上。", "打造")
+    assert answer("南湖规划了几个低空起降点? 其中枢纽型起降点有几个?", [pads]) is None
+    # a part with a figure of its own answers, though a list of statements puts it after 、
+    firms = passage("f", "南湖区专精特新企业增至751家、“小巨人”企业56家。", "南湖")
+    assert "56家" in (answer("专精特新企业在南湖有多少? 其中“小巨人”企业有几家?", [firms]) or "")
+
+
+def test_a_text_named_by_its_titles_words_is_the_one_whose_credit_line_answers() -> None:
+    # not quoted as a title: 那篇盘点…“科学元素”的推文 gives the words of 划重点!党代会报告里有哪些“科学元素”?
+    doc = "划重点!党代会报告里有哪些“科学元素”?\n南湖科学城今年新增实验室3个。\n编辑:李可\n"
+    head = replace(passage("h", doc, "划重点"), title="划重点!党代会报告里有哪些“科学元素”?")
+    credits = replace(head, chunk_id="h#credits", text="编辑:李可", start=doc.index("编辑"))
+    assert "李可" in (answer("那篇盘点党代会报告“科学元素”的推文,编辑是谁?", [head, credits]) or "")
+
+
+def test_a_level_asked_of_listed_bodies_is_the_lists_own() -> None:
+    # 国家、省、市级: 级 is said once, of every item; the sentence writes 国家、省、市重点科研项目
+    projects = passage("p", "2023年,南湖区开展国家、省、市重点科研项目超200个。", "2023")
+    assert "200个" in (answer("南湖区一年承担的国家、省、市级重点科研项目大概有多少个?", [projects]) or "")
+
+
+def test_an_award_asked_is_stated_by_what_was_won() -> None:
+    fund = passage("f", "南湖区引导基金荣获“投中2024年度中国最佳私募股权投资引导基金TOP30”。", "南湖")
+    other = passage("o", "南湖区引导基金已参与出资21只子基金、总认缴规模近300亿元。", "南湖")
+    first, second = rank("南湖区的引导基金前阵子拿了个什么奖?", [other, fund])[:2]
+    assert "TOP30" in first.candidate.text and first.score > second.score
+
+
+def test_a_name_is_given_though_the_user_describes_it_in_the_names_own_words() -> None:
+    # 培养创新创业人才的学院: 创业 is the user's, yet 南湖科学城 leads the name
+    college = passage("c", "推动建设南湖科学城创新创业学院,在科技尖端、产业前线、应用实践中培养一批高水平创新创业人才。", "推动")
+    got = answer("南湖说要推动建一所学院,在科技尖端和产业前线培养创新创业人才,这所学院叫什么?", [college]) or ""
+    assert "南湖科学城创新创业学院" in got
+
+
+def test_a_measure_of_two_characters_counts_what_it_is_asked_to() -> None:
+    # 16批次: 次 ends the measure 批; what follows (共450家) is another figure, not a noun it counts
+    rounds = passage("r", "目前,创新中心已组织16批次共450家企业遴选,通过遴选企业163家。", "目前")
+    got = answer("南湖工程生物创新中心到现在组织了几批企业遴选?一共多少家企业参加?", [rounds]) or ""
+    assert "16批次" in got
+
+
+def test_how_a_two_part_question_is_worded_is_not_what_it_asks_for() -> None:
+    from rag.generation.extractive import _candidates, _weights
+
+    # 分别要到多少: 分别 and 要 are the user's way of asking, no word a target sentence must hold
+    target = passage("t", "高标准运营脑科学技术产业创新中心,加快孵化引进一批创新型企业,2024年实现企业总量超60家、估值超80亿元。",
+                     "高标准")
+    other = passage("o", "合成生物和脑科学产业要分别建设一个创新中心。", "合成")
+    question = "南湖给脑科学产业定的2024年目标,企业数量和估值分别要到多少?"
+    weights = _weights(["脑科学", "估值", "分别", "要"], _candidates([target, other]), question)
+    assert set(weights) == {"脑科学", "估值"}
+    got = answer(question, [other, target]) or ""
+    assert "60家" in got and "80亿元" in got
+
+
+def test_money_spent_is_not_answered_by_a_funds_size() -> None:
+    sized = passage("s", "南湖设立规模15亿元的南湖合成生物产业基金。", "南湖")
+    assert answer("南湖合成生物产业基金到现在一共投出去多少钱了?", [sized]) is None
+    spent = passage("p", "南湖合成生物产业基金规模15亿元,已投资3亿元。", "南湖")
+    assert "3亿元" in (answer("南湖合成生物产业基金到现在一共投出去多少钱了?", [spent]) or "")

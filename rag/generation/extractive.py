@@ -79,6 +79,7 @@ from rag.generation.facts import (
 from rag.text import (
     BYLINE,
     CREDIT_LINE,
+    asks_credit,
     fold_script,
     header_end,
     heading_year,
@@ -120,9 +121,9 @@ _UNIT_OF_MEASURE = re.compile(r"平方米|平方公里|平米|公里|千米|公�
 _PREDICATE_END = frozenset({"", "了", "过", "?", "呢", "吗"})
 _WORDING_TAGS = frozenset({"v", "vd", "d", "p", "c", "f", "r", "q", "t"})  # jieba: verb, adverb, …, classifier, time word
 _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 在, 给), never what is asked about
-# how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来, a modal verb (可以给企业用); never a
-# term to find (材料 of 新材料, 下来 of 接下来 are other words)
-_TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来 可以 能够 可能 应该".split())
+# how a user asks, not what: a total (总数), the sources (各份材料说法一样吗), 统计下来, a modal verb (可以给企业用),
+# a two-part question (分别要到多少); never a term to find (材料 of 新材料, 下来 of 接下来 are other words)
+_TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来 可以 能够 可能 应该 分别 要".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
 _WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和".split())  # name the counted things together
@@ -231,8 +232,9 @@ MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工),
 # words a question and a report use for the same thing (改革举措 for 改革措施, 营收增幅 for 营收增长):
 # the checks of what a sentence must name accept either; only words that mean the same in any report
 _SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位",
-                   "建成 建好 盖好 落成 竣工", "开工 动工 开建 启动建设", "落户 入驻", "数量 数目", "经费 资金", "补贴 补助",
-                   "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立")
+                   "建成 建好 盖好 落成 竣工", "开工 动工 开建 启动建设", "落户 入驻", "数量 数目 总量", "经费 资金", "补贴 补助",
+                   "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立",
+                   "奖 奖项 荣获 获评")  # 拿了什么奖: 荣获“…TOP30” names the award
 _SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
 _COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三级, 两地: a numeral opens it
 # a parenthesis in Latin letters in a rendering glosses the word before it ("academicians (CAS/CAE
@@ -407,7 +409,7 @@ def _mentions(text_norm: str, word: str) -> bool:
     do (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate), or it is the short form of
     a word there (高校), or the text says it with another word of the same meaning (``_SAME_MEANING``)."""
     return (word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
-            or (len(word) == 2 and word[1] in "种类" and word[0] in text_norm)  # 险种: 创业险、研发险
+            or (len(word) == 2 and word[1] in "种类级" and word[0] in text_norm)  # 险种: 创业险、研发险; 市级: 国家、省、市
             or any(other in text_norm for other in _SAME_MEANING.get(word, ())))
 
 
@@ -1068,6 +1070,48 @@ def _counts_only(text_norm: str, things: str) -> bool:
     return bool(counting.search(text_norm)) and not numbers(_YEARS_WRITTEN.sub(" ", counting.sub(" ", text_norm)))
 
 
+_PART_SUFFIX = re.compile(r"(?<=[\u4e00-\u9fff]{2})[级型类]$")  # 国家级 → 国家, 枢纽型 → 枢纽
+_ALTERNATIVE_JOINS = frozenset("、和与及或+/")  # between alternatives that share one figure (国家、省、市…项目)
+_COUNTED_END = re.compile(r"\d\s*[%％]?[\u4e00-\u9fff]?$")  # …751家: a statement with its own figure ends here
+_BOUNDS = frozenset("以上 以下 左右 以内".split())
+# 投出去多少钱: money spent; a fund's size (规模15亿元的…基金) is what it may spend, not what it has
+_SPENT_ASKED = re.compile(r"投(?:了|出去|进去|入|资)?(?:多少|几)|花(?:了)?(?:多少|几)|出资(?:多少|几)")
+_SPENT_STATED = re.compile(r"投资|投入|出资|花费|支出|耗资|拨付|实缴|资助|投了")
+_SIZE_FIGURE = re.compile(r"规模(?:为|达到?|超过?|近|约)?\s*\d")
+
+
+def _part_asked(question_norm: str) -> str:
+    """The word naming the part a 其中 question counts (…有多少? 其中国家级的项目占了几个 → 国家;
+    其中枢纽型起降点有几个 → 枢纽), '' when there is none or the question lists several parts
+    itself (其中已经在建或投入运营的有几个: the sentence may list them so too)."""
+    if (at := question_norm.find("其中")) < 0:
+        return ""
+    before, words = question_norm[:at], load_jieba().lcut(question_norm[at + 2:])
+    for i, w in enumerate(words):
+        if _ASKS_INSIDE.search(w):
+            return ""
+        if (w in _HEDGES or w in before or w in _BOUNDS or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)
+                or (i and words[i - 1][-1:].isdigit())):  # 10 + 亿元 + 以上: a unit and a bound, not a part
+            continue
+        stem = _PART_SUFFIX.sub("", w)
+        return "" if _only_as_alternative(question_norm, stem) else stem
+    return ""
+
+
+def _only_as_alternative(text_norm: str, word: str) -> bool:
+    """Each time ``word`` is written it is one of alternatives sharing a figure (开展国家、省、市重点
+    科研项目超200个; 打造“枢纽+末端”低空起降点40个): the figure is the whole's, not the part's."""
+    spans = [m.span() for m in re.finditer(re.escape(word), text_norm)]
+
+    def alternative(start: int, end: int) -> bool:
+        after = text_norm[end:end + 2].lstrip("”’」』\"")[:1]
+        lead = text_norm[:start].rstrip("“‘「『\"")
+        # not after a statement with a figure of its own (专精特新企业751家、“小巨人”企业56家)
+        return after in _ALTERNATIVE_JOINS or (lead[-1:] in _ALTERNATIVE_JOINS and not _COUNTED_END.search(lead[:-1]))
+
+    return bool(spans) and all(alternative(*span) for span in spans)
+
+
 def _counts_other(text_norm: str, counted: str, question_norm: str) -> bool:
     """Each time the sentence names ``counted`` it is the first part of another noun the question
     does not name (院士团队数量增至57个 counts teams, asked 多少位院士; 企业孵化器 are not 企业),
@@ -1105,7 +1149,10 @@ def _gives_name(text: str, question_norm: str) -> bool:
         text_norm = match_form(text)
         # a kind said of any organisation (那个机构叫什么) is named by any organisation's name (…香港运营中心)
         end = _ORG_END.pattern if kinds[-1] in _KINDS else kinds[-1]
-        if any(m.group(1) not in question_norm and not _POINTING_CHARS.search(m.group(1))  # 我们公司 names none
+        # (or a place or brand leads it, though the user described it: 培养创新创业人才的学院 → 光明科学城创新创业学院)
+        plain = question_norm.replace("的", "")  # 在南湖布局的研究院 is the question's own 在南湖布局研究院
+        if any((m.group(1) not in question_norm or _proper(text_norm[max(0, m.start() - 6):m.end()], plain))
+               and not _POINTING_CHARS.search(m.group(1))  # 我们公司 names none
                for m in re.finditer(rf"([\u4e00-\u9fff]{{2}}){end}", text_norm)):
             return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
@@ -1268,6 +1315,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # the one before it does, or it is the title of the sentence's document (“…”这篇推文的编辑是谁)
     q_quoted = [] if translated else quoted(question)
     titled = {doc: "".join(t for t in q_quoted if _states(title, t)) for doc, title in titles.items()}  # its words covered
+    credited = asks_credit(question)  # 那篇…的推文,编辑是谁: its title names the text whose credit line answers
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     # (nor one asking about the group it belongs to: 超高清视频显示那几个集群加起来)
@@ -1371,6 +1419,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
     # 规划的那些载体中,已经建成的有几个: a part of a set is counted; the set's own size does not answer
     whole = m.group("set")[-4:] if wants_number and (m := _PART_OF.search(q_norm)) else ""
+    # …有多少? 其中国家级的有几个: the part's own figure; one the part shares with others (国家、省、市) is the whole's
+    part = _part_asked(q_norm) if wants_number and q_lang == "zh" and not translated else ""
+    spent = wants_number and ask.unit == "元" and not translated and bool(_SPENT_ASKED.search(which))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
@@ -1382,7 +1433,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         coverage = sum(w if t in joined or _covers(c.norm, t, weights)
                        or (t in scene and (t in p_norms[c.n - 1] or t in (c.year, c.published[:4])))
                        or t in c.section or t in c.speaker or t in c.named
-                       or t in titled[c.doc_id]
+                       or t in titled[c.doc_id] or (credited and t in titles[c.doc_id])
                        else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
                        for t, w in weights.items()) / total if total else 0.0
         written = numbers(c.norm)
@@ -1431,6 +1482,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
                 and not (whole and _counts_only(c.norm, whole))
+                and not (part and _only_as_alternative(c.norm, part))
+                and not (spent and _SIZE_FIGURE.search(c.norm) and not _SPENT_STATED.search(c.norm))
                 and not (measured_noun and _counts_other(c.norm, measured_noun, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))

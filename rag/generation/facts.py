@@ -126,7 +126,7 @@ _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters
 _PARTICLES = re.compile(r"[了呢吗嗎啊呀的]+$")
 _EXAMPLES = re.compile(r"[举舉说說]几个|几个例子|幾個例子")  # 举几个例子 asks for examples, it counts nothing
-_AFTER_FIGURE = re.compile(r"^(?:以上|以下|左右|上下|之多|余|多)")  # 100家以上: no noun follows
+_AFTER_FIGURE = re.compile(r"^次?(?:以上|以下|左右|上下|之多|余|多)?")  # 100家以上: no noun follows; 16批次: 次 ends the measure
 _LEADS_FIGURE = re.compile(r"[共约約超逾近达達有为為是等了]+$")  # 院士共59位: what stands between a noun and its figure
 # the kind that ends an organisation's name, and the verbs that govern such a name (共建…研究院)
 _ORGANISATION_KIND = re.compile(r"研究院|研究所|实验室|创新中心|研究中心|大学|学院|公司|集团|银行")
