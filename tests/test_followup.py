@@ -213,3 +213,8 @@ def test_what_about_a_topic_with_its_own_question_is_that_question() -> None:
     assert resolve("And what about Shenzhen as a whole, how much computing capacity is built?",
                    ["How much computing power is Nanhu aiming for?"]) == \
         "For Shenzhen as a whole, how much computing capacity is built?"
+
+
+def test_a_time_phrase_jieba_cuts_ends_the_subject_a_pronoun_stands_for() -> None:
+    # 前阵子 (前 + 阵子 to jieba) starts what is said of the fund, as 现在 does
+    assert resolve("它现在投了几只子基金?", ["南湖区的引导基金前阵子拿了个什么奖?"]) == "南湖区的引导基金现在投了几只子基金?"

@@ -499,6 +499,8 @@ _PREDICATES = frozenset("有 有个 是 叫".split())  # 设施有个外号, 基
 _COMPLEMENT = frozenset("到 至 成 为".split())  # 扩大到: a result complement (深圳设立了 keeps its verb)
 _WANTS = frozenset("想 要 打算 准备 準備 希望 力争 力爭".split())  # verbs of wanting and planning
 _WHEN_WORDS = frozenset("已经 已經 已 曾经 曾經 正在 目前 现在 現在 将 將 预计 預計 时候 時候".split())  # when, not who
+# a time said in a phrase jieba cuts (前阵子 → 前 + 阵子): it starts what is said of the subject
+_TIME_PHRASE = re.compile(r"前阵子|前陣子|前段时间|前段時間|前些天|前些日子|最近|近日|近期|近来|近來|日前|刚刚|剛剛")
 
 
 def _subject_clause(head: str) -> str:
@@ -526,7 +528,7 @@ def _subject_clause(head: str) -> str:
         # stays with it (光明区2024年新增的企业: that year's)
         when = w.flag == "t" or w.word in _WHEN_WORDS or w.word in ("里面", "裡面")  # 大厦里面进驻了…: what is in it
         # 这个模式最早是谁搞出来的, 基地主要攻关…: an adverb starts what is said of it
-        when = when or w.flag == "d" or w.word in ("主要", "具体")
+        when = when or w.flag == "d" or w.word in ("主要", "具体") or bool(_TIME_PHRASE.match(head, at))
         if seen_noun and not title and (verb or when or (w.flag == "p" and rest >= 1)):
             return head[:at]
         title = (title or w.word == "《") and w.word != "》"  # a title is one name: 《光明以科技赋能…》
