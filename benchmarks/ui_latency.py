@@ -1,12 +1,14 @@
 """Answer latency as a person sees it: the chat UI in headless Chromium, single questions and follow-ups.
 
-    python benchmarks/ui_latency.py [--backend local] [--conversations 8]
+    python benchmarks/ui_latency.py [--backend local] [--questions 20] [--conversations 8]
 
 Starts ``ui.py`` over a temporary copy of the bundled corpus, opens it in Debian's Chromium
-(Playwright drives it; no browser is downloaded), and for each conversation of the test half
-types the first question and then its follow-ups, timing from pressing Enter to the first
-answer text on screen and to the finished answer. Prints p50/p95 for first questions and for
-follow-up turns, and their ratio.
+(Playwright drives it; no browser is downloaded), types each single question in a new chat (the
+same questions ``answer_latency.py`` times through the API: the test half's fact, cross-script
+and English questions, evenly spaced), then for each conversation of the test half its first
+question and its follow-ups, timing from pressing Enter to the first answer text on screen and
+to the finished answer. Prints p50/p95 for single questions (a conversation's first question is
+one too), for follow-up turns, and their ratio.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from answer_latency import SINGLE_TYPES, spread  # noqa: E402  (the API benchmark's choice of questions)
 from ui_load import started_app  # noqa: E402  (ui.py on a free port over a copy of the corpus)
 
 from rag.evaluation.metrics import percentile  # noqa: E402
@@ -57,10 +60,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="local")
+    parser.add_argument("--questions", type=int, default=20, help="single questions, each in a new chat")
     parser.add_argument("--conversations", type=int, default=8)
     parser.add_argument("--file", type=Path, default=ROOT / "benchmarks" / "eval" / "test.jsonl")
     args = parser.parse_args()
     items = [json.loads(x) for x in args.file.read_text(encoding="utf-8").splitlines() if x.strip()]
+    singles = [[q] for q in spread([i["q"] for i in items if i["type"] in SINGLE_TYPES], args.questions)]
     conversations = [[t["q"] for t in i["turns"]] for i in items if i["type"] == "conversation"][: args.conversations]
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not chromium:
@@ -73,7 +78,7 @@ def main() -> None:
         page.goto(url)
         page.wait_for_selector("#question textarea")
         ask(page, "光明区有多少名院士?")  # the first answer loads the models
-        for turns in conversations:
+        for turns in singles + conversations:
             page.click("#new-chat")
             page.wait_for_function(CLEARED, timeout=TIMEOUT_MS, polling=50)  # else the old answers are counted
             for n, question in enumerate(turns):
@@ -82,7 +87,8 @@ def main() -> None:
                 firsts[kind].append(first)
                 totals[kind].append(total)
         browser.close()
-    print(f"chat UI in Chromium, backend {args.backend}, {len(conversations)} conversations of {args.file.name}")
+    print(f"chat UI in Chromium, backend {args.backend}, {len(singles)} single questions and "
+          f"{len(conversations)} conversations of {args.file.name}")
     for kind in ("question", "follow-up"):
         print(line(f"{kind}, first text", firsts[kind]))
         print(line(f"{kind}, answer", totals[kind]))
