@@ -59,6 +59,7 @@ from rag.generation.facts import (
     AREA,
     ASKED_UNIT,
     CJK_RUN,
+    PLAN_SPAN,
     STATEMENT_CLAUSE,
     Number,
     any_count_unit,
@@ -173,7 +174,7 @@ _ASKS_INSIDE = re.compile(r"哪|什么|谁|多少|几")
 _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
-_ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|医院|中心|基金|协会|联盟|团队|机构|支行)")
+_ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|保险|证券|医院|中心|基金|协会|联盟|团队|机构|支行)")
 # a government body, named by what it does rather than by a proper noun (国家部委、省科技厅)
 _GOVERNMENT_BODY = re.compile(r"部委|[\u4e00-\u9fff]{2,6}委员会|(?:科技|财政|发改|工信|人社|卫健|卫生健康|教育|商务|"
                               r"司法|市场监管|统计|科创|住建|规划|自然资源|生态环境)[部厅局委]")
@@ -202,6 +203,7 @@ _WANTS_ORG_EN = re.compile(r"\bwhich\s+(?:[\w'-]+\s+){0,3}?(?:institutions?|inst
 # technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
+_VERBS_TAGGED_NAMES = frozenset("印发 力争 必争 申报 扬帆".split())  # verbs jieba's dictionary tags nz
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})  # a person: only when one is asked for (jieba tags 金白银 so too)
 _PLACE_LIKE = re.compile(r"[城区市省县镇村路街园港湾]$")  # jieba tags 科学城 as a person's name too
 _PERSON_ASKED = re.compile(r"(?:长|书记|主任|领导|人|者|士|家|员|手)(?:的名字|叫什么|叫啥)")
@@ -218,7 +220,9 @@ _LAND_WORDS = frozenset("土地 用地 面积 占地".split())
 _TIME_WORDS = frozenset("时间 时间跨度 跨度 日期 年份 时候 期限 年限 时段 周期".split())
 _YEAR_NAMED = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
-_ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}")  # A+B+C, A、B和C
+# A+B+C, A、B和C, A、B等 (等 says the list goes on; not the 等 of 高等院校, 平等, 等级)
+_ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}|"
+                          rf"{_ITEM}、{_ITEM}(?<![高平相对對同初中均优優上头頭特])(?=等(?![级級]))")
 _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
@@ -243,6 +247,9 @@ _LATIN_ASIDE = re.compile(r"[(（][^()（）]*[A-Za-z][^()（）]*[)）]")
 # a count after the list it counts (国家、省、市三级, 深圳、香港两地): the question names the items
 _LIST_COUNT = re.compile(r"(?P<items>[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+?)+)(?P<n>[两二三四五六七八九十]|\d+)"
                          r"(?=[级个地方家类项大])")
+# a plan's span is asked for (规划期从哪一年到哪一年, "Which years does the plan cover?")
+_SPAN_ASKED = re.compile(r"[到至]哪|哪[几幾些]年|年份|期限|跨度|年限|覆盖|涵盖|期间|时间段"
+                         r"|\b(?:which|what)\s+years\b|\bcover|\bspan|\bperiod\b", re.I)
 _DATE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|\d{4}-\d{1,2}|(19|20)\d{2}")
 _INSTRUCTION = re.compile(
     r"(ignore|disregard|forget)\b.{0,30}\b(instruction|prompt|rule|above|previous)|system prompt|"
@@ -277,7 +284,7 @@ _FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 
 _VAGUE = frozenset("东西 内容 事情 事项 情况".split())  # 包括哪些东西: asks what, naming no kind to find
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
-# another (2023年投用的光明科技金融大厦) does not answer it. A sentence naming none is not judged.
+# another (2023年投用的光明科技金融大厦), or none (2024年实现企业总量超60家), does not answer it
 _MILESTONES = tuple(re.compile(p) for p in (
     r"开工|开建|动工|奠基|破土|启动建设|开始建设",
     r"建成(?!果)|完工|竣工|落成",  # not 共建成果转化
@@ -840,7 +847,11 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
         if len(chosen) >= max_sentences:
             break
         other_doc = all(f.candidate.doc_id != c.candidate.doc_id for c in chosen)
-        if any(same_statement(f.candidate, c.candidate) for c in chosen):
+        if (same := next((i for i, c in enumerate(chosen) if same_statement(f.candidate, c.candidate)), None)) is not None:
+            if f.fits and _says_more(f.candidate, chosen[same].candidate):
+                # another document's wording of it that names more (支持中兵集团、国药集团等龙头企业…):
+                # given too, each citing its own document
+                chosen.append(f)
             continue
         if f.score < OTHER_DOC_RATIO * best:
             # a figure or a date asked for: another document's sentence that answers on its own is given
@@ -1157,6 +1168,7 @@ def _gives_name(text: str, question_norm: str) -> bool:
             return True
     tags = _NAME_TAGS | _PERSON_TAGS if _PERSON_ASKED.search(question_norm) else _NAME_TAGS
     return any((tag in tags or _LATIN_NAME.fullmatch(word)) and match_form(word) not in question_norm
+               and word not in _VERBS_TAGGED_NAMES
                and not (tag in _PERSON_TAGS and _PLACE_LIKE.search(word))
                for word, tag in _tags(fold_script(text)).items())
 
@@ -1173,6 +1185,7 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     if kind == "person" and any(m.group() not in question_norm for m in _OFFICE.finditer(text_norm)):
         return True  # 管委会主任是谁: 由分管副市长担任 names the office that holds it
     if any(tag in _KIND_TAGS[kind] and len(word) >= 2 and match_form(word) not in question_norm
+           and word not in _VERBS_TAGGED_NAMES
            for word, tag in _tags(fold_script(text)).items()):
         return True
     if kind in ("org", "agent") and any(m.group() not in question_norm for m in _GOVERNMENT_BODY.finditer(text_norm)):
@@ -1187,12 +1200,16 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
 def _proper(name: str, question_norm: str) -> bool:
     """An organisation's or a place's name (… 研究院, … 路) that the question does not give: a place,
     a brand or a short form leads it (深圳医学科学院, 国创中心), not a common noun (7家科技支行)."""
+    jieba = load_jieba()
+    words = list(jieba.posseg.cut(name))
     at = 0
-    for word in load_jieba().posseg.cut(name):
+    for word in words:
         if word.flag in _PROPER_TAGS and len(word.word) >= 2 and name[at:] not in question_norm:
             return True
         at += len(word.word)
-    return False
+    # a word jieba's dictionary does not know right before the kind: a brand (国任 of 国任保险, 贝特瑞)
+    head = words[-2].word if len(words) >= 2 else ""
+    return len(head) >= 2 and bool(CJK_RUN.fullmatch(head)) and not jieba.dt.FREQ.get(head) and head not in question_norm
 
 
 def _ordinals(text_norm: str, *, sessions: bool = True) -> set[float]:
@@ -1395,6 +1412,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         if wants_number and q_lang == "zh" else []
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
+    # 规划期从哪一年到哪一年: a plan's span (2022-2035年) answers; otherwise it dates nothing
+    spans_asked = bool(_SPAN_ASKED.search(q_norm) or _SPAN_ASKED.search(translated_from))
     # a question about the district is not answered by the city's figure (全市11所), nor one about
     # the whole city by the district's (全区院士57人); a place inside a quoted name (入选“全国工业百强区”)
     # is no scope the sentence states
@@ -1451,7 +1470,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm, sessions=q_sessions))
                 and (not wants_number or bool(new_numbers) or (ask.rank and bool(ranks(c.norm) - q_ranks)))
-                and (not wants_date or bool(_DATE.search(c.norm)))
+                and (not wants_date or bool(_DATE.search(c.norm if spans_asked else PLAN_SPAN.sub(" ", c.norm))))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
                 and not (happened and _said_of_another(c.norm, predicate, subjects, q_norm))
@@ -1467,7 +1486,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (ask.change and q_figures and not changes_with(c.norm, q_figures))
                 and (not focus or kind_only or enumerates or (kinds and _names_several(c.text, c.norm))
                      or (all if compound else any)(_mentions(c.norm, f) or (wants_date and _named_above(f, c, p_norms))
-                                                   for f in focus))
+                                                   # 光明区哪些应用…: the place its document is about
+                                                   or (f in scene and f in doc_norms[c.doc_id]) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
@@ -1477,7 +1497,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in list_kind)
                 and not (wider and _DISTRICT_SCOPE.search(unquoted := _QUOTED_SPAN.sub(" ", c.norm))
                          and not _WIDER_PLACE.search(unquoted))
-                and not (milestone and (dates := _milestones(c.norm)) and not dates & milestone)
+                and not (milestone and not _milestones(c.norm) & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
@@ -1529,6 +1549,15 @@ def _score(f: _Features) -> tuple[float, bool]:
     if f.typed:  # the asked-for number or date is inside, so among equals take the shorter
         score -= LENGTH_PENALTY * min(f.length, 200) / 100
     return (score if f.fits else score * MISFIT), enough and f.fits
+
+
+def _says_more(a: _Candidate, b: _Candidate) -> bool:
+    """``a`` is another passage's wording of ``b`` that holds (nearly) all of it and more: a document
+    repeating another's sentence with the names or figures it left out."""
+    if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
+        return False  # a clause and the sentence it is part of: the ranker weighed which is the answer
+    grams_a, grams_b = _pairs(a.norm), _pairs(b.norm)
+    return len(grams_a) > len(grams_b) and len(grams_b - grams_a) <= 0.1 * len(grams_b)
 
 
 def same_statement(a: _Candidate, b: _Candidate) -> bool:

@@ -297,6 +297,8 @@ _HEIGHT = re.compile(_NUMERAL + r"\s*(?:余|多)?\s*(?:米|公尺|m)(?![²2a-z])
 HEIGHT = "m"  # the ``Asked.unit`` of a height question
 _FIGURE_OF_UNIT = {"%": _PERCENT, AREA: _AREA, HEIGHT: _HEIGHT}  # units asked for by a pattern, not by measure words
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a plan's span in brackets (…行动计划(2022-2025), 《…规划(2022-2035年)》): what it covers, not when it was written
+PLAN_SPAN = re.compile(r"\(\s*((?:19|20)\d{2})\s*年?\s*[-–—~至到]\s*((?:19|20)\d{2})\s*年?\s*\)")
 # a year that opens a clause (2023年,…) frames the sentences after it; one inside a clause
 # (落实…2019年度个人所得税补贴政策) names what it qualifies
 _FRAMING_YEAR = re.compile(r"(?:^|[，,。；;：:！!？?\s])(?:在|于|截至|截止|到)?((?:19|20)\d{2})(?=\s*年)")
@@ -449,8 +451,10 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
         if not any(_CHANGE.search(clause) and figure.search(clause) for clause in _CLAUSE.split(text_norm)):
             return False
     if ask.years:
-        stated = set(_YEAR.findall(text_norm)) or set(_FRAMING_YEAR.findall(before_norm)[-1:]) or {heading_year} - {""}
-        if stated and not stated & ask.years:
+        spanned = {y for span in PLAN_SPAN.findall(text_norm) for y in span}  # 2021年编了什么计划: 编制…计划(2022-2025)
+        stated = (set(_YEAR.findall(PLAN_SPAN.sub(" ", text_norm))) or set(_FRAMING_YEAR.findall(before_norm)[-1:])
+                  or {heading_year} - {""})
+        if stated and not (stated | spanned) & ask.years:
             return False
         # 截至目前 may open the sentence the clause is taken from (in ``before_norm``, after its last stop)
         if not stated and (_PRESENT.search(text_norm) or _PRESENT.search(re.split(r"[。!?！？]", before_norm)[-1])) and not (
