@@ -218,3 +218,17 @@ def test_what_about_a_topic_with_its_own_question_is_that_question() -> None:
 def test_a_time_phrase_jieba_cuts_ends_the_subject_a_pronoun_stands_for() -> None:
     # 前阵子 (前 + 阵子 to jieba) starts what is said of the fund, as 现在 does
     assert resolve("它现在投了几只子基金?", ["南湖区的引导基金前阵子拿了个什么奖?"]) == "南湖区的引导基金现在投了几只子基金?"
+
+
+def test_among_those_with_the_member_named_stands_alone_unless_it_counts() -> None:
+    assert resolve("其中南湖高等研究院是哪一年完工的?", ["南湖引进的大院大所项目一共有几个?"]) == "南湖高等研究院是哪一年完工的?"
+    # a part counted is counted within the whole asked before: not the part alone
+    assert resolve("其中国家级的有几个?", ["南湖区一年开展多少个国家、省、市重点科研项目?"]) != "国家级的有几个?"
+    assert resolve("其中有专门保知识产权的吗?", ["南湖一共推出了几个科技保险产品?"]) != "有专门保知识产权的吗?"
+
+
+def test_a_pronoun_after_a_question_that_asked_a_things_name_is_the_name_answered() -> None:
+    # 它打算…: what it intends is the college's, though 打算 after 它 is also how an actor acts again
+    standalone = resolve("它打算在哪些地方培养人?", ["杨帆说南湖要建一所学院来培养创新创业人才,这所学院叫什么?"],
+                         answer="推动建设南湖科学城创新创业学院,培养一批高水平人才[1]。")
+    assert standalone is not None and standalone.endswith("南湖科学城创新创业学院打算在哪些地方培养人?")

@@ -81,6 +81,8 @@ _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
 _COUNT_UNIT = re.compile(r"(多少|几|幾)[个個家所项項只隻位名条條座批种種类類台臺]")  # 多少家 → 多少
 _AGAIN = re.compile(r"\s*(?:还|還|也|又|再|要|想|准备|準備|打算)")  # after a pronoun: its subject acts again
+_NAME_ASKED = re.compile(r"[这這那该該此](?:[个個所家座只隻项項位条條])?(?P<noun>[\u3400-\u9fff]{2})"
+                         r"(?:叫什么|叫什麼|叫啥|的名字|的名称|的名稱)")  # 这所学院叫什么: the 学院 the answer names
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
 _WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?")  # 哪个, 哪一家: the noun after it is what is asked for
 # one thing pointed at (not 这些, 这批): the previous answer may name it
@@ -146,6 +148,11 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
+    if (among := _AMONG.match(q := question.strip())) and not _ZH_COUNTS.search(q) and _ZH_ASKS_WHAT.search(q) \
+            and not depends_on_history(member := q[among.end():]):
+        # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of
+        # the whole's part, nor 其中有专门保知识产权的吗?, whether the whole holds one)
+        return member
     if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
             and not depends_on_history(named := _AMONG.sub("", named)):
         # 合成生物那个设施投用了没?, 其中华星那个基地主要攻关哪些材料?: the question names what it points at
@@ -249,7 +256,7 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         pointer = q[start:end - len(noun)]
         # 它还准备…: the one who acted before does more, not the thing the answer named (它 = 科创委,
         # after 科创委打算修订哪部条例?)
-        again = not noun and _AGAIN.match(q[end:])
+        again = not noun and _AGAIN.match(q[end:]) and not _NAME_ASKED.search(context)  # not 它打算… after 这所学院叫什么
         topic = ("" if again else _named_in(answer, pointer, noun, context)) or _pointed_at(noun, context, pointer)
         topic = _before_wanting(topic) if again else topic  # 它要组建… after 光明2025年想争取…: 光明2025年
         if _ASKS_WHEN.search(q):  # 它什么时候点亮? after 超算二期2023年建到哪一步了: asks the year, names none
@@ -373,7 +380,10 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
 
 
 def _which_noun(context: str) -> str:
-    """The head noun of what a which question asks for (平台 of 把哪个在线平台打造成…), ``""`` if it asks no which."""
+    """The head noun of what a which question asks for (平台 of 把哪个在线平台打造成…) or whose name it
+    asks (学院 of 这所学院叫什么), ``""`` if it asks neither."""
+    if named := _NAME_ASKED.search(context):
+        return named.group("noun")
     which = _WHICH.search(context)
     nouns = []
     for w in _tagged(context[which.end():]) if which else []:
