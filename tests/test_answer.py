@@ -77,6 +77,16 @@ def _evidence(question: str, passages: list[Passage]) -> list:
     return select(question, passages, similarity=None, budget_tokens=500).chosen
 
 
+def test_a_question_asked_in_two_parts_is_answered_part_by_part_or_not_at_all():
+    passages = [_passage(0, "带着团队从柏林回到南湖科学城创业的杨帆,就是一位创新人才。"),
+                _passage(1, "入驻的合成生物企业,每月可获得45元每平方米的租金补贴。")]
+    asked = "那位从柏林带着团队回南湖创业的人叫什么名字?她提到入驻的合成生物企业每个月能拿多少租金补贴?"
+    chosen = [f.candidate.text for f in _evidence(asked, passages)]
+    assert any("杨帆" in t for t in chosen) and any("45元" in t for t in chosen)
+    # a part the documents do not answer: no half answer to a question asked whole
+    assert _evidence("那位从柏林带着团队回南湖创业的人叫什么名字?南湖有几家三甲医院?", passages) == []
+
+
 def test_prompt_numbers_evidence_by_passage_and_keeps_the_system_prompt_fixed():
     passages = [_passage(0, "光明区共有院士59人。"), _passage(1, "截至2024年底，光明区院士为57人。")]
     a = build_messages("光明区有多少名院士?", _evidence("光明区有多少名院士?", passages), lang="zh")

@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.generation.cite import Similarity
-from rag.generation.extractive import Finding, choose, figure_focus, rank
+from rag.generation.extractive import Finding, choose, compose, figure_focus, rank, same_statement
+from rag.generation.followup import is_question, resolve
 from rag.text import asks_credit, credit_span, ends_sentence, normalise, published, sentence_end, year_headings
 from rag.tokens import count_tokens
 from rag.types import Passage
@@ -30,6 +31,8 @@ from rag.types import Passage
 _YEAR_LEADS = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年\s*[,，]")
 MAX_LEAD_IN = 400  # characters of a passage's paragraph before it read for the year it speaks of
 MAX_SENTENCE_TAIL = 200  # characters a passage cut in mid-sentence is read on, at most, to finish it
+_PART_END = re.compile(r"[^?？]+[?？]")  # one question of several asked at once
+MAX_PARTS = 3
 Search = Callable[..., list[Passage]]  # search(question, *, k, mode="hybrid") -> passages, best first
 
 
@@ -111,7 +114,10 @@ def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | N
     """Score the pool's sentences, choose the answer sentences, and pack their passages first,
     whatever their size (``translated_from``: the user's question when ``question`` is a machine
     rendering of it; ``romanised``: the documents' words for the names it gives in pinyin; see ``rank``)."""
-    chosen = choose(rank(question, pool, similarity=similarity, translated_from=translated_from, romanised=romanised))
+    def chosen_for(asked: str) -> list[Finding]:
+        return choose(rank(asked, pool, similarity=similarity, translated_from=translated_from, romanised=romanised))
+
+    chosen = chosen_for(question) or _each_part_chosen(question, chosen_for)
     first = list(dict.fromkeys(pool[f.candidate.n - 1] for f in chosen))
     passages = pack_passages(list(dict.fromkeys([*first, *pool])), budget_tokens=budget_tokens, keep=len(first))
     number = {p.chunk_id: i for i, p in enumerate(passages, start=1)}
@@ -125,6 +131,22 @@ def select(question: str, pool: Sequence[Passage], *, similarity: Similarity | N
         return out
 
     return Selection(passages=passages, chosen=renumbered(chosen))
+
+
+def _each_part_chosen(question: str, chosen_for: Callable[[str], list[Finding]]) -> list[Finding]:
+    """The sentences answering each part of a question asked in two or three (…叫什么名字?她提到…每个月
+    能拿多少租金补贴?), when no sentence answers it whole: every part must be answered, a later part
+    read after the first (她 is the one it asked about). ``[]`` when a part is not answered."""
+    parts = [p.strip() for p in _PART_END.findall(question) if p.strip()]
+    if not 2 <= len(parts) <= MAX_PARTS or not all(is_question(p) for p in parts):
+        return []
+    chosen: list[Finding] = []
+    for i, part in enumerate(parts):
+        found = chosen_for(resolve(part, [parts[0]], answer=compose(chosen)) or part if i else part)
+        if not found:
+            return []
+        chosen += [f for f in found if not any(same_statement(f.candidate, c.candidate) for c in chosen)]
+    return chosen
 
 
 def pack_passages(passages: Sequence[Passage], *, budget_tokens: int, keep: int = 0) -> list[Passage]:
