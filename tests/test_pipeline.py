@@ -276,6 +276,31 @@ def test_a_year_the_translation_dropped_is_put_back() -> None:
     assert search.queries == ["2024年光明区有多少家国家高新技术企业？"]
 
 
+@pytest.mark.parametrize(("rendering", "searched"), [
+    ("光明区有哪些科技金融产品供科技公司使用？", "光明区有多少科技金融产品供科技公司使用？"),
+    ("光明区的算力目标是什么？", "光明区的算力目标是多少？"),
+])
+def test_a_how_many_question_rendered_as_a_which_question_asks_for_the_figure(rendering: str, searched: str) -> None:
+    generator = ScriptedGenerator.answering("", translated=rendering)
+    search = Search([_passage("b", FUND)])
+    _ask(_pipeline(generator), "How many sci-tech finance products does Guangming offer to tech companies?", search)
+    assert search.queries == [searched]
+
+
+@pytest.mark.parametrize(("question", "rendering", "searched"), [
+    ("What is Nanhu's synthetic biology cluster valued at in total?", "南湖合成生物学产业集群的总价值是多少？",
+     "南湖合成生物学产业集群的总估值是多少？"),
+    ("What are they worth altogether?", "它们的值是多少？", "它们的估值是多少？"),
+    ("What output value are they supposed to generate?", "它们应该生成什么输出值？", "它们应该生成什么产值？"),
+])
+def test_a_measure_the_translator_words_otherwise_is_searched_as_reports_word_it(question: str, rendering: str,
+                                                                                 searched: str) -> None:
+    generator = ScriptedGenerator.answering("", translated=rendering)
+    search = Search([_passage("b", FUND)])
+    _ask(_pipeline(generator), question, search)
+    assert search.queries == [searched]
+
+
 HETAO = "光明区设立光明科学城河套创新中心，链接港澳创新资源。"
 NATIONAL_CENTRE = "2024年7月，光明区设立国家生物制造产业创新中心。"
 
@@ -553,6 +578,17 @@ def test_an_english_pronoun_after_a_which_question_is_searched_as_the_name_the_a
     _ask(pipeline, "How many investment firms are registered on it?", search, history=history)
     assert search.queries[-1] == "有多少家投资机构注册在南湖创投网在线服务平台上面?"
 
+
+
+def test_an_english_follow_up_whose_rendering_dropped_its_pronoun_is_searched_with_the_question_before() -> None:
+    generator = _renderer({"What incubation model did the Nanhu innovation center pioneer?": "南湖创新中心首创了什么孵化模式?",
+                           "How many companies have made it through its selection rounds?": "有多少家公司通过了筛选环节?"})
+    pipeline, search = _pipeline(generator), Search([_passage("a", "南湖创新中心首创楼上楼下模式,通过遴选企业163家。")])
+    history: list[ChatMessage] = [
+        {"role": "user", "content": "What incubation model did the Nanhu innovation center pioneer?"},
+        {"role": "assistant", "content": "楼上楼下模式[1]。"}]
+    _ask(pipeline, "How many companies have made it through its selection rounds?", search, history=history)
+    assert search.queries[-1] == "南湖创新中心首创了什么孵化模式? 有多少家公司通过了筛选环节?"
 
 
 def test_a_follow_ups_demonstrative_is_resolved_with_the_name_the_previous_answer_gave() -> None:

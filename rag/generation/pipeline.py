@@ -16,7 +16,14 @@ from rag.generation.cite import Similarity
 from rag.generation.evidence import Search, Selection, gather, select
 from rag.generation.extractive import Finding, compose, without_list_place
 from rag.generation.facts import chinese_names, figure_checked_as_asked, match_form, number_found, numbers
-from rag.generation.followup import ZH_ASKS_WHAT_OR_HOW, is_question, joined_parts, last_standalone, resolve
+from rag.generation.followup import (
+    ZH_ASKS_WHAT_OR_HOW,
+    depends_on_history,
+    is_question,
+    joined_parts,
+    last_standalone,
+    resolve,
+)
 from rag.generation.prompts import load_prompt, render
 from rag.text import cjk_count, cjk_ratio, converter, is_traditional, language, normalise, split_sentences
 from rag.types import Answer, ChatMessage, Citation, Language, Passage
@@ -87,6 +94,15 @@ _EN_ASKS_WHAT = re.compile(r"\b(?:which|what|how|who|whom|whose|when|where)\b|^\
 # "Compared with three years earlier, how many…?": a clause before the question proper
 _EN_OPENING_CLAUSE = re.compile(r"^(?P<opening>[^,?]{3,}),\s*(?P<question>(?:which|what|how|who|whom|whose|when|where|is|are|"
                                 r"does|do|did|has|have)\b[^,]*\?)\s*$", re.I)
+_EN_COUNTS = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
+_ZH_COUNTS = re.compile(r"多少|几|幾")
+_ZH_WHICH_OR_WHAT = re.compile(r"哪些|哪几|哪幾|(?<=是)什么|(?<=是)什麼")  # 有哪些…, 目标是什么
+# an English measure, the translator's words for it, and the documents' word: the measure is what
+# the checks read (a 估值 figure answers a valuation question), and the translator's word is in no report
+_MEASURE_WORDS = (
+    (re.compile(r"\bworth\b|\bvalu(?:ed|ation)\b", re.I), re.compile(r"价值|價值|(?<=[的总總])值"), "估值"),
+    (re.compile(r"\boutput\s+value\b", re.I), re.compile(r"输出值|輸出值|输出价值|产出值|产出价值"), "产值"),
+)
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
 MAX_SOURCE_NAMES = 3  # Chinese names shown after a sentence of an English answer, at most
@@ -434,7 +450,10 @@ class AnswerPipeline:
         if parts is None or standalone in self._renderings:
             return self.in_chinese(standalone)
         follow, earlier = self.in_chinese(parts[0]), self._followup_in_chinese(parts[1])
-        rendering = resolve(follow, [earlier], answer=answer) or f"{earlier} {follow}"
+        # "How many companies made it through its selection rounds?" rendered 有多少家公司通过了筛选?:
+        # the translator dropped what pointed back, and the rendering, standing alone, is joined
+        lost_pointer = depends_on_history(parts[0]) and not depends_on_history(follow)
+        rendering = (None if lost_pointer else resolve(follow, [earlier], answer=answer)) or f"{earlier} {follow}"
         _remember(self._renderings, standalone, rendering)
         return rendering
 
@@ -463,6 +482,14 @@ class AnswerPipeline:
             again = self._translated(question, prompt="translate_question")
             if ZH_ASKS_WHAT_OR_HOW.search(again) and not _ENGLISH_WORD.search(again):
                 translated, prompt = again, "translate_question"
+        if _EN_COUNTS.search(question) and not _ZH_COUNTS.search(translated):
+            # "How many sci-tech finance products…?" came out as 有哪些科技金融产品: a list is looked
+            # for, not a figure, and no other document's figure is given beside it
+            translated = _ZH_WHICH_OR_WHAT.sub("多少", translated, count=1)
+        for english, rendered, documents in _MEASURE_WORDS:
+            if english.search(question) and documents not in translated:
+                # "What is the cluster valued at?" → 集群的总价值: reports state a valuation as 估值
+                translated = rendered.sub(documents, translated, count=1)
         # a name the question romanises (Hetao) that the rendering does not write as the documents
         # do (海涛 for 河套): rendered again, given the documents' words; a rendering that writes
         # them is kept as it was
