@@ -225,6 +225,7 @@ def test_among_those_with_the_member_named_stands_alone_unless_it_counts() -> No
     # a part counted is counted within the whole asked before: not the part alone
     assert resolve("其中国家级的有几个?", ["南湖区一年开展多少个国家、省、市重点科研项目?"]) != "国家级的有几个?"
     assert resolve("其中有专门保知识产权的吗?", ["南湖一共推出了几个科技保险产品?"]) != "有专门保知识产权的吗?"
+    assert resolve("其中规模最大的是哪一只?", ["落地南湖的那3只产业基金,总规模是多少?"]) != "规模最大的是哪一只?"
 
 
 def test_a_pronoun_after_a_question_that_asked_a_things_name_is_the_name_answered() -> None:

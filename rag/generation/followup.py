@@ -149,9 +149,9 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     if not previous or not depends_on_history(question):
         return question.strip()
     if (among := _AMONG.match(q := question.strip())) and not _ZH_COUNTS.search(q) and _ZH_ASKS_WHAT.search(q) \
-            and not depends_on_history(member := q[among.end():]):
-        # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of
-        # the whole's part, nor 其中有专门保知识产权的吗?, whether the whole holds one)
+            and not _RANKED.search(q) and not depends_on_history(member := q[among.end():]):
+        # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of the whole's
+        # part, nor 其中有专门保知识产权的吗?, whether the whole holds one, nor 其中规模最大的…, a rank in it)
         return member
     if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
             and not depends_on_history(named := _AMONG.sub("", named)):
