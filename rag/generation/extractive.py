@@ -1551,10 +1551,15 @@ def _score(f: _Features) -> tuple[float, bool]:
     return (score if f.fits else score * MISFIT), enough and f.fits
 
 
+def _one_span(a: _Candidate, b: _Candidate) -> bool:
+    """Overlapping spans of one document (a clause and the sentence it is part of, or neighbouring chunks)."""
+    return a.doc_id == b.doc_id and a.start < b.end and b.start < a.end
+
+
 def _says_more(a: _Candidate, b: _Candidate) -> bool:
     """``a`` is another passage's wording of ``b`` that holds (nearly) all of it and more: a document
     repeating another's sentence with the names or figures it left out."""
-    if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
+    if _one_span(a, b):
         return False  # a clause and the sentence it is part of: the ranker weighed which is the answer
     grams_a, grams_b = _pairs(a.norm), _pairs(b.norm)
     return len(grams_a) > len(grams_b) and len(grams_b - grams_a) <= 0.1 * len(grams_b)
@@ -1562,7 +1567,7 @@ def _says_more(a: _Candidate, b: _Candidate) -> bool:
 
 def same_statement(a: _Candidate, b: _Candidate) -> bool:
     """Overlapping spans of one document, or near-identical text from two passages."""
-    if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
+    if _one_span(a, b):
         return True
     grams_a, grams_b = _pairs(a.norm), _pairs(b.norm)
     return bool(grams_a) and len(grams_a & grams_b) / min(len(grams_a), len(grams_b) or 1) > 0.7

@@ -64,7 +64,7 @@ _VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实�
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ASKS_WHAT_WORDS = r"多少|几|幾|什么|什麼|啥|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時"
 _ZH_ASKS_WHAT = re.compile(_ASKS_WHAT_WORDS)  # not a yes/no question
-_ZH_COUNTS = re.compile(r"多少|几|幾")
+ZH_COUNTS = re.compile(r"多少|几|幾")  # a count asked
 _PLACE_ENDS = "区市省县镇城"  # read on folded text (區 → 区)
 ZH_ASKS_WHAT_OR_HOW = re.compile(_ASKS_WHAT_WORDS + r"|怎|如何|多远|多遠")  # …, or how, or how far
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
@@ -148,7 +148,7 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
-    if (among := _AMONG.match(q := question.strip())) and not _ZH_COUNTS.search(q) and _ZH_ASKS_WHAT.search(q) \
+    if (among := _AMONG.match(q := question.strip())) and not ZH_COUNTS.search(q) and _ZH_ASKS_WHAT.search(q) \
             and not _RANKED.search(q) and not depends_on_history(member := q[among.end():]):
         # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of the whole's
         # part, nor 其中有专门保知识产权的吗?, whether the whole holds one, nor 其中规模最大的…, a rank in it)
@@ -272,7 +272,7 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         return _in_year_of(own, context)
     content = _content_words(q)
     framed = _ZH_LEAD.match(q)
-    if len(content) == 1 and _ZH_COUNTS.search(q) and _ZH_COUNTS.search(context) and (framed or _COUNT_UNIT.search(q)):
+    if len(content) == 1 and ZH_COUNTS.search(q) and ZH_COUNTS.search(context) and (framed or _COUNT_UNIT.search(q)):
         # 那院士有几位?, 院士又有多少位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
         return _in_year_of(f"{_opening_place(context)}{q[framed.end():] if framed else q}", context)
     if not _ZH_ASKS_WHAT.search(q) and _subjectless(q) and (subject := _zh_subject(context)):

@@ -18,6 +18,7 @@ from rag.generation.extractive import Finding, compose, without_list_place
 from rag.generation.facts import chinese_names, figure_checked_as_asked, match_form, number_found, numbers
 from rag.generation.followup import (
     ZH_ASKS_WHAT_OR_HOW,
+    ZH_COUNTS,
     depends_on_history,
     is_question,
     joined_parts,
@@ -95,7 +96,6 @@ _EN_ASKS_WHAT = re.compile(r"\b(?:which|what|how|who|whom|whose|when|where)\b|^\
 _EN_OPENING_CLAUSE = re.compile(r"^(?P<opening>[^,?]{3,}),\s*(?P<question>(?:which|what|how|who|whom|whose|when|where|is|are|"
                                 r"does|do|did|has|have)\b[^,]*\?)\s*$", re.I)
 _EN_COUNTS = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
-_ZH_COUNTS = re.compile(r"多少|几|幾")
 _ZH_WHICH_OR_WHAT = re.compile(r"哪些|哪几|哪幾|(?<=是)什么|(?<=是)什麼")  # 有哪些…, 目标是什么
 # an English measure, the translator's words for it, and the documents' word: the measure is what
 # the checks read (a 估值 figure answers a valuation question), and the translator's word is in no report
@@ -482,7 +482,7 @@ class AnswerPipeline:
             again = self._translated(question, prompt="translate_question")
             if ZH_ASKS_WHAT_OR_HOW.search(again) and not _ENGLISH_WORD.search(again):
                 translated, prompt = again, "translate_question"
-        if _EN_COUNTS.search(question) and not _ZH_COUNTS.search(translated):
+        if _EN_COUNTS.search(question) and not ZH_COUNTS.search(translated):
             # "How many sci-tech finance products…?" came out as 有哪些科技金融产品: a list is looked
             # for, not a figure, and no other document's figure is given beside it
             translated = _ZH_WHICH_OR_WHAT.sub("多少", translated, count=1)
