@@ -144,6 +144,8 @@ def test_an_editor_uploads_markup_that_shows_as_text_everywhere_and_runs_nowhere
                                                                                  tmp_path: Path) -> None:
     editor = SignedIn(browser, served, *EDITOR).wait_chat()
     try:
+        # The page load that writes the signed-in line also shows the tab; the tab strip redraws a moment later.
+        editor.page.get_by_role("tab", name="文档 Documents").wait_for()
         assert editor.page.get_by_role("tab").all_inner_texts() == ["对话 Chat", "文档 Documents"]
         path = tmp_path / "markup.md"
         path.write_text(f"# {MARKUP_TITLE}\n\n{SCRIPT_TEXT}\n", encoding="utf-8")
