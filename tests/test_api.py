@@ -81,11 +81,12 @@ def test_warming_up_builds_the_index_and_loads_the_model_before_any_question(fol
 def test_stream_passes_history_and_k(folder: Path, make) -> None:
     generator = ScriptedGenerator.answering("规模15亿元[1]。", condensed="合成生物产业基金规模多大?")
     bot = make(folder, llm=generator)
-    history = [{"role": "user", "content": "深圳设立了什么基金?"}, {"role": "assistant", "content": "合成生物产业基金[1]。"}]
+    history = [{"role": "user", "content": "深圳设立了什么基金?"},
+               {"role": "assistant", "content": "深圳设立了合成生物产业基金[1]。"}]
     events = list(bot.stream("它规模多大?", history=history, k=1))  # type: ignore[arg-type]
     answer = events[-1]
     assert isinstance(answer, Answer) and all(isinstance(e, str) for e in events[:-1])
-    assert answer.standalone_question == "深圳设立基金规模多大?"  # the pronoun resolved by rule
+    assert answer.standalone_question == "合成生物产业基金规模多大?"  # the pronoun resolved by rule: the fund answered
     assert len(answer.passages) <= 2  # k=1: the hybrid top 2 and BM25's top 1
     assert answer.citations[0].doc_id == "fund"
 

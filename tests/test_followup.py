@@ -128,6 +128,12 @@ from rag.generation.followup import depends_on_history, resolve
     (["华星基地主要攻关哪些材料?"], "它还建立了什么数据库?", "华星基地还建立了什么数据库?"),
     # 它要…: the one who wants, without what it wanted before
     (["南湖2025年想争取哪些产业基金落地?"], "那它要组建的母基金是哪一类?", "南湖2025年要组建的母基金是哪一类?"),
+    # 指的是 ends a topic as 是 does
+    (["南湖科学城说的“超级双核”指的是哪两个?"], "它们2026年分别要达到什么状态?",
+     "南湖科学城说的“超级双核”2026年分别要达到什么状态?"),
+    # a name with a demonstrative and measure word but no noun: the noun counted with that measure word before
+    (["2023年落到南湖的那三只产业基金分别是哪几只?"], "那合成生物那只规模多大?", "合成生物产业基金规模多大?"),
+    (["落地南湖的3隻產業基金是哪幾隻?"], "那腦科學那隻呢?規模多大?", "腦科學產業基金呢?規模多大?"),
     # among those (其中), a question naming its own thing needs nothing more
     (["南湖推动了哪些龙头企业建设中试基地?"], "其中华星那个基地主要攻关哪些材料?", "华星基地主要攻关哪些材料?"),
 ])
@@ -192,6 +198,9 @@ def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> N
     # a pronoun alone after a question that asked which one: the one the answer named, by the noun asked about
     ("南湖想把哪个在线平台打造成主流科技金融服务平台?", "进一步加强南湖创投网在线服务平台建设[1]。",
      "目前有多少家投资机构注册在它上面?", "目前有多少家投资机构注册在南湖创投网在线服务平台上面?"),
+    # a 什么 question asks for a thing too: 它 is the system the answer named (its name runs on past a quoted part)
+    ("南湖2021年给研发资金配置搞了个什么改革体系?", "逐步建立南湖研发资金“双轨制”配置改革体系[1]。",
+     "它具体包括哪两类计划?", "南湖研发资金“双轨制”配置改革体系具体包括哪两类计划?"),
     # 它还…: the one who acted does more, not what the answer named
     ("南湖市科创委2022年打算推动修订哪部条例?", "推动修订《南湖高新技术产业园区条例》[1]。",
      "它还准备申报哪几类示范园区?", "南湖市科创委2022年还准备申报哪几类示范园区?"),

@@ -26,6 +26,7 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -71,7 +72,7 @@ _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
-_ZH_TRAILING = re.compile(r"(?:里面|裡面|现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|把|要|会|會|想|"
+_ZH_TRAILING = re.compile(r"(?:里面|裡面|现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|把|要|会|會|想|指|"
                           rf"打算|准备|準備|{ALONE_WORDS})+$")
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
@@ -84,7 +85,8 @@ _AGAIN = re.compile(r"\s*(?:还|還|也|又|再|要|想|准备|準備|打算)") 
 _NAME_ASKED = re.compile(r"[这這那该該此](?:[个個所家座只隻项項位条條])?(?P<noun>[\u3400-\u9fff]{2})"
                          r"(?:叫什么|叫什麼|叫啥|的名字|的名称|的名稱)")  # 这所学院叫什么: the 学院 the answer names
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
-_WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?")  # 哪个, 哪一家: the noun after it is what is asked for
+# 哪个, 哪一家, 什么体系: the noun after it is what is asked for (not 什么时候, 什么样)
+_WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?|(?:什么|什麼)(?![时時样樣])")
 # one thing pointed at (not 这些, 这批): the previous answer may name it
 _ONE_POINTED = re.compile(r"^(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|位|条|條)?$")
 _NAME_BREAK = re.compile(r"[，,。；;：:、！!？?()（）\[\]\n]")  # where a name written in an answer starts at the latest
@@ -153,6 +155,8 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
         # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of the whole's
         # part, nor 其中有专门保知识产权的吗?, whether the whole holds one, nor 其中规模最大的…, a rank in it)
         return member
+    if (supplied := _measured_noun_supplied(q, previous)) != q and not depends_on_history(supplied := _ZH_LEAD.sub("", supplied)):
+        return supplied  # 那合成生物那只规模多大? after …那三只产业基金…: 合成生物产业基金规模多大?
     if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
             and not depends_on_history(named := _AMONG.sub("", named)):
         # 合成生物那个设施投用了没?, 其中华星那个基地主要攻关哪些材料?: the question names what it points at
@@ -180,6 +184,24 @@ def _demonstratives_after_names_removed(q: str) -> str:
         before = _tagged(q[:m.start()])[-1:]
         if before and (before[0].word == "的" or before[0].flag[:1] in "nj" or before[0].flag in ("b", "eng")):
             q = q[:m.start()] + q[m.end():]
+    return q
+
+
+def _measured_noun_supplied(q: str, previous: Sequence[str]) -> str:
+    """``q`` with the noun put in after a name's demonstrative and measure word that stand without
+    one (合成生物那只规模多大): the noun the previous question counted with that measure word
+    (那三只产业基金 → 合成生物产业基金规模多大); ``q`` itself when there is none."""
+    for m in reversed(list(_NAMED_DEMONSTRATIVE.finditer(q))):
+        following = next(iter(_tagged(q[m.end():])), None)
+        if following is None or (following.flag[:1] in "nj" and not _ZH_ATTRIBUTE.match(fold_script(q), m.end())):
+            continue  # 合成生物那个设施: its noun is there
+        context = last_standalone(previous)  # folding keeps lengths: offsets in one are offsets in the other
+        counted = re.search(rf"(?:\d+|[一二两三四五六七八九十几多]+){fold_script(m.group()[1:])}", fold_script(context))
+        if not counted:
+            continue
+        nouns = itertools.takewhile(lambda w: w.flag[:1] in "nj" or w.flag in ("vn", "b"), _tagged(context[counted.end():]))
+        if length := sum(len(w.word) for w in nouns):
+            q = f"{q[:m.start()]}{context[counted.end():counted.end() + length]}{q[m.end():]}"
     return q
 
 
@@ -410,7 +432,9 @@ def _name_ending(text: str, noun: str) -> str:
         w, left = words[i], words[i - 1] if i else None
         inside = w.flag[:1] in "nj" or w.flag in ("b", "vn", "eng") or w.word in _NAME_MARKS
         # a verb inside a name (合成 of 深圳市合成生物产业基金, 首个合成生物专项政策), not one that governs it (建成深圳…)
-        inside = inside or (w.flag.startswith("v") and left is not None and (left.flag[:1] in "njm" or left.flag in ("b", "q")))
+        # (“双轨制”配置改革体系: after a quoted name too; 设立了合成生物产业基金: after the verb that governs it)
+        inside = inside or (w.flag.startswith("v") and left is not None
+                            and (left.flag[:1] in "njm" or left.flag in ("b", "q") or left.word in ("”", "」", "了")))
         inside = inside or (w.word in _NAME_JOINS and left is not None and left.flag[:1] in "nv")  # 开发建设与运营集团
         if not inside or kept + len(w.word) > MAX_NAME_CHARS:
             break
