@@ -406,6 +406,10 @@ def test_an_ordinal_the_question_states_must_be_the_sentences() -> None:
     assert answer("2021年度评价中排名全国第二的是哪个高新区?", [ranked_second]) is not None
     first = passage("p", "南湖区出台全市首个区级人才规划。", "南湖")
     assert answer("南湖区出台了全市第一个什么规划?", [first]) is not None  # 首个 is 第一个
+    # after 除了A和B, 第三个 is the rest of a list, not a place in an order
+    facilities = passage("q", "南湖的合成生物研究、脑解析与脑模拟、材料基因组三大科学设施建成开放共享。", "南湖")
+    assert "材料基因组" in (answer("南湖建成开放共享的三大科学设施,除了合成生物研究和脑解析与脑模拟,第三个是什么?",
+                                [facilities]) or "")
 
 
 def test_an_attribute_of_another_owner_does_not_answer() -> None:
@@ -1600,3 +1604,10 @@ def test_the_place_a_question_is_set_in_is_its_documents_though_the_sentence_lea
     prize = passage("d", doc, "南湖区")
     found = answer("南湖区哪两个应用拿到了广东省“数据要素”大赛的城市治理优秀奖?", [prize]) or ""
     assert "智慧防汛平台" in found
+
+
+def test_a_question_asking_the_occasion_is_answered_by_the_event_not_by_the_deed() -> None:
+    seed = passage("s", "在2023南湖区科技金融大会上,南湖科学城种子基金落地,由三方联合设立。", "在")
+    assert "科技金融大会" in (answer("南湖科学城种子基金是在哪个场合落地的?", [seed]) or "")
+    only_deed = passage("d", "南湖科学城种子基金落地,由三方联合设立。", "南湖")
+    assert answer("南湖科学城种子基金是在哪个场合落地的?", [only_deed]) is None

@@ -166,6 +166,8 @@ _WANTS_ENTITY = (
     ("place", re.compile(r"在哪(?![些个一本家位所种份方])(?![一二两三四五六七八九十几]+个?方面)|"
                          r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
+    # 在哪个场合落地的: an event where it happened (在2023光明区科技金融大会上), not only that it did
+    ("occasion", re.compile(r"(?:哪个|哪一个|什么)场合|在(?:哪个|哪一个|什么)(?:会议?|活动|大会)上?")),
 )
 _DEMONSTRATIVE = re.compile(r"[这那该此本][篇份个家项条座所位只]?")
 _POINTING_CHARS = re.compile(r"[我你他她它们这那该此本其各每贵家所]")  # 我们公司, 这家公司: no name
@@ -190,11 +192,13 @@ _ASKED_IN_TEXT = re.compile(r"[?？]\s*$")  # a sentence of the text that asks (
 _PLACE_END = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街道|大道|号|镇|村|园区|片区)")
 _PROPER_TAGS = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})  # jieba: names, short forms
 _KIND_TAGS = {"person": ("nr", "nrt", "nrfg"), "org": ("nt", "nz", "nrt"), "agent": ("nr", "nrt", "nrfg", "nt", "nz"),
-              "place": ("ns",), "address": ()}  # jieba's tags of a name of each kind
+              "place": ("ns",), "address": (), "occasion": ()}  # jieba's tags of a name of each kind
 # an address names a street or a number on it (华夏路10号), not only the area (河套深圳园区)
 _STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线線径徑])|\d+\s*号")
 _ORG_OR_SITE_END = re.compile(rf"{_ORG_END.pattern}|网")  # which platform: a website's name answers too (南方创投网)
-_KIND_ENDS = {"org": _ORG_OR_SITE_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET}
+_EVENT_END = re.compile(r"大会|会议|论坛|峰会|博览会|交易会|洽谈会|发布会|推介会|年会|活动|典礼|仪式")
+_EVENT_DATED = re.compile(r"(?:19|20)\d{2}|第[\d一二三四五六七八九十百]+[届次]")
+_KIND_ENDS = {"org": _ORG_OR_SITE_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET, "occasion": _EVENT_END}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")  # TCL CSOT
 # not "which company": firms' names (招商致远) rarely end in the word for their kind, as these do
@@ -230,6 +234,7 @@ _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[�
 _BYLINE_SAYS = "报道、报导、文章的作者、记者、撰稿:"
 _PLACE_BY_SIZE = re.compile(r"第[\d一二三四五六七八九十两]+[大小多少高低长短早晚快慢强弱]")
 _ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+")
+_LIST_REST = re.compile(r"(?<=除了).*")  # after 除了A和B: 第三个 counts a list's members, not a place in an order
 _SESSION = re.compile(r"[\d一二三四五六七八九十]+届(?:[\d一二三四五六七八九十]+次)?")  # 二届二次党代会: a meeting's name
 _BODY_KIND = re.compile(r"(?:大学|学院|股份有限公司|有限公司|公司|集团)$")  # left out of a short name
 MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工), at least
@@ -1193,6 +1198,10 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     ends = _KIND_ENDS.get(kind)
     if ends is None:
         return False
+    if kind == "occasion":  # an event: one of a year or a session (2023光明区科技金融大会), or a named one
+        named = (re.split(r"[,，。；;、]", text_norm[max(0, m.start() - 12) : m.end()])[-1] for m in ends.finditer(text_norm))
+        return any(len(name) > 4 and name not in question_norm and (_EVENT_DATED.search(name) or _proper(name, question_norm))
+                   for name in named)
     return latin or any(_proper(text_norm[max(0, m.start() - 6) : m.end()], question_norm)
                         for m in ends.finditer(text_norm) if m.start() >= 2)
 
@@ -1313,8 +1322,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
             _QUOTED_SPAN.sub(" ", _EXAMPLES_ASKED.sub(" ", q_norm)))))))
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
-    # which a sentence giving the sizes answers
-    q_ordinals = set() if translated else _ordinals(_PLACE_BY_SIZE.sub("", q_norm))
+    # which a sentence giving the sizes answers; 除了A和B,第三个是什么 asks for the rest of a list
+    q_ordinals = set() if translated else _ordinals(_LIST_REST.sub("", _PLACE_BY_SIZE.sub("", q_norm)))
     q_sessions = bool(_SESSION.search(q_norm))  # 第二十届大会: not answered by 第十九届; 排名第二: nor by 第二届
     q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
