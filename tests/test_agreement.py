@@ -6,6 +6,7 @@ import pytest
 
 from rag.generation.agreement import disagreement
 
+SELECTION = "创新中心已组织16批次共450家企业遴选,通过遴选企业163家,孵化出一批标杆企业。"
 TALENTS = "截至目前,光明区共有院士59人、高层次人才超3000人、科研院所人才近8000人。"
 CONFERENCE = "30多个国家和地区的1200多家专业机构和组织代表出席,现场达成引人引智合作意向695项。"
 GROWTH = "科技服务业、软信服务业企业数量分别增长75%、80%,人力资源服务业营收增长104%。"
@@ -42,6 +43,9 @@ PLATFORMS = "南湖打造一批概念验证中心、检验检测平台、中小�
      "gave the year 2023 as the count asked for"),
     # a second figure copied without its marker: an answer's figures are each cited
     ("高层次人才超3000人[1]。科研院所人才近8000人。", TALENTS, "光明区有多少人才?", "gave 8000 without citing it"),
+    # another figure of the sentence taken for what the question counts
+    ("创新中心组织了163家企业参加遴选[1]。", SELECTION, "创新中心组织了多少家企业参加遴选?",
+     "gave 163家企业, which the evidence says of something else"),
     # items of a list left out (the first item runs on from the words before it)
     ("南湖打造了检验检测平台、中小试基地和科技孵化器[1]。", PLATFORMS, "南湖打造了哪些平台载体?",
      "left 南湖打造一批概念验证中心 out of a list"),
@@ -69,6 +73,9 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("高层次人才超3000人[1],科研院所人才近8000人[1]。", TALENTS, "光明区有多少人才?"),
     ("The number of high-level talents exceeds 3,000 [1].", TALENTS, "How many high-level talents?"),  # 超 as a verb
     ("入驻的企业每月可获得45元每平方米的租金补贴[1]。", "入驻的企业每月可获得45元每平方米的租金补贴。", "租金补贴是多少?"),
+    ("创新中心组织了450家企业参加遴选[1]。", SELECTION, "创新中心组织了多少家企业参加遴选?"),
+    ("通过遴选的企业有163家[1]。", SELECTION, "通过遴选的有多少家?"),
+    ("不是163家企业,是450家企业[1]。", SELECTION, "是163家企业参加遴选吗?"),  # the user's own figure
 ])
 def test_a_faithful_answer_passes(answer: str, evidence: str, question: str) -> None:
     assert disagreement(answer, [evidence], question) is None

@@ -24,6 +24,9 @@ ways a citation check cannot see, because every figure it writes is still in the
 - it states a rate the evidence does not, taking the question's frame for the sentence's (asked
   每家每年最多能拿到多少…补贴, it wrote 每家每年最多能拿到45元每平方米的租金补贴 for 每月可获得45元每平方米):
   a Chinese answer's 每年, 每月, 每家… must be the evidence's;
+- it takes another figure of the sentence for what the question counts (组织450家企业遴选,通过遴选企业163家 →
+  组织了163家企业参加遴选): a figure the answer puts before a measure word and what it counts, which
+  the evidence puts only after other figures;
 - it leaves items out of a list it copies (概念验证中心、检验检测平台、中小试基地和科技孵化器 → 检验检测
   平台、中小试基地和科技孵化器): a Chinese answer naming some of a list's items but not all.
 
@@ -211,6 +214,22 @@ def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     return None
 
 
+# a figure, its measure word and the first two characters of what it counts (450家企业)
+_FIGURE_OF = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([万亿]?(?:[个项家名人位只所座条批种类支件台]|元))([\u4e00-\u9fff]{2})")
+
+
+def swapped_figure(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
+    """A figure the answer puts before a measure word and what it counts (163家企业) that the evidence
+    puts only after other figures (450家企业), and the question does not state."""
+    said_of: dict[tuple[str, str], set[str]] = {}
+    for m in (m for sentence in evidence_norm for m in _FIGURE_OF.finditer(sentence)):
+        said_of.setdefault((m.group(2), m.group(3)), set()).add(m.group(1))
+    asked = numbers(question_norm)
+    return next((f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _FIGURE_OF.finditer(answer_norm)
+                 if (figures := said_of.get((m.group(2), m.group(3)))) and m.group(1) not in figures
+                 and not number_found(numbers(m.group(1))[0], asked)), None)
+
+
 def _counted_noun(text: str) -> str:
     """The head noun of the noun phrase ``text`` starts with (重大科技基础设施建成 → 基础设施)."""
     run = _NOUN_RUN.match(text)
@@ -299,6 +318,8 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return f"turned the qualifier of {figure} the other way"
     if (count := renamed_count(answer_norm, evidence_norm, question_norm)) is not None:
         return f"called what the evidence counts {count}"
+    if (figure := swapped_figure(answer_norm, evidence_norm, question_norm)) is not None:
+        return f"gave {figure}, which the evidence says of something else"
     if restates_question(answer_norm, evidence_norm, question_norm):
         return "says nothing of the evidence beyond the question"
     if (item := dropped_item(answer_norm, evidence_norm)) is not None:
