@@ -292,8 +292,14 @@ def test_a_how_many_question_rendered_as_a_which_question_asks_for_the_figure(re
      "南湖合成生物学产业集群的总估值是多少？"),
     ("What are they worth altogether?", "它们的值是多少？", "它们的估值是多少？"),
     ("What output value are they supposed to generate?", "它们应该生成什么输出值？", "它们应该生成什么产值？"),
+    ("How many sub-funds has Nanhu's government guidance fund invested in?", "南湖区政府指导基金投资了多少个子基金？",
+     "南湖区引导基金投资了多少个子基金？"),
+    ("For how many years has Nanhu's R&D intensity stayed above the city average?", "南湖区的R&D强度连续几年高于全市平均水平？",
+     "南湖区的研发强度连续几年高于全市平均水平？"),
+    ("How many projects from major research institutes has Nanhu brought in?", "南湖区引进了多少个大型科研机构项目？",
+     "南湖区引进了多少个大院大所项目？"),
 ])
-def test_a_measure_the_translator_words_otherwise_is_searched_as_reports_word_it(question: str, rendering: str,
+def test_a_term_the_translator_words_otherwise_is_searched_as_reports_word_it(question: str, rendering: str,
                                                                                  searched: str) -> None:
     generator = ScriptedGenerator.answering("", translated=rendering)
     search = Search([_passage("b", FUND)])

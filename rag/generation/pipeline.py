@@ -97,11 +97,18 @@ _EN_OPENING_CLAUSE = re.compile(r"^(?P<opening>[^,?]{3,}),\s*(?P<question>(?:whi
                                 r"does|do|did|has|have)\b[^,]*\?)\s*$", re.I)
 _EN_COUNTS = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
 _ZH_WHICH_OR_WHAT = re.compile(r"哪些|哪几|哪幾|(?<=是)什么|(?<=是)什麼")  # 有哪些…, 目标是什么
-# an English measure, the translator's words for it, and the documents' word: the measure is what
-# the checks read (a 估值 figure answers a valuation question), and the translator's word is in no report
-_MEASURE_WORDS = (
+# an English term, the translator's words for it, and the word Chinese reports use: that word is what
+# search and the checks read (a 估值 figure answers a valuation question; R&D is written 研发), and
+# the translator's word is in no report
+_DOCUMENT_WORDS = (
     (re.compile(r"\bworth\b|\bvalu(?:ed|ation)\b", re.I), re.compile(r"价值|價值|(?<=[的总總])值"), "估值"),
     (re.compile(r"\boutput\s+value\b", re.I), re.compile(r"输出值|輸出值|输出价值|产出值|产出价值"), "产值"),
+    (re.compile(r"\bguidance\s+fund", re.I), re.compile(r"(?:政府)?(?:指导基金|指導基金|引导资金|指导资金)"), "引导基金"),
+    (re.compile(r"\bR\s*&\s*D\b"), re.compile(r"R\s*[&＆]\s*D|研究与开发|研究和开发|研究與開發"), "研发"),
+    # 大院大所: major universities' and academies' institutes a district brings in
+    (re.compile(r"\b(?:big|major|large|heavyweight|top)[- ]+(?:name\s+)?(?:research\s+)?institut", re.I),
+     re.compile(r"(?:大型|重大|主要|顶级|頂級|知名)(?:的)?(?:科研|研究)?(?:机构|機構|院所|研究院|学院|學院)|大院大(?!所)|大院所"),
+     "大院大所"),
 )
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
@@ -486,7 +493,7 @@ class AnswerPipeline:
             # "How many sci-tech finance products…?" came out as 有哪些科技金融产品: a list is looked
             # for, not a figure, and no other document's figure is given beside it
             translated = _ZH_WHICH_OR_WHAT.sub("多少", translated, count=1)
-        for english, rendered, documents in _MEASURE_WORDS:
+        for english, rendered, documents in _DOCUMENT_WORDS:
             if english.search(question) and documents not in translated:
                 # "What is the cluster valued at?" → 集群的总价值: reports state a valuation as 估值
                 translated = rendered.sub(documents, translated, count=1)
