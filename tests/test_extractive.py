@@ -193,6 +193,11 @@ def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percen
     assert fits_asked(ask, "集聚金融机构11个") and not fits_asked(asked("南湖区有多少家金融机构"), "集聚金融机构11个")
     assert any_count_unit(asked("投资了多少钱")) == asked("投资了多少钱")
     assert any_count_unit(asked("增长率是多少")) == asked("增长率是多少")
+    # people stay people: 多少名学生 is not answered by a count of rules
+    people = any_count_unit(asked("南湖学院每年招生多少名学生"))
+    assert fits_asked(people, "招收学生300人") and not fits_asked(people, "配套55项实施细则")
+    multiple = any_count_unit(asked("南湖区现在有多少名博士人才，比三年前多了多少倍"))  # a multiple is asked
+    assert "个" in multiple.unit and "个" not in people.unit
     carriers = passage("c", "南湖区布局建设24个重大科技创新载体。", "南湖")
     question = "南湖区计划建设多少家科技创新载体?"  # a machine rendering of "How many ... carriers"
     assert not rank(question, [carriers])[0].fits
