@@ -1616,3 +1616,8 @@ def test_a_question_asking_the_occasion_is_answered_by_the_event_not_by_the_deed
     assert "科技金融大会" in (answer("南湖科学城种子基金是在哪个场合落地的?", [seed]) or "")
     only_deed = passage("d", "南湖科学城种子基金落地,由三方联合设立。", "南湖")
     assert answer("南湖科学城种子基金是在哪个场合落地的?", [only_deed]) is None
+
+
+def test_which_companies_are_named_by_a_sentence_that_calls_them_firms() -> None:
+    fund = passage("f", "南湖合成生物产业基金瞄准细分领域龙头企业,已投资赛陆医疗、微元合成等标杆企业。", "南湖")
+    assert "赛陆医疗" in (answer("南湖合成生物产业基金都投了哪些公司?", [fund]) or "")

@@ -176,6 +176,7 @@ _ASKS_INSIDE = re.compile(r"哪|什么|谁|多少|几")
 _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
+_FIRM_WORDS = frozenset("公司 企业".split())  # firms: a sentence may call them either
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|保险|证券|医院|中心|基金|协会|联盟|团队|机构|支行)")
 # a government body, named by what it does rather than by a proper noun (国家部委、省科技厅)
 _GOVERNMENT_BODY = re.compile(r"部委|[\u4e00-\u9fff]{2,6}委员会|(?:科技|财政|发改|工信|人社|卫健|卫生健康|教育|商务|"
@@ -1495,6 +1496,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (ask.change and q_figures and not changes_with(c.norm, q_figures))
                 and (not focus or kind_only or enumerates or (kinds and _names_several(c.text, c.norm))
                      or (all if compound else any)(_mentions(c.norm, f) or (wants_date and _named_above(f, c, p_norms))
+                                                   # 投了哪些公司: firms, whichever word the sentence calls them
+                                                   or (f in _FIRM_WORDS and any(_mentions(c.norm, w) for w in _FIRM_WORDS))
                                                    # 光明区哪些应用…: the place its document is about
                                                    or (f in scene and f in doc_norms[c.doc_id]) for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
