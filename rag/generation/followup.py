@@ -155,14 +155,15 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
         # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of the whole's
         # part, nor 其中有专门保知识产权的吗?, whether the whole holds one, nor 其中规模最大的…, a rank in it)
         return member
-    if (supplied := _measured_noun_supplied(q, previous)) != q and not depends_on_history(supplied := _ZH_LEAD.sub("", supplied)):
+    before = last_standalone(previous)
+    if (supplied := _measured_noun_supplied(q, before)) != q and not depends_on_history(supplied := _ZH_LEAD.sub("", supplied)):
         return supplied  # 那合成生物那只规模多大? after …那三只产业基金…: 合成生物产业基金规模多大?
     if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
             and not depends_on_history(named := _AMONG.sub("", named)):
         # 合成生物那个设施投用了没?, 其中华星那个基地主要攻关哪些材料?: the question names what it points at
         return named
     # 那院士呢? after 光明区有超过3000名高层次人才吗?: what it asked, 光明区有多少名高层次人才?
-    context = figure_checked_as_asked(last_standalone(previous))
+    context = figure_checked_as_asked(before)
     q = question.strip()
     if (language(q) == "en") != (language(context) == "en"):
         # 它的建筑面积呢? after an English question: its topic is not in Chinese words to put in;
@@ -187,15 +188,15 @@ def _demonstratives_after_names_removed(q: str) -> str:
     return q
 
 
-def _measured_noun_supplied(q: str, previous: Sequence[str]) -> str:
+def _measured_noun_supplied(q: str, context: str) -> str:
     """``q`` with the noun put in after a name's demonstrative and measure word that stand without
-    one (合成生物那只规模多大): the noun the previous question counted with that measure word
-    (那三只产业基金 → 合成生物产业基金规模多大); ``q`` itself when there is none."""
+    one (合成生物那只规模多大): the noun the previous question (``context``, its standalone form)
+    counted with that measure word (那三只产业基金 → 合成生物产业基金规模多大); ``q`` itself when there is none."""
     for m in reversed(list(_NAMED_DEMONSTRATIVE.finditer(q))):
         following = next(iter(_tagged(q[m.end():])), None)
         if following is None or (following.flag[:1] in "nj" and not _ZH_ATTRIBUTE.match(fold_script(q), m.end())):
             continue  # 合成生物那个设施: its noun is there
-        context = last_standalone(previous)  # folding keeps lengths: offsets in one are offsets in the other
+        # folding keeps lengths: offsets in one are offsets in the other
         counted = re.search(rf"(?:\d+|[一二两三四五六七八九十几多]+){fold_script(m.group()[1:])}", fold_script(context))
         if not counted:
             continue
