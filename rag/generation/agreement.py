@@ -191,7 +191,8 @@ def year_as_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     return None
 
 
-_COUNTER = re.compile(r"^\s*(?:多|余)?\s*[个家所项只位名座条种台套批处栋支款]")
+_MEASURE_WORDS = "个家所项只位名座条种台套批处栋支款"
+_COUNTER = re.compile(rf"^\s*(?:多|余)?\s*[{_MEASURE_WORDS}]")
 _NOUN_RUN = re.compile(r"^[\u4e00-\u9fff]{1,12}")
 
 
@@ -214,20 +215,27 @@ def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     return None
 
 
-# a figure, its measure word and the first two characters of what it counts (450家企业)
-_FIGURE_OF = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*([万亿]?(?:[个项家名人位只所座条批种类支件台]|元))([\u4e00-\u9fff]{2})")
+# what a figure counts, read after it: its measure word (people, items and kinds besides the
+# counters above, or 元 after 亿) and the first two characters of the thing (450家企业 → 家, 企业)
+_MEASURED = re.compile(rf"^\s*([{_MEASURE_WORDS}人件类元])([\u4e00-\u9fff]{{2}})")
+
+
+def _measured(text_norm: str) -> list[tuple[_Figure, tuple[str, str]]]:
+    """Each figure of ``text_norm`` written before a measure word and what it counts."""
+    return [(f, (m.group(1), m.group(2))) for f in _figures(text_norm)
+            if (m := _MEASURED.match(text_norm[f.at + len(f.text):]))]
 
 
 def swapped_figure(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """A figure the answer puts before a measure word and what it counts (163家企业) that the evidence
     puts only after other figures (450家企业), and the question does not state."""
-    said_of: dict[tuple[str, str], set[str]] = {}
-    for m in (m for sentence in evidence_norm for m in _FIGURE_OF.finditer(sentence)):
-        said_of.setdefault((m.group(2), m.group(3)), set()).add(m.group(1))
+    said_of: dict[tuple[str, str], list[_Figure]] = {}
+    for figure, counted in (pair for sentence in evidence_norm for pair in _measured(sentence)):
+        said_of.setdefault(counted, []).append(figure)
     asked = numbers(question_norm)
-    return next((f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _FIGURE_OF.finditer(answer_norm)
-                 if (figures := said_of.get((m.group(2), m.group(3)))) and m.group(1) not in figures
-                 and not number_found(numbers(m.group(1))[0], asked)), None)
+    return next((f"{figure.text}{''.join(counted)}" for figure, counted in _measured(answer_norm)
+                 if (stated := said_of.get(counted)) and not any(_same(figure, f) for f in stated)
+                 and not number_found(figure.number, asked)), None)
 
 
 def _counted_noun(text: str) -> str:
