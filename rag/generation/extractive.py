@@ -199,6 +199,8 @@ _STREET = re.compile(r"[\u4e00-\u9fff\d]{1,8}(?:路|街|大道|巷|弄)(?![线�
 _ORG_OR_SITE_END = re.compile(rf"{_ORG_END.pattern}|网")  # which platform: a website's name answers too (南方创投网)
 _EVENT_END = re.compile(r"大会|会议|论坛|峰会|博览会|交易会|洽谈会|发布会|推介会|年会|活动|典礼|仪式")
 _EVENT_DATED = re.compile(r"(?:19|20)\d{2}|第[\d一二三四五六七八九十百]+[届次]")
+_NAME_BEFORE_END = 6  # characters before an organisation's or a place's end that hold its name
+_EVENT_NAME = 12  # an event's name is longer (2023光明区科技金融大会)
 _KIND_ENDS = {"org": _ORG_OR_SITE_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET, "occasion": _EVENT_END}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")  # TCL CSOT
@@ -1200,11 +1202,17 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     if ends is None:
         return False
     if kind == "occasion":  # an event: one of a year or a session (2023光明区科技金融大会), or a named one
-        named = (re.split(r"[,，。；;、]", text_norm[max(0, m.start() - 12) : m.end()])[-1] for m in ends.finditer(text_norm))
+        named = (re.split(r"[,，。；;、]", window)[-1] for _, window in _ending_in(text_norm, ends, _EVENT_NAME))
         return any(len(name) > 4 and name not in question_norm and (_EVENT_DATED.search(name) or _proper(name, question_norm))
                    for name in named)
-    return latin or any(_proper(text_norm[max(0, m.start() - 6) : m.end()], question_norm)
-                        for m in ends.finditer(text_norm) if m.start() >= 2)
+    return latin or any(_proper(window, question_norm) for start, window in _ending_in(text_norm, ends, _NAME_BEFORE_END)
+                        if start >= 2)
+
+
+def _ending_in(text_norm: str, ends: re.Pattern, before: int) -> Iterator[tuple[int, str]]:
+    """Where each end of a kind (…研究院, …大会) starts, and the text from ``before`` characters
+    ahead of it to its end, which holds the name it ends."""
+    return ((m.start(), text_norm[max(0, m.start() - before) : m.end()]) for m in ends.finditer(text_norm))
 
 
 def _proper(name: str, question_norm: str) -> bool:
