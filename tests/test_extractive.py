@@ -728,6 +728,17 @@ def test_the_size_of_a_sibling_does_not_answer() -> None:
     assert "3万平方米" in (answer("合成生物研究设施占地多少平方米?", [sibling, listed]) or "")
 
 
+def test_a_sentence_naming_another_thing_of_the_kind_is_not_answered_through_the_one_before() -> None:
+    doc = "3只产业基金落地南湖,包括规模50亿元的智能传感器产业基金、规模15亿元的合成生物产业基金。以及规模10亿元的脑科学产业基金。"
+    listing = passage("l", doc, "3只")
+    founding = passage("f", "南湖设立规模15亿元的合成生物产业基金。", "南湖")
+    got = answer("合成生物产业基金规模多大?", [founding, listing]) or ""
+    assert "15亿元" in got and "10亿元" not in got
+    assert "15亿元" in (answer("合成生物基金规模多大?", [listing]) or "")  # a short form of the name
+    pointing = passage("p", "南湖设立合成生物产业基金。该基金规模15亿元。", "南湖")
+    assert "15亿元" in (answer("合成生物产业基金规模多大?", [pointing]) or "")
+
+
 def test_the_year_and_place_a_report_states_above_a_sentence_count_for_it() -> None:
     doc = "2024年的南湖区\n科技创新成果丰硕。荣获国家级科技进步2个、国家级技术发明1个、省级科技进步6个。"
     review = passage("r", doc, "2024")

@@ -621,6 +621,20 @@ def _measured(question_norm: str) -> list[str]:
             and tags.get(w) != "ns" and words[i + 1][:1] not in _PLACE_SUFFIX]
 
 
+def _names_another(text_norm: str, run: Sequence[str]) -> bool:
+    """The sentence names a thing of the kind ``run`` ends in (…产业基金) by none of the words before
+    that kind: the size it states is another's (以及规模10亿元的深圳市脑科学与类脑智能产业基金, read
+    after a sentence naming 合成生物产业基金), unless it points back (该基金). The kind is the
+    longest ending of ``run`` the sentence writes (产业基金); a short form keeps a word before it
+    (合成生物基金)."""
+    ending = next((n for n in range(1, len(run)) if "".join(run[n:]) in text_norm), None)
+    if ending is None or any(_mentions(text_norm, w) for w in run[:ending]):
+        return False
+    kind = "".join(run[ending:])
+    return any(not _DEMONSTRATIVE.search(text_norm[max(0, m.start() - 2) : m.start()])
+               for m in re.finditer(re.escape(kind), text_norm))
+
+
 def _leading_organisation(question_norm: str) -> list[str]:
     """The words naming the organisation a question opens with (国药 of 国药集团在光明布局的研究院叫什么):
     a noun run up to its first verb, preposition or 的 that ends in an organisation's kind (集团,
@@ -1426,8 +1440,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     dated = [w for w in _dated(q_norm) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
         if wants_date and q_lang == "zh" and not translated else []
     # whose size is asked (材料基因组设施占地多少): the sentence or the one before it names it
-    measured = [w for w in _measured(which) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
-        if wants_number and q_lang == "zh" else []
+    measured_run = _measured(which) if wants_number and q_lang == "zh" else []
+    measured = [w for w in measured_run if rare(w) and any(_mentions(c.norm, w) for c in candidates)]
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
     # 规划期从哪一年到哪一年: a plan's span (2022-2035年) answers; otherwise it dates nothing
@@ -1514,6 +1528,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) or _mentions(p_norms[c.n - 1], w) for w in dated)
                 and not (dated and _only_governed(dated[0], c.norm, c.before, p_norms[c.n - 1]))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
+                and not (measured_run and _names_another(c.norm, measured_run))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in list_kind)
                 and not (wider and _DISTRICT_SCOPE.search(unquoted := _QUOTED_SPAN.sub(" ", c.norm))
                          and not _WIDER_PLACE.search(unquoted))
