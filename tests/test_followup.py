@@ -27,6 +27,11 @@ from rag.generation.followup import depends_on_history, resolve
      "2021年南湖办的国际人才交流大会现场谈成了多少项合作意向?"),
     # a new thing with the old one's head (基金) replaces it, whatever the compound asked (基金规模)
     (["落户南湖的智能传感器产业基金规模是多少?"], "那合成生物产业基金呢?", "合成生物产业基金规模是多少?"),
+    # the same asked of another thing, when the one before asks no count of a plain noun phrase
+    (["2023年南湖的超算二期建到什么程度了?"], "那南湖醫學科學院呢?", "2023年南湖醫學科學院建到什么程度了?"),
+    (["南湖引导基金拿过什么荣誉?"], "那种子基金呢?", "种子基金拿过什么荣誉?"),
+    # another thing of the kind the question named (集群), not of what it measured (规模)
+    (["2024年南湖智能终端等三大产业集群的总规模到多少了?"], "那生物医药产业集群呢?", "2024年生物医药产业集群的总规模到多少了?"),
     (["南湖引进了哪些大院大所?"], "那这类项目一共有几个?", "南湖引进的大院大所项目一共有几个?"),  # the kind listed
     # 那 only says it follows on, also before a question the subject of the one before completes
     (["南湖的院士数量是三年前的几倍?"], "那现在一共有多少位?", "南湖的院士数量现在一共有多少位?"),
@@ -115,6 +120,9 @@ from rag.generation.followup import depends_on_history, resolve
      "How many firms has it invested in (How big is the Nanhu seed fund)?"),
     (["What computing capacity is Nanhu aiming for in 2025?"], "And how big is its AI industry?",
      "How big is Nanhu's AI industry?"),
+    # "And how many of them…" counts among what the one before counted: it goes along whole
+    (["How many firms has the Nanhu centre screened so far?"], "And how many of them made it through?",
+     "And how many of them made it through (How many firms has the Nanhu centre screened so far)?"),
     # a yes/no predicate without its subject is said of the previous question's topic
     (["深圳市合成生物产业基金规模多大?"], "是否已经设立?", "深圳市合成生物产业基金是否已经设立?"),
     (["南湖那个合成生物大设施是哪一年开工的?"], "现在已经投入使用了吗?", "南湖那个合成生物大设施现在已经投入使用了吗?"),

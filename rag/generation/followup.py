@@ -263,7 +263,8 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             after = context[head_end + 2:]
             after = _COUNT_UNIT.sub(r"\1", after) if _ZH_ATTRIBUTE.search(x) else after
             return f"{context[:start]}{x}{after}"
-        if end > start:
+        if end > start and not (normalise(x)[-1:] not in normalise(context[start:end])
+                                and (head := _same_head(x, context, asking)) is not None):
             # focus words are two words at most (合成+生物 of 合成生物企业, 省级+科技 of 省级科技进步奖):
             # a new noun with the same head (脑科学企业, 国家级技术发明奖) replaces the rest of the old one too
             rest = _NOUN_END.match(normalise(context), end)
@@ -272,7 +273,10 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             return f"{context[:start]}{x}{context[end:]}"
         if (head := _same_head(x, context, asking)) is not None:
             # 那可持续发展示范区的行动方案呢? after …印发的“五地”实施方案,提出了多少条举措?: another 方案
-            return f"{context[:head[0]]}{x}{context[head[1]:]}"
+            return _in_year_of(f"{context[:head[0]]}{x}{context[head[1]:]}", context)
+        if (predicate := _predicate_of_named(context)) is not None and _names_a_thing(x):
+            # 那深圳医学科学院呢? after 2023年光明的超算二期建到什么程度了?: the same asked of another thing
+            return _in_year_of(f"{x}{context[predicate:]}", context)
         return None
     if pointing := _pointing(q):
         start, end, noun = pointing
@@ -466,6 +470,39 @@ def _same_head(x: str, context: str, asking: int) -> tuple[int, int] | None:
     return opening + 1, at + len(head)
 
 
+_PREDICATE_LEAD = frozenset("v vn vd p d ul ug uz".split())  # jieba tags of the words between a subject and its asking word
+_SCENE = re.compile(r"^(?:(?:19|20)\d{2}年)?(?:[\u3400-\u9fff]{2,3}的)?")  # 2023年光明的: when and where, not what
+
+
+def _predicate_of_named(context: str) -> int | None:
+    """Where what ``context`` asks of its subject starts (建到什么程度了 of 2023年光明的超算二期建到什么程度了?,
+    是哪一年投用的 of 合成生物研究设施是哪一年投用的?), when the subject is a plain noun phrase after
+    its year and place; None for a count (its focus decides) or a subject with a clause in it (国药集团在
+    光明布局的研究院)."""
+    if ZH_COUNTS.search(context):
+        return None
+    words = _tagged(context)
+    offsets = list(itertools.accumulate((len(w.word) for w in words), initial=0))
+    asking = next((i for i, w in enumerate(words) if _ZH_ASKING.search(w.word)), None)
+    if not asking:
+        return None
+    start = asking
+    while start and (words[start - 1].flag in _PREDICATE_LEAD or words[start - 1].word in ("是", "在")):
+        start -= 1
+    subject = context[:offsets[start]]
+    named = _SCENE.sub("", subject, count=1)
+    if len(named) < 2 or not CJK_RUN.fullmatch(named) or re.search(r"的|在|和|与|跟", named) \
+            or words[start - 1].flag[:1] not in "nbj":  # 二期 of 超算二期 is tagged b
+        return None
+    return offsets[start]
+
+
+def _names_a_thing(x: str) -> bool:
+    """``x`` is a noun phrase that names something (深圳医学科学院), not a modifier or another (其他科学城)."""
+    words = _tagged(x)
+    return len(x) >= 3 and bool(words) and words[-1].flag[:1] == "n" and not re.search(r"其[他它余]|^[和跟与及]", x)
+
+
 def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int, int, int]:
     """Where the thing a count question asked about is written (院士 in 有多少院士; 省级的科技进步奖
     in 几个省级的科技进步奖): from its first to its last focus word after 多少/几, and where 多少/几
@@ -615,7 +652,9 @@ def _resolve_en(q: str, context: str) -> str | None:
             name = subject.group(1)
             return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, own)
         return f"{own.rstrip(' ?')} ({context.rstrip(' ?')})?"
-    if m := _EN_AND_HOW.match(q):
+    if (m := _EN_AND_HOW.match(q)) and not _EN_PRONOUN.search(m.group("x")):
+        # "And how many academicians?": the new count with the rest of the question before; not "And how
+        # many of them made it through?", a question of its own about what the one before counted
         new = _EN_FOCUS.search(m.group("x") + " does")
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
