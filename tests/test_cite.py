@@ -97,6 +97,8 @@ def test_split_clauses_keeps_thousands_separators() -> None:
         ("入选全国工业百强区", [100.0]),  # the top 100
         ("ranked second, third and seventh", [2.0, 3.0, 7.0]),
         ("千方百计、富强", []),
+        ("新获省部级科研项目超百项,近千家企业落户", [100.0, 1000.0]),  # a round figure after 超, 近
+        ("数百家企业", []),  # some hundreds: no figure
     ],
 )
 def test_numbers_by_value(text: str, values: list[float]) -> None:

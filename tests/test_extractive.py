@@ -428,6 +428,30 @@ def test_an_attribute_of_another_owner_does_not_answer() -> None:
     assert rank("南湖科学城种子基金的规模是多少?", [seed])[0].fits
 
 
+def test_the_owner_is_the_thing_before_the_time_it_is_asked_at() -> None:
+    plan = passage("p", "东城云脑Ⅲ将基本建成。南湖新增应用场景10个。南湖实现可调度算力规模超16E。", "东城")
+    assert answer("东城云脑Ⅲ建成后的算力规模是多少?", [plan]) is None  # the district's capacity, not the machine's
+    assert "16E" in (answer("南湖可调度算力规模是多少?", [plan]) or "")
+
+
+def test_a_bound_after_the_asked_figure_is_not_what_is_counted() -> None:
+    plan = passage("p", "南湖将组建人工智能联合实验室3个以上。南湖实现可调度算力规模超16E。", "南湖")
+    assert "16E" in (answer("南湖2025年的目标是可调度算力做到多少E以上?", [plan]) or "")
+
+
+def test_a_month_does_not_state_the_count_a_question_gives() -> None:
+    opened = passage("o", "2024年7月,招商银行在南湖设立创新中心。", "2024")
+    branches = passage("b", "南湖推动7家科技支行落地。", "南湖")
+    assert answer("南湖那7家科技支行里有哪家银行?", [opened, branches]) is None
+
+
+def test_which_came_first_is_answered_only_by_a_sentence_that_says_so() -> None:
+    branches = passage("b", "南湖推动7家科技支行落地,其中招商银行科技支行最早落地。", "南湖")
+    assert "招商银行" in (answer("南湖的科技支行里,最早落地的是哪家银行?", [branches]) or "")
+    listed = passage("l", "南湖推动招商银行、中国银行等7家科技支行落地。", "南湖")
+    assert answer("南湖的科技支行里,最早落地的是哪家银行?", [listed]) is None
+
+
 def test_a_rendering_s_owner_is_checked_where_the_documents_use_its_word() -> None:
     from rag.generation.extractive import rank
 
@@ -772,6 +796,9 @@ def test_a_member_asked_for_alone_is_not_answered_with_its_groups_figure() -> No
     groups = passage("group", "全年认定“小巨人”、专精特新等优质企业近500家。", "全年")
     assert answer("南湖区专精特新“小巨人”企业有多少家?", [groups]) is not None  # named by its members: the group
     assert answer("南湖区专精特新“小巨人”企业单独算有多少家?", [groups]) is None
+    projects = passage("p", "南湖研究机构新获国家、省部级科研项目超百项。", "南湖")  # a list without 等
+    assert "超百项" in (answer("南湖研究机构新获国家、省部级科研项目多少项?", [projects]) or "")
+    assert answer("南湖研究机构新获的国家级科研项目单独算有多少项?", [projects]) is None
 
 
 def test_a_count_of_one_kind_is_not_answered_with_its_neighbours() -> None:

@@ -287,9 +287,10 @@ _SAME_YEAR = re.compile(r"^(?:同年|是年|同一年)")
 _POINTS_BACK = re.compile(r"^(?:这|這|该|該|此|其|它)(?:座|个|個|一|些|项|項|里|裡|家|所|条|條|批|位|名|些)?")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!,;；：:]")
 # from 百分之 on: how a figure is asked for (目标定了多少), not what is counted; 整体估值 is the 估值 of all
-_FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 差不多 "
+_FILLER = frozenset("的 了 是 有 为 共 约 达 达到 在 将 会 能 可 已 呢 吗 么 请问 一共 总共 大约 大概 左右 以上 以下 差不多 "
                     "百分之 百分比 比例 比重 占比 几成 几倍 人数 人次 数量 目标 指标 整体 总体 全部 合计 总计".split())
 _VAGUE = frozenset("东西 内容 事情 事项 情况".split())  # 包括哪些东西: asks what, naming no kind to find
+_AFTER_WORDS = frozenset("后 以后 之后 前 以前 之前 时".split())  # 建成后的: when, not whose
 _ATTRIBUTES = frozenset("占地 占地面积 面积 建筑面积 规模 投资 估值 产值 营收".split())  # what ``_measured`` reads
 # a project's milestones: a date question asks for one (哪一年开工建设的), and a sentence dating
 # another (2023年投用的光明科技金融大厦), or none (2024年实现企业总量超60家), does not answer it
@@ -311,6 +312,11 @@ _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFT
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
 _WIDER_PLACE = re.compile(r"全[市省国]|全深圳|\b(?:as a whole|city-?wide|(?:whole|entire) city|nationwide)\b", re.I)
 # the world as the scope asked (在全球科技城里排第几): a national list's rank or count does not answer
+_DATE_PART = re.compile(r"(?<![\d.])(?:\d{1,2}\s*(?=[月日号])|(?:19|20)\d{2}\s*(?=年))")  # 7 of 7月, 2024 of 2024年
+# 最早落地的是哪家: which came first; a sentence that lists them names no first one
+# (not 第一个: 哪个团队开发了世界上第一个… asks who made a first, not which came first)
+_FIRST_ASKED = re.compile(r"最早|最先")
+_FIRST_STATED = re.compile(r"最早|最先|首[家个只所座位批支台次创]|第一[家个只所座位批支台]|率先")
 _WORLDWIDE_ASKED = re.compile(r"全球|世界|\b(?:global\w*|world\w*)\b", re.I)
 _WORLDWIDE = re.compile(r"全球|世界|国际|\b(?:global\w*|world\w*|international\w*)\b", re.I)
 # from abroad (海外, overseas): a scope of its own; the figure for everyone does not answer how many
@@ -560,10 +566,12 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     # 区级智算中心,算力规模是多少: a comma ends the owner as a 的 does, when the clause after it asks only the attribute
     de = next((i for i in range(at - 1, 1, -1) if words[i] in ("的", ",", "，")), None)
     asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
-    if de is None or not asked_about or (set(asked_about) - set(focus)
-                                          and (words[de] == "的" or "".join(asked_about) != "".join(focus))):
-        return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute
+    if de is None or not asked_about or (set(asked_about) - set(focus) and "".join(asked_about) != "".join(focus)):
+        return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute (算力+规模 is 算力规模)
     pair = words[de - 2 : de]
+    if len(pair) == 2 and pair[1] in _AFTER_WORDS and pair[0] in _verbs(question_norm):
+        # 鹏城云脑Ⅲ建成后的算力规模: the thing before the time it is asked at (a numeral after a name dropped)
+        pair = [w for w in words[: de - 2] if CJK_RUN.fullmatch(w)][-2:]
     if pair and _DEMONSTRATIVE.fullmatch(pair[0]):
         return None  # 这篇报导的作者: the document the question names, not a thing to find in a sentence
     if len(pair) == 2 and len(pair[0]) == 1 and _tags(question_norm).get(pair[0]) == "n" \
@@ -1067,6 +1075,9 @@ def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
     """The text names ``term`` only as a member of a group a figure is given for (超高清视频显示等三大
     产业集群; 并购贷、研发贷等21个产品), and the question names it alone, not with the other members
     it is listed with. (A question naming it as an example, 比如…/像…这类, is not checked at all.)"""
+    listed = re.findall(rf"{re.escape(term)}、|、{re.escape(term)}", text_norm)
+    if _ALONE.search(question_norm) and listed and len(listed) >= text_norm.count(term):
+        return True  # 国家级的单独算: 新获国家、省部级科研项目超百项 counts the two together
     found = list(re.finditer(re.escape(term) + r"[”」\"]?((?:、[^，。,;；、等]{1,12}?)*)等", text_norm))
     if not found or len(found) < text_norm.count(term):
         return False
@@ -1465,6 +1476,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # sentence (每月可获得45元每平方米的租金补贴,还有一些研发经费的支持)
     beside = focus if counts and wants_number and ask.unit in ("", "元") and not translated else []
     asked_figure = unit_figure(ask)
+    counted_figures = bool(q_figures) and not _DATE_PART.search(q_norm)
+    first = not wants_number and not wants_date and bool(_ASKS_IDENTITY.search(q_norm)) and bool(_FIRST_ASKED.search(q_norm))
     worldwide = (wants_number or ask.rank) and bool(_WORLDWIDE_ASKED.search(q_norm) or _WORLDWIDE_ASKED.search(translated_from))
     alone = wants_number and bool(_ALONE.search(q_norm))
     in_all = wants_number and bool(_TOTAL_ASKED.search(q_norm))
@@ -1493,7 +1506,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         own = own if ask.rank else without_ranks(own)
         new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", own)))
                        if n.value not in q_values]
-        stated = written + numbers(c.before) if q_figures else written  # before: 其中… states it earlier
+        # before: 其中… states it earlier; a month or a year is no count the question gives (7家 is not 2024年7月)
+        stated = (numbers(_DATE_PART.sub(" ", c.norm)) + numbers(_DATE_PART.sub(" ", c.before)) if counted_figures
+                  else written + numbers(c.before)) if q_figures else written
         enumerates = members and _lists(c.norm, named_count)
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
                 and (wants_date or not c.header)
@@ -1543,6 +1558,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
                 and not (worldwide and not _WORLDWIDE.search(c.norm))
+                and not (first and not _FIRST_STATED.search(c.norm) and not _FIRST_STATED.search(c.before))
                 and not (beside and not _figure_beside(c.norm, asked_figure, beside))
                 and all(_mentions(c.norm, a) or _mentions(c.before, a) for a in attribute)
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year,

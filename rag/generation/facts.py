@@ -45,6 +45,7 @@ _CN_RUN = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百�
 _CN_FRACTION = re.compile(r"([一二三四五六七八九十百千]+)分之([一二三四五六七八九十]+)")
 _CN_MEASURE = set("个年月日天周名人位家项条只座层次批倍元岁所台种类成届期轮大支部件份级点小套篇户款场强")
 _CN_PREFIX = set("第前近超约共逾达")
+_ROUND_BEFORE = set("近超逾上破")  # before a bare 百 or 千: 超百项 (over a hundred), 上千家
 _EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b", re.IGNORECASE)
 
 
@@ -91,8 +92,10 @@ def numbers(text: str) -> list[Number]:
         run, percent = m.group(2), bool(m.group(1))
         before = plain[m.start() - 1] if m.start() else ""
         after = plain[m.end()] if m.end() < len(plain) else ""
-        if all(c in "百千万亿" for c in run) and not percent and after != "强":
-            continue  # 万物, 千方百计; not 百强 (the top 100)
+        # 万物, 千方百计; not 百强 (the top 100), nor 超百项, 近千家 (a round figure: over a hundred)
+        if all(c in "百千万亿" for c in run) and not percent and after != "强" \
+                and not (len(run) == 1 and before in _ROUND_BEFORE and after in _CN_MEASURE):
+            continue
         if len(run) == 1 and not percent and not (
             before == "第" or (run != "一" and (after in _CN_MEASURE or before in _CN_PREFIX))
         ):
