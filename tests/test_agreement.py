@@ -125,3 +125,17 @@ def test_an_answer_that_counts_the_questions_thing_instead_of_the_evidences_disa
     assert disagreement("南湖科学城规划了24个重大科技创新载体[1]。", evidence, question) is None
     # a noun the sentence stating the figure has, even far from it, is the evidence's own
     assert disagreement("有20个载体在建和运营[1]。", evidence, "有多少个载体在建?") is None
+
+
+def test_the_figure_of_another_clause_than_the_one_asked_about_disagrees() -> None:
+    lists = "全区共158名学者入选全球2%顶尖科学家榜单,17人入选全球“高被引科学家”名单。"
+    asked = "How many Nanhu researchers made the Highly Cited Researchers list?"
+    rendering = "南湖有多少科学家入选高被引科学家名单?"
+    assert disagreement("158 Nanhu researchers made the Highly Cited list [1].", [lists], asked, rendering=rendering) \
+        == "gave 158, which the evidence gives in another clause than the one asked about"
+    assert disagreement("17 Nanhu researchers made the Highly Cited list [1].", [lists], asked, rendering=rendering) is None
+    assert disagreement("南湖有17人入选高被引科学家名单[1]。", [lists], rendering) is None
+    assert disagreement("南湖有158人入选高被引科学家名单[1]。", [lists], rendering) is not None
+    # a word of the question in each clause alone (南湖 in the first, 名单 in the second): no clause is the asked one
+    both = "南湖共158名学者入选全球2%顶尖科学家榜单,17人入选全球“高被引科学家”名单。"
+    assert disagreement("158 Nanhu researchers made the Highly Cited list [1].", [both], asked, rendering=rendering) is None

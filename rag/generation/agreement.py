@@ -27,6 +27,8 @@ ways a citation check cannot see, because every figure it writes is still in the
 - it takes another figure of the sentence for what the question counts (组织450家企业遴选,通过遴选企业163家 →
   组织了163家企业参加遴选): a figure the answer puts before a measure word and what it counts, which
   the evidence puts only after other figures;
+- it gives the figure of another clause of the sentence (全区共158名学者入选…榜单,17人入选…“高被引
+  科学家”名单, asked about the 高被引 list → 158): the clause naming what is asked states its own;
 - it leaves items out of a list it copies (概念验证中心、检验检测平台、中小试基地和科技孵化器 → 检验检测
   平台、中小试基地和科技孵化器): a Chinese answer naming some of a list's items but not all.
 
@@ -303,8 +305,29 @@ def changed_rate(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     return next((m.group() for m in _RATE.finditer(answer_norm) if m.group() not in evidence), None)
 
 
-def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | None:
-    """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None."""
+def other_clauses_figure(answer_norm: str, evidence_norm: Sequence[str], asked_norm: str) -> str | None:
+    """A figure of the answer that an evidence sentence gives in another clause than the one naming
+    what is asked, when that one gives its own (全区共158名学者入选…顶尖科学家榜单,17人入选…“高被引科学家”
+    名单, asked about the 高被引 名单 → 158). The asked clause is the only one holding a word of the
+    question (``asked_norm``, Chinese: a rendering for an English question) that the others lack."""
+    given = _figures(answer_norm)
+    words = {t for t in terms(asked_norm, guessed=False) if len(t) >= 2 and language(t) == "zh"}
+    for sentence in evidence_norm if given else ():
+        clauses = [c.text for c in split_clauses(sentence)]
+        figures = [_figures(c) for c in clauses]
+        own = [i for i, clause in enumerate(clauses)
+               if figures[i] and any(w in clause and sum(w in c for c in clauses) == 1 for w in words)]
+        if len(own) != 1 or any(_same(g, f) for g in given for f in figures[own[0]]):
+            continue
+        for g in given:
+            if any(_same(g, f) for i, fs in enumerate(figures) if i != own[0] for f in fs):
+                return g.text
+    return None
+
+
+def disagreement(answer: str, evidence: Sequence[str], question: str, *, rendering: str = "") -> str | None:
+    """Why ``answer`` misstates the ``evidence`` sentences it was given for ``question``, or None.
+    ``rendering``: the Chinese the evidence was searched with, for a question in English."""
     answer_norm = match_form(strip_markers(answer))
     if len(_LETTER.findall(ARABIC_FIGURE.sub("", answer_norm))) < 2:
         return "figures without words"
@@ -334,4 +357,8 @@ def disagreement(answer: str, evidence: Sequence[str], question: str) -> str | N
         return f"left {item} out of a list"
     if (rate := changed_rate(answer_norm, evidence_norm)) is not None:
         return f"states a rate ({rate}) the evidence does not"
-    return wrong_pairing(answer_norm, evidence_norm, question_norm)
+    if (paired := wrong_pairing(answer_norm, evidence_norm, question_norm)) is not None:
+        return paired
+    if (figure := other_clauses_figure(answer_norm, evidence_norm, match_form(rendering) or question_norm)) is not None:
+        return f"gave {figure}, which the evidence gives in another clause than the one asked about"
+    return None

@@ -109,6 +109,11 @@ _DOCUMENT_WORDS = (
     (re.compile(r"\b(?:big|major|large|heavyweight|top)[- ]+(?:name\s+)?(?:research\s+)?institut", re.I),
      re.compile(r"(?:大型|重大|主要|顶级|頂級|知名)(?:的)?(?:科研|研究)?(?:机构|機構|院所|研究院|学院|學院)|大院大(?!所)|大院所"),
      "大院大所"),
+    # terms of Chinese government reports: 领导小组 (leading group), 新赛道 (new tracks, new sectors to enter),
+    # 全国重点实验室 (national key laboratories, so named since 2022; a 国家实验室 is another, higher rank)
+    (re.compile(r"\bnational\s+key\s+lab", re.I), re.compile(r"国家(?:重点)?实验室|國家(?:重點)?實驗室"), "全国重点实验室"),
+    (re.compile(r"\bleading\s+group", re.I), re.compile(r"领导组|領導組|领导团队|領導團隊|领导班子|領導班子"), "领导小组"),
+    (re.compile(r"\bnew\s+(?:race\s*)?tracks?\b", re.I), re.compile(r"新(?:的)?(?:轨道|軌道|跑道|路线|路線)"), "新赛道"),
 )
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
@@ -280,20 +285,22 @@ class AnswerPipeline:
                 yield script.convert(delta) if script else delta
         timings["generate"] = time.monotonic() - mark
         mark = time.monotonic()
-        answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang, script=script)
+        answer = self._finish(question, standalone, "".join(pieces), selection, lang=lang, script=script,
+                              rendering=searched if translated else "")
         timings["verify"] = time.monotonic() - mark
         timings["total"] = time.monotonic() - started
         yield replace(answer, search_question=searched, timings={k: round(v, 4) for k, v in timings.items()})
 
     def _finish(self, question: str, standalone: str, raw: str, selection: Selection, *, lang: Language,
-                script: Any) -> Answer:
+                script: Any, rendering: str = "") -> Answer:
         """Verify the generated text; fall back to the chosen sentences when it says nothing they
         support; add what a document the text leaves out says about the same figure; shown through
         ``script`` (``_script_of``)."""
         passages = selection.passages
         text, citations = self._verified(questions_removed(raw), passages, standalone)
         fallback = compose(selection.chosen) if selection.chosen else ""
-        fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone) if fallback and text else None
+        fault = disagreement(text, [f.candidate.text for f in selection.chosen], standalone,
+                             rendering=rendering) if fallback and text else None
         if fallback and text and not fault and citations and all(c.n != selection.chosen[0].candidate.n for c in citations):
             fault = "cites none of the best sentence's passage"  # it answered from a weaker one
         if fallback and (not text or not any(c.supported for c in citations) or fault):
