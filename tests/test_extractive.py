@@ -369,6 +369,11 @@ def test_a_year_heading_is_a_short_line_naming_a_year() -> None:
 def test_the_users_own_verbs_do_not_count_against_a_sentence() -> None:
     award = passage("a", "南湖区引导基金荣获“2024年度最佳引导基金TOP30”。南湖区推动6家科技支行落地。", "南湖")
     assert answer("南湖区引导基金在2024年度评选里拿到了什么称号?", [award]) == "南湖区引导基金荣获“2024年度最佳引导基金TOP30”[1]。"
+    system = passage("s", "不断完善“引导基金+产业基金+种子基金”基金体系,南湖区引导基金荣获“投中2024年度最佳引导基金TOP30”。",
+                     "不断")
+    assert "TOP30" in (answer("南湖区引导基金上过哪个行业榜单?", [system]) or "")
+    from rag.generation.extractive import _mentions
+    assert _mentions("南湖区引导基金荣获“最佳引导基金TOP30”", "榜单")  # a list it was placed on: 荣获 says so
     # a noun no sentence holds still weighs as what the question asks about
     from rag.generation.extractive import rank
 

@@ -246,7 +246,7 @@ MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工),
 _SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位",
                    "建成 建好 盖好 落成 竣工", "开工 动工 开建 启动建设", "落户 入驻", "数量 数目 总量", "经费 资金", "补贴 补助",
                    "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立",
-                   "奖 奖项 荣获 获评")  # 拿了什么奖: 荣获“…TOP30” names the award
+                   "奖 奖项 荣获 获评 榜单")  # 拿了什么奖, 上过哪个榜单: 荣获“…TOP30” names the award
 _SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
 _COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三级, 两地: a numeral opens it
 # a parenthesis in Latin letters in a rendering glosses the word before it ("academicians (CAS/CAE
