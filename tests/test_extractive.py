@@ -198,6 +198,8 @@ def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percen
     assert fits_asked(people, "招收学生300人") and not fits_asked(people, "配套55项实施细则")
     multiple = any_count_unit(asked("南湖区现在有多少名博士人才，比三年前多了多少倍"))  # a multiple is asked
     assert "个" in multiple.unit and "个" not in people.unit
+    firms = any_count_unit(asked("南湖希望吸引多少家人工智能公司"))  # firms stay firms
+    assert fits_asked(firms, "吸引人工智能上下游企业100家以上") and not fits_asked(firms, "组建人工智能联合实验室3个以上")
     carriers = passage("c", "南湖区布局建设24个重大科技创新载体。", "南湖")
     question = "南湖区计划建设多少家科技创新载体?"  # a machine rendering of "How many ... carriers"
     assert not rank(question, [carriers])[0].fits

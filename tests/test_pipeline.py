@@ -298,6 +298,7 @@ def test_a_how_many_question_rendered_as_a_which_question_asks_for_the_figure(re
      "南湖区的研发强度连续几年高于全市平均水平？"),
     ("How many projects from major research institutes has Nanhu brought in?", "南湖区引进了多少个大型科研机构项目？",
      "南湖区引进了多少个大院大所项目？"),
+    ("What computing power does Nanhu want to reach?", "南湖希望达到多少计算能力？", "南湖希望达到多少算力？"),
     ("Who heads the high-tech zone's leading group?", "谁领导高新区的领导组？", "谁领导高新区的领导小组？"),
     ("What new tracks does Nanhu want to open up?", "南湖想要开放哪些新轨道？", "南湖想要开放哪些新赛道？"),
     ("In what field is Nanhu preparing a national key laboratory?", "南湖正在筹建哪个领域的国家实验室？",

@@ -109,6 +109,8 @@ _DOCUMENT_WORDS = (
     (re.compile(r"\b(?:big|major|large|heavyweight|top)[- ]+(?:name\s+)?(?:research\s+)?institut", re.I),
      re.compile(r"(?:大型|重大|主要|顶级|頂級|知名)(?:的)?(?:科研|研究)?(?:机构|機構|院所|研究院|学院|學院)|大院大(?!所)|大院所"),
      "大院大所"),
+    (re.compile(r"\bcomput(?:ing|e|ational)[- ]+(?:power|capacity)", re.I),
+     re.compile(r"计算(?:能力|力|容量)|運算能力|运算能力|計算能力"), "算力"),
     # terms of Chinese government reports: 领导小组 (leading group), 新赛道 (new tracks, new sectors to enter),
     # 全国重点实验室 (national key laboratories, so named since 2022; a 国家实验室 is another, higher rank)
     (re.compile(r"\bnational\s+key\s+lab", re.I), re.compile(r"国家(?:重点)?实验室|國家(?:重點)?實驗室"), "全国重点实验室"),
