@@ -441,6 +441,11 @@ def test_the_owner_is_the_thing_before_the_time_it_is_asked_at() -> None:
     assert "16E" in (answer("南湖可调度算力规模是多少?", [plan]) or "")
 
 
+def test_an_owner_before_a_split_attribute_is_a_noun() -> None:
+    built = passage("b", "2月23日,南湖已建和在建的智能算力规模超62E。", "2月")
+    assert "62E" in (answer("南湖建设或正在建设的智能计算能力是多少?", [built]) or "")  # not 正在建设's capacity
+
+
 def test_a_bound_after_the_asked_figure_is_not_what_is_counted() -> None:
     plan = passage("p", "南湖将组建人工智能联合实验室3个以上。南湖实现可调度算力规模超16E。", "南湖")
     assert "16E" in (answer("南湖2025年的目标是可调度算力做到多少E以上?", [plan]) or "")

@@ -569,6 +569,9 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     if de is None or not asked_about or (set(asked_about) - set(focus) and "".join(asked_about) != "".join(focus)):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute (算力+规模 is 算力规模)
     pair = words[de - 2 : de]
+    if words[de] == "的" and set(asked_about) - set(focus) and any(  # 算力+规模: held to nouns (not 正在+建设的)
+            _tags(question_norm).get(w, "")[:1] not in ("n", "j") for w in pair) and pair[-1] not in _AFTER_WORDS:
+        return None
     if len(pair) == 2 and pair[1] in _AFTER_WORDS and pair[0] in _verbs(question_norm):
         # 鹏城云脑Ⅲ建成后的算力规模: the thing before the time it is asked at (a numeral after a name dropped)
         pair = [w for w in words[: de - 2] if CJK_RUN.fullmatch(w)][-2:]
