@@ -198,8 +198,6 @@ def test_a_translated_question_accepts_any_count_unit_but_keeps_money_and_percen
     assert fits_asked(people, "招收学生300人") and not fits_asked(people, "配套55项实施细则")
     multiple = any_count_unit(asked("南湖区现在有多少名博士人才，比三年前多了多少倍"))  # a multiple is asked
     assert "个" in multiple.unit and "个" not in people.unit
-    firms = any_count_unit(asked("南湖希望吸引多少家人工智能公司"))  # firms stay firms
-    assert fits_asked(firms, "吸引人工智能上下游企业100家以上") and not fits_asked(firms, "组建人工智能联合实验室3个以上")
     carriers = passage("c", "南湖区布局建设24个重大科技创新载体。", "南湖")
     question = "南湖区计划建设多少家科技创新载体?"  # a machine rendering of "How many ... carriers"
     assert not rank(question, [carriers])[0].fits
@@ -1671,3 +1669,9 @@ def test_a_question_asking_the_occasion_is_answered_by_the_event_not_by_the_deed
 def test_which_companies_are_named_by_a_sentence_that_calls_them_firms() -> None:
     fund = passage("f", "南湖合成生物产业基金瞄准细分领域龙头企业,已投资赛陆医疗、微元合成等标杆企业。", "南湖")
     assert "赛陆医疗" in (answer("南湖合成生物产业基金都投了哪些公司?", [fund]) or "")
+
+
+def test_a_projects_phase_is_not_the_figure_a_how_much_question_asks() -> None:
+    twins = passage("t", "推动东城云脑Ⅲ、超算二期点亮。", "推动")
+    asked = "What is the computing power of Dongcheng Cloud Brain III?"
+    assert not rank("东城云脑III的算力是多少?", [twins], translated_from=asked)[0].fits  # 二期 is phase two, not a capacity

@@ -141,6 +141,7 @@ _WHICH_ONES = re.compile(r"哪几(?![年天日])\s*[个项名人位层条家所�
 _WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种家所位名条只座批支款件]")  # 哪两类科技计划: 哪些科技计划
 _WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
 # a year, also before a name (2023光明区科技金融大会); before a measure word (2023家) it is a count
+_PHASE = re.compile(r"(?<![第\d])[一二三四五六七八九十\d]期")  # 超算二期: a project's phase, not a figure it states
 _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?"
                             r"(?:\s*年度?|(?![\d.%]|\s*[个项名人位层条家所只座批次届倍台款支件篇户套万亿元平米]))")
 # 叫什么名字, 全称是什么: the answer is a name (``_gives_name``), not a sentence about the thing named
@@ -1507,7 +1508,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
         own = own if ask.rank else without_ranks(own)
-        new_numbers = [n for n in (written if wants_date else numbers(_YEARS_WRITTEN.sub(" ", own)))
+        new_numbers = [n for n in (written if wants_date else numbers(_PHASE.sub(" ", _YEARS_WRITTEN.sub(" ", own))))
                        if n.value not in q_values]
         # before: 其中… states it earlier; a month or a year is no count the question gives (7家 is not 2024年7月)
         stated = (numbers(_DATE_PART.sub(" ", c.norm)) + numbers(_DATE_PART.sub(" ", c.before)) if counted_figures

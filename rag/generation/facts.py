@@ -377,18 +377,13 @@ def _counted(question_norm: str) -> str:
     return _PARTICLES.sub("", noun.group()[:6]) if noun else ""
 
 
-_FIRMS = re.compile(r"公司|企业|企業")
-
-
 def any_count_unit(ask: Asked) -> Asked:
     """The same question with any count classifier accepted and what it counts unchecked (money,
     percent, 倍 and 年 stay): a translator's measure word and noun are its own (多少项…人时 for person-times).
     People stay people: a translator counts them with 名 or 位 only when the question counts people
-    (多少名学生 is not answered by 55项细则), unless a change is asked (多少名…比三年前多了多少倍: a multiple);
-    firms stay firms (多少家…公司)."""
+    (多少名学生 is not answered by 55项细则), unless a change is asked (多少名…比三年前多了多少倍: a multiple)."""
     counts = _UNIT_OF["个"]
-    firms = ask.unit == _UNIT_OF["家"] and _FIRMS.search(ask.counted)  # 多少家…公司 counts firms: …企业100家, not 3个实验室
-    if ask.unit and all(c in counts for c in ask.unit) and (ask.unit != _UNIT_OF["名"] or ask.change) and not firms:
+    if ask.unit and all(c in counts for c in ask.unit) and (ask.unit != _UNIT_OF["名"] or ask.change):
         return replace(ask, unit=counts, counted="")
     return replace(ask, counted="")
 
