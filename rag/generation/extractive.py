@@ -567,22 +567,24 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
     # 区级智算中心,算力规模是多少: a comma ends the owner as a 的 does, when the clause after it asks only the attribute
     de = next((i for i in range(at - 1, 1, -1) if words[i] in ("的", ",", "，")), None)
     asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
-    if de is None or not asked_about or (set(asked_about) - set(focus) and "".join(asked_about) != "".join(focus)):
+    split = bool(set(asked_about) - set(focus))  # 算力+规模 for the focus 算力规模
+    if de is None or not asked_about or (split and "".join(asked_about) != "".join(focus)):
         return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute (算力+规模 is 算力规模)
+    tags = _tags(question_norm)
+    verbs = {w for w, tag in tags.items() if tag in ("v", "vd")}  # as ``_verbs`` reads them
     pair = words[de - 2 : de]
-    if words[de] == "的" and set(asked_about) - set(focus) and any(  # 算力+规模: held to nouns (not 正在+建设的)
-            _tags(question_norm).get(w, "")[:1] not in ("n", "j") for w in pair) and pair[-1] not in _AFTER_WORDS:
-        return None
-    if len(pair) == 2 and pair[1] in _AFTER_WORDS and pair[0] in _verbs(question_norm):
+    if words[de] == "的" and split and pair[-1] not in _AFTER_WORDS \
+            and any(tags.get(w, "")[:1] not in ("n", "j") for w in pair):
+        return None  # before a split attribute, the owner is held to nouns (not 正在+建设的)
+    if len(pair) == 2 and pair[1] in _AFTER_WORDS and pair[0] in verbs:
         # 鹏城云脑Ⅲ建成后的算力规模: the thing before the time it is asked at (a numeral after a name dropped)
         pair = [w for w in words[: de - 2] if CJK_RUN.fullmatch(w)][-2:]
     if pair and _DEMONSTRATIVE.fullmatch(pair[0]):
         return None  # 这篇报导的作者: the document the question names, not a thing to find in a sentence
-    if len(pair) == 2 and len(pair[0]) == 1 and _tags(question_norm).get(pair[0]) == "n" \
+    if len(pair) == 2 and len(pair[0]) == 1 and tags.get(pair[0]) == "n" \
             and pair[0] not in _PLACE_SUFFIX and len(pair[1]) >= 2:
         return "".join(pair)  # 母基金 of 科学城母基金的总规模 (jieba: 母 + 基金): not another 基金
-    if all(_content_word(w) for w in pair) \
-            and pair[-1] not in _verbs(question_norm):  # the head decides: 创新中心 names a thing
+    if all(_content_word(w) for w in pair) and pair[-1] not in verbs:  # the head decides: 创新中心 names a thing
         return "".join(pair)
     return None
 

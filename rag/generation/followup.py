@@ -263,15 +263,17 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             after = context[head_end + 2:]
             after = _COUNT_UNIT.sub(r"\1", after) if _ZH_ATTRIBUTE.search(x) else after
             return f"{context[:start]}{x}{after}"
-        if end > start and not (normalise(x)[-1:] not in normalise(context[start:end])
-                                and (head := _same_head(x, context, asking)) is not None):
+        head = _same_head(x, context, asking)
+        # a new thing of the kind the question named (那生物医药产业集群呢 after …产业集群的总规模) replaces that
+        # thing, not what was measured
+        if end > start and (head is None or normalise(x)[-1:] in normalise(context[start:end])):
             # focus words are two words at most (合成+生物 of 合成生物企业, 省级+科技 of 省级科技进步奖):
             # a new noun with the same head (脑科学企业, 国家级技术发明奖) replaces the rest of the old one too
             rest = _NOUN_END.match(normalise(context), end)
             if rest and normalise(x).endswith(rest.group(1)[-1]):
                 end += len(rest.group(1))
             return f"{context[:start]}{x}{context[end:]}"
-        if (head := _same_head(x, context, asking)) is not None:
+        if head is not None:
             # 那可持续发展示范区的行动方案呢? after …印发的“五地”实施方案,提出了多少条举措?: another 方案
             return _in_year_of(f"{context[:head[0]]}{x}{context[head[1]:]}", context)
         if (predicate := _predicate_of_named(context)) is not None and _names_a_thing(x):
