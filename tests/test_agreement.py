@@ -139,3 +139,14 @@ def test_the_figure_of_another_clause_than_the_one_asked_about_disagrees() -> No
     # a word of the question in each clause alone (南湖 in the first, 名单 in the second): no clause is the asked one
     both = "南湖共158名学者入选全球2%顶尖科学家榜单,17人入选全球“高被引科学家”名单。"
     assert disagreement("158 Nanhu researchers made the Highly Cited list [1].", [both], asked, rendering=rendering) is None
+
+
+def test_the_figure_of_a_parallel_clause_when_the_asked_one_gives_none_disagrees() -> None:
+    clusters = "人工智能产业集群规模突破200亿元,生物医药产业集群规模实现倍增。"
+    asked = "光明区生物医药产业集群规模多大?"
+    assert disagreement("生物医药产业集群规模实现倍增，即200亿元[1]。", [clusters], asked) \
+        == "gave 200亿, which the evidence gives in another clause than the one asked about"
+    assert disagreement("人工智能产业集群规模突破200亿元[1]。", [clusters], "人工智能产业集群规模多大?") is None
+    # a clause that shares no word of the question is not a parallel statement: its figure may be the asked one's
+    funded = "总投资50亿元,建设合成生物研究设施。"
+    assert disagreement("合成生物研究设施总投资50亿元[1]。", [funded], "合成生物研究设施的规模多大?") is None

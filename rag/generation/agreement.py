@@ -309,18 +309,26 @@ def other_clauses_figure(answer_norm: str, evidence_norm: Sequence[str], asked_n
     """A figure of the answer that an evidence sentence gives in another clause than the one naming
     what is asked, when that one gives its own (全区共158名学者入选…顶尖科学家榜单,17人入选…“高被引科学家”
     名单, asked about the 高被引 名单 → 158). The asked clause is the only one holding a word of the
-    question (``asked_norm``, Chinese: a rendering for an English question) that the others lack."""
+    question (``asked_norm``, Chinese: a rendering for an English question) that the others lack.
+    An asked clause without a figure counts only for a question asking a figure, and only against
+    a parallel clause, one sharing a word of the question with it (人工智能产业集群规模突破200亿元,
+    生物医药产业集群规模实现倍增, asked how big 生物医药's is → 200亿元); a clause sharing none may
+    well state the asked thing's figure, and a question asking which occasion or year may be
+    answered from another clause."""
     given = _figures(answer_norm)
     words = {t for t in terms(asked_norm, guessed=False) if len(t) >= 2 and language(t) == "zh"}
     for sentence in evidence_norm if given else ():
         clauses = [c.text for c in split_clauses(sentence)]
         figures = [_figures(c) for c in clauses]
-        own = [i for i, clause in enumerate(clauses)
-               if figures[i] and any(w in clause and sum(w in c for c in clauses) == 1 for w in words)]
+        naming = [i for i, clause in enumerate(clauses)
+                  if any(w in clause and sum(w in c for c in clauses) == 1 for w in words)]
+        own = [i for i in naming if figures[i]] or (naming if _ASKS_FIGURE.search(asked_norm) else [])
         if len(own) != 1 or any(_same(g, f) for g in given for f in figures[own[0]]):
             continue
+        shared = {w for w in words if w in clauses[own[0]]}
         for g in given:
-            if any(_same(g, f) for i, fs in enumerate(figures) if i != own[0] for f in fs):
+            if any(_same(g, f) for i, fs in enumerate(figures) if i != own[0]
+                   and (figures[own[0]] or any(w in clauses[i] for w in shared)) for f in fs):
                 return g.text
     return None
 
