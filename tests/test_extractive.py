@@ -216,6 +216,18 @@ def test_a_rendering_word_the_documents_write_shorter_counts_half() -> None:
     assert translated[0].score > as_asked[0].score
 
 
+def test_an_english_what_question_about_a_measure_asks_for_its_figure() -> None:
+    # "What is the computing power of…" is rendered …的算力是什么, which asks for no figure: a sentence
+    # naming the machine without its capacity must not answer it
+    named = passage("a", "2025年,南湖云脑将基本建成,南湖超算二期全面点亮。", "南湖")
+    sized = passage("b", "南湖云脑建成后算力规模将达到20E。", "南湖")
+    rendering = "南湖云脑的算力是什么?"
+    asked = "What is the computing power of the Nanhu Cloud Brain?"
+    assert not rank(rendering, [named], translated_from=asked)[0].fits
+    assert rank(rendering, [sized], translated_from=asked)[0].fits
+    assert rank(rendering, [named], translated_from="What is the Nanhu Cloud Brain?")[0].fits
+
+
 def test_an_english_which_institution_asks_for_one_named_whatever_the_rendering_says() -> None:
     asked = "Which research institution does the neuroscientist Dan Yang lead in Nanhu?"
     rendering = "南湖区的神经科学家丹扬领导的科研机构是什么？"  # 是什么 asks for no name

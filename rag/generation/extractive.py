@@ -131,7 +131,10 @@ _WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总�
 _MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
 _WANTS_NUMBER = re.compile(
     rf"多少|几(?![月号])|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
-    r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage", re.I)
+    r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage|"
+    # a measure asked with what (What is the computing power of…, rendered 的算力是什么: no figure asked)
+    r"what (?:is|was|will be|are) (?:the|its|their) (?:\w+ ){0,2}(?:computing power|capacity|floor area|land area|"
+    r"investment|budget|valuation)\b|what (?:\w+ ){0,2}computing power\b", re.I)
 # 估值10亿元以上的12家企业分别是哪些: a measure with its figure describes what is asked about; it is not asked
 _MEASURE_GIVEN = re.compile(rf"(?:{_MEASURES})\s*(?:为|达到?|超过?|逾|近|约|在)?\s*"
                             r"(?=\d|[一二两三四五六七八九十百千]+[万亿]?元)")
