@@ -49,6 +49,14 @@ from rag.generation.followup import depends_on_history, resolve
      "And the brain analysis facility - how much did that one cost?", "How much did the brain analysis facility cost?"),
     (["How many high-level talents does Nanhu have now?", "And by what percentage did that grow?"],
      "What about research-institute talent?", "How many research-institute talent does Nanhu have now?"),
+    # "that year" is the year the question before named (rendered alone, it came out as 今年, this year)
+    (["How many landmark scientists did Nanhu bring in during 2024?"],
+     "And how many national technology invention awards did the district win that year?",
+     "How many national technology invention awards did the district win in 2024?"),
+    # a name first (Nanhu itself), then a question of its own about it
+    (["How much intelligent computing capacity does Shenzhen have built?"],
+     "And what about Nanhu itself — how much schedulable computing power is it aiming for?",
+     "How much schedulable computing power is Nanhu aiming for?"),
     # a modal verb jieba joins to the subject (中心想) is not part of it
     (["国创中心想把成果转化从什么模式转成什么模式?"], "它是哪一年批下来的?", "国创中心是哪一年批下来的?"),
     # "that year" is the year the previous question named

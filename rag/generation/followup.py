@@ -116,6 +116,8 @@ _EN_TOPIC_THEN_ASK = re.compile(r"^(?:and\s+(?:(?:what|how)\s+about\s+)?|(?:what
 # the subject of an English question: the name right after its auxiliary (…has Guangming been rated…)
 _EN_SUBJECT = re.compile(rf"\b{_EN_AUX}\s+"
                          r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)(?=\s+[a-z])")  # not a possessive's head (University's)
+_EN_THAT_YEAR = re.compile(r"\b(?:in\s+)?(?:that|the same|that same)\s+year\b", re.I)  # the year named before
+_EN_ITSELF = re.compile(r"\s+(?:itself|themselves)\b", re.I)  # "Guangming itself": Guangming
 _EN_IT = re.compile(r"\b(?:it|its)\b", re.I)
 _EN_ITS = re.compile(r"\b(?:that one|this one|it|its|they|them|their)\b", re.I)
 _EN_ASKING = re.compile(r"\b(?:how|what|which|when|where|who|whose|why|is|are|does|do|did)\b", re.I)
@@ -623,11 +625,15 @@ def is_question(text: str) -> bool:
 
 
 def _resolve_en(q: str, context: str) -> str | None:
+    if (years := _EN_YEAR.findall(context)) and _EN_THAT_YEAR.search(q):
+        # "…did the district win that year?": rendered 今年 (this year), it asked about another year
+        q = _EN_THAT_YEAR.sub(f"in {years[-1]}", q)
     if (m := _EN_TOPIC_THEN_ASK.match(q)) and (pronoun := _EN_ITS.search(m.group("ask"))) and (
-            pronoun.group().lower() in ("that one", "this one") or re.match(r"the\s", m.group("x"), re.I)):
-        # "And the brain facility - how much did that one cost?": a question of its own, its topic named
-        # first; not "What about places to hang out - what hotspots does it want…?", where it is the place
-        topic = m.group("x").strip()
+            pronoun.group().lower() in ("that one", "this one") or re.match(r"the\s|[A-Z]", m.group("x"))):
+        # "And the brain facility - how much did that one cost?", "And what about Guangming itself - how
+        # much … is it aiming for?": a question of its own, its topic named first; not "What about places to
+        # hang out - what hotspots does it want…?", where it is the place
+        topic = _EN_ITSELF.sub("", m.group("x").strip())
         named = f"{topic}'s" if pronoun.group().lower() in ("its", "their") else topic
         ask = m.group("ask")
         return f"{ask[0].upper()}{ask[1:pronoun.start()]}{named}{ask[pronoun.end():]}?"
