@@ -58,6 +58,7 @@ _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _MIXED = re.compile(r"([A-Za-z]+)[\u3400-\u9fff]|[\u3400-\u9fff]([A-Za-z]+)")
 _FUNCTION_WORDS = frozenset("the a an in on at of and or but to for by from with as its this that is are was were".split())
 _ASKS_FIGURE = re.compile(r"多少|(?<![哪几])几(?![乎])|多大|多高|多长|多久|\bhow (?:many|much|big|large|long|tall)\b", re.I)
+_MULTIPLE = re.compile(r"倍增|翻番|翻倍|翻了?一番")  # a size stated as a multiple, without a figure
 _LIST_ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _LIST = re.compile(rf"{_LIST_ITEM}(?:、{_LIST_ITEM})+(?:(?:和|及|以及|与){_LIST_ITEM})?")  # A、B、C和D
 _LIST_SPLIT = re.compile(r"、|和|及|以及|与")
@@ -305,32 +306,61 @@ def changed_rate(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     return next((m.group() for m in _RATE.finditer(answer_norm) if m.group() not in evidence), None)
 
 
+@dataclass(frozen=True, slots=True)
+class _AskedClause:
+    clauses: list[str]
+    figures: list[list[_Figure]]  # each clause's
+    asked: int  # the clause naming what is asked
+    beside: list[int]  # the other clauses whose figures may be misread as the asked one's
+
+
+def _asked_clause(sentence_norm: str, words: set[str], *, figure_asked: bool) -> _AskedClause | None:
+    """The clause of a sentence naming what is asked: the only one holding a word of the question
+    (``words``) that the others lack. When it gives a figure, every other clause's figures are beside
+    it; when it gives none (only for a question asking a figure, ``figure_asked``), only those of
+    parallel clauses, sharing a word of the question with it (人工智能产业集群规模突破200亿元,
+    生物医药产业集群规模实现倍增, asked how big 生物医药's is): a clause sharing none may well state the
+    asked thing's figure, and a question asking which occasion or year may be answered from another."""
+    clauses = [c.text for c in split_clauses(sentence_norm)]
+    figures = [_figures(c) for c in clauses]
+    naming = [i for i, clause in enumerate(clauses) if any(w in clause and sum(w in c for c in clauses) == 1 for w in words)]
+    own = [i for i in naming if figures[i]] or (naming if figure_asked else [])
+    if len(own) != 1:
+        return None
+    shared = {w for w in words if w in clauses[own[0]]}
+    beside = [i for i in range(len(clauses)) if i != own[0] and figures[i]
+              and (figures[own[0]] or any(w in clauses[i] for w in shared))]
+    return _AskedClause(clauses, figures, own[0], beside)
+
+
+def _zh_words(asked_norm: str) -> set[str]:
+    return {t for t in terms(asked_norm, guessed=False) if len(t) >= 2 and language(t) == "zh"}
+
+
 def other_clauses_figure(answer_norm: str, evidence_norm: Sequence[str], asked_norm: str) -> str | None:
     """A figure of the answer that an evidence sentence gives in another clause than the one naming
-    what is asked, when that one gives its own (全区共158名学者入选…顶尖科学家榜单,17人入选…“高被引科学家”
-    名单, asked about the 高被引 名单 → 158). The asked clause is the only one holding a word of the
-    question (``asked_norm``, Chinese: a rendering for an English question) that the others lack.
-    An asked clause without a figure counts only for a question asking a figure, and only against
-    a parallel clause, one sharing a word of the question with it (人工智能产业集群规模突破200亿元,
-    生物医药产业集群规模实现倍增, asked how big 生物医药's is → 200亿元); a clause sharing none may
-    well state the asked thing's figure, and a question asking which occasion or year may be
-    answered from another clause."""
+    what is asked (``_asked_clause``), not in that one (全区共158名学者入选…顶尖科学家榜单,17人入选…
+    “高被引科学家”名单, asked about the 高被引 名单 → 158). ``asked_norm``: the question, Chinese (a
+    rendering for an English question)."""
     given = _figures(answer_norm)
-    words = {t for t in terms(asked_norm, guessed=False) if len(t) >= 2 and language(t) == "zh"}
+    words = _zh_words(asked_norm)
     for sentence in evidence_norm if given else ():
-        clauses = [c.text for c in split_clauses(sentence)]
-        figures = [_figures(c) for c in clauses]
-        naming = [i for i, clause in enumerate(clauses)
-                  if any(w in clause and sum(w in c for c in clauses) == 1 for w in words)]
-        own = [i for i in naming if figures[i]] or (naming if _ASKS_FIGURE.search(asked_norm) else [])
-        if len(own) != 1 or any(_same(g, f) for g in given for f in figures[own[0]]):
+        found = _asked_clause(sentence, words, figure_asked=bool(_ASKS_FIGURE.search(asked_norm)))
+        if found is None or any(_same(g, f) for g in given for f in found.figures[found.asked]):
             continue
-        shared = {w for w in words if w in clauses[own[0]]}
         for g in given:
-            if any(_same(g, f) for i, fs in enumerate(figures) if i != own[0]
-                   and (figures[own[0]] or any(w in clauses[i] for w in shared)) for f in fs):
+            if any(_same(g, f) for i in found.beside for f in found.figures[i]):
                 return g.text
     return None
+
+
+def figures_only_beside_asked(sentence_norm: str, question_norm: str, *, unit_asked: bool) -> bool:
+    """For a question asking a figure: the clause naming what is asked gives none, and parallel
+    clauses give theirs (``_asked_clause``): the sentence states other things' figures, not the asked
+    one's. Unless ``unit_asked`` (多少亿元), 实现倍增 answers how big it got."""
+    found = _asked_clause(sentence_norm, _zh_words(question_norm), figure_asked=True)
+    return (found is not None and not found.figures[found.asked] and bool(found.beside)
+            and (unit_asked or not _MULTIPLE.search(found.clauses[found.asked])))
 
 
 def disagreement(answer: str, evidence: Sequence[str], question: str, *, rendering: str = "") -> str | None:
