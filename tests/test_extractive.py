@@ -216,6 +216,46 @@ def test_a_rendering_word_the_documents_write_shorter_counts_half() -> None:
     assert translated[0].score > as_asked[0].score
 
 
+def test_names_listed_as_examples_of_the_asked_kind_name_organisations() -> None:
+    # firms' names rarely end in their kind (招商致远): listed before 等头部基金公司 they are the ones asked for
+    listed = passage("a", "南湖区还成功招引招商致远、东兴资本等头部基金公司落户,各类科技金融产品达65个。", "南湖")
+    unnamed = passage("b", "南湖区还成功招引一批头部基金公司落户,各类科技金融产品达65个。", "南湖")
+    assert rank("南湖区招来了哪几家头部基金公司?", [listed])[0].fits
+    assert not rank("南湖区招来了哪几家头部基金公司?", [unnamed])[0].fits
+    # names the question gives already (除了…还有哪些) are not the ones asked for
+    gathered = passage("d", "南湖区集聚力合金融、招商致远等金融机构20家。", "南湖")
+    assert not rank("南湖区集聚的金融机构中,除了力合金融和招商致远,还有哪些机构?", [gathered])[0].fits
+    assert rank("南湖区集聚的金融机构中,除了力合金融,还有哪些机构?", [gathered])[0].fits
+    # a list of another kind (领域) names no firm
+    fields = passage("c", "南湖区在合成生物、脑科学等未来产业领域引进了一批头部基金公司。", "南湖")
+    assert not rank("南湖区招来了哪几家头部基金公司?", [fields])[0].fits
+
+
+def test_a_sentence_giving_only_parallel_clauses_figures_does_not_answer_how_much() -> None:
+    clusters = passage("a", "智能终端等三大产业集群总规模突破4000亿元,人工智能产业集群规模突破200亿元,"
+                            "生物医药产业集群规模实现倍增。", "智能")
+    assert not rank("南湖生物医药产业集群的规模具体是多少亿元?", [clusters])[0].fits
+    assert rank("南湖人工智能产业集群规模多大?", [clusters])[0].fits
+    assert rank("南湖生物医药产业集群规模多大?", [clusters])[0].fits  # 实现倍增 says how it grew
+
+
+def test_a_count_of_what_an_organisation_did_needs_a_sentence_naming_that_kind_of_organisation() -> None:
+    gathered = passage("a", "截至2024年,南湖区已汇聚123家合成生物企业,总估值近400亿元。", "截至")
+    invested = passage("b", "南湖合成生物产业基金已投资12家合成生物企业。", "南湖")
+    question = "南湖合成生物产业基金已经投了多少家企业?"
+    assert not rank(question, [gathered])[0].fits
+    assert rank(question, [invested])[0].fits
+    assert rank("南湖区一共有多少家合成生物企业?", [gathered])[0].fits  # the district acts: no organisation asked
+
+
+def test_who_holds_a_role_is_answered_only_by_a_sentence_naming_the_role() -> None:
+    invested = passage("a", "南湖合成生物产业基金瞄准细分领域龙头企业,已投资赛陆医疗、微元合成等标杆企业。", "南湖")
+    managed = passage("b", "南湖合成生物产业基金由力合创投担任基金管理人。", "南湖")
+    question = "南湖合成生物产业基金的基金管理人是哪家机构?"
+    assert not rank(question, [invested])[0].fits
+    assert rank(question, [managed])[0].fits
+
+
 def test_an_english_what_question_about_a_measure_asks_for_its_figure() -> None:
     # "What is the computing power of…" is rendered …的算力是什么, which asks for no figure: a sentence
     # naming the machine without its capacity must not answer it

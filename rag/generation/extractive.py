@@ -52,6 +52,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from rag.generation.agreement import figures_only_beside_asked
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
 from rag.generation.facts import (
@@ -205,6 +206,11 @@ _EVENT_END = re.compile(r"大会|会议|论坛|峰会|博览会|交易会|洽谈
 _EVENT_DATED = re.compile(r"(?:19|20)\d{2}|第[\d一二三四五六七八九十百]+[届次]")
 _NAME_BEFORE_END = 6  # characters before an organisation's or a place's end that hold its name
 _EVENT_NAME = 12  # an event's name is longer (2023光明区科技金融大会)
+# 基金管理人是哪家机构: who holds a role a sentence names as such; a firm the fund invested in is no answer
+_ROLE = re.compile(r"管理人|托管人|托管行|承办方|主办方|运营方|运营机构|管理机构")
+# 招商致远、东兴资本等头部基金公司: names listed as examples of a kind (firms' names rarely end in it)
+_EXAMPLES_OF = re.compile(r"((?:[^、,，。；;：:等]{2,}、)+[^、,，。；;：:等]{2,})等"
+                          rf"([\u3400-\u9fff]{{0,6}}?(?:企业|{_ORG_END.pattern}))")
 _KIND_ENDS = {"org": _ORG_OR_SITE_END, "agent": _ORG_END, "place": _PLACE_END, "address": _STREET, "occasion": _EVENT_END}
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9&\-]+")  # TCL, R&D
 _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*)+")  # TCL CSOT
@@ -314,7 +320,8 @@ _DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景�
 # 全市11所高等院校; not a share or rank within it (占全市四分之一, 居全市第一: the district's own figure)
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
-_WIDER_PLACE = re.compile(r"全[市省国]|全深圳|\b(?:as a whole|city-?wide|(?:whole|entire) city|nationwide)\b", re.I)
+_WIDER_PLACE = re.compile(r"全[市省国]|全深圳|整个深圳|深圳全市|"
+                          r"\b(?:as a whole|city-?wide|(?:whole|entire) city|nationwide)\b", re.I)
 # the world as the scope asked (在全球科技城里排第几): a national list's rank or count does not answer
 _DATE_PART = re.compile(r"(?<![\d.])(?:\d{1,2}\s*(?=[月日号])|(?:19|20)\d{2}\s*(?=年))")  # 7 of 7月, 2024 of 2024年
 # 最早落地的是哪家: which came first; a sentence that lists them names no first one
@@ -636,6 +643,24 @@ def _measured(question_norm: str) -> list[str]:
     # places are checked as names, against the whole document (光明区人工智能产业规模)
     return [w for i, w in enumerate(words[:at]) if w in run
             and tags.get(w) != "ns" and words[i + 1][:1] not in _PLACE_SUFFIX]
+
+
+def _acting_org(question_norm: str) -> str | None:
+    """The kind of organisation (基金, 中心, 团队) a how-many question opens with as who acts
+    (深圳市合成生物产业基金已经投了多少家企业): a sentence naming none (光明区已汇聚123家合成生物企业)
+    counts what someone else did. The subject ends where an adverb (已经), or the verbs before 了,
+    start; None when it is no organisation."""
+    words = [(w.word, w.flag) for w in load_jieba().posseg.cut(question_norm)]
+    at = next((i for i, (w, tag) in enumerate(words) if tag == "d" or w in ("了", "过") or _ASKS.match(w)), None)
+    if not at:
+        return None
+    if words[at][0] in ("了", "过"):
+        at -= 1  # the verb it follows, whatever jieba tags it (研发: j)
+    while at and words[at - 1][1].startswith("v"):
+        at -= 1
+    subject = "".join(w for w, _ in words[:at])
+    ending = _ORG_END.search(subject[-3:])
+    return ending.group() if ending and subject.endswith(ending.group()) and len(subject) > len(ending.group()) + 1 else None
 
 
 def _names_another(text_norm: str, run: Sequence[str]) -> bool:
@@ -1232,6 +1257,10 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
         return True
     if kind in ("org", "agent") and any(m.group() not in question_norm for m in _GOVERNMENT_BODY.finditer(text_norm)):
         return True
+    if kind == "org" and any(m.group(2)[-2:] in question_norm
+                             and any(name[-4:] not in question_norm for name in m.group(1).split("、"))  # 集聚+国投证券
+                             for m in _EXAMPLES_OF.finditer(text_norm)):
+        return True  # …招引招商致远、东兴资本等头部基金公司落户, asked which 基金公司 it brought in
     ends = _KIND_ENDS.get(kind)
     if ends is None:
         return False
@@ -1461,6 +1490,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         if wants_date and q_lang == "zh" and not translated else []
     # whose size is asked (材料基因组设施占地多少): the sentence or the one before it names it
     measured_run = _measured(which) if wants_number and q_lang == "zh" else []
+    acting = _acting_org(q_norm) if wants_number and not translated else None
+    role = m.group() if entity and (m := _ROLE.search(q_norm)) else None
     measured = [w for w in measured_run if rare(w) and any(_mentions(c.norm, w) for c in candidates)]
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
@@ -1526,6 +1557,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not any(_in_group(c.norm, t, q_norm) for t in singled)
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm, sessions=q_sessions))
                 and (not wants_number or bool(new_numbers) or (ask.rank and bool(ranks(c.norm) - q_ranks)))
+                # 人工智能产业集群规模突破200亿元,生物医药产业集群规模实现倍增: not 生物医药's figure in 亿元
+                and not (wants_number and figures_only_beside_asked(c.norm, q_norm, unit_asked=bool(ask.unit)))
                 and (not wants_date or bool(_DATE.search(c.norm if spans_asked else PLAN_SPAN.sub(" ", c.norm))))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
@@ -1553,6 +1586,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (dated and _only_governed(dated[0], c.norm, c.before, p_norms[c.n - 1]))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in measured)
                 and not (measured_run and _names_another(c.norm, measured_run))
+                and (acting is None or acting in c.norm or acting in c.before)
+                and (role is None or role in c.norm or role in c.before)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in list_kind)
                 and not (wider and _DISTRICT_SCOPE.search(unquoted := _QUOTED_SPAN.sub(" ", c.norm))
                          and not _WIDER_PLACE.search(unquoted))
