@@ -57,6 +57,9 @@ from rag.generation.followup import depends_on_history, resolve
     (["How much intelligent computing capacity does Shenzhen have built?"],
      "And what about Nanhu itself — how much schedulable computing power is it aiming for?",
      "How much schedulable computing power is Nanhu aiming for?"),
+    # a demonstrative's noun that only an earlier question names points at that question's topic
+    (["南湖今年要组建的科创类母基金,投资体系覆盖哪几个阶段?", "那科技保险方面,支持保险机构试点哪些险种?"],
+     "这个母基金规模定了多大?", "南湖科创类母基金规模定了多大?"),
     # a modal verb jieba joins to the subject (中心想) is not part of it
     (["国创中心想把成果转化从什么模式转成什么模式?"], "它是哪一年批下来的?", "国创中心是哪一年批下来的?"),
     # "that year" is the year the previous question named

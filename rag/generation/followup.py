@@ -158,6 +158,13 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
         # part, nor 其中有专门保知识产权的吗?, whether the whole holds one, nor 其中规模最大的…, a rank in it)
         return member
     before = last_standalone(previous)
+    if language(q) != "en" and (pointing := _pointing(q)) and (noun := normalise(pointing[2])) \
+            and noun not in normalise(before) and noun not in normalise(answer):
+        # 这个母基金 after a question about 科技保险, itself after one about the 母基金: the earlier question
+        # is what it points at (neither the last question nor its answer names one)
+        earlier = next((e for k in range(len(previous) - 1, 0, -1)
+                        if noun in normalise(e := last_standalone(previous[:k]))), None)
+        before, answer = (earlier, "") if earlier else (before, answer)
     if (supplied := _measured_noun_supplied(q, before)) != q and not depends_on_history(supplied := _ZH_LEAD.sub("", supplied)):
         return supplied  # 那合成生物那只规模多大? after …那三只产业基金…: 合成生物产业基金规模多大?
     if (named := _demonstratives_after_names_removed(question.strip())) != question.strip() \
