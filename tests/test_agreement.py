@@ -150,3 +150,7 @@ def test_the_figure_of_a_parallel_clause_when_the_asked_one_gives_none_disagrees
     # a clause that shares no word of the question is not a parallel statement: its figure may be the asked one's
     funded = "总投资50亿元,建设合成生物研究设施。"
     assert disagreement("合成生物研究设施总投资50亿元[1]。", [funded], "合成生物研究设施的规模多大?") is None
+    # a clause sharing only a verb with the asked one (实施) is no parallel statement
+    rules = "出台人才规划,实施“人才高地计划”,配套55项实施细则,强化顶层设计。"
+    assert disagreement("The plan comes with 55 implementing rules [1].", [rules], "How many rules does the plan have?",
+                        rendering="实施“人才高地计划”有多少项规则?") is None

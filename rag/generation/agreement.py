@@ -319,7 +319,7 @@ def _asked_clause(sentence_norm: str, words: set[str], *, figure_asked: bool) ->
     (``words``) that the others lack. When it gives a figure, every other clause's figures are beside
     it; when it gives none (only for a question asking a figure, ``figure_asked``), only those of
     parallel clauses, sharing a word of the question with it (人工智能产业集群规模突破200亿元,
-    生物医药产业集群规模实现倍增, asked how big 生物医药's is): a clause sharing none may well state the
+    生物医药产业集群规模实现倍增, asked how big 生物医药's is), a noun: a clause sharing none may well state the
     asked thing's figure, and a question asking which occasion or year may be answered from another."""
     clauses = [c.text for c in split_clauses(sentence_norm)]
     figures = [_figures(c) for c in clauses]
@@ -327,10 +327,14 @@ def _asked_clause(sentence_norm: str, words: set[str], *, figure_asked: bool) ->
     own = [i for i in naming if figures[i]] or (naming if figure_asked else [])
     if len(own) != 1:
         return None
-    shared = {w for w in words if w in clauses[own[0]]}
+    shared = {w for w in words if w in clauses[own[0]] and _noun(w)}  # not a verb (实施 of 实施细则 and 实施“…计划”)
     beside = [i for i in range(len(clauses)) if i != own[0] and figures[i]
               and (figures[own[0]] or any(w in clauses[i] for w in shared))]
     return _AskedClause(clauses, figures, own[0], beside)
+
+
+def _noun(word: str) -> bool:
+    return all(piece.flag[:1] in ("n", "j") for piece in load_jieba().posseg.cut(word))
 
 
 def _zh_words(asked_norm: str) -> set[str]:

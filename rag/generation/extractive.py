@@ -1491,6 +1491,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # whose size is asked (材料基因组设施占地多少): the sentence or the one before it names it
     measured_run = _measured(which) if wants_number and q_lang == "zh" else []
     acting = _acting_org(q_norm) if wants_number and not translated else None
+    beside_only = wants_number and not translated  # which clause a rendering's words name says little
     role = m.group() if entity and (m := _ROLE.search(q_norm)) else None
     measured = [w for w in measured_run if rare(w) and any(_mentions(c.norm, w) for c in candidates)]
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
@@ -1558,7 +1559,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm, sessions=q_sessions))
                 and (not wants_number or bool(new_numbers) or (ask.rank and bool(ranks(c.norm) - q_ranks)))
                 # 人工智能产业集群规模突破200亿元,生物医药产业集群规模实现倍增: not 生物医药's figure in 亿元
-                and not (wants_number and figures_only_beside_asked(c.norm, q_norm, unit_asked=bool(ask.unit)))
+                and not (beside_only and figures_only_beside_asked(c.norm, q_norm, unit_asked=bool(ask.unit)))
                 and (not wants_date or bool(_DATE.search(c.norm if spans_asked else PLAN_SPAN.sub(" ", c.norm))))
                 and (not wants_month or bool(_MONTH.search(c.norm))) and (not wants_day or bool(_DAY.search(c.norm)))
                 and all(_covers(c.norm, t, weights) or _mentions(c.norm, t) for t in predicate)
