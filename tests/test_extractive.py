@@ -256,6 +256,13 @@ def test_who_holds_a_role_is_answered_only_by_a_sentence_naming_the_role() -> No
     assert rank(question, [managed])[0].fits
 
 
+def test_an_english_whose_question_is_answered_by_a_firm_whatever_the_rendering_asks() -> None:
+    made = passage("a", "康泰生物研发生产的新冠灭活疫苗成为南湖省率先获批上市的新冠疫苗。", "康泰")
+    rendering = "南湖省第一个获得批准的新冠灭活疫苗是谁？"  # 是谁 asks for a person
+    assert not rank(rendering, [made])[0].fits
+    assert rank(rendering, [made], translated_from="Whose inactivated vaccine was the first approved in Nanhu?")[0].fits
+
+
 def test_an_english_what_question_about_a_measure_asks_for_its_figure() -> None:
     # "What is the computing power of…" is rendered …的算力是什么, which asks for no figure: a sentence
     # naming the machine without its capacity must not answer it

@@ -218,6 +218,7 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9&\-]*[A-Za-z][A-Za-z0-9&\-]*(?:\s+[A-Za-z0-9
 _WANTS_ORG_EN = re.compile(r"\bwhich\s+(?:[\w'-]+\s+){0,3}?(?:institutions?|institutes?|universit(?:y|ies)|banks?|"
                            r"hospitals?|organi[sz]ations?|agenc(?:y|ies))\b", re.I)
 # technologies and measures written in Latin letters, not names of an organisation (GIS应用 built by whom?)
+_WHOSE_EN = re.compile(r"\s*whose\b", re.I)
 _LATIN_TERMS = frozenset("ai aigc gis gps gdp it ip iot app vr ar".split())
 _NAME_TAGS = frozenset({"nz", "nt"})  # jieba: other proper noun, organisation
 _VERBS_TAGGED_NAMES = frozenset("印发 力争 必争 申报 扬帆".split())  # verbs jieba's dictionary tags nz
@@ -1382,6 +1383,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         (kind for kind, p in _WANTS_ENTITY if p.search(q_norm) or p.search(which)), None)
     if entity is None and not asks_kinds and _WANTS_ORG_EN.search(translated_from):
         entity = "org"  # "Which research institution…" rendered as 科研机构是什么: the user asks which one
+    if entity == "person" and _WHOSE_EN.match(translated_from):
+        entity = "agent"  # "Whose vaccine…?" rendered …是谁: a firm's answers as well as a person's
     q_values = {n.value for n in numbers(q_norm)}
     ask = any_count_unit(asked(which, original=translated_from)) if translated else asked(which)
     # a figure the question states (估值超过100亿元的有几家) must be the sentence's too, one of them
