@@ -303,6 +303,13 @@ def test_a_how_many_question_rendered_as_a_which_question_asks_for_the_figure(re
     ("What new tracks does Nanhu want to open up?", "南湖想要开放哪些新轨道？", "南湖想要开放哪些新赛道？"),
     ("In what field is Nanhu preparing a national key laboratory?", "南湖正在筹建哪个领域的国家实验室？",
      "南湖正在筹建哪个领域的全国重点实验室？"),
+    ("How many innovation consortia has Nanhu formed?", "南湖有多少个创新？", "南湖有多少个创新联合体？"),
+    ("Which threshold did Nanhu's total R&D spending cross?", "南湖的总研发支出超过了什么阈值？",
+     "南湖的总研发投入超过了什么阈值？"),
+    ("When is the second phase of Nanhu's supercomputing center switched on?", "南湖第二阶段超级计算机中心何时启用？",
+     "南湖二期超算中心何时启用？"),
+    ("How many landmark scientists did Nanhu recruit?", "南湖招聘了多少位地标科学家？", "南湖招聘了多少位标志性科学家？"),
+    ("Which firms lead Nanhu's innovation consortia?", "哪些企业领导南湖的创新联盟？", "哪些企业领导南湖的创新联合体？"),
 ])
 def test_a_term_the_translator_words_otherwise_is_searched_as_reports_word_it(question: str, rendering: str,
                                                                                  searched: str) -> None:

@@ -116,6 +116,14 @@ _DOCUMENT_WORDS = (
     (re.compile(r"\bnational\s+key\s+lab", re.I), re.compile(r"国家(?:重点)?实验室|國家(?:重點)?實驗室"), "全国重点实验室"),
     (re.compile(r"\bleading\s+group", re.I), re.compile(r"领导组|領導組|领导团队|領導團隊|领导班子|領導班子"), "领导小组"),
     (re.compile(r"\bnew\s+(?:race\s*)?tracks?\b", re.I), re.compile(r"新(?:的)?(?:轨道|軌道|跑道|路线|路線)"), "新赛道"),
+    (re.compile(r"\bR\s*&\s*D\s+(?:spending|expenditure|investment|input)", re.I),
+     re.compile(r"研发(?:支出|开支|開支|费用|費用|投资|投資)"), "研发投入"),
+    (re.compile(r"\bsupercomput", re.I), re.compile(r"超级计算机|超級計算機|超级计算|超級計算"), "超算"),
+    (re.compile(r"\b(?:second\s+phase|phase\s+(?:II|2|two))\b", re.I), re.compile(r"第二阶段|第二階段|第二期"), "二期"),
+    (re.compile(r"\blandmark\s+scientist", re.I), re.compile(r"地标(?:性)?(?=科学家)|地標(?:性)?(?=科學家)"), "标志性"),
+    # 创新联合体 (innovation consortia: firms and institutes joined for a task); the translator wrote 创新 alone
+    (re.compile(r"\binnovation\s+consorti", re.I),
+     re.compile(r"创新(?:联盟|聯盟|财团|財團|联合会|聯合會|共同体|共同體)?(?![联聯]合[体體])"), "创新联合体"),
 )
 _ENGLISH_WORD = re.compile(r"[a-z]{3,}")  # a word left untranslated (acronyms are capitals: GDP, AI)
 _ASKS_NAME_EN = re.compile(r"\b(?:which|who|whom|whose|names?|named|called)\b", re.I)
