@@ -220,23 +220,23 @@ def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
 
 # what a figure counts, read after it: its measure word (people, items and kinds besides the
 # counters above, or 元 after 亿) and the first two characters of the thing (450家企业 → 家, 企业)
-_MEASURED = re.compile(rf"^\s*([{_MEASURE_WORDS}人件类元])([\u4e00-\u9fff]{{2}})")
+_COUNT_WRITTEN = re.compile(rf"^\s*([{_MEASURE_WORDS}人件类元])([\u4e00-\u9fff]{{2}})")
 
 
-def _measured(text_norm: str) -> list[tuple[_Figure, tuple[str, str]]]:
+def _counts_written(text_norm: str) -> list[tuple[_Figure, tuple[str, str]]]:
     """Each figure of ``text_norm`` written before a measure word and what it counts."""
     return [(f, (m.group(1), m.group(2))) for f in _figures(text_norm)
-            if (m := _MEASURED.match(text_norm[f.at + len(f.text):]))]
+            if (m := _COUNT_WRITTEN.match(text_norm[f.at + len(f.text):]))]
 
 
 def swapped_figure(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """A figure the answer puts before a measure word and what it counts (163家企业) that the evidence
     puts only after other figures (450家企业), and the question does not state."""
     said_of: dict[tuple[str, str], list[_Figure]] = {}
-    for figure, counted in (pair for sentence in evidence_norm for pair in _measured(sentence)):
+    for figure, counted in (pair for sentence in evidence_norm for pair in _counts_written(sentence)):
         said_of.setdefault(counted, []).append(figure)
     asked = numbers(question_norm)
-    return next((f"{figure.text}{''.join(counted)}" for figure, counted in _measured(answer_norm)
+    return next((f"{figure.text}{''.join(counted)}" for figure, counted in _counts_written(answer_norm)
                  if (stated := said_of.get(counted)) and not any(_same(figure, f) for f in stated)
                  and not number_found(figure.number, asked)), None)
 
