@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from rag.generation.cite import verify
-from rag.generation.extractive import answer, rank
+from rag.generation.extractive import _names_kind, answer, rank
 from rag.text import heading_year
 from rag.types import Passage
 
@@ -222,6 +222,10 @@ def test_names_listed_as_examples_of_the_asked_kind_name_organisations() -> None
     unnamed = passage("b", "南湖区还成功招引一批头部基金公司落户,各类科技金融产品达65个。", "南湖")
     assert rank("南湖区招来了哪几家头部基金公司?", [listed])[0].fits
     assert not rank("南湖区招来了哪几家头部基金公司?", [unnamed])[0].fits
+    # examples of a kind single none out: not which of them is valued highest
+    valued = "南湖孵化出粒影生物、柏垠生物等标杆企业,相关企业估值已超百亿元。"
+    assert _names_kind(valued, "南湖孵化了哪几家标杆企业?", "org")
+    assert not _names_kind(valued, "南湖企业里估值最高的是哪一家?", "org")
     # names the question gives already (除了…还有哪些) are not the ones asked for
     gathered = passage("d", "南湖区集聚力合金融、招商致远等金融机构20家。", "南湖")
     assert not rank("南湖区集聚的金融机构中,除了力合金融和招商致远,还有哪些机构?", [gathered])[0].fits

@@ -207,6 +207,7 @@ _EVENT_DATED = re.compile(r"(?:19|20)\d{2}|第[\d一二三四五六七八九十�
 _NAME_BEFORE_END = 6  # characters before an organisation's or a place's end that hold its name
 _EVENT_NAME = 12  # an event's name is longer (2023光明区科技金融大会)
 # 基金管理人是哪家机构: who holds a role a sentence names as such; a firm the fund invested in is no answer
+_SUPERLATIVE = re.compile(r"最(?:高|大|多|早|先|强|好|小|少|低)|第一")  # 估值最高的是哪一家: one singled out
 _ROLE = re.compile(r"管理人|托管人|托管行|承办方|主办方|运营方|运营机构|管理机构")
 # 招商致远、东兴资本等头部基金公司: names listed as examples of a kind (firms' names rarely end in it)
 _EXAMPLES_OF = re.compile(r"((?:[^、,，。；;：:等]{2,}、)+[^、,，。；;：:等]{2,})等"
@@ -1258,10 +1259,10 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
         return True
     if kind in ("org", "agent") and any(m.group() not in question_norm for m in _GOVERNMENT_BODY.finditer(text_norm)):
         return True
-    if kind == "org" and any(m.group(2)[-2:] in question_norm
+    if kind == "org" and not _SUPERLATIVE.search(question_norm) and any(m.group(2)[-2:] in question_norm
                              and any(name[-4:] not in question_norm for name in m.group(1).split("、"))  # 集聚+国投证券
                              for m in _EXAMPLES_OF.finditer(text_norm)):
-        return True  # …招引招商致远、东兴资本等头部基金公司落户, asked which 基金公司 it brought in
+        return True  # …招引招商致远、东兴资本等头部基金公司落户, asked which 基金公司 it brought in (not which is biggest)
     ends = _KIND_ENDS.get(kind)
     if ends is None:
         return False
