@@ -1485,6 +1485,20 @@ def test_another_documents_sentence_that_answers_a_figure_question_on_its_own_is
     assert "59人" in given and "57人" in given
 
 
+def test_another_documents_count_beside_the_counted_word_is_given_however_few_other_words_it_has() -> None:
+    # asked 院士数量现在一共有多少位, the long sentence covers 数量 and 共有 too; 全区院士57人 only the counted word
+    district = passage("a", "南湖区共有院士59人、高层次人才超3000人、博士人才超5000人,数量分别为三年前的5.9倍、2.5倍、2.9倍。",
+                       "南湖")
+    bulleted = passage("b", "全区院士57人,高层次人才2800人。", "全区")
+    others = [passage(f"o{i}", text, "南湖") for i, text in enumerate(
+        ["南湖区科技企业超过3000家。", "南湖区新增国家级专精特新企业20家。", "南湖区引进青年人才1万人。"])]
+    given = answer("南湖的院士数量现在一共有多少位?", [district, bulleted, *others]) or ""
+    assert "59人" in given and "57人" in given
+    # not a sentence whose figure is beside another word (院士团队数量增至57个)
+    teams = passage("c", "院士团队数量增至57个、增长111%。", "院士")
+    assert "57个" not in (answer("南湖的院士数量现在一共有多少位?", [district, teams, *others]) or "")
+
+
 def test_a_count_of_a_kind_asked_before_its_measure_word_need_not_be_written() -> None:
     # …试点的单位有几家: 单位 is the kind counted, as in 几家单位; the sentence says 3家纳入…
     pilots = passage("p", "南湖制定赋权实施方案,3家纳入国家职务科技成果单列试点。", "南湖")

@@ -647,6 +647,15 @@ def _measured(question_norm: str) -> list[str]:
             and tags.get(w) != "ns" and words[i + 1][:1] not in _PLACE_SUFFIX]
 
 
+def _count_beside(focus: Sequence[str]) -> re.Pattern | None:
+    """A figure written right beside one of the counted words ``focus``: 院士57人, 57名院士."""
+    if not focus:
+        return None
+    words = "|".join(map(re.escape, focus))
+    return re.compile(rf"(?:{words})(?:数量|总数)?(?:为|达到?|有|共)?\s*[约近超逾]?\d|"
+                      rf"\d+(?:\.\d+)?\s*[名位人个家所项只]?(?:{words})")
+
+
 def _acting_org(question_norm: str) -> str | None:
     """The kind of organisation (基金, 中心, 团队) a how-many question opens with as who acts
     (深圳市合成生物产业基金已经投了多少家企业): a sentence naming none (光明区已汇聚123家合成生物企业)
@@ -832,6 +841,9 @@ class Finding:
     # only if strong enough itself): the question asks for a number or a date (documents disagree),
     # or it is a machine rendering (whose best sentence is less certain)
     hedge: float = 0.0
+    # it gives a figure right beside what the question counts (全区院士57人 for 院士数量是多少): another
+    # document's such sentence states that count too, however few of the question's other words it has
+    counts_asked: bool = False
 
 
 def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity | None = None,
@@ -856,7 +868,7 @@ def rank(question: str, passages: Sequence[Passage], *, similarity: Similarity |
     for c, features in zip(candidates, features_of):
         score, enough = _score(features)
         hedge = TRANSLATED_HEDGE_RATIO if translated_from else OTHER_DOC_RATIO if features.typed else 0.0
-        scored.append((Finding(c, score, features.fits, enough, hedge), features))
+        scored.append((Finding(c, score, features.fits, enough, hedge, features.counts_asked), features))
     scored.sort(key=lambda pair: -pair[0].score)
     if scored[0][1].plan:  # what there is now, best answered by a plan: only what was done may answer
         scored = [(replace(f, score=f.score * MISFIT, fits=False, enough=False), x) if x.plan else (f, x)
@@ -922,7 +934,8 @@ def choose(ranked: Sequence[Finding], *, max_sentences: int = 3) -> list[Finding
         if f.score < OTHER_DOC_RATIO * best:
             # a figure or a date asked for: another document's sentence that answers on its own is given
             # however it words the question (全区院士57人 beside 光明区共有院士59人, asked 院士数量是多少)
-            if f.enough and f.hedge == OTHER_DOC_RATIO and other_doc:
+            if f.hedge == OTHER_DOC_RATIO and other_doc and (
+                    f.enough or (f.fits and f.counts_asked and ranked[0].counts_asked)):
                 chosen.append(f)
             continue
         # another document's figure is given too (documents disagree); for a user's question that
@@ -1340,6 +1353,7 @@ class _Features:
     length: int  # characters
     typed: bool  # the question asks for a number or a date
     plan: bool = False  # it asks what there is now, and this sentence speaks of its document's year or later (``_ahead``)
+    counts_asked: bool = False  # ``Finding.counts_asked``
 
 
 def covered_terms(question: str) -> list[str]:
@@ -1495,6 +1509,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # whose size is asked (材料基因组设施占地多少): the sentence or the one before it names it
     measured_run = _measured(which) if wants_number and q_lang == "zh" else []
     acting = _acting_org(q_norm) if wants_number and not translated else None
+    # what is counted (院士), not a measure (规模, 估值) nor a word most sentences hold; every such word
+    # in the sentence (专精 and 企业 of 专精特新企业有多少家, not 通过遴选企业163家)
+    counted_words = [f for f in focus if f not in _WHOLE and not re.fullmatch(_MEASURES, f)]
+    counted_beside = _count_beside(counted_words) if wants_number and not translated else None
     beside_only = wants_number and not translated  # which clause a rendering's words name says little
     role = m.group() if entity and (m := _ROLE.search(q_norm)) else None
     measured = [w for w in measured_run if rare(w) and any(_mentions(c.norm, w) for c in candidates)]
@@ -1615,7 +1633,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
-                             wants_number or wants_date, actual and _ahead(c) and not _ACTUAL_STATED.search(c.norm)))
+                             wants_number or wants_date, actual and _ahead(c) and not _ACTUAL_STATED.search(c.norm),
+                             bool(counted_beside and counted_beside.search(c.norm)
+                                  and all(_mentions(c.norm, w) for w in counted_words))))
     return out
 
 
