@@ -53,6 +53,8 @@ from rag.generation.followup import depends_on_history, resolve
     (["How many landmark scientists did Nanhu bring in during 2024?"],
      "And how many national technology invention awards did the district win that year?",
      "How many national technology invention awards did the district win in 2024?"),
+    (["How many landmark scientists did Nanhu bring in during 2024?"],
+     "How many invention awards did the district win that year?", "How many invention awards did the district win in 2024?"),
     # a name first (Nanhu itself), then a question of its own about it
     (["How much intelligent computing capacity does Shenzhen have built?"],
      "And what about Nanhu itself — how much schedulable computing power is it aiming for?",

@@ -635,6 +635,8 @@ def _resolve_en(q: str, context: str) -> str | None:
     if (years := _EN_YEAR.findall(context)) and _EN_THAT_YEAR.search(q):
         # "…did the district win that year?": rendered 今年 (this year), it asked about another year
         q = _EN_THAT_YEAR.sub(f"in {years[-1]}", q)
+        if not depends_on_history(q) and not _EN_AND_OWN.match(q):
+            return q  # a question of its own now ("And how…?" is one too, read below without its "And")
     if (m := _EN_TOPIC_THEN_ASK.match(q)) and (pronoun := _EN_ITS.search(m.group("ask"))) and (
             pronoun.group().lower() in ("that one", "this one") or re.match(r"the\s|[A-Z]", m.group("x"))):
         # "And the brain facility - how much did that one cost?", "And what about Guangming itself - how
