@@ -39,26 +39,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rag.generation.cite import split_clauses, strip_markers
-from rag.generation.facts import ARABIC_FIGURE, Number, match_form, number_found, numbers
+from rag.generation.clauses import Figure, asked_clause, question_words, read_figures
+from rag.generation.facts import ARABIC_FIGURE, match_form, number_found, numbers
 from rag.text import MARKER, language, load_jieba, terms
 
-_QUALIFIER_BEFORE = re.compile(
-    r"(?:超过|超出|超|逾|近|将近|接近|约|大约|不到|不足|不少于|more than|over|nearly|almost|about|around|"
-    r"approximately|close to|above|at least|less than|under|some|upwards of|in excess of|"
-    r"exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?)\s*(?:rmb|cny|¥)?\s*$")
-_QUALIFIER_AFTER = re.compile(r"^\s*(?:多|余|来(?![源自])|[\u4e00-\u9fff]?(?:以上|左右|有余)|\+|plus\b|or more\b)")
-_ABOVE = re.compile(r"超|逾|以上|多|余|有余|\+|more than|over|above|at least|upwards of|in excess of|plus|or more|"
-                    r"exceed|surpass")
-_BELOW = re.compile(r"近|不到|不足|nearly|almost|close to|less than|under")
 _LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
 # a word part English, part Chinese: Southern创投网 (not the松山湖科学城, a space left out)
 _MIXED = re.compile(r"([A-Za-z]+)[\u3400-\u9fff]|[\u3400-\u9fff]([A-Za-z]+)")
 _FUNCTION_WORDS = frozenset("the a an in on at of and or but to for by from with as its this that is are was were".split())
 _ASKS_FIGURE = re.compile(r"多少|(?<![哪几])几(?![乎])|多大|多高|多长|多久|\bhow (?:many|much|big|large|long|tall)\b", re.I)
-_MULTIPLE = re.compile(r"倍增|翻番|翻倍|翻了?一番")  # a size stated as a multiple, without a figure
 _LIST_ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _LIST = re.compile(rf"{_LIST_ITEM}(?:、{_LIST_ITEM})+(?:(?:和|及|以及|与){_LIST_ITEM})?")  # A、B、C和D
 _LIST_SPLIT = re.compile(r"、|和|及|以及|与")
@@ -68,38 +59,15 @@ _RATE = re.compile(r"每(?:年|月|日|天|周|季度?|家|人|户|个|平方米
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
 
 
-@dataclass(frozen=True, slots=True)
-class _Figure:
-    text: str
-    number: Number
-    qualified: bool  # 多/余/超/近/约… (more than, about…) written next to it
-    side: str = ""  # which way the qualifier points: "above" (超, over), "below" (近, nearly), "" (约, bare)
-    at: int = 0  # where it starts in the text it was read from
-
-
-def _figures(text_norm: str) -> list[_Figure]:
-    """The Arabic figures of ``text_norm``, read as ``rag.generation.facts`` reads them."""
-    def qualifier(m: re.Match) -> str:
-        before = _QUALIFIER_BEFORE.search(text_norm[: m.start()])
-        after = _QUALIFIER_AFTER.match(text_norm[m.end():])
-        return (before.group() if before else "") + (after.group() if after else "")
-
-    def side(words: str) -> str:
-        return "above" if _ABOVE.search(words) else "below" if _BELOW.search(words) else ""
-
-    return [_Figure(m.group(), numbers(m.group())[0], bool(q := qualifier(m)), side(q), m.start())
-            for m in ARABIC_FIGURE.finditer(text_norm)]
-
-
-def _same(a: _Figure, b: _Figure) -> bool:
+def _same(a: Figure, b: Figure) -> bool:
     """Same value as ``rag.generation.facts.number_found`` compares it (5 billion = 50亿)."""
     return number_found(a.number, [b.number])
 
 
 def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     """A figure of the answer that every evidence sentence stating it qualifies, written bare."""
-    written = [f for s in evidence_norm for f in _figures(s)]
-    for figure in _figures(answer_norm):
+    written = [f for s in evidence_norm for f in read_figures(s)]
+    for figure in read_figures(answer_norm):
         stated = [f for f in written if _same(figure, f)]
         if stated and all(f.qualified for f in stated) and not figure.qualified:
             return figure.text
@@ -109,15 +77,15 @@ def dropped_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | N
 def turned_qualifier(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     """A figure of the answer qualified the other way than every evidence sentence stating it
     (近8000, nearly, given as "over 8000")."""
-    written = [f for s in evidence_norm for f in _figures(s)]
-    for figure in _figures(answer_norm):
+    written = [f for s in evidence_norm for f in read_figures(s)]
+    for figure in read_figures(answer_norm):
         stated = [f for f in written if _same(figure, f)]
         if figure.side and stated and all(f.side and f.side != figure.side for f in stated):
             return figure.text
     return None
 
 
-def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[_Figure]]]:
+def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[Figure]]]:
     """(items, figures) of each ``A、B…分别…x、y…`` clause whose counts agree; the items may end the
     clause before (``院士59人、博士人才超5000人,数量分别为三年前的5.9倍、2.9倍``)."""
     pairs = []
@@ -127,7 +95,7 @@ def _list_pairs(sentence_norm: str) -> list[tuple[list[str], list[_Figure]]]:
         items = [i.strip() for i in head.split("、")]
         if len(items) == 1 and len(head.strip()) <= _SUMMARY_NOUN and n:  # 数量分别为: of the clause before
             items = [i.strip() for i in clauses[n - 1].split("、")]
-        figures = _figures(tail)
+        figures = read_figures(tail)
         if found and len(items) >= 2 and len(items) == len(figures):
             pairs.append((items, figures))
     return pairs
@@ -149,7 +117,7 @@ def _asked_item(question_norm: str, items: Sequence[str]) -> int | None:
 def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """Why the answer's figure is not the one a 分别 list gives the item asked about: it is another
     item's, or a figure from elsewhere in the sentence (A、B分别增长75%、80%,C增长104%, asked B → 104%)."""
-    given = _figures(answer_norm)
+    given = read_figures(answer_norm)
     for sentence in evidence_norm:
         for items, figures in _list_pairs(sentence):
             asked = _asked_item(question_norm, items)
@@ -166,7 +134,7 @@ def wrong_pairing(answer_norm: str, evidence_norm: Sequence[str], question_norm:
 def unstated_figure(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """A figure of the answer that neither the evidence sentences nor the question state."""
     stated = [n for text in [*evidence_norm, question_norm] for n in numbers(text)]
-    return next((f.text for f in _figures(answer_norm) if not number_found(f.number, stated)), None)
+    return next((f.text for f in read_figures(answer_norm) if not number_found(f.number, stated)), None)
 
 
 _COUNT_ASKED = re.compile(r"how many|多少|几|幾", re.I)
@@ -204,8 +172,8 @@ def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
     figure names: the model took the question's noun for the evidence's."""
     if language(answer_norm) != "zh":
         return None
-    written = [(s, _figures(s)) for s in evidence_norm]
-    for figure in _figures(answer_norm):
+    written = [(s, read_figures(s)) for s in evidence_norm]
+    for figure in read_figures(answer_norm):
         after = answer_norm[figure.at + len(figure.text):]
         if not (counter := _COUNTER.match(after)):
             continue
@@ -223,16 +191,16 @@ def renamed_count(answer_norm: str, evidence_norm: Sequence[str], question_norm:
 _COUNT_WRITTEN = re.compile(rf"^\s*([{_MEASURE_WORDS}人件类元])([\u4e00-\u9fff]{{2}})")
 
 
-def _counts_written(text_norm: str) -> list[tuple[_Figure, tuple[str, str]]]:
+def _counts_written(text_norm: str) -> list[tuple[Figure, tuple[str, str]]]:
     """Each figure of ``text_norm`` written before a measure word and what it counts."""
-    return [(f, (m.group(1), m.group(2))) for f in _figures(text_norm)
+    return [(f, (m.group(1), m.group(2))) for f in read_figures(text_norm)
             if (m := _COUNT_WRITTEN.match(text_norm[f.at + len(f.text):]))]
 
 
 def swapped_figure(answer_norm: str, evidence_norm: Sequence[str], question_norm: str) -> str | None:
     """A figure the answer puts before a measure word and what it counts (163家企业) that the evidence
     puts only after other figures (450家企业), and the question does not state."""
-    said_of: dict[tuple[str, str], list[_Figure]] = {}
+    said_of: dict[tuple[str, str], list[Figure]] = {}
     for figure, counted in (pair for sentence in evidence_norm for pair in _counts_written(sentence)):
         said_of.setdefault(counted, []).append(figure)
     asked = numbers(question_norm)
@@ -306,65 +274,21 @@ def changed_rate(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     return next((m.group() for m in _RATE.finditer(answer_norm) if m.group() not in evidence), None)
 
 
-@dataclass(frozen=True, slots=True)
-class _AskedClause:
-    clauses: list[str]
-    figures: list[list[_Figure]]  # each clause's
-    asked: int  # the clause naming what is asked
-    beside: list[int]  # the other clauses whose figures may be misread as the asked one's
-
-
-def _asked_clause(sentence_norm: str, words: set[str], *, figure_asked: bool) -> _AskedClause | None:
-    """The clause of a sentence naming what is asked: the only one holding a word of the question
-    (``words``) that the others lack. When it gives a figure, every other clause's figures are beside
-    it; when it gives none (only for a question asking a figure, ``figure_asked``), only those of
-    parallel clauses, sharing a word of the question with it (人工智能产业集群规模突破200亿元,
-    生物医药产业集群规模实现倍增, asked how big 生物医药's is), a noun: a clause sharing none may well state the
-    asked thing's figure, and a question asking which occasion or year may be answered from another."""
-    clauses = [c.text for c in split_clauses(sentence_norm)]
-    figures = [_figures(c) for c in clauses]
-    naming = [i for i, clause in enumerate(clauses) if any(w in clause and sum(w in c for c in clauses) == 1 for w in words)]
-    own = [i for i in naming if figures[i]] or (naming if figure_asked else [])
-    if len(own) != 1:
-        return None
-    shared = {w for w in words if w in clauses[own[0]] and _noun(w)}  # not a verb (实施 of 实施细则 and 实施“…计划”)
-    beside = [i for i in range(len(clauses)) if i != own[0] and figures[i]
-              and (figures[own[0]] or any(w in clauses[i] for w in shared))]
-    return _AskedClause(clauses, figures, own[0], beside)
-
-
-def _noun(word: str) -> bool:
-    return all(piece.flag[:1] in ("n", "j") for piece in load_jieba().posseg.cut(word))
-
-
-def _zh_words(asked_norm: str) -> set[str]:
-    return {t for t in terms(asked_norm, guessed=False) if len(t) >= 2 and language(t) == "zh"}
-
-
 def other_clauses_figure(answer_norm: str, evidence_norm: Sequence[str], asked_norm: str) -> str | None:
     """A figure of the answer that an evidence sentence gives in another clause than the one naming
-    what is asked (``_asked_clause``), not in that one (全区共158名学者入选…顶尖科学家榜单,17人入选…
+    what is asked (``asked_clause``), not in that one (全区共158名学者入选…顶尖科学家榜单,17人入选…
     “高被引科学家”名单, asked about the 高被引 名单 → 158). ``asked_norm``: the question, Chinese (a
     rendering for an English question)."""
-    given = _figures(answer_norm)
-    words = _zh_words(asked_norm)
+    given = read_figures(answer_norm)
+    words = question_words(asked_norm)
     for sentence in evidence_norm if given else ():
-        found = _asked_clause(sentence, words, figure_asked=bool(_ASKS_FIGURE.search(asked_norm)))
+        found = asked_clause(sentence, words, figure_asked=bool(_ASKS_FIGURE.search(asked_norm)))
         if found is None or any(_same(g, f) for g in given for f in found.figures[found.asked]):
             continue
         for g in given:
             if any(_same(g, f) for i in found.beside for f in found.figures[i]):
                 return g.text
     return None
-
-
-def figures_only_beside_asked(sentence_norm: str, question_norm: str, *, unit_asked: bool) -> bool:
-    """For a question asking a figure: the clause naming what is asked gives none, and parallel
-    clauses give theirs (``_asked_clause``): the sentence states other things' figures, not the asked
-    one's. Unless ``unit_asked`` (多少亿元), 实现倍增 answers how big it got."""
-    found = _asked_clause(sentence_norm, _zh_words(question_norm), figure_asked=True)
-    return (found is not None and not found.figures[found.asked] and bool(found.beside)
-            and (unit_asked or not _MULTIPLE.search(found.clauses[found.asked])))
 
 
 def disagreement(answer: str, evidence: Sequence[str], question: str, *, rendering: str = "") -> str | None:

@@ -52,9 +52,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from rag.generation.agreement import figures_only_beside_asked
 from rag.generation.backends import Evidence
 from rag.generation.cite import Similarity, split_clauses, strip_markers
+from rag.generation.clauses import figures_only_beside_asked
 from rag.generation.facts import (
     ALONE_WORDS,
     AREA,
