@@ -692,6 +692,8 @@ def test_a_rendering_that_matches_few_words_is_answered_when_the_users_own_words
 def test_which_two_kinds_asks_about_the_kind_and_kinds_of_a_thing_are_its_instances() -> None:
     funds = passage("f", "南湖推行科研资金“双轨制”配置改革。南湖实施竞争性和非竞争性科技计划,“双轨制”投入机制初步建立。", "南湖")
     assert "非竞争性科技计划" in (answer("南湖科研资金的“双轨制”包括哪两类科技计划?", [funds]) or "")
+    # 两条轨分别是指什么: how many things the answer names, as 哪两类 does; no sentence need state a two
+    assert "非竞争性科技计划" in (answer("南湖科研资金搞的“双轨制”,两条轨分别是指什么?", [funds]) or "")
     insurance = passage("i", "南湖支持保险机构开展创业险、研发险等科技保险试点。南湖推动科技支行落地。", "南湖")
     assert "创业险" in (answer("南湖保险这块准备试点哪些险种?", [insurance]) or "")
 
@@ -1318,6 +1320,7 @@ def test_overall_is_no_part_of_what_is_measured() -> None:
 def test_a_count_that_restates_the_list_before_it_is_no_figure_to_find() -> None:
     projects = passage("p", "2023年,南湖区开展国家、省、市重点科研项目超90个。", "2023")
     assert "90个" in (answer("南湖区承担的国家、省、市三级重点科研项目有多少个?", [projects]) or "")
+    assert "90个" in (answer("南湖承接、开展的国家、省、市三级重点科研项目大概有多少项?", [projects]) or "")
     assert answer("南湖区承担的国家、省两级重点科研项目有多少个?", [projects]) is not None  # 2 ≠ 3 items: kept
     assert answer("南湖区承担的国家、省、市四级重点科研项目有多少个?", [projects]) is None
 
@@ -1752,3 +1755,9 @@ def test_a_projects_phase_is_not_the_figure_a_how_much_question_asks() -> None:
     twins = passage("t", "推动东城云脑Ⅲ、超算二期点亮。", "推动")
     asked = "What is the computing power of Dongcheng Cloud Brain III?"
     assert not rank("东城云脑III的算力是多少?", [twins], translated_from=asked)[0].fits  # 二期 is phase two, not a capacity
+
+
+def test_a_measure_to_be_raised_is_not_asked() -> None:
+    # 要扩大哪个计划的规模 asks which programme; its 规模 is what is to grow, no figure is asked
+    plan = passage("p", "南湖将扩大优秀青年科技人才培养计划规模,深化拓展博士启动项目。", "南湖")
+    assert "优秀青年" in (answer("南湖说要扩大哪个人才培养计划的规模?", [plan]) or "")

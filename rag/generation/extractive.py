@@ -139,11 +139,16 @@ _WANTS_NUMBER = re.compile(
 # 估值10亿元以上的12家企业分别是哪些: a measure with its figure describes what is asked about; it is not asked
 _MEASURE_GIVEN = re.compile(rf"(?:{_MEASURES})\s*(?:为|达到?|超过?|逾|近|约|在)?\s*"
                             r"(?=\d|[一二两三四五六七八九十百千]+[万亿]?元)")
+# 要扩大哪个人才培养计划的规模: a measure something is to raise, which the question does not ask
+_MEASURE_RAISED = re.compile(rf"(?:扩大|提升|提高|做大|壮大)[^,，。?？]{{0,12}}?(?:{_MEASURES})")
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
                          r"哪一?个月|哪[一几]?天|哪[一几]?日|几月|几号|日期|\bwhen\b|what (year|date|month)", re.I)
 _WHICH_ONES = re.compile(r"哪几(?![年天日])\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种家所位名条只座批支款件]")  # 哪两类科技计划: 哪些科技计划
-_WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+")  # 哪两所, 哪「五个无忧」: how many the answer names
+# 哪两所, 哪「五个无忧」, 两条轨分别是指什么: how many things the answer names, no figure to find
+_COUNT_EACH = r"[一两二三四五六七八九十]+(?=[个条项家所只类种位名大]?[\u4e00-\u9fff]{0,3}分别)"
+_WHICH_COUNT = re.compile(r"哪[“「\"]?[一两二三四五六七八九十]+|" + _COUNT_EACH)
+_EACH_ASKED = re.compile(_COUNT_EACH + r".*(?:什么|哪)")
 # a year, also before a name (2023光明区科技金融大会); before a measure word (2023家) it is a count
 _PHASE = re.compile(r"(?<![第\d])[一二三四五六七八九十\d]期")  # 超算二期: a project's phase, not a figure it states
 _YEARS_WRITTEN = re.compile(r"(?<![\d.])(?:19|20)\d{2}(?:\s*[-–—~至到]\s*(?:19|20)\d{2})?"
@@ -242,6 +247,7 @@ _ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 # A+B+C, A、B和C, A、B等 (等 says the list goes on; not the 等 of 高等院校, 平等, 等级)
 _ENUMERATION = re.compile(rf"{_ITEM}(?:[、+]{_ITEM}){{2,}}|{_ITEM}(?:[、+]{_ITEM})+(?:和|及|以及){_ITEM}|"
                           rf"{_ITEM}、{_ITEM}(?<![高平相对對同初中均优優上头頭特])(?=等(?![级級]))")
+_PAIR = re.compile(rf"{_ITEM}(?:和|与|及){_ITEM}")
 _QUOTE_CHARS = re.compile(r"[“”\"《》]")  # in matching form
 # a section heading ((二)探索新型举国体制深圳路径) names a topic; it answers no open question about it
 _HEADING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。；;，,]{0,36}$")
@@ -769,11 +775,12 @@ def _unquoted(text_norm: str) -> str:
 
 def _list_counts_removed(text_norm: str) -> str:
     """Without a count that says how many items the list before it names (国家、省、市三级重点项目:
-    three levels, each named): a sentence about those projects need not state the three."""
+    three levels, each named): a sentence about those projects need not state the three. The list
+    may seem longer: a 、 of the words before it (承接、开展的国家、省、市三级) is read as one more item."""
     def dropped(m: re.Match) -> str:
         last = m.group("items").rsplit("、", 1)[-1]
         count = m.group("items").count("、") + 1 + (1 if re.search("和|及|与", last) else 0)
-        return m.group("items") if numbers(f"{m.group('n')}个")[0].value == count else m.group()
+        return m.group("items") if numbers(f"{m.group('n')}个")[0].value <= count else m.group()
     return _LIST_COUNT.sub(dropped, text_norm)
 
 
@@ -965,6 +972,8 @@ def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity
 def _lists(text_norm: str, count: Sequence[int]) -> bool:
     """The text enumerates things (A、B和C, “A+B+C”): as many as ``count`` says, when it says."""
     found = [len(re.split(r"[、+]|和|以及|及", m.group())) for m in _ENUMERATION.finditer(text_norm)]
+    if count == [2]:  # two things are listed with a 和 alone (竞争性和非竞争性)
+        found += [2 for _ in _PAIR.finditer(text_norm)]
     return bool(found) and (not count or count[0] in found)
 
 
@@ -1381,7 +1390,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     asking = _QUOTED_SPAN.sub(lambda m: "“”" if _ASKS_INSIDE.search(m.group()) else m.group(), q_norm)
     asking = _THOSE_FEW.sub("这些", asking)  # 那几个集群加起来规模到多少: those clusters, not how many
     which = _WHICH_ONES.sub("哪些", _WHICH_KINDS.sub("哪些", asking.replace("呢,", "")))
-    wants_number = bool(_WANTS_NUMBER.search(_MEASURE_GIVEN.sub(" ", which)) or _WANTS_NUMBER.search(translated_from))
+    wants_number = bool(_WANTS_NUMBER.search(_MEASURE_RAISED.sub(" ", _MEASURE_GIVEN.sub(" ", which)))
+                        or _WANTS_NUMBER.search(translated_from))
     wants_date = bool(_WANTS_DATE.search(q_norm) or _WANTS_DATE.search(translated_from))
     wants_day = wants_date and bool(_WANTS_DAY.search(q_norm) or _WANTS_DAY.search(translated_from))
     wants_month = wants_date and not wants_day and bool(_WANTS_MONTH.search(q_norm) or _WANTS_MONTH.search(translated_from))
@@ -1483,6 +1493,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     kinds = asks_kinds and not wants_number
     # 由哪几个环节组成, 有哪些天然优势: a list answers (“基础研究+技术攻关+…”, 创新基础、算力资源), not always naming the kind
     members = entity is None and not wants_number and not wants_date and "哪些" in which
+    # 两条轨分别是指什么: the things themselves, which a sentence answering lists (竞争性和非竞争性)
+    each = entity is None and not wants_number and not wants_date and bool(_EACH_ASKED.search(q_norm))
     named_count = [int(n.value) for m in _WHICH_COUNT.finditer(q_norm) for n in numbers(f"{m.group()}个")][:1]  # 哪六项: 6
     # the last focus word after 多少/几 is what is counted (孵化器 of 多少家科技孵化器): an answering
     # sentence must name it; a sentence counting 科技支行 does not answer
@@ -1572,7 +1584,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         # before: 其中… states it earlier; a month or a year is no count the question gives (7家 is not 2024年7月)
         stated = (numbers(_DATE_PART.sub(" ", c.norm)) + numbers(_DATE_PART.sub(" ", c.before)) if counted_figures
                   else written + numbers(c.before)) if q_figures else written
-        enumerates = members and _lists(c.norm, named_count)
+        enumerates = (members or each) and _lists(c.norm, named_count)
         fits = (named[c.n - 1] and (wants_number or wants_date or not _HEADING.match(c.text))
                 and (wants_date or not c.header)
                 and all(_states(c.norm, t) or _states(c.before, t) or _states(titles[c.doc_id], t) for t in q_quoted)
@@ -1588,6 +1600,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (happened and _said_of_another(c.norm, predicate, subjects, q_norm))
                 and (not why or bool(_REASON.search(c.norm)))
                 and not (members and q_figures and not enumerates)
+                and not (each and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in given)
