@@ -34,7 +34,8 @@ from rag.generation.facts import ALONE_WORDS, CJK_RUN, figure_checked_as_asked
 from rag.text import fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
-_ZH_LEANING = re.compile(r"^(?:是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
+_ZH_LEANING = re.compile(r"^(?:都|是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
+_EXAMPLES_REQUEST = re.compile(r"(?<=[?？。.!！,，])\s*(?:请|麻烦)?(?:举|列举|列出)[一两二三四五几\d]*个?例子?\s*[。.!！?？]?\s*$")
 _AMONG = re.compile(r"^其中\s*[，,]?\s*")  # among those: a question that names what it points at needs no more
 _ZH_PREDICATE = re.compile(r"^(?:是|比|占|佔|相比|同比|较|較)(?!否)")  # 是三年前的几倍: the subject is left out
 # 其他, 其中, 此外 point nowhere; a demonstrative's noun (这个项目) is replaced with it, see ``_pointing``
@@ -87,6 +88,7 @@ _NAME_ASKED = re.compile(r"[这這那该該此](?:[个個所家座只隻项項�
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
 # 哪个, 哪一家, 什么体系: the noun after it is what is asked for (not 什么时候, 什么样)
 _WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?|(?:什么|什麼)(?![时時样樣])")
+_WHICH_SEVERAL = re.compile(r"哪(?:些|几|幾|[两兩二三四五六七八九十]+)\s*(?:个|個|家|所|只|隻|座|条|條|项|項|位|类|類|种|種)?")
 # one thing pointed at (not 这些, 这批): the previous answer may name it
 _ONE_POINTED = re.compile(r"^(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|位|条|條)?$")
 _NAME_BREAK = re.compile(r"[，,。；;：:、！!？?()（）\[\]\n]")  # where a name written in an answer starts at the latest
@@ -129,6 +131,7 @@ def depends_on_history(question: str) -> bool:
     if language(q) == "en":
         return bool(_EN_ELLIPSIS.match(q) or _EN_AND_HOW.match(q) or _EN_AND_IN.match(q) or _EN_PRONOUN.search(q)
                     or len(q.split()) <= 3)
+    q = _EXAMPLES_REQUEST.sub("", q)  # 举两个例子 asks for examples of what the question names
     content = _content_words(q)  # a question with at most two content words has no subject of its own
     return bool(_ZH_ELLIPSIS.match(q) or _ZH_ASKED_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_PERSON.search(q)
                 or _ZH_LEANING.match(q) or _ZH_THAT_YEAR.search(q) or len(content) <= 2 or _subjectless(q))
@@ -152,6 +155,10 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     when it does not depend on them; ``None`` when no rule fits."""
     if not previous or not depends_on_history(question):
         return question.strip()
+    if (request := _EXAMPLES_REQUEST.search(question)) and request.start() > 0:
+        # 都有哪些险种?举两个例子。: the question resolved, the request for examples kept after it
+        asked = resolve(question[:request.start()], previous, answer=answer)
+        return asked and asked + question[request.start():].strip()
     if (among := _AMONG.match(q := question.strip())) and not ZH_COUNTS.search(q) and _ZH_ASKS_WHAT.search(q) \
             and not _RANKED.search(q) and not depends_on_history(member := q[among.end():]):
         # 其中南科大光明高等研究院是哪一年完工的?: the member it names stands alone (not a count of the whole's
@@ -377,10 +384,13 @@ def _pointed_at(noun: str, context: str, pointer: str) -> str:
     当年创新联合体), with it when only the question does (这些孵化器 after 光明区有多少家孵化器).
     A plural pronoun alone stands for the things counted (他们 after 光明区有多少院士 → 光明区的院士)."""
     if not noun and _PLURAL.fullmatch(pointer):
-        if not (things := _THINGS_ASKED.search(context)):
+        things = things_at.group("things") if (things_at := _THINGS_ASKED.search(context)) else _things_listed(context)
+        if not things:
             return _zh_subject(context)  # 他们 after 高层次人才有多少 → 高层次人才
-        topic = _zh_topic(context)  # 它们 after 光明区有哪些大科学装置 → 光明区的大科学装置
-        return f"{topic}的{things.group('things')}" if topic else things.group("things")
+        # 它们 after 光明区有哪些大科学装置 → 光明区的大科学装置; after 要支持哪两家龙头集团在光明布局研究院?
+        # → 要支持的龙头集团
+        topic = _zh_topic(context)
+        return f"{topic}的{things}" if topic else things
     topic = _zh_topic(context)
     if not noun or not topic:
         return topic
@@ -415,6 +425,18 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
     name = _name_ending(answer, noun)
     return name if name and normalise(name) not in normalise(context) else ""
+
+
+def _things_listed(context: str) -> str:
+    """The nouns a which question asks for several of, where more follows them (龙头集团 of
+    要支持哪两家龙头集团在光明布局研究院?), ``""`` if none."""
+    which = _WHICH_SEVERAL.search(context)
+    nouns = []
+    for w in _tagged(context[which.end():]) if which else []:
+        if not (w.flag[:1] == "n" or w.flag in ("vn", "b")):
+            break
+        nouns.append(w.word)
+    return "".join(nouns) if len("".join(nouns)) >= 2 else ""
 
 
 def _which_noun(context: str) -> str:
