@@ -1761,3 +1761,10 @@ def test_a_measure_to_be_raised_is_not_asked() -> None:
     # 要扩大哪个计划的规模 asks which programme; its 规模 is what is to grow, no figure is asked
     plan = passage("p", "南湖将扩大优秀青年科技人才培养计划规模,深化拓展博士启动项目。", "南湖")
     assert "优秀青年" in (answer("南湖说要扩大哪个人才培养计划的规模?", [plan]) or "")
+
+
+def test_how_many_are_added_is_not_answered_by_a_running_total() -> None:
+    funds = passage("f", "目前,南湖区引导基金已参与出资21只子基金、总认缴规模近300亿元。", "目前")
+    assert answer("今年引导基金计划再新增出资几只子基金?", [funds]) is None
+    scenes = passage("s", "推动“AI+城市治理”,新增城市应用场景10个以上。", "推动")
+    assert "10个以上" in (answer("南湖在“AI+城市治理”方面要新增多少个城市应用场景?", [scenes]) or "")

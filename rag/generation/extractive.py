@@ -348,6 +348,9 @@ _TARGET_ASKED = re.compile(r"计划|目标|打算|希望|准备|预计|争取|�
 _TARGET_STATED = re.compile(r"力争|目标|计划|预计|争取|到20\d\d年|\d\s*[^\d\s，。,;；]{0,3}以上\s*(?=[，。,;；]|$)")
 _DENIED = re.compile(r"(?:而?不是|并非|而非|不要|不用)[^，。,;；?？]*")  # 我问的是实际数,不是目标; 不要目标数: not what is asked
 _ACTUAL_STATED = re.compile(r"已|累计|截至|截止|共有|现有")
+# 再新增出资几只子基金: how many are added, which a running total (已参与出资21只) does not say
+_ADDED_ASKED = re.compile(r"新增")
+_ADDED_STATED = re.compile(r"新增|新(?:引进|获|建|设|落地|入驻|认定|培育|招引)|增加")
 # 一共有多少所: a count of those that did something (11所高等院校获…支持) does not answer, ``_counts_some``
 _TOTAL_ASKED = re.compile(r"一共|总共|共有|总数|总计|合计")
 _PART_OF = re.compile(r"(?P<set>[\u4e00-\u9fff]{4,})(?:中|里|里面|当中|之中)\s*[，,]")
@@ -1564,6 +1567,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
+    added = wants_number and not translated and bool(_ADDED_ASKED.search(q_norm))
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
@@ -1630,6 +1634,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (milestone and not _milestones(c.norm) & milestone)
                 and not (actual and _TARGET_STATED.search(c.norm) and not _ACTUAL_STATED.search(c.norm))
                 and not (finished and _UNFINISHED.search(c.norm))
+                and not (added and not _ADDED_STATED.search(c.norm))
                 and not (in_all and counted is not None and _counts_some(c.norm, counted, q_norm))
                 and not (whole and _counts_only(c.norm, whole))
                 and not (part and _only_as_alternative(c.norm, part))
