@@ -115,6 +115,8 @@ from rag.generation.followup import depends_on_history, resolve
     (["南湖区有哪些大科学装置?"], "它们什么时候开放共享?", "南湖区的大科学装置什么时候开放共享?"),
     # the things a which question asks for, where more follows them
     (["张三提到要支持哪两家龙头集团在南湖布局研究院?"], "它们主要瞄准哪些领域?", "张三提到要支持的龙头集团主要瞄准哪些领域?"),
+    # the things a question counts before asking what they are
+    (["南湖有两个计算设施被称为“超级双核”。它们是什么?"], "它们什么时候完成?", "南湖的计算设施什么时候完成?"),
     # 都 leans on what was asked; a request for examples is kept after the question it follows
     (["南湖区推出了几款科技保险产品?"], "都有哪些险种?举两个例子。", "南湖区推出的科技保险产品都有哪些险种?举两个例子。"),
     (["南湖区推出了几款科技保险产品?"], "有哪些险种?请举个例子", "南湖区推出的科技保险产品有哪些险种?请举个例子"),
