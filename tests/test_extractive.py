@@ -1768,3 +1768,13 @@ def test_how_many_are_added_is_not_answered_by_a_running_total() -> None:
     assert answer("今年引导基金计划再新增出资几只子基金?", [funds]) is None
     scenes = passage("s", "推动“AI+城市治理”,新增城市应用场景10个以上。", "推动")
     assert "10个以上" in (answer("南湖在“AI+城市治理”方面要新增多少个城市应用场景?", [scenes]) or "")
+
+
+def test_an_organisation_is_named_as_the_question_writes_it_not_by_its_first_characters() -> None:
+    # 科学城母基金: 科学城 + 母 name the fund; a sentence about the 科学城种子基金 and a 天使母基金 does not
+    mother = passage("m", "南湖区与深投控、深业集团、市引导基金发起科学城母基金。", "南湖")
+    seed = passage("s", "南湖科学城种子基金落地,由深圳市种子基金、南湖区引导基金、深圳市天使母基金、力合创投联合设立,"
+                        "将全部投资于企业发起设立或首轮外部融资阶段。", "南湖")
+    for question in ("科学城母基金是南湖区跟哪些单位一起发起的?", "南湖区的科学城母基金是跟哪些单位一起发起的?"):
+        text = answer(question, [mother, seed]) or ""
+        assert "深投控" in text and "力合创投" not in text, question

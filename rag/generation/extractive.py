@@ -472,6 +472,12 @@ def _covers(text_norm: str, term: str, terms: Iterable[str]) -> bool:
             or any(other in text_norm for other in _SAME_MEANING.get(term, ())))
 
 
+def _names_org(text_norm: str, word: str) -> bool:
+    """``word`` of an organisation's name is in the text as written, or as its short form: not by its
+    first two characters, as ``_mentions`` allows (科学城母基金 is not named by 光明科学城种子基金…天使母基金)."""
+    return word in text_norm or _shortens(word, text_norm) or any(o in text_norm for o in _SAME_MEANING.get(word, ()))
+
+
 def _shortens(term: str, text_norm: str) -> bool:
     """``term`` is the short form of a four-character run of the text (高校: 高等院校, 科创: 科技创新)."""
     if len(term) != 2 or not re.fullmatch(r"[\u3400-\u9fff]{2}", term):
@@ -697,11 +703,15 @@ def _names_another(text_norm: str, run: Sequence[str]) -> bool:
                for m in re.finditer(re.escape(kind), text_norm))
 
 
+_PLACE_OF = re.compile(r"^[\u4e00-\u9fff]{1,4}[区市省县]的")
+
+
 def _leading_organisation(question_norm: str) -> list[str]:
     """The words naming the organisation a question opens with (国药 of 国药集团在光明布局的研究院叫什么):
     a noun run up to its first verb, preposition or 的 that ends in an organisation's kind (集团,
     实验室, ``_ORG_END``), without that kind and without a place (光明 of 光明区); in a run without
     such a kind, its proper nouns (蒙牛 of 蒙牛乳业). Whose name or partner a name question asks."""
+    question_norm = _PLACE_OF.sub("", question_norm)  # 光明区的科学城母基金: the organisation after its place
     words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
     run: list[str] = []
     for w in words:
@@ -717,6 +727,8 @@ def _leading_organisation(question_norm: str) -> list[str]:
         end += len(w)
         if _content_word(w) and question_norm[end:end + 1] not in _PLACE_SUFFIX:
             names.append(w)
+        elif len(w) == 1 and names and names[-1] + w in question_norm:
+            names[-1] += w  # 科学城母基金: one character binds the word before it into the name (科学城母)
     return names
 
 
@@ -1606,7 +1618,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (members and q_figures and not enumerates)
                 and not (each and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
-                and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in whose)
+                and all(_names_org(c.norm, w) or _names_org(c.before, w) for w in whose)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in given)
                 and not (wants_which and _only_counts(c.text, c.norm, q_norm))
                 and not (wants_which and _only_as_item(c.norm, asked_phrase, q_norm))
