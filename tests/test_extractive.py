@@ -1778,3 +1778,12 @@ def test_an_organisation_is_named_as_the_question_writes_it_not_by_its_first_cha
     for question in ("科学城母基金是南湖区跟哪些单位一起发起的?", "南湖区的科学城母基金是跟哪些单位一起发起的?"):
         text = answer(question, [mother, seed]) or ""
         assert "深投控" in text and "力合创投" not in text, question
+
+
+def test_a_renderings_organisation_may_be_garbled_so_its_first_characters_name_it() -> None:
+    # the translator wrote 深圳大学 for the user's Shenzhen University of Technology (深圳理工大学)
+    platform = passage("p", "南湖推动复星医药联合深圳理工大学、华为等单位建设一体化AI创新研发平台。", "南湖")
+    rendering = "深圳大学与哪家科技公司合作开发了一体化AI研发平台?"
+    original = "Besides Shenzhen University of Technology, which tech company did Fosun team up with for the AI platform?"
+    assert rank(rendering, [platform], translated_from=original)[0].fits
+    assert not rank(rendering, [platform])[0].fits  # the user's own words name it as written

@@ -1492,6 +1492,8 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 中兵集团 built does not answer (a word no candidate holds is the user's own, not checked)
     whose = [w for w in _leading_organisation(q_norm) if rare(w) and any(_mentions(c.norm, w) for c in candidates)] \
         if (wants_name or entity) and q_lang == "zh" else []
+    # the user's own words name it as written; a translator's may have garbled it (深圳大学 for 深圳理工大学)
+    named_org = _mentions if translated else _names_org
     # a compound asked about (光明实验室: 光明 + 实验室) counts as a term of its own where some sentence
     # names it as one: that sentence outranks one holding its words apart (光明科学城…重点实验室)
     top = max(weights.values(), default=0.0)
@@ -1618,7 +1620,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (members and q_figures and not enumerates)
                 and not (each and not enumerates)
                 and (not wants_name or _gives_name(c.text, q_norm))
-                and all(_names_org(c.norm, w) or _names_org(c.before, w) for w in whose)
+                and all(named_org(c.norm, w) or named_org(c.before, w) for w in whose)
                 and all(_mentions(c.norm, w) or _mentions(c.before, w) for w in given)
                 and not (wants_which and _only_counts(c.text, c.norm, q_norm))
                 and not (wants_which and _only_as_item(c.norm, asked_phrase, q_norm))
