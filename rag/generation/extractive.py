@@ -448,12 +448,10 @@ def _content_word(word: str) -> bool:
 
 
 def _mentions(text_norm: str, word: str) -> bool:
-    """``word`` occurs in the text, or, for a compound of three or more characters, its first two
-    do (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate), or it is the short form of
-    a word there (高校), or the text says it with another word of the same meaning (``_SAME_MEANING``)."""
-    return (word in text_norm or (len(word) >= 3 and word[:2] in text_norm) or _shortens(word, text_norm)
-            or (len(word) == 2 and word[1] in "种类级" and word[0] in text_norm)  # 险种: 创业险、研发险; 市级: 国家、省、市
-            or any(other in text_norm for other in _SAME_MEANING.get(word, ())))
+    """``word`` is named as ``_names_org`` reads it, or, for a compound of three or more characters,
+    by its first two (占地面积 → 占地, 科技进步奖 → 科技进步: documents abbreviate)."""
+    return (_names_org(text_norm, word) or (len(word) >= 3 and word[:2] in text_norm)
+            or (len(word) == 2 and word[1] in "种类级" and word[0] in text_norm))  # 险种: 创业险、研发险; 市级: 国家、省、市
 
 
 def _abbreviated(text_norm: str, word: str) -> bool:
@@ -473,8 +471,10 @@ def _covers(text_norm: str, term: str, terms: Iterable[str]) -> bool:
 
 
 def _names_org(text_norm: str, word: str) -> bool:
-    """``word`` of an organisation's name is in the text as written, or as its short form: not by its
-    first two characters, as ``_mentions`` allows (科学城母基金 is not named by 光明科学城种子基金…天使母基金)."""
+    """``word`` occurs in the text, or it is the short form of a word there (高校), or the text says it
+    with another word of the same meaning (``_SAME_MEANING``); not by its first two characters, as
+    ``_mentions`` allows: an organisation's name is written whole (科学城母基金 is not named by
+    光明科学城种子基金…天使母基金)."""
     return word in text_norm or _shortens(word, text_norm) or any(o in text_norm for o in _SAME_MEANING.get(word, ()))
 
 
@@ -987,8 +987,8 @@ def answer(question: str, passages: Sequence[Passage], *, similarity: Similarity
 def _lists(text_norm: str, count: Sequence[int]) -> bool:
     """The text enumerates things (A、B和C, “A+B+C”): as many as ``count`` says, when it says."""
     found = [len(re.split(r"[、+]|和|以及|及", m.group())) for m in _ENUMERATION.finditer(text_norm)]
-    if count == [2]:  # two things are listed with a 和 alone (竞争性和非竞争性)
-        found += [2 for _ in _PAIR.finditer(text_norm)]
+    if count == [2] and _PAIR.search(text_norm):  # two things are listed with a 和 alone (竞争性和非竞争性)
+        found.append(2)
     return bool(found) and (not count or count[0] in found)
 
 

@@ -88,8 +88,9 @@ _NAME_ASKED = re.compile(r"[这這那该該此](?:[个個所家座只隻项項�
 _ONE_PRONOUN = frozenset("它 其".split())  # one thing, named by no noun: after a which question, the one the answer named
 # 哪个, 哪一家, 什么体系: the noun after it is what is asked for (not 什么时候, 什么样)
 _WHICH = re.compile(r"哪一?(?:个|個|家|所|只|隻|座|条|條|项|項|位)?|(?:什么|什麼)(?![时時样樣])")
-_WHICH_SEVERAL = re.compile(r"哪(?:些|几|幾|[两兩二三四五六七八九十]+)\s*(?:个|個|家|所|只|隻|座|条|條|项|項|位|类|類|种|種)?")
-_COUNTED_THINGS = re.compile(r"[两兩二三四五六七八九十]\s*(?:个|個|家|所|只|隻|座|条|條|项|項|位|类|類|种|種)")
+_SEVERAL_UNIT = r"(?:个|個|家|所|只|隻|座|条|條|项|項|位|类|類|种|種)"
+_WHICH_SEVERAL = re.compile(rf"哪(?:些|几|幾|[两兩二三四五六七八九十]+)\s*{_SEVERAL_UNIT}?")  # 哪两家, 哪些
+_COUNTED_THINGS = re.compile(rf"[两兩二三四五六七八九十]\s*{_SEVERAL_UNIT}")  # 两个
 # one thing pointed at (not 这些, 这批): the previous answer may name it
 _ONE_POINTED = re.compile(r"^(?:这|這|那|该|該)(?:个|個|座|家|所|只|隻|项|項|位|条|條)?$")
 _NAME_BREAK = re.compile(r"[，,。；;：:、！!？?()（）\[\]\n]")  # where a name written in an answer starts at the latest
@@ -432,7 +433,6 @@ def _things_listed(context: str) -> str:
     """The nouns a which question asks for several of, where more follows them (龙头集团 of
     要支持哪两家龙头集团在光明布局研究院?; 计算设施 of 有两个计算设施被称为“超级双脑”。它们是什么?),
     ``""`` if none."""
-    # or the things it counts before asking what they are (有两个计算设施被称为“超级双脑”。它们是什么?)
     which = _WHICH_SEVERAL.search(context) or (_COUNTED_THINGS.search(context) if _ZH_ASKS_WHAT.search(context) else None)
     words = []
     for w in _tagged(context[which.end():]) if which else []:
