@@ -145,6 +145,19 @@ def test_documents_table_escapes_and_tells_uploads_from_corpus(tmp_path):
     assert "2 个文档 documents · 7 段 chunks" in html
 
 
+def test_the_chat_shows_its_own_progress_not_gradios_overlay(tmp_path):
+    # the overlay's pulsing border is redrawn every frame while an answer is pending: on a 2-core
+    # machine the browser took a third of a core from the model (the answer's "Searching…" line says enough)
+    from rag import RAG
+
+    bot = RAG(corpus=CORPUS, index_dir=tmp_path / "index", backend="extractive", feedback_path=tmp_path / "f.jsonl")
+    config = ui.build_app(bot).config
+    chatbot = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "chat")
+    answering = [d for d in config["dependencies"] if d["outputs"][:1] == [chatbot] and len(d["outputs"]) == 4]
+    assert len(answering) == 3  # Enter, the send button, an example clicked
+    assert all(d["show_progress"] == "hidden" for d in answering)
+
+
 def test_feedback_log_appends_whole_lines_from_many_threads(tmp_path):
     log = ui.FeedbackLog(tmp_path / "sub" / "feedback.jsonl")
     text = "长" * 5000  # long lines would interleave without the lock
