@@ -1787,3 +1787,43 @@ def test_a_renderings_organisation_may_be_garbled_so_its_first_characters_name_i
     original = "Besides Shenzhen University of Technology, which tech company did Fosun team up with for the AI platform?"
     assert rank(rendering, [platform], translated_from=original)[0].fits
     assert not rank(rendering, [platform])[0].fits  # the user's own words name it as written
+
+
+def test_an_industrys_size_is_its_firms_size_together() -> None:
+    firms = passage("f", "截至2024年,南湖区已汇聚123家合成生物企业,总估值近400亿元。", "截至")
+    other = passage("o", "截至2024年,南湖区已汇聚50家脑科学企业,总估值近80亿元。", "截至")
+    cluster = passage("c", "南湖区超高清视频显示产业集群规模突破4000亿元。", "南湖")
+    ai = passage("a", "南湖区人工智能产业集群规模突破200亿元。", "南湖")
+    found = answer("南湖的合成生物产业集群总估值有多少?", [firms, other, cluster, ai]) or ""
+    assert "400亿元" in found and "80亿元" not in found  # which industry is still named
+    # 整体 names the cluster as a whole, not another thing the cluster is the first part of
+    whole = passage("w", "南湖合成生物产业集群整体估值超400亿元。", "南湖")
+    assert "400亿元" in (answer("南湖合成生物产业集群的估值是多少?", [whole]) or "")
+
+
+def test_how_often_is_stated_as_a_frequency() -> None:
+    checks = passage("c", "全国首创“扫码入企”综合执法,做到“进一次门、查多项事”,企业受检频次降63%。", "全国")
+    assert "63%" in (answer("南湖搞的“扫码入企”综合执法,企业被检查的次数少了多少?", [checks]) or "")
+
+
+def test_which_street_asks_for_a_place() -> None:
+    planned = passage("p", "推动“AI+公共服务”,建设区级智算中心。", "推动")
+    assert answer("南湖要建的那个区级智算中心,选址定在哪个街道?", [planned]) is None
+    sited = passage("s", "区级智算中心选址玉塘街道,明年建成。", "区级")
+    assert "玉塘街道" in (answer("南湖要建的那个区级智算中心,选址定在哪个街道?", [sited]) or "")
+
+
+def test_who_manages_it_is_answered_by_a_sentence_saying_so() -> None:
+    invested = passage("i", "南湖合成生物产业基金瞄准细分领域龙头企业,已投资赛陆医疗、微元合成等标杆企业。", "南湖")
+    assert answer("南湖合成生物产业基金是由哪家机构来管理的?", [invested]) is None
+    managed = passage("m", "南湖合成生物产业基金由深创投集团负责管理。", "南湖")
+    assert "深创投集团" in (answer("南湖合成生物产业基金是由哪家机构来管理的?", [managed]) or "")
+
+
+def test_money_raised_is_not_answered_by_a_valuation() -> None:
+    valued = passage("v", "目前,南湖创新中心已组织16批次共450家企业遴选,通过遴选企业163家,孵化出粒影生物、柏垠生物等"
+                          "标杆企业,吸引多家合成生物领域高技术企业入驻,相关企业估值已超百亿元。", "目前")
+    cluster = passage("c", "南湖区人工智能产业集群规模突破200亿元。", "南湖")
+    assert answer("南湖创新中心孵化的标杆企业一共融了多少钱?", [valued, cluster]) is None
+    raised = passage("r", "南湖创新中心孵化的标杆企业累计融资超20亿元。", "南湖")
+    assert "20亿元" in (answer("南湖创新中心孵化的标杆企业一共融了多少钱?", [raised]) or "")

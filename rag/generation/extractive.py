@@ -128,7 +128,7 @@ _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来 可以 能够 可能 应该 分别 要".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
-_WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和".split())  # name the counted things together
+_WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和 整体".split())  # name the counted things together
 _MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
 _WANTS_NUMBER = re.compile(
     rf"多少|几(?![月号])|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
@@ -174,7 +174,7 @@ _WANTS_ENTITY = (
     ("address", re.compile(r"地址|具体位置|门牌")),
     # not 从哪里到哪里 (a range), nor 在哪三个方面 (aspects)
     ("place", re.compile(r"在哪(?![些个一本家位所种份方])(?![一二两三四五六七八九十几]+个?方面)|"
-                         r"(?<![从到])哪[里儿裡](?!到)|什么地方")),
+                         r"(?<![从到])哪[里儿裡](?!到)|什么地方|哪一?个(?:街道|社区|片区|园区)")),
     ("title", re.compile(r"哪本|哪[个份种家](?:期刊|杂志|刊物)|什么(?:期刊|杂志)")),
     # 在哪个场合落地的: an event where it happened (在2023光明区科技金融大会上), not only that it did
     ("occasion", re.compile(r"(?:哪个|哪一个|什么)场合|在(?:哪个|哪一个|什么)(?:会议?|活动|大会)上?")),
@@ -187,6 +187,7 @@ _QUOTED_SPAN = re.compile(r"“[^”]*”|《[^》]*》")  # in matching form
 _WANTS_KINDS = re.compile(r"哪[一两二三四五六七八九十几些]*\s*[类种](?!子)")  # 哪两类企业: kinds (隐形冠军), not named firms
 _KINDS = frozenset("单位 机构 部门 设施 平台 主体".split())  # what a which question asks for, not a word to find
 _FIRM_WORDS = frozenset("公司 企业".split())  # firms: a sentence may call them either
+_INDUSTRY_WORDS = frozenset("产业 集群 产业集群 行业 企业".split())  # an industry, or its firms taken together
 _ORG_END = re.compile(r"(?:公司|集团|大学|学院|研究院|研究所|科学院|实验室|银行|保险|证券|医院|中心|基金|协会|联盟|团队|机构|支行)")
 # a government body, named by what it does rather than by a proper noun (国家部委、省科技厅)
 _GOVERNMENT_BODY = re.compile(r"部委|[\u4e00-\u9fff]{2,6}委员会|(?:科技|财政|发改|工信|人社|卫健|卫生健康|教育|商务|"
@@ -213,7 +214,8 @@ _NAME_BEFORE_END = 6  # characters before an organisation's or a place's end tha
 _EVENT_NAME = 12  # an event's name is longer (2023光明区科技金融大会)
 # 基金管理人是哪家机构: who holds a role a sentence names as such; a firm the fund invested in is no answer
 _SUPERLATIVE = re.compile(r"最(?:高|大|多|早|先|强|好|小|少|低)|第一")  # 估值最高的是哪一家: one singled out
-_ROLE = re.compile(r"管理人|托管人|托管行|承办方|主办方|运营方|运营机构|管理机构")
+# (由哪家机构来管理: the verb of the role, said after who does it)
+_ROLE = re.compile(r"管理人|托管人|托管行|承办方|主办方|运营方|运营机构|管理机构|(?<=[由来谁])(?:管理|托管|运营|承办|主办)")
 # 招商致远、东兴资本等头部基金公司: names listed as examples of a kind (firms' names rarely end in it)
 _EXAMPLES_OF = re.compile(r"((?:[^、,，。；;：:等]{2,}、)+[^、,，。；;：:等]{2,})等"
                           rf"([\u3400-\u9fff]{{0,6}}?(?:企业|{_ORG_END.pattern}))")
@@ -263,7 +265,7 @@ MIN_SHORT_NAME = 4  # characters of a name left without its kind (香港理工),
 # the checks of what a sentence must name accept either; only words that mean the same in any report
 _SYNONYM_GROUPS = ("举措 措施", "增幅 增长 增速 涨幅", "营业收入 营收", "排名 名次 排位",
                    "建成 建好 盖好 落成 竣工", "开工 动工 开建 启动建设", "落户 入驻", "数量 数目 总量", "经费 资金", "补贴 补助",
-                   "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立",
+                   "签订 签署", "引进 引入", "推出 出台", "目前 当前", "设立 成立", "次数 频次",
                    "奖 奖项 荣获 获评 榜单")  # 拿了什么奖, 上过哪个榜单: 荣获“…TOP30” names the award
 _SAME_MEANING = {w: [o for o in group.split() if o != w] for group in _SYNONYM_GROUPS for w in group.split()}
 _COUNT_WORD = re.compile(r"[\d一二两三四五六七八九十百千]")  # 三级, 两地: a numeral opens it
@@ -1195,6 +1197,10 @@ _BOUNDS = frozenset("以上 以下 左右 以内".split())
 _SPENT_ASKED = re.compile(r"投(?:了|出去|进去|入|资)?(?:多少|几)|花(?:了)?(?:多少|几)|出资(?:多少|几)")
 _SPENT_STATED = re.compile(r"投资|投入|出资|花费|支出|耗资|拨付|实缴|资助|投了")
 _SIZE_FIGURE = re.compile(r"规模(?:为|达到?|超过?|近|约)?\s*\d")
+# money raised (融了多少钱, 募集了多少): a valuation or a fund's size is no raise
+_RAISED_ASKED = re.compile(r"融(?:了|到|资了?)(?:多少|几)|募(?:集|资)?了?(?:多少|几)|"
+                           r"融资(?:额|金额|规模)?(?:是|有|达|为)?(?:多少|几)")
+_RAISED_STATED = re.compile(r"融资|募集|募资|融得|获投|获得投资")
 
 
 def _part_asked(question_norm: str) -> str:
@@ -1545,6 +1551,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     beside_only = wants_number and not translated  # which clause a rendering's words name says little
     role = m.group() if entity and (m := _ROLE.search(q_norm)) else None
     measured = [w for w in measured_run if rare(w) and any(_mentions(c.norm, w) for c in candidates)]
+    # an industry's size is its firms' together (合成生物产业集群总估值: 123家合成生物企业,总估值近400亿元):
+    # the words for the whole are not checked when a word names which industry
+    if any(w not in _INDUSTRY_WORDS for w in measured_run):
+        measured = [w for w in measured if w not in _INDUSTRY_WORDS]
     # the milestone a date question asks for (开工 of 哪一年开工建设的)
     milestone = _milestones(q_norm) if wants_date and not translated else set()
     # 规划期从哪一年到哪一年: a plan's span (2022-2035年) answers; otherwise it dates nothing
@@ -1578,6 +1588,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # …有多少? 其中国家级的有几个: the part's own figure; one the part shares with others (国家、省、市) is the whole's
     part = _part_asked(q_norm) if wants_number and q_lang == "zh" and not translated else ""
     spent = wants_number and ask.unit == "元" and not translated and bool(_SPENT_ASKED.search(which))
+    raised = wants_number and not translated and bool(_RAISED_ASKED.search(which))
     finished = wants_number and bool(_FINISHED_ASKED.search(q_norm)) and not _UNFINISHED.search(q_norm)
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
@@ -1653,6 +1664,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and not (whole and _counts_only(c.norm, whole))
                 and not (part and _only_as_alternative(c.norm, part))
                 and not (spent and _SIZE_FIGURE.search(c.norm) and not _SPENT_STATED.search(c.norm))
+                and not (raised and not _RAISED_STATED.search(c.norm))
                 and not (measured_noun and _counts_other(c.norm, measured_noun, q_norm))
                 and not (alone and _PARTS.search(c.norm))
                 and not (abroad and not _ABROAD.search(c.norm))
