@@ -270,3 +270,20 @@ def test_a_pronoun_after_a_question_that_asked_a_things_name_is_the_name_answere
     standalone = resolve("它打算在哪些地方培养人?", ["杨帆说南湖要建一所学院来培养创新创业人才,这所学院叫什么?"],
                          answer="推动建设南湖科学城创新创业学院,培养一批高水平人才[1]。")
     assert standalone is not None and standalone.endswith("南湖科学城创新创业学院打算在哪些地方培养人?")
+
+
+def test_a_question_opening_with_a_time_word_or_an_adverb_asks_of_the_same_subject() -> None:
+    before = ["南湖那个全国首个合成生物专项政策是哪年出的?"]
+    assert resolve("前后一共投了多少钱?", before) == "南湖那个全国首个合成生物专项政策前后一共投了多少钱?"
+    assert resolve("其中最大的一笔有多少?", before) != "南湖那个全国首个合成生物专项政策其中最大的一笔有多少?"
+
+
+def test_another_partner_place_replaces_the_one_asked_about() -> None:
+    before = ["2024年南湖和哪个科学城签了合作协议?", "那跟河套深圳园区呢,有啥进展?"]
+    assert resolve("香港那边呢?", before) == "2024年跟香港有啥进展?"
+
+
+def test_what_about_a_topic_then_a_dash_and_its_own_question_is_that_question() -> None:
+    assert resolve("And what about the implementation plan for the 'five forces' — how many measures?",
+                   ["How many measures does Nanhu's action plan put forward?"]) == \
+        "For the implementation plan for the 'five forces', how many measures?"

@@ -62,7 +62,7 @@ _ZH_ATTRIBUTE = re.compile(r"(?:总|總)?(?:建筑|建築|占地|佔地)?(?:面�
                            r"(?:总|總)?(?:认缴|認繳|实际|實際|计划|計劃)?(?:规模|規模)|"
                            r"(?:总|總)?(?:投资|投資)(?:额|額)?|产值|產值|营收|營收|估值|高度|层数|層數|排名")
 # nouns that name no topic (哪些方面, 什么时候); jieba also tags 面向 and 实际 as nouns
-_VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在".split())
+_VAGUE = frozenset("方面 时候 时间 情况 东西 问题 地方 面向 实际 目前 现在 一共 总共".split())  # (jieba tags 一共 j)
 _ASKS_ANYTHING = re.compile(r"[?？]|呢|怎")
 _ASKS_WHAT_WORDS = r"多少|几|幾|什么|什麼|啥|哪|多大|多高|多长|多長|多久|谁|誰|何时|何時"
 _ZH_ASKS_WHAT = re.compile(_ASKS_WHAT_WORDS)  # not a yes/no question
@@ -70,6 +70,8 @@ ZH_COUNTS = re.compile(r"多少|几|幾")  # a count asked
 _PLACE_ENDS = "区市省县镇城"  # read on folded text (區 → 区)
 ZH_ASKS_WHAT_OR_HOW = re.compile(_ASKS_WHAT_WORDS + r"|怎|如何|多远|多遠")  # …, or how, or how far
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
+_ASKS_THING = re.compile(r"什么|什麼|啥|哪(?!一?年)|谁|誰")  # asks what or which thing, not when
+_SIDE = re.compile(r"(?<=[\u3400-\u9fff])(?:那边|那邊|这边|這邊)$")  # 香港那边: Hong Kong's side, i.e. Hong Kong
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
@@ -101,7 +103,8 @@ MAX_NAME_CHARS = 24
 _QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  # a named programme, plan or title
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
-_EN_TOPIC_ASKED = re.compile(r"^(?P<topic>[^,]+?),\s*(?P<ask>(?:how|what|which|who|when|where)\b.+?)\s*\??$", re.I)
+_EN_TOPIC_ASKED = re.compile(r"^(?P<topic>[^,—–]+?)(?P<dash>,|\s*[—–]|\s+-)\s*"  # "…, how many…?", "… — how many…?"
+                             r"(?P<ask>(?:how|what|which|who|when|where)\b.+?)\s*\??$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "And how big is its AI industry?": a question with its own verb after "and"
 _EN_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)"  # an English auxiliary verb
@@ -144,7 +147,7 @@ def _subjectless(q: str) -> bool:
     具体在哪些方面提供支持?) and names nothing: no noun, name or quoted term. Chinese leaves out a
     subject the conversation already gave."""
     words = [w for w in _tagged(q) if w.word.strip()]
-    if not words or words[0].flag[:1] not in "tdapvr" or re.search(r"[“「\"《]", q):
+    if not words or words[0].flag[:1] not in "tdapvrf" or re.search(r"[“「\"《]", q):
         return False
     # a word right after an adverb is said of the subject, whatever jieba tags it (已经 + 投入使用)
     return not any((w.flag[:1] in "nj" or w.flag == "eng") and not (i and words[i - 1].flag == "d")
@@ -297,6 +300,9 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         if (predicate := _predicate_of_named(context)) is not None and _names_a_thing(x):
             # 那深圳医学科学院呢? after 2023年光明的超算二期建到什么程度了?: the same asked of another thing
             return _in_year_of(f"{x}{context[predicate:]}", context)
+        if (partner := _partner_place(context)) and _is_place(place := _SIDE.sub("", x)):
+            # 香港那边呢? after 2024年跟河套深圳园区有啥进展?: the same asked of another partner place
+            return f"{context[:partner[0]]}{place}{context[partner[1]:]}"
         return None
     if pointing := _pointing(q):
         start, end, noun = pointing
@@ -327,6 +333,13 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q[framed.end():] if framed else q}"  # 那现在一共有多少位?: without its 那
+    if _ZH_ASKS_WHAT.search(q) and _subjectless(q) and _tagged(q)[0].flag[:1] in "tfd" \
+            and not _ASKS_THING.search(context) and not ZH_COUNTS.search(context) \
+            and (subject := _zh_subject(context)):
+        # 前后一共投了多少钱? after …专项政策是哪年出的: asked of the same subject (not 其中…, 这么做…:
+        # they point at a part or an act; nor after 设立了什么基金? or 组织过多少批次…?, whose
+        # subject is not what a new count counts)
+        return f"{subject}{q}"
     return None
 
 
@@ -536,6 +549,27 @@ def _predicate_of_named(context: str) -> int | None:
     return offsets[start]
 
 
+def _partner_place(context: str) -> tuple[int, int] | None:
+    """Where ``context`` names the place something is done with (跟河套深圳园区, 与香港), as offsets:
+    the nouns after 跟/和/与/同, one of them a place name; None if it names none."""
+    words = _tagged(context)
+    offsets = list(itertools.accumulate((len(w.word) for w in words), initial=0))
+    for i, w in enumerate(words):
+        if w.word in ("跟", "和", "与", "與", "同") and w.flag[:1] in "pc":
+            end = i + 1
+            while end < len(words) and words[end].flag[:1] == "n":
+                end += 1
+            if any(v.flag == "ns" for v in words[i + 1:end]):
+                return offsets[i + 1], offsets[end]
+    return None
+
+
+def _is_place(x: str) -> bool:
+    """``x`` is nouns only, a place name among them (香港, 河套深圳园区)."""
+    words = _tagged(x)
+    return bool(words) and all(w.flag[:1] == "n" for w in words) and any(w.flag == "ns" for w in words)
+
+
 def _names_a_thing(x: str) -> bool:
     """``x`` is a noun phrase that names something (深圳医学科学院), not a modifier or another (其他科学城)."""
     words = _tagged(x)
@@ -679,7 +713,10 @@ def _resolve_en(q: str, context: str) -> str | None:
     asked = _EN_FOCUS.search(counted)
     if m := (_EN_ELLIPSIS.match(q) or _EN_AND_IN.match(q)):
         x = m.group("x").strip()
-        if topic_asked := _EN_TOPIC_ASKED.match(x):  # "And what about Shenzhen as a whole, how much … is built?"
+        if (topic_asked := _EN_TOPIC_ASKED.match(x)) and (
+                topic_asked.group("dash") == "," or not _EN_PRONOUN.search(topic_asked.group("ask"))):
+            # "And what about Shenzhen as a whole, how much … is built?"; after a dash, only an ask that
+            # points at nothing ("… — how many measures?", not "… — what hotspots does it want…")
             return f"For {topic_asked.group('topic')}, {topic_asked.group('ask')}?"
         if _EN_YEAR.fullmatch(x) and _EN_YEAR.search(context):
             return _EN_YEAR.sub(x, context, count=1)
