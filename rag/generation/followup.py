@@ -143,9 +143,9 @@ def depends_on_history(question: str) -> bool:
 
 
 def _subjectless(q: str) -> bool:
-    """A Chinese question that opens with a time word, an adverb or a verb (现在是面向谁开放共享的?,
-    具体在哪些方面提供支持?) and names nothing: no noun, name or quoted term. Chinese leaves out a
-    subject the conversation already gave."""
+    """A Chinese question that opens with a time word, a locality word (前后, 最后), an adverb or a verb
+    (现在是面向谁开放共享的?, 具体在哪些方面提供支持?) and names nothing: no noun, name or quoted term.
+    Chinese leaves out a subject the conversation already gave."""
     words = [w for w in _tagged(q) if w.word.strip()]
     if not words or words[0].flag[:1] not in "tdapvrf" or re.search(r"[“「\"《]", q):
         return False
