@@ -212,9 +212,9 @@ _EVENT_END = re.compile(r"大会|会议|论坛|峰会|博览会|交易会|洽谈
 _EVENT_DATED = re.compile(r"(?:19|20)\d{2}|第[\d一二三四五六七八九十百]+[届次]")
 _NAME_BEFORE_END = 6  # characters before an organisation's or a place's end that hold its name
 _EVENT_NAME = 12  # an event's name is longer (2023光明区科技金融大会)
-# 基金管理人是哪家机构: who holds a role a sentence names as such; a firm the fund invested in is no answer
 _SUPERLATIVE = re.compile(r"最(?:高|大|多|早|先|强|好|小|少|低)|第一")  # 估值最高的是哪一家: one singled out
-# (由哪家机构来管理: the verb of the role, said after who does it)
+# 基金管理人是哪家机构: who holds a role a sentence names as such (or, 由哪家机构来管理, the role's verb
+# after who does it); a firm the fund invested in is no answer
 _ROLE = re.compile(r"管理人|托管人|托管行|承办方|主办方|运营方|运营机构|管理机构|(?<=[由来谁])(?:管理|托管|运营|承办|主办)")
 # 招商致远、东兴资本等头部基金公司: names listed as examples of a kind (firms' names rarely end in it)
 _EXAMPLES_OF = re.compile(r"((?:[^、,，。；;：:等]{2,}、)+[^、,，。；;：:等]{2,})等"

@@ -328,18 +328,17 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if len(content) == 1 and ZH_COUNTS.search(q) and ZH_COUNTS.search(context) and (framed or _COUNT_UNIT.search(q)):
         # 那院士有几位?, 院士又有多少位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
         return _in_year_of(f"{_opening_place(context)}{q[framed.end():] if framed else q}", context)
-    if not _ZH_ASKS_WHAT.search(q) and _subjectless(q) and (subject := _zh_subject(context)):
-        return f"{subject}{q}"  # 现在已经投入使用了吗? after a question about a facility: whether it is
+    # 现在已经投入使用了吗? after a question about a facility: whether it is; 前后一共投了多少钱? after
+    # …专项政策是哪年出的: what it asks, of the same subject (only after a time word or an adverb: 其中…,
+    # 这么做… point at a part or an act; nor after 设立了什么基金? or 组织过多少批次…?, whose subject is
+    # not what a new count counts)
+    if _subjectless(q) and (not _ZH_ASKS_WHAT.search(q) or (
+            _tagged(q)[0].flag[:1] in "tfd" and not _ASKS_THING.search(context) and not ZH_COUNTS.search(context))) \
+            and (subject := _zh_subject(context)):
+        return f"{subject}{q}"
     if len(content) <= 1 and _ZH_ASKS_WHAT.search(q) and (subject := _zh_subject(context)):
         # 增幅是多少? after 院士团队有几个: an attribute of what was asked about; 都有哪些?: the things counted
         return f"{subject}{q[framed.end():] if framed else q}"  # 那现在一共有多少位?: without its 那
-    if _ZH_ASKS_WHAT.search(q) and _subjectless(q) and _tagged(q)[0].flag[:1] in "tfd" \
-            and not _ASKS_THING.search(context) and not ZH_COUNTS.search(context) \
-            and (subject := _zh_subject(context)):
-        # 前后一共投了多少钱? after …专项政策是哪年出的: asked of the same subject (not 其中…, 这么做…:
-        # they point at a part or an act; nor after 设立了什么基金? or 组织过多少批次…?, whose
-        # subject is not what a new count counts)
-        return f"{subject}{q}"
     return None
 
 
