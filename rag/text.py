@@ -56,9 +56,19 @@ def _halfwidth(text: str) -> str:
     return "".join(out)
 
 
+# spellings of a word that OpenCC leaves apart: 甚麼 (甚么), which Hong Kong and Taiwan write for 什麼
+_VARIANTS = {"甚麼": "什麼", "甚么": "什么"}
+_VARIANT = re.compile("|".join(_VARIANTS))
+
+
+def common_spelling(text: str) -> str:
+    """``text`` with a word's variant spellings in their common form, in the same script and length."""
+    return _VARIANT.sub(lambda m: _VARIANTS[m.group()], text)
+
+
 def fold_script(text: str) -> str:
     """``text`` in simplified script and half-width forms, case kept (the form that is embedded)."""
-    return converter().convert(_halfwidth(text))
+    return common_spelling(converter().convert(_halfwidth(text)))
 
 
 def normalise(text: str) -> str:

@@ -127,11 +127,13 @@ _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 
 # a two-part question (分别要到多少); never a term to find (材料 of 新材料, 下来 of 接下来 are other words)
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来 可以 能够 可能 应该 分别 要".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
+_FIRST_BATCH_EN = re.compile(r"\bfirst (?:batch|round|cohort|group)\b", re.I)
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
 _WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和 整体".split())  # name the counted things together
 _MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
 _WANTS_NUMBER = re.compile(
-    rf"多少|几(?![月号])|多大|多高|多长|多久|{_MEASURES}|第几|how (many|much|big|large|long)|"
+    rf"多少|几(?![月号])|多大|多高|多长|多久|多重(?=\s*[?？呢吗啊]|\s*$)|重量|{_MEASURES}|第几|"
+    r"how (many|much|big|large|long|heavy)|"
     r"what (is|was) the (number|size|scale|amount|value|share|rank)|what number|the number of|percentage|"
     # a measure asked with what (What is the computing power of…, rendered 的算力是什么: no figure asked)
     r"what (?:is|was|will be|are) (?:the|its|their) (?:\w+ ){0,2}(?:computing power|capacity|floor area|land area|"
@@ -141,8 +143,12 @@ _MEASURE_GIVEN = re.compile(rf"(?:{_MEASURES})\s*(?:为|达到?|超过?|逾|近|
                             r"(?=\d|[一二两三四五六七八九十百千]+[万亿]?元)")
 # 要扩大哪个人才培养计划的规模: a measure something is to raise, which the question does not ask
 _MEASURE_RAISED = re.compile(rf"(?:扩大|提升|提高|做大|壮大)[^,，。?？]{{0,12}}?(?:{_MEASURES})")
+# "when" asks only as the question's own word (When did…, …and when, by when); in "What subsidy can firms
+# get when they move in?" it is a conjunction
 _WANTS_DATE = re.compile(r"何时|什么时候|哪[一几些]?年|"
-                         r"哪一?个月|哪[一几]?天|哪[一几]?日|几月|几号|日期|\bwhen\b|what (year|date|month)", re.I)
+                         r"哪一?个月|哪[一几]?天|哪[一几]?日|几月|几号|日期|^\W*(?:and\s+|so\s+|then\s+)?when\b|"
+                         r"\b(?:and|or|but|by|since|until|till|know|say|tell (?:me|us))\s+when\b|"
+                         r"(?:what|which) (?:year|date|month|day)\b", re.I)
 _WHICH_ONES = re.compile(r"哪几(?![年天日])\s*[个项名人位层条家所只座批次届台款支件篇户套类种方]?")
 _WHICH_KINDS = re.compile(r"哪[两二三四五六七八九十]+\s*[个项类种家所位名条只座批支款件]")  # 哪两类科技计划: 哪些科技计划
 # 哪两所, 哪「五个无忧」, 两条轨分别是指什么: how many things the answer names, no figure to find
@@ -212,6 +218,8 @@ _EVENT_END = re.compile(r"大会|会议|论坛|峰会|博览会|交易会|洽谈
 _EVENT_DATED = re.compile(r"(?:19|20)\d{2}|第[\d一二三四五六七八九十百]+[届次]")
 _NAME_BEFORE_END = 6  # characters before an organisation's or a place's end that hold its name
 _EVENT_NAME = 12  # an event's name is longer (2023光明区科技金融大会)
+_EXAMPLE_LIST = re.compile(r"[^，。,;；、等\s]{2,12}(?:、[^，。,;；、等\s]{2,12})+等")  # 粒影生物、柏垠生物等
+_MIN_MEMBER = 3  # characters of a list member a question names (not 生物 of 合成生物)
 _SUPERLATIVE = re.compile(r"最(?:高|大|多|早|先|强|好|小|少|低)|第一")  # 估值最高的是哪一家: one singled out
 # 基金管理人是哪家机构: who holds a role a sentence names as such (or, 由哪家机构来管理, the role's verb
 # after who does it); a firm the fund invested in is no answer
@@ -325,8 +333,9 @@ _MILESTONES = tuple(re.compile(p) for p in (
 _FIGURE_AFTER = r"[^，。,;；、\d]{0,10}?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"  # up to the clause's first figure
 # a question naming a district (a two-character name and 区: 光明区, not 园区, 湾区, 示范区) is about
 # it, though it may name the city as the source of something (获得了深圳市科研资金), unless it asks
-# about the whole of a wider place; the figure of one scope does not answer for the other
-_DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景校院厂税港]区")
+# about the whole of a wider place; the figure of one scope does not answer for the other (a role is
+# no district: 集中承载区, 先行启动区)
+_DISTRICT = re.compile(r"[\u4e00-\u9fff][^\W\d园社湾城片辖范验发新景校院厂税港载动]区")
 # 全市11所高等院校; not a share or rank within it (占全市四分之一, 居全市第一: the district's own figure)
 _WIDER_FIGURE = re.compile(r"(?<![占居列位排])全[市省国]" + _FIGURE_AFTER)
 _DISTRICT_SCOPE = re.compile(r"全区|" + _DISTRICT.pattern)  # 全区院士57人
@@ -1165,6 +1174,20 @@ def _in_group(text_norm: str, term: str, question_norm: str) -> bool:
     return True
 
 
+def _members_named(text_norm: str, question_norm: str) -> list[str]:
+    """The members of the text's lists of examples (A、B等) that the question names, whole or, for the
+    first, by its end (粒影生物 of 孵化出粒影生物、柏垠生物等): a name the segmenter cuts in two is
+    not among the question's words."""
+    named = []
+    for m in _EXAMPLE_LIST.finditer(text_norm):
+        first, *rest = (i.strip("“”「」\"") for i in m.group().removesuffix("等").split("、"))
+        ends = [first[at:] for at in range(len(first) - _MIN_MEMBER + 1)]
+        members = [i for i in [next((e for e in ends if e in question_norm), ""), *rest]
+                   if len(i) >= _MIN_MEMBER and i in question_norm]
+        named += members if len(members) == 1 else []  # naming two, the question names the group by them
+    return named
+
+
 def _only_counts(text: str, text_norm: str, question_norm: str) -> bool:
     """The sentence counts things (2个, 一个国家级) without naming or listing any of them."""
     if not _COUNTED.search(text_norm) or _EXAMPLE_COUNTED.search(text_norm) or _gives_name(text, question_norm):
@@ -1444,7 +1467,9 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
     # which a sentence giving the sizes answers; 除了A和B,第三个是什么 asks for the rest of a list
-    q_ordinals = set() if translated else _ordinals(_LIST_REST.sub("", _PLACE_BY_SIZE.sub("", q_norm)))
+    # a translator's ordinals are its own, but a first batch is one (not a count of another selection)
+    q_ordinals = ({1.0} if _FIRST_BATCH_EN.search(translated_from) else set()) if translated \
+        else _ordinals(_LIST_REST.sub("", _PLACE_BY_SIZE.sub("", q_norm)))
     q_sessions = bool(_SESSION.search(q_norm))  # 第二十届大会: not answered by 第十九届; 排名第二: nor by 第二届
     q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
@@ -1466,8 +1491,11 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     # 超高清视频显示这一个集群的规模: a figure of "超高清视频显示等三大集群" is the group's
     # (one named as an example, 比如…/像…这类/…等, asks about the group)
     # (nor one asking about the group it belongs to: 超高清视频显示那几个集群加起来)
-    singled = [] if not wants_number or translated or _EXAMPLES.search(q_norm) or _GROUP_ASKED.search(q_norm) \
-        else [t for t in weights if len(t) >= 2]
+    singling = wants_number and not translated and not _EXAMPLES.search(q_norm) and not _GROUP_ASKED.search(q_norm)
+    singled = [t for t in weights if len(t) >= 2] if singling else []
+    # a measure of one named member (粒影生物的估值), not a count (专精特新企业有多少家: 近500家 of “小巨人”、专精特新等
+    # counts a kind with others, which documents state as that kind's figure)
+    measuring = singling and not ASKED_UNIT.search(q_norm)
     name_groups = {lang: _one_name_each(question, found) for lang, found in q_names.items()}
     named = [all(any(_names(doc_norms[p.doc_id], name, q_quoted) for name in group) for group in name_groups[lang])
              for p, lang in zip(passages, p_langs)]
@@ -1618,7 +1646,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and (wants_date or not c.header)
                 and all(_states(c.norm, t) or _states(c.before, t) or _states(titles[c.doc_id], t) for t in q_quoted)
                 and (not q_figures or any(number_found(n, stated) for n in q_figures))
-                and not any(_in_group(c.norm, t, q_norm) for t in singled)
+                and not any(_in_group(c.norm, t, q_norm) for t in singled + (_members_named(c.norm, q_norm) if measuring else []))
                 and (not q_ordinals or q_ordinals <= _ordinals(c.norm, sessions=q_sessions))
                 and (not wants_number or bool(new_numbers) or (ask.rank and bool(ranks(c.norm) - q_ranks)))
                 # 人工智能产业集群规模突破200亿元,生物医药产业集群规模实现倍增: not 生物医药's figure in 亿元
