@@ -97,7 +97,19 @@ from rag.generation.followup import depends_on_history, resolve
     (["光明区科研院所的人才有多少?"], "是三年前的几倍?", "光明区科研院所的人才是三年前的几倍?"),
     (["光明區有多少名院士?"], "是三年前的幾倍?", "光明區的院士是三年前的幾倍?"),
     (["南湖區的院士團隊現在有幾個?"], "增幅是多少?", "南湖區的院士團隊增幅是多少?"),
-    (["南湖区的“大院大所”项目有多少个?"], "都有哪些?", "南湖区的“大院大所”项目都有哪些?"),  # only an asking part
+    # which they are, after a count: the things counted last
+    (["南湖区的“大院大所”项目有多少个?"], "都有哪些?", "南湖区的“大院大所”项目有哪些?"),
+    (["南湖科技金融大厦一共多少层? 里面聚了多少家金融机构?"], "具体有哪些?",
+     "南湖科技金融大厦一共多少层? 里面聚了哪些金融机构?"),
+    (["深圳有几家单位被纳入国家职务科技成果单列试点?"], "具体是哪几家?", "深圳有哪些单位被纳入国家职务科技成果单列试点?"),
+    # with whom, its subject left out: the place the conversation is about
+    (["南湖区跟哪个科学城签了全面战略合作协议?"], "跟河套又是怎么合作的?", "南湖区跟河套又是怎么合作的?"),
+    (["南湖区去年在金融上落地了全市第一支什么基金?"], "那跟中银一起发布的又是个什么基金?",
+     "去年南湖区跟中银一起发布的又是个什么基金?"),
+    # a noun phrase with a head of its own replaces the quoted name and the noun it names
+    (["南湖准备建多少个“枢纽+末端”低空起降点?"], "城市治理方面新增的应用场景呢?", "南湖准备建多少个城市治理方面新增的应用场景?"),
+    # 甚麼, as Hong Kong and Taiwan write 什麼
+    (["南湖科學城佈局的「超級雙腦」是指哪兩個項目?"], "其中超算二期在2023年建到甚麼程度了?", "超算二期在2023年建到什麼程度了?"),
     # a demonstrative and its noun stand for the topic; the topic is the subject, not the question's clause
     (["南湖那座全球最大的生物铸造厂是什么时候开建的?"], "这个项目总共投了多少钱?", "南湖那座全球最大的生物铸造厂总共投了多少钱?"),
     (["南湖那座生物铸造厂总共投了多少钱?"], "有多少家企业在用这个设施?", "有多少家企业在用南湖那座生物铸造厂?"),
@@ -140,6 +152,19 @@ from rag.generation.followup import depends_on_history, resolve
      "How many firms has it invested in (How big is the Nanhu seed fund)?"),
     (["What computing capacity is Nanhu aiming for in 2025?"], "And how big is its AI industry?",
      "How big is Nanhu's AI industry?"),
+    # "And provincial ones?": the kind replaces the first word of what was counted
+    (["How many national S&T progress awards did Nanhu win in 2024?"], "And provincial ones?",
+     "How many provincial S&T progress awards did Nanhu win in 2024?"),
+    # after a count, "it" is the subject asked about (the answer, a number, names no thing)
+    (["How many provincial S&T progress awards did Nanhu win in 2024?"],
+     "How many national research projects did it take on that year?",
+     "How many national research projects did Nanhu take on in 2024?"),
+    # "that fund" is the fund the question before named, with its article
+    (["Who did Nanhu team up with to launch the Science City parent fund?"], "How big is that fund?",
+     "How big is the Science City parent fund?"),
+    (["Which science city did the district sign a strategic cooperation agreement with?"],
+     "How much investment does that agreement involve?",
+     "How much investment does the strategic cooperation agreement involve?"),
     # "And how many of them…" counts among what the one before counted: it goes along whole
     (["How many firms has the Nanhu centre screened so far?"], "And how many of them made it through?",
      "And how many of them made it through (How many firms has the Nanhu centre screened so far)?"),
@@ -276,6 +301,13 @@ def test_a_question_opening_with_a_time_word_or_an_adverb_asks_of_the_same_subje
     before = ["南湖那个全国首个合成生物专项政策是哪年出的?"]
     assert resolve("前后一共投了多少钱?", before) == "南湖那个全国首个合成生物专项政策前后一共投了多少钱?"
     assert resolve("其中最大的一笔有多少?", before) != "南湖那个全国首个合成生物专项政策其中最大的一笔有多少?"
+
+
+def test_another_item_of_the_answers_list_replaces_the_one_asked_about_with_its_modifier() -> None:
+    answer = "南湖区共有院士59人、高层次人才超3000人、科研院所人才近8000人、博士人才超5000人[1]。"
+    assert resolve("那博士呢?", ["南湖区现在科研院所的人才大概有多少?"], answer=answer) == "南湖区现在博士人才大概有多少?"
+    assert resolve("那博士呢?", ["南湖区现在科研院所的人才大概有多少?"]) != "南湖区现在博士人才大概有多少?"
+    assert resolve("那南湖区呢?", ["北湖区现在科研院所的人才大概有多少?"], answer=answer) == "南湖区现在科研院所的人才大概有多少?"
 
 
 def test_another_partner_place_replaces_the_one_asked_about() -> None:

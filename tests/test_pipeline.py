@@ -78,6 +78,20 @@ def test_an_elliptical_follow_up_is_rewritten_by_rule_without_a_model_call() -> 
     assert "3000" in answer.text and not answer.refused
 
 
+def test_earlier_follow_ups_are_resolved_with_the_answers_they_followed() -> None:
+    # 那博士呢? took 博士人才's place for all of 科研院所的人才, as the first answer listed them: the third
+    # question, which leans on the second, is asked of 博士人才 too (not of 科研院所的博士)
+    listed = "南湖区共有院士59人、高层次人才超3000人、科研院所人才近8000人、博士人才超5000人[1]。"
+    generator = ScriptedGenerator.answering("博士人才超5000人[1]。", condensed="")
+    search = Search([_passage("a", "南湖区共有院士59人、高层次人才超3000人、科研院所人才近8000人、博士人才超5000人。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "南湖区现在科研院所的人才大概有多少?"},
+                                  {"role": "assistant", "content": listed},
+                                  {"role": "user", "content": "那博士呢?"},
+                                  {"role": "assistant", "content": REFUSAL_ZH}]
+    _ask(_pipeline(generator), "这两个数分别是三年前的几倍?", search, history=history)
+    assert "博士人才" in search.queries[0] and "科研院所的博士" not in search.queries[0]
+
+
 def test_a_follow_up_no_rule_resolves_is_condensed_by_the_generator_with_the_history() -> None:
     generator = ScriptedGenerator.answering("光明科技金融大厦集聚金融机构20家[1]。",
                                             condensed="光明科技金融大厦里面入驻了多少家金融机构?")

@@ -19,7 +19,12 @@ cost, where a model call would cost seconds and the local model's cached prompt 
 - "And how many high-level talents?": the new question's asking part with the previous
   question's remainder.
 - "And how big is its AI industry?": a whole question of its own, its "it" the name the previous
-  question has as its subject (How big is Guangming's AI industry?).
+  question has as its subject (How big is Guangming's AI industry?); so is "it" after a count
+  question, whose answer names no thing; "that fund" is the fund the previous question named, and
+  "And provincial ones?" the count asked before, of that kind;
+- "具体有哪些?" after a count: which are the things counted; "跟河套又是怎么合作的?": the question of
+  the place the conversation is about; "那博士呢?" after a question the answer met with a list
+  (…科研院所人才近8000人、博士人才超5000人): the list's item in place of the one asked about.
 
 ``resolve`` returns ``None`` for a follow-up no rule fits; the pipeline then asks the generator.
 """
@@ -31,7 +36,7 @@ import re
 from collections.abc import Sequence
 
 from rag.generation.facts import ALONE_WORDS, CJK_RUN, figure_checked_as_asked
-from rag.text import fold_script, language, load_jieba, normalise, terms
+from rag.text import common_spelling, fold_script, language, load_jieba, normalise, terms
 
 _ZH_ELLIPSIS = re.compile(r"^(?:那么?|那麼|还有|還有|另外|而)?\s*(?P<x>.+?)\s*(?:呢|呐)\s*[?？]?\s*$")
 _ZH_LEANING = re.compile(r"^(?:都|是|那|这|這|比|占|佔|其中|里面|裡面|之前|之后|之後|后来|後來|当时|當時|现场|現場|相比|同比)")
@@ -72,11 +77,20 @@ ZH_ASKS_WHAT_OR_HOW = re.compile(_ASKS_WHAT_WORDS + r"|怎|如何|多远|多遠"
 _ZH_LEAD = re.compile(r"^(?:那么?|那麼)(?![里裡儿兒边邊])\s*[，,]?\s*")  # 那里 is a place
 _ASKS_THING = re.compile(r"什么|什麼|啥|哪(?!一?年)|谁|誰")  # asks what or which thing, not when
 _SIDE = re.compile(r"(?<=[\u3400-\u9fff])(?:那边|那邊|这边|這邊)$")  # 香港那边: Hong Kong's side, i.e. Hong Kong
+_PARTNER_LEAD = re.compile(r"^(?:跟|和|与|與|同)(?=[\u3400-\u9fff])")  # with whom: a question whose subject is left out
+# which are they (具体有哪些?, 分别是哪几家?): after a count, the things counted
+_WHICH_OF_COUNTED = re.compile(r"(?:具体|具體|分别|分別|都|又)*(?:有|是)?\s*(?:哪些|哪几|哪幾)\s*"
+                               r"[个個家所项項只隻位名条條座批种種类類]?\s*(?:呢)?\s*[?？]?\s*")
+_COUNT_ASKED = re.compile(r"(?:多少|几|幾)\s*[个個家所项項只隻位名条條座批种種类類]?")
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
 _ZH_TRAILING = re.compile(r"(?:里面|裡面|现在|現在|目前|一共|总共|總共|共|已经|已經|已|有|是|的|了|在|将|將|把|要|会|會|想|指|"
                           rf"打算|准备|準備|{ALONE_WORDS})+$")
+# 高层次人才 of 高层次人才超3000人: what a figure is given for
+_FIGURE_FOR = re.compile(r"([\u3400-\u9fff]{2,12}?)(?:超过?|近|约|达到?|逾|共)?\d")
+_MIN_SIBLING = 3  # characters of another list item the previous question must name (not 院士 of 多少院士)
+_QUOTED_NOUN_END = re.compile(r"[”」\"][\u3400-\u9fff]{1,6}(?=\s*[?？]?\s*$)")  # “枢纽+末端”低空起降点? from its closing quote
 _NOUN_END = re.compile(r"([\u3400-\u9fff]{1,3})\s*[?？]?\s*$")  # the rest of a noun that ends the question
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年?|去年|今年|明年|前年")
 _ASKS_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪一?年|几月|幾月|哪一?天")
@@ -101,6 +115,8 @@ _ASKS_WHICH = re.compile(r"哪|什么|什麼")  # the answer gives the name itse
 _NAME_JOINS = frozenset("与 和 及".split())
 MAX_NAME_CHARS = 24
 _QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  # a named programme, plan or title
+_EN_ONES = re.compile(r"^(?:and|(?:and\s+)?(?:what|how)\s+about)\s+(?:the\s+)?(?P<kind>[\w-]+)\s+ones\s*\??\s*$", re.I)
+_EN_THAT_NOUN = re.compile(r"\b(?:that|this)\s+(?P<noun>(?!year\b|month\b|week\b|one\b)[a-z][\w-]*)\b", re.I)  # that fund
 _EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
 _EN_TOPIC_ASKED = re.compile(r"^(?P<topic>[^,—–]+?)(?P<dash>,|\s*[—–]|\s+-)\s*"  # "…, how many…?", "… — how many…?"
@@ -158,6 +174,7 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     """The standalone form of ``question`` after the earlier user questions ``previous`` (oldest
     first) and the ``answer`` to the last of them (``""``: none, or a refusal); the question itself
     when it does not depend on them; ``None`` when no rule fits."""
+    question = common_spelling(question)  # 甚麼 is read as 什麼
     if not previous or not depends_on_history(question):
         return question.strip()
     if (request := _EXAMPLES_REQUEST.search(question)) and request.start() > 0:
@@ -227,13 +244,15 @@ def _measured_noun_supplied(q: str, context: str) -> str:
     return q
 
 
-def last_standalone(previous: Sequence[str]) -> str:
+def last_standalone(previous: Sequence[str], answers: Sequence[str] = ()) -> str:
     """The standalone form of the last of the earlier questions ``previous`` (oldest first), each
-    resolved by rule against the one before it, or joined to it where no rule fits."""
+    resolved by rule against the one before it and its answer (``answers[i]`` answers ``previous[i]``;
+    ``""`` for none, or a refusal), or joined to it where no rule fits."""
     context = previous[0].strip()
-    for earlier in previous[1:]:
-        context = (resolve(earlier, [context]) or f"{context} {earlier.strip()}") if depends_on_history(earlier) \
-            else earlier.strip()
+    for i, earlier in enumerate(previous[1:]):
+        answer = answers[i] if i < len(answers) else ""
+        context = (resolve(earlier, [context], answer=answer) or f"{context} {earlier.strip()}") \
+            if depends_on_history(earlier) else earlier.strip()
     return context
 
 
@@ -270,6 +289,11 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             return f"{context[:ranked.start()]}{rank.group()}{context[ranked.end():]}"
         if _QUOTED.fullmatch(x) and (quoted_at := _QUOTED.search(context)):  # 那“创新服务提效行动”呢? after “创新能级提升行动”
             return f"{context[:quoted_at.start()]}{x}{context[quoted_at.end():]}"
+        if sibling := _sibling_in_answer(x, context, answer):
+            # 那博士呢? after 光明区科研院所的人才有多少?, answered 院士59人、…、科研院所人才近8000人、博士人才超5000人:
+            # the answer's list names both, so 博士人才 takes the place of all of 科研院所的人才
+            start, end, item = sibling
+            return f"{context[:start]}{item}{context[end:]}"
         start, end, asking = _zh_focus_span(context, first_word_only=x.endswith("的"))
         x = x.removesuffix("的") if x.endswith("的") else x  # 省级的: a modifier of what was asked about
         head_at = normalise(context[start:end]).rfind(normalise(x)[-2:]) if end > start else -1
@@ -293,6 +317,10 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
             rest = _NOUN_END.match(normalise(context), end)
             if rest and normalise(x).endswith(rest.group(1)[-1]):
                 end += len(rest.group(1))
+            elif "的" in x and (quoted := _QUOTED_NOUN_END.match(context, end)) and context[start - 1:start] in "“「\"":
+                # 城市治理方面新增的应用场景呢? after …多少个“枢纽+末端”低空起降点?: a noun phrase with a head of
+                # its own replaces the quoted name and the noun it names
+                start, end = start - 1, quoted.end()
             return f"{context[:start]}{x}{context[end:]}"
         if head is not None:
             # 那可持续发展示范区的行动方案呢? after …印发的“五地”实施方案,提出了多少条举措?: another 方案
@@ -321,10 +349,17 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if _ZH_PREDICATE.match(q):
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
+    framed = _ZH_LEAD.match(q)
+    asked = q[framed.end():] if framed else q
+    if _PARTNER_LEAD.match(asked) and (place := _opening_place(context)):
+        # 跟河套又是怎么合作的? after 光明区跟哪个科学城签了…: what the place the conversation is about does with another
+        return _in_year_of(f"{place}{asked}", context)
+    if _WHICH_OF_COUNTED.fullmatch(asked) and (counts := list(_COUNT_ASKED.finditer(context))):
+        # 具体有哪些? after …大厦里面聚了多少家金融机构?: which they are, of the things counted last
+        return f"{context[:counts[-1].start()]}哪些{context[counts[-1].end():]}"
     if own := _own_question(q):
         return _in_year_of(own, context)
     content = _content_words(q)
-    framed = _ZH_LEAD.match(q)
     if len(content) == 1 and ZH_COUNTS.search(q) and ZH_COUNTS.search(context) and (framed or _COUNT_UNIT.search(q)):
         # 那院士有几位?, 院士又有多少位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
         return _in_year_of(f"{_opening_place(context)}{q[framed.end():] if framed else q}", context)
@@ -348,6 +383,24 @@ def _in_year_of(q: str, context: str) -> str:
     2025's plans, which one report states and another does not."""
     year = _YEAR.search(context)
     return q if year is None or _YEAR.search(q) or _ZH_THAT_YEAR.search(q) else f"{year.group().strip().removesuffix('年')}年{q}"
+
+
+def _sibling_in_answer(x: str, context: str, answer: str) -> tuple[int, int, str] | None:
+    """(start, end, item) when ``answer`` lists figures for several things (A59人、B超3000人、C近8000人),
+    one of them named by ``x`` (博士 of 博士人才) and another, of three characters or more, asked about in
+    ``context`` (科研院所的人才 for 科研院所人才): where ``context`` names the other, and the item ``x`` names."""
+    for sentence in re.split(r"[。；;\n]", answer):
+        runs = [m.group(1) for part in sentence.split("、") if (m := _FIGURE_FOR.search(part))]
+        if len(runs) < 3:
+            continue
+        named = [run[run.find(x):] for run in runs if x in run]
+        if len(named) != 1 or len(named[0]) > len(x) + _MIN_SIBLING:  # 博士人才 for 博士, not 光明区共有院士 for 光明区
+            continue
+        for run in runs:
+            for at in range(len(run) - _MIN_SIBLING + 1):
+                if run[at:] != named[0] and (found := re.search("的?".join(map(re.escape, run[at:])), context)):
+                    return found.start(), found.end(), named[0]
+    return None
 
 
 def _opening_place(context: str) -> str:
@@ -710,6 +763,11 @@ def _resolve_en(q: str, context: str) -> str | None:
     # "What about X?" after "By what share did that grow (How many Y…)?": how many X
     counted = parts[1] if (parts := joined_parts(context)) and not _EN_FOCUS.search(parts[0]) else context
     asked = _EN_FOCUS.search(counted)
+    if (ones := _EN_ONES.match(q)) and asked:
+        # "And provincial ones?" after "How many national S&T progress awards did…?": the kind replaces the
+        # first word of what was counted
+        focus = asked.group("focus").split()
+        return f"{counted[:asked.start('focus')]}{' '.join([ones.group('kind')] + focus[len(focus) > 1:])} {asked.group('rest')}"
     if m := (_EN_ELLIPSIS.match(q) or _EN_AND_IN.match(q)):
         x = m.group("x").strip()
         if (topic_asked := _EN_TOPIC_ASKED.match(x)) and (
@@ -740,9 +798,28 @@ def _resolve_en(q: str, context: str) -> str | None:
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
         return None
-    if _EN_PRONOUN.search(q):  # which noun "it" is needs a parser: the previous question goes along whole
+    if (pointed := _EN_THAT_NOUN.search(q)) and (named := _en_named(pointed.group("noun"), context)):
+        # "How big is that fund?" after "…launch the Science City parent fund?": the fund it named
+        q = f"{q[:pointed.start()]}{named}{q[pointed.end():]}"
+        if not _EN_PRONOUN.search(q):
+            return q
+    pronouns = {p.lower() for p in _EN_PRONOUN.findall(q)}
+    if pronouns and pronouns <= {"it", "its"} and asked and (subject := _EN_SUBJECT.search(context)):
+        # "…did it take on that year?" after "How many … did Guangming win in 2024?": a count answered
+        # names no thing for "it", so it is the subject asked about
+        name = subject.group(1)
+        return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, q)
+    if pronouns:  # which noun "it" is needs a parser: the previous question goes along whole
         return f"{q.rstrip(' ?')} ({context.rstrip(' ?')})?"
     return None
+
+
+def _en_named(noun: str, context: str) -> str:
+    """The noun phrase of ``context`` that ends in ``noun``, from its article or possessive (the Science
+    City parent fund, Guangming's new lab), or ``""``."""
+    found = list(re.finditer(rf"\b(?:(?i:the|its|their|a|an)|[A-Z][\w-]*'s)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{re.escape(noun)})\b",
+                             context))
+    return re.sub(r"^(?:a|an)\b", "the", found[-1].group(), flags=re.I) if found else ""  # that agreement: the one
 
 
 _EN_JOINED = re.compile(r"^(?P<question>[^()]+?) \((?P<context>.+)\)\?$")

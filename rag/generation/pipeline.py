@@ -205,6 +205,20 @@ def format_history(history: Sequence[ChatMessage]) -> str:
     return "\n".join(lines)
 
 
+def _questions_and_answers(history: Sequence[ChatMessage]) -> tuple[list[str], list[str]]:
+    """The user's questions, oldest first, and the reply each got (``""`` for none or a refusal)."""
+    questions: list[str] = []
+    answers: list[str] = []
+    for m in history:
+        content = str(m.get("content", ""))
+        if m.get("role") == "user":
+            questions.append(content)
+            answers.append("")
+        elif m.get("role") == "assistant" and questions and not cite.is_refusal(content):
+            answers[-1] = content
+    return questions, answers
+
+
 def last_user_question(history: Sequence[ChatMessage]) -> str:
     for message in reversed(list(history)):
         if message.get("role") == "user":
@@ -356,12 +370,12 @@ class AnswerPipeline:
         question about a facility is that facility's 占地; in Chinese words for a Chinese follow-up)
         and the follow-up are joined, which is what retrieval then searches for.
         """
-        previous = [str(m.get("content", "")) for m in history if m.get("role") == "user"]
+        previous, answers = _questions_and_answers(history)
         if not previous:
             return question
-        context = last_standalone(previous)  # the earlier questions resolved once, for the rules and the join
-        answers = [str(m.get("content", "")) for m in history if m.get("role") == "assistant"]
-        answer = answers[-1] if answers and not cite.is_refusal(answers[-1]) else ""  # it may name what 这个中心 is
+        # the earlier questions resolved once, for the rules and the join, each with the answer before it
+        context = last_standalone(previous, answers)
+        answer = answers[-1]  # it may name what 这个中心 is
         rewritten = resolve(question, [context], answer=answer)
         lang = language(question)
         if rewritten is not None:
