@@ -49,6 +49,9 @@ PLATFORMS = "南湖打造一批概念验证中心、检验检测平台、中小�
     # items of a list left out (the first item runs on from the words before it)
     ("南湖打造了检验检测平台、中小试基地和科技孵化器[1]。", PLATFORMS, "南湖打造了哪些平台载体?",
      "left 南湖打造一批概念验证中心 out of a list"),
+    # the last item runs on into what is said of them all: said of fewer of them
+    ("南湖合成生物产业集群总估值突破430亿元[1]。", "合成生物、脑科学产业集群总估值突破430亿元。", "南湖合成生物产业集群总估值多少?",
+     "left 脑科学 out of a list"),
 ])
 def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str, fault: str) -> None:
     assert disagreement(answer, [evidence], question) == fault
@@ -59,6 +62,8 @@ def test_a_misstated_answer_is_caught(answer: str, evidence: str, question: str,
     ("More than 30 countries and regions took part [1].", CONFERENCE, "How many countries took part?"),
     ("高层次人才超过3000人[1]。", TALENTS, "光明区有多少高层次人才?"),
     ("光明区共有院士59人[1]。", TALENTS, "光明区有多少院士?"),  # a figure written bare in the evidence
+    ("南湖合成生物和脑科学产业集群总估值突破430亿元[1]。", "合成生物、脑科学产业集群总估值突破430亿元。",
+     "南湖产业集群总估值多少?"),
     ("软信服务业企业数量增长80%[1]。", GROWTH, "软信服务业企业数量涨了百分之几?"),
     ("科技服务业企业数量增长75%[1]。", GROWTH, "科技服务业企业数量增长了多少?"),
     ("The fund is 5 billion yuan [1].", FUND, "How large is the fund?"),

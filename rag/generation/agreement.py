@@ -54,6 +54,7 @@ _LIST_ITEM = r"[“\"]?[\u4e00-\u9fff]{2,}[”\"]?"
 _LIST = re.compile(rf"{_LIST_ITEM}(?:、{_LIST_ITEM})+(?:(?:和|及|以及|与){_LIST_ITEM})?")  # A、B、C和D
 _LIST_SPLIT = re.compile(r"、|和|及|以及|与")
 _ITEM_TAIL = 4  # characters of a list item that name it
+_ITEM_HEAD = 3  # characters that name the list's last item, which runs on into the words after it
 _SUMMARY_NOUN = 4  # characters before 分别 that name the items together (数量, 两者), not list them
 _RATE = re.compile(r"每(?:年|月|日|天|周|季度?|家|人|户|个|平方米|平米|亩)|[年月日]均")  # 每月, 每家, 年均
 _MIN_ITEM_PREFIX = 2  # characters of a list item the question must contain to pick it
@@ -254,15 +255,21 @@ def uncited_figure(answer: str) -> str | None:
 def dropped_item(answer_norm: str, evidence_norm: Sequence[str]) -> str | None:
     """An item of a list of the evidence (A、B、C和D) left out of a Chinese answer that names at
     least two of its items. An item is named when the answer holds its last characters (打造一批
-    概念验证中心 is named by 验证中心): the list's first item runs on from the words before it."""
+    概念验证中心 is named by 验证中心): the list's first item runs on from the words before it; the
+    last by its first ones, as it runs on into the words after it (脑科学 of 合成生物、脑科学产业集群总估值
+    突破: an answer of 合成生物产业集群总估值突破 has dropped it)."""
     if language(answer_norm) != "zh":
         return None
     for sentence in evidence_norm:
         for m in _LIST.finditer(sentence):
             items = [i.strip("“”\"") for i in _LIST_SPLIT.split(m.group())]
-            named = [i for i in items if i[-_ITEM_TAIL:] in answer_norm]
+            named = [i for k, i in enumerate(items)
+                     if (i[:_ITEM_HEAD] if k == len(items) - 1 else i[-_ITEM_TAIL:]) in answer_norm]
             if 2 <= len(named) < len(items):
                 return next(i for i in items if i not in named)
+            last = items[-1]
+            if named and last not in named and len(last) >= _ITEM_HEAD + _ITEM_TAIL and last[-_ITEM_TAIL:] in answer_norm:
+                return last[:_ITEM_HEAD]  # what is said of them all, of fewer of them
     return None
 
 
