@@ -127,7 +127,6 @@ _PARTICLE_TAGS = frozenset({"d", "p", "c", "f", "r"})  # of one character (里, 
 # a two-part question (分别要到多少); never a term to find (材料 of 新材料, 下来 of 接下来 are other words)
 _TALK = frozenset("总数 总量 数目 材料 文件 文档 资料 报道 文章 来源 说法 下来 起来 出来 可以 能够 可能 应该 分别 要".split())
 _FIRST = re.compile(r"首[个支家批座所项次届位只条款件台]")
-_FIRST_BATCH_EN = re.compile(r"\bfirst (?:batch|round|cohort|group)\b", re.I)
 _FIRST_OF = re.compile(r"第一(?=[个支家批座所项次届位只条款件])")  # 全市第一支: documents write 首支
 _WHOLE = frozenset("数量 总量 总数 数目 人数 规模 队伍 群体 总和 整体".split())  # name the counted things together
 _MEASURES = "规模|比例|比重|估值|数量|排名"  # words that ask for a size on their own (光明区合成生物集群估值?)
@@ -1467,9 +1466,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
         if n.text not in ask.years]
     # 排名全国第一的: not 位列全国第二; but 规模第二大的是哪一只 asks for a place in an order of sizes,
     # which a sentence giving the sizes answers; 除了A和B,第三个是什么 asks for the rest of a list
-    # a translator's ordinals are its own, but a first batch is one (not a count of another selection)
-    q_ordinals = ({1.0} if _FIRST_BATCH_EN.search(translated_from) else set()) if translated \
-        else _ordinals(_LIST_REST.sub("", _PLACE_BY_SIZE.sub("", q_norm)))
+    q_ordinals = set() if translated else _ordinals(_LIST_REST.sub("", _PLACE_BY_SIZE.sub("", q_norm)))
     q_sessions = bool(_SESSION.search(q_norm))  # 第二十届大会: not answered by 第十九届; 排名第二: nor by 第二届
     q_ranks = ranks(q_norm)  # 在“TOP30”榜单中排第几: TOP30 is what the question knows
     q_lang = language(question)
