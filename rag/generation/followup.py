@@ -354,8 +354,10 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if _PARTNER_LEAD.match(asked) and (place := _opening_place(context)):
         # 跟河套又是怎么合作的? after 光明区跟哪个科学城签了…: what the place the conversation is about does with another
         return _in_year_of(f"{place}{asked}", context)
-    if _WHICH_OF_COUNTED.fullmatch(asked) and (counts := list(_COUNT_ASKED.finditer(context))):
-        # 具体有哪些? after …大厦里面聚了多少家金融机构?: which they are, of the things counted last
+    if _WHICH_OF_COUNTED.fullmatch(asked) and (counts := list(_COUNT_ASKED.finditer(context))) \
+            and CJK_RUN.match(context, counts[-1].end()):
+        # 具体有哪些? after …大厦里面聚了多少家金融机构?: which they are, of the things counted last (named
+        # after the count; when the count ends the question, its subject names them: see below)
         return f"{context[:counts[-1].start()]}哪些{context[counts[-1].end():]}"
     if own := _own_question(q):
         return _in_year_of(own, context)
