@@ -1854,4 +1854,3 @@ def test_an_english_when_that_joins_clauses_asks_no_date() -> None:
     assert rank("合成生物公司进入南湖区每月租金补贴是多少?", [rent], translated_from=asked)[0].fits
     when = "When can synthetic biology firms move in?"
     assert not rank("合成生物公司什么时候可以进入南湖区?", [rent], translated_from=when)[0].fits
-
