@@ -50,12 +50,13 @@ _ZH_PRONOUN = re.compile(r"它们|它們|他们|他們|它|其(?![他中余餘�
 # she, he: a person named before, whom no rule finds (the question goes with the one before it)
 _ZH_PERSON = re.compile(r"(?<!其)[他她](?![人国國乡鄉方])")
 _PLURAL = re.compile(r"它们|它們|他们|他們")
+_MEASURE = "个個家所项項只隻位名条條座批种種类類"  # measure words after 多少/几/哪些 (both scripts)
 # the things a question counts or lists when they end it (光明区有几家科技支行了? → 科技支行)
-_THINGS_ASKED = re.compile(r"(?:多少|几|幾|哪些|哪几|哪幾)\s*[个個家所项項只隻位名条條座批种種类類台臺]?"
+_THINGS_ASKED = re.compile(rf"(?:多少|几|幾|哪些|哪几|哪幾)\s*[{_MEASURE}台臺]?"
                            r"(?P<things>[\u3400-\u9fff]{2,8}?)(?:了|呢|吗|嗎)?\s*[?？]?\s*$")
 _ZH_DEMONSTRATIVE = re.compile(r"^[这這那该該此]")
 _KIND_POINTER = re.compile(r"[这這那](?:些|类|類|种|種)")  # these, this kind: the things a which question listed
-_WHICH_THINGS = re.compile(r"(?:哪些|哪几|哪幾)\s*[个個家所项項只隻位名条條座批种種类類]?(?P<things>[\u3400-\u9fff]{2,8}?)"
+_WHICH_THINGS = re.compile(rf"(?:哪些|哪几|哪幾)\s*[{_MEASURE}]?(?P<things>[\u3400-\u9fff]{{2,8}}?)"
                            r"(?=[了呢吗嗎?？，,。\s]|$)")
 # a demonstrative with its measure word inside a noun phrase (合成生物那个设施, 办的那届大会)
 _NAMED_DEMONSTRATIVE = re.compile(r"(?<=[\u3400-\u9fff\w”」》])(?:这|這|那)"
@@ -80,8 +81,8 @@ _SIDE = re.compile(r"(?<=[\u3400-\u9fff])(?:那边|那邊|这边|這邊)$")  # �
 _PARTNER_LEAD = re.compile(r"^(?:跟|和|与|與|同)(?=[\u3400-\u9fff])")  # with whom: a question whose subject is left out
 # which are they (具体有哪些?, 分别是哪几家?): after a count, the things counted
 _WHICH_OF_COUNTED = re.compile(r"(?:具体|具體|分别|分別|都|又)*(?:有|是)?\s*(?:哪些|哪几|哪幾)\s*"
-                               r"[个個家所项項只隻位名条條座批种種类類]?\s*(?:呢)?\s*[?？]?\s*")
-_COUNT_ASKED = re.compile(r"(?:多少|几|幾)\s*[个個家所项項只隻位名条條座批种種类類]?")
+                               rf"[{_MEASURE}]?\s*(?:呢)?\s*[?？]?\s*")
+_COUNT_ASKED = re.compile(rf"(?:多少|几|幾)\s*[{_MEASURE}]?")
 _ZH_ASKED_ELLIPSIS = re.compile(r"^(?:那么?|那麼)?\s*(?P<x>[^，,?？]{2,}?)\s*呢\s*[，,]\s*(?P<rest>.*[?？]?)\s*$")
 # words that end a question's topic without being part of it; 本身/单独 (引导基金本身的规模) qualify
 # what was asked, and carried into the follow-up (它参与出资了多少只子基金) would change its question
@@ -97,7 +98,7 @@ _ASKS_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪一?年|几
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同一?年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
-_COUNT_UNIT = re.compile(r"(多少|几|幾)[个個家所项項只隻位名条條座批种種类類台臺]")  # 多少家 → 多少
+_COUNT_UNIT = re.compile(rf"(多少|几|幾)[{_MEASURE}台臺]")  # 多少家 → 多少
 _AGAIN = re.compile(r"\s*(?:还|還|也|又|再|要|想|准备|準備|打算)")  # after a pronoun: its subject acts again
 _NAME_ASKED = re.compile(r"[这這那该該此](?:[个個所家座只隻项項位条條])?(?P<noun>[\u3400-\u9fff]{2})"
                          r"(?:叫什么|叫什麼|叫啥|的名字|的名称|的名稱)")  # 这所学院叫什么: the 学院 the answer names
