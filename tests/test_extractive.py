@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from rag.generation.cite import verify
-from rag.generation.extractive import _names_kind, answer, rank
+from rag.generation.extractive import _dated, _focus, _names_kind, _owner, answer, match_form, rank
 from rag.text import heading_year
 from rag.types import Passage
 
@@ -1854,3 +1854,47 @@ def test_an_english_when_that_joins_clauses_asks_no_date() -> None:
     assert rank("合成生物公司进入南湖区每月租金补贴是多少?", [rent], translated_from=asked)[0].fits
     when = "When can synthetic biology firms move in?"
     assert not rank("合成生物公司什么时候可以进入南湖区?", [rent], translated_from=when)[0].fits
+
+
+def test_a_sentence_holding_only_the_questions_year_and_place_answers_nothing() -> None:
+    # its passage gives 2023 and the district; 50个 is a count of something else than the GDP asked
+    scene = passage("s", "2023年,南湖区科研经济动能强劲:战略性新兴产业产值占GDP比重突破六成。"
+                         "创新联合体数量突破50个,引育技术经纪人超百人。", "2023年")
+    assert answer("2023年南湖区的GDP总量是多少?", [scene]) is None
+    assert "50个" in (answer("2023年南湖区的创新联合体数量是多少?", [scene]) or "")
+
+
+def test_who_asks_for_a_person_and_a_science_city_is_none() -> None:
+    # the segmenter tags 科学城 as a person's name
+    news = passage("n", "南湖科学城合成生物大设施成果“人体免疫系统发育图谱绘制”入选2023年国内十大科技新闻。", "南湖")
+    assert answer("绘制人体免疫系统发育图谱的研究是哪位科学家牵头的?", [news]) is None
+
+
+def test_a_leader_asked_for_is_named_with_the_office_held() -> None:
+    headline = passage("h", "区领导接受南湖日报采访时表示 以综合改革激发科学城创新动能", "区领导")
+    named = passage("n", "南湖区委书记李明在接受南湖日报采访时表示,综合改革是关键一招。", "南湖")
+    assert "李明" in (answer("接受南湖日报采访、谈综合改革的那位南湖区领导是谁?", [headline, named]) or "")
+
+
+def test_the_exact_place_asked_is_not_answered_by_a_bracket() -> None:
+    listed = passage("l", "南湖区引导基金荣获“投中2024年度中国最佳私募股权投资引导基金TOP30”。", "南湖")
+    assert answer("南湖区引导基金在投中2024年度榜单里具体排第几名?", [listed]) is None
+    assert "TOP30" in (answer("南湖区引导基金在投中2024年度榜单里排第几?", [listed]) or "")
+
+
+def test_which_month_asks_the_date_of_the_thing_named_before_it() -> None:
+    assert "论坛" in _dated("第二届南湖科学城论坛是哪个月办的?")
+    meeting = passage("m", "1月15日,中国共产党南湖区第二届代表大会第三次会议如期举行。", "1月")
+    forum = passage("f", "高水平举办两届南湖科学城论坛,成为全球科学界瞩目的盛会。南湖科学城论坛吸引上千名嘉宾。", "高")
+    assert answer("第二届南湖科学城论坛是哪个月办的?", [meeting, forum]) is None
+    assert "1月15日" in (answer("南湖区第二届代表大会第三次会议是哪个月办的?", [meeting, forum]) or "")
+
+
+def test_a_size_asked_right_after_its_owner_is_that_owners() -> None:
+    # no 的 between 母基金 and 规模: still the parent fund's size, which the industry funds' sentence does not give
+    asked = match_form("南湖科学城母基金规模多大?")
+    assert _owner(asked, *_focus(asked)) == "母基金"
+    funds = passage("f", "总规模75亿元的3只产业基金落地南湖,包括规模50亿元的智能传感器产业基金。"
+                         "南湖区与市引导基金发起科学城母基金。", "总")
+    assert answer("南湖科学城母基金规模多大?", [funds]) is None
+    assert "50亿元" in (answer("智能传感器产业基金规模多大?", [funds]) or "")

@@ -200,6 +200,7 @@ _GOVERNMENT_BODY = re.compile(r"部委|[\u4e00-\u9fff]{2,6}委员会|(?:科技|�
 # an office a person holds (管委会主任由分管副市长担任 answers who the director is)
 _OFFICE = re.compile(r"副?(?:市长|区长|省长|县长|书记|主任|局长|厅长|院长|校长|部长|主席|董事长|总经理|理事长|秘书长|"
                      r"组长|所长|馆长|行长)")
+_LEADER_WORDS = frozenset("领导 负责人 官员 掌门人 一把手".split())  # a person asked by rank, named by the office held
 _EXAMPLES_ASKED = re.compile(r"举[一两二三几\d]?个?例子")  # 举两个例子: how many examples to give, no figure to find
 _NOT_IN_SUBJECT = re.compile(r"\s+|和|与|及|、")
 _KIND_WORD = "(?:" + "|".join(sorted(_KINDS)) + ")"
@@ -603,17 +604,20 @@ def _owner(question_norm: str, focus: Sequence[str], counts: bool) -> str | None
         return None
     # 区级智算中心,算力规模是多少: a comma ends the owner as a 的 does, when the clause after it asks only the attribute
     de = next((i for i in range(at - 1, 1, -1) if words[i] in ("的", ",", "，")), None)
-    asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
-    split = bool(set(asked_about) - set(focus))  # 算力+规模 for the focus 算力规模
-    if de is None or not asked_about or (split and "".join(asked_about) != "".join(focus)):
-        return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute (算力+规模 is 算力规模)
     tags = _tags(question_norm)
+    if de is None and at >= 3 and words[at - 1] in _ATTRIBUTES:
+        pair = words[at - 3 : at - 1]  # 光明科学城母基金规模多大: the attribute right after its owner, no 的 between
+    else:
+        asked_about = [w for w in words[de + 1 : at] if len(w) >= 2 and w not in _FILLER] if de else []
+        split = bool(set(asked_about) - set(focus))  # 算力+规模 for the focus 算力规模
+        if de is None or not asked_about or (split and "".join(asked_about) != "".join(focus)):
+            return None  # 落户光明的3只产业基金加起来规模多大: what follows 的 is more than the attribute (算力+规模 is 算力规模)
+        pair = words[de - 2 : de]
+        if words[de] == "的" and split and pair[-1] not in _AFTER_WORDS \
+                and any(tags.get(w, "")[:1] not in ("n", "j") for w in pair):
+            return None  # before a split attribute, the owner is held to nouns (not 正在+建设的)
     verbs = {w for w, tag in tags.items() if tag in ("v", "vd")}  # as ``_verbs`` reads them
-    pair = words[de - 2 : de]
-    if words[de] == "的" and split and pair[-1] not in _AFTER_WORDS \
-            and any(tags.get(w, "")[:1] not in ("n", "j") for w in pair):
-        return None  # before a split attribute, the owner is held to nouns (not 正在+建设的)
-    if len(pair) == 2 and pair[1] in _AFTER_WORDS and pair[0] in verbs:
+    if len(pair) == 2 and pair[1] in _AFTER_WORDS and pair[0] in verbs and de is not None:
         # 鹏城云脑Ⅲ建成后的算力规模: the thing before the time it is asked at (a numeral after a name dropped)
         pair = [w for w in words[: de - 2] if CJK_RUN.fullmatch(w)][-2:]
     if pair and _DEMONSTRATIVE.fullmatch(pair[0]):
@@ -631,7 +635,9 @@ def _dated(question_norm: str) -> list[str]:
     揭牌的): the words of the noun run right before the asking words, back to a verb, 的 or a
     clause break. A date of another thing in the same sentence (国创中心…启动建设) does not answer."""
     words, tags = load_jieba().lcut(question_norm), _tags(question_norm)
-    at = next((i for i, w in enumerate(words) if _WANTS_DATE.fullmatch(w) or w in ("什么", "何时")), None)
+    # (是哪个月办的: 哪个 with the unit of time after it asks the date too)
+    at = next((i for i, w in enumerate(words) if _WANTS_DATE.fullmatch(w) or w in ("什么", "何时")
+               or (w.startswith("哪") and words[i + 1:i + 2] in (["年"], ["月"], ["天"], ["日"]))), None)
     if at is None:
         return []
     while at and words[at - 1] in _BEFORE_WHEN:
@@ -1319,7 +1325,7 @@ def _names_kind(text: str, question_norm: str, kind: str) -> bool:
     if kind == "person" and any(m.group() not in question_norm for m in _OFFICE.finditer(text_norm)):
         return True  # 管委会主任是谁: 由分管副市长担任 names the office that holds it
     if any(tag in _KIND_TAGS[kind] and len(word) >= 2 and match_form(word) not in question_norm
-           and word not in _VERBS_TAGGED_NAMES
+           and word not in _VERBS_TAGGED_NAMES and not (tag in _PERSON_TAGS and _PLACE_LIKE.search(word))
            for word, tag in _tags(fold_script(text)).items()):
         return True
     if kind in ("org", "agent") and any(m.group() not in question_norm for m in _GOVERNMENT_BODY.finditer(text_norm)):
@@ -1618,17 +1624,21 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
     actual = (wants_number and not translated and bool(_ACTUAL_ASKED.search(q_norm))
               and not _TARGET_ASKED.search(_DENIED.sub("", q_norm)))
     added = wants_number and not translated and bool(_ADDED_ASKED.search(q_norm))
+    # what the question is about besides when and where (GDP of 2023年光明区的GDP总量): a sentence
+    # holding none of it answers nothing, however well its passage gives the year and the place
+    topic = [t for t in weights if t not in _scene(q_norm, weights)] if q_lang == "zh" and not translated else []
     out = []
     for i, c in enumerate(candidates):
         joined = {t for pair, forms in shorts.items() if any(f in c.norm for f in forms) for t in pair}
         # a rendering's longer word whose first two characters the sentence holds counts half: the
         # translator writes 合成生物学 (synthetic biology) where the documents say 合成生物
-        coverage = sum(w if t in joined or _covers(c.norm, t, weights)
-                       or (t in scene and (t in p_norms[c.n - 1] or t in (c.year, c.published[:4])))
-                       or t in c.section or t in c.speaker or t in c.named
-                       or t in titled[c.doc_id] or (credited and t in titles[c.doc_id])
-                       else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
-                       for t, w in weights.items()) / total if total else 0.0
+        got = {t: w if t in joined or _covers(c.norm, t, weights)
+               or (t in scene and (t in p_norms[c.n - 1] or t in (c.year, c.published[:4])))
+               or t in c.section or t in c.speaker or t in c.named
+               or t in titled[c.doc_id] or (credited and t in titles[c.doc_id])
+               else w / 2 if translated and len(t) >= 3 and t[:2] in c.norm else 0.0
+               for t, w in weights.items()}
+        coverage = sum(got.values()) / total if total else 0.0
         written = numbers(c.norm)
         # a year (2024年, 2021–2025) is when, not how many: it is not the asked figure
         own = _WIDER_FIGURE.sub(" ", c.norm) if district else c.norm
@@ -1668,7 +1678,10 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                                                    # 投了哪些公司: firms, whichever word the sentence calls them
                                                    or (f in _FIRM_WORDS and any(_mentions(c.norm, w) for w in _FIRM_WORDS))
                                                    # 光明区哪些应用…: the place its document is about
-                                                   or (f in scene and f in doc_norms[c.doc_id]) for f in focus))
+                                                   or (f in scene and f in doc_norms[c.doc_id])
+                                                   # 那位领导是谁: 区委书记蔡颖 holds an office, so leads
+                                                   or (f in _LEADER_WORDS and entity == "person" and bool(_OFFICE.search(c.norm)))
+                                                   for f in focus))
                 and (counted is None or _mentions(c.norm, counted))
                 and (owner is None or _mentions(c.norm, owner) or _mentions(c.before, owner))
                 and (modifier is None or _mentions(c.norm, modifier) or _mentions(c.before, modifier))
@@ -1700,6 +1713,7 @@ def _features(question: str, candidates: Sequence[_Candidate], passages: Sequenc
                 and fits_asked(ask, _without(c.norm, q_figures), before_norm=c.before, heading_year=c.year,
                                 published=c.published)
                 and (entity is None or _names_kind(c.text, q_norm, entity)))  # last: it tags the sentence
+        fits = fits and (not topic or any(got[t] for t in topic))
         cosine = None if sims is None else float(sims[i])
         out.append(_Features(coverage, cosine, fits, q_lang == language(c.text) and total > 0, len(c.text),
                              wants_number or wants_date, actual and _ahead(c) and not _ACTUAL_STATED.search(c.norm),

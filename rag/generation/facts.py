@@ -308,7 +308,10 @@ _FRAMING_YEAR = re.compile(r"(?:^|[，,。；;：:！!？?\s])(?:在|于|截至|
 # a rank (排名第几, where did it rank) is answered by an ordinal, not by any number (连续4年入选)
 _FIRST_OF_KIND = re.compile(r"首[个家批座所项只台款支条]")  # 首个石墨烯园区: the first of its kind, not a place in a ranking
 _ASKS_STANDING = re.compile(r"排名|名次|排第|排在|位列|位居|\brank", re.I)
-_ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|which place|what place", re.I)
+_ASKS_RANK = re.compile(r"第几|排名多少|排名如何|名次|\brank(?:s|ed|ing)?\b|(?:which|what) (?:place|position)", re.I)
+# 具体排第几名, "exactly what position": the place itself, which a bracket (TOP30, 前十) does not give
+_ASKS_EXACT_RANK = re.compile(r"具体|具體|确切|確切|\bexact(?:ly)?\b|\bprecise(?:ly)?\b", re.I)
+_BRACKET = re.compile(r"前\S+|top\d+", re.I)
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十百]+|前\s*[\d一二三四五六七八九十百]+\s*[名位强]?|top\s*\d+|榜首|首位|居首|"
                    rf"(?<![一二两三四五六七八九十\d]){_FIRST_OF_KIND.pattern}|"
                    r"\b(?:first|second|third|\d+(?:st|nd|rd|th))\b", re.I)
@@ -337,6 +340,7 @@ class Asked:
     years: frozenset[str] = frozenset()  # years the question names; an answer about another year does not fit
     rank: bool = False  # it asks for a rank: the answer needs an ordinal (第二, top 30)
     standing: bool = False  # the rank is a place in a ranking (排名第几): 首个 (the first of its kind) does not answer
+    exact: bool = False  # the place itself is asked (具体排第几): TOP30 does not answer
     change: bool = False  # it asks by how much something changed: the answer needs a change (新增, 增长), not a level
     counted: str = ""  # what a count question names after its measure word (几个奖 → 奖)
 
@@ -366,7 +370,8 @@ def asked(question_norm: str, *, original: str = "") -> Asked:
         unit = "元"  # the rendering of "total prize money" may name no amount (奖金总额是多少); not how revenue grew
     rank = bool(_ASKS_RANK.search(both))
     return Asked(unit=unit, years=frozenset(_YEAR.findall(question_norm)), rank=rank,
-                 standing=rank and bool(_ASKS_STANDING.search(both)), change=change, counted=_counted(question_norm))
+                 standing=rank and bool(_ASKS_STANDING.search(both)), exact=rank and bool(_ASKS_EXACT_RANK.search(both)),
+                 change=change, counted=_counted(question_norm))
 
 
 def _counted(question_norm: str) -> str:
@@ -444,7 +449,8 @@ def fits_asked(ask: Asked, text_norm: str, *, before_norm: str = "", heading_yea
     report of January on the year just ended): not an earlier year, nor any when it gives no date."""
     figure = unit_figure(ask)
     # 第几个 is answered by 首个, 第二个 (no count); 排名第几 by 第7名, not by 首个
-    ranked = ask.rank and any(not (ask.standing and _FIRST_OF_KIND.fullmatch(r)) for r in ranks(text_norm))
+    ranked = ask.rank and any(not (ask.standing and _FIRST_OF_KIND.fullmatch(r)) and not (ask.exact and _BRACKET.fullmatch(r))
+                              for r in ranks(text_norm))
     if figure and not figure.search(text_norm) and not ranked:
         return False
     if ask.counted and figure and not ranked and not any(_counts(text_norm, m, ask.counted) for m in figure.finditer(text_norm)):
