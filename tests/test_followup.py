@@ -189,6 +189,21 @@ from rag.generation.followup import depends_on_history, resolve
     (["落地南湖的3隻產業基金是哪幾隻?"], "那腦科學那隻呢?規模多大?", "腦科學產業基金呢?規模多大?"),
     # among those (其中), a question naming its own thing needs nothing more
     (["南湖推动了哪些龙头企业建设中试基地?"], "其中华星那个基地主要攻关哪些材料?", "华星基地主要攻关哪些材料?"),
+    # 多大 asks a measure as 多少 does: the new fund takes the old one's place
+    (["南湖科学城母基金规模多大?"], "那脑科学产业基金呢?", "脑科学产业基金规模多大?"),
+    # another count of the district (全区) it names, now: not the year of the question before
+    (["2024年南湖新引进了几位标志性科学家?"], "那全区院士现在有多少位?", "全区院士现在有多少位?"),
+    # she said…, where no question before names her: what she said is the question
+    (["接受采访的那位南湖区领导是谁?", "南湖的院士数量是三年前的几倍?"], "她还说扫码入企让企业受检频次降了多少?",
+     "扫码入企让企业受检频次降了多少?"),
+    # "And X?" is "What about X?"; "the zone" is the one the question before named
+    (["How many academicians does Nanhu have?"], "And the high-level talents?", "How many high-level talents does Nanhu have?"),
+    (["How many academicians does Nanhu have?"], "And in 2023?", "How many academicians does Nanhu have in 2023?"),
+    # a fragment that asks only how: the question before goes along whole
+    (["What rent subsidy do biotech firms get in Nanhu?"], "For how many years?",
+     "For how many years (What rent subsidy do biotech firms get in Nanhu)?"),
+    (["What rent subsidy do biotech firms get in Nanhu?"], "Who talks about getting that subsidy?",
+     "Who talks about getting the rent subsidy?"),
 ])
 def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str], question: str, standalone: str) -> None:
     assert depends_on_history(question)
@@ -210,6 +225,18 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
 ])
 def test_follow_ups_no_rule_can_rewrite_are_left_to_the_model(previous: list[str], question: str) -> None:
     assert resolve(question, previous) is None
+
+
+def test_the_thing_the_question_before_named_in_more_words_is_named_so() -> None:
+    before = ["Who heads the leading group for Nanhu's high-tech zone?"]
+    assert not depends_on_history("And who runs the zone's management committee?")
+    assert resolve("And who runs the zone's management committee?", before) == \
+        "Who runs Nanhu's high-tech zone's management committee?"
+    # "the talent" is no head of its own there, and "the number" is a measure
+    housing = ["What housing policy for talent does Nanhu offer?"]
+    assert resolve("Where is the talent community pilot?", housing) == "Where is the talent community pilot?"
+    assert resolve("What is the number of flats?", ["How many flats does the housing policy for the number offer?"]) == \
+        "What is the number of flats?"
 
 
 def test_a_question_that_stands_alone_is_kept_as_it_is() -> None:
@@ -254,6 +281,9 @@ def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> N
     # a 什么 question asks for a thing too: 它 is the system the answer named (its name runs on past a quoted part)
     ("南湖2021年给研发资金配置搞了个什么改革体系?", "逐步建立南湖研发资金“双轨制”配置改革体系[1]。",
      "它具体包括哪两类计划?", "南湖研发资金“双轨制”配置改革体系具体包括哪两类计划?"),
+    # the answer's name ends with the one the question gave: the question's, not the answer's clause before it
+    ("南湖科学城母基金是南湖区跟哪几家一起发起的?", "南湖区与深投控、市引导基金发起科学城母基金[1]。",
+     "那这个母基金规模多大?", "南湖科学城母基金规模多大?"),
     # 它还…: the one who acted does more, not what the answer named
     ("南湖市科创委2022年打算推动修订哪部条例?", "推动修订《南湖高新技术产业园区条例》[1]。",
      "它还准备申报哪几类示范园区?", "南湖市科创委2022年还准备申报哪几类示范园区?"),

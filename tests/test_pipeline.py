@@ -601,6 +601,19 @@ def test_an_english_follow_up_is_rendered_on_its_own_and_resolved_against_the_re
     assert search.queries[-1] == "光明区的博士人才有多少?"  # 那里 → the earlier question's topic, by rule
 
 
+def test_an_english_follow_up_no_rule_resolves_is_rendered_part_by_part_without_condensing() -> None:
+    # "And the AI cluster?" after a "how big" question: which words it replaces needs the Chinese rules
+    generator = _renderer({"How big did Nanhu's three key clusters get in 2024?": "2024年南湖三大重点产业集群总规模是多少?",
+                           "And the AI cluster?": "那人工智能集群呢?"})
+    pipeline = _pipeline(generator, condense=False)
+    search = Search([_passage("a", "2024年南湖三大重点产业集群总规模突破4000亿元,人工智能集群总规模突破200亿元。")])
+    history: list[ChatMessage] = [{"role": "user", "content": "How big did Nanhu's three key clusters get in 2024?"},
+                                  {"role": "assistant", "content": "4000亿元[1]。"}]
+    _, answer = _ask(pipeline, "And the AI cluster?", search, history=history)
+    assert answer.standalone_question == "And the AI cluster (How big did Nanhu's three key clusters get in 2024)?"
+    assert search.queries[-1] == "人工智能集群总规模是多少?"
+
+
 def test_an_english_pronoun_after_a_which_question_is_searched_as_the_name_the_answer_gave() -> None:
     generator = _renderer({"Which online platform does Nanhu want to build up?": "南湖想打造哪个在线平台?",
                            "How many investment firms are registered on it?": "有多少家投资机构注册在它上面?"})

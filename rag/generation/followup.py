@@ -98,6 +98,11 @@ _ASKS_WHEN = re.compile(r"什么时候|什麼時候|何时|何時|哪一?年|几
 _ZH_THAT_YEAR = re.compile(r"当年|當年|(?<!不)同一?年|那一?年|这一年|這一年|该年|該年")  # the year the previous question named
 _RANKED = re.compile(r"(?:最|第[二三四五两2-5])(?:大|小|高|低|多|少|早|晚|快|慢|强|弱)")  # a place in an order
 _PERSON_TAGS = frozenset({"nr", "nrfg"})  # jieba: a person's name
+# 她还说…, 他提到…: who said it frames a question of its own
+_SPEAKER_FRAME = re.compile(r"^(?:那么?|那麼)?\s*[他她](?:们|們)?(?:还|還|也|又)?"
+                            r"(?:说|說|讲|講|提到|表示|介绍|介紹|谈到|談到)了?\s*[,，:：]?\s*")
+_SCOPE = re.compile(r"全(?:区|區|市|省|国|國)")  # the whole district: the place a question is about
+_NOW = re.compile(r"现在|現在|目前|如今|眼下")  # now: no year of the conversation's applies
 _COUNT_UNIT = re.compile(rf"(多少|几|幾)[{_MEASURE}台臺]")  # 多少家 → 多少
 _AGAIN = re.compile(r"\s*(?:还|還|也|又|再|要|想|准备|準備|打算)")  # after a pronoun: its subject acts again
 _NAME_ASKED = re.compile(r"[这這那该該此](?:[个個所家座只隻项項位条條])?(?P<noun>[\u3400-\u9fff]{2})"
@@ -118,13 +123,25 @@ MAX_NAME_CHARS = 24
 _QUOTED = re.compile(r"“[^”]+”|「[^」]+」|《[^》]+》|\"[^\"]+\"")  # a named programme, plan or title
 _EN_ONES = re.compile(r"^(?:and|(?:and\s+)?(?:what|how)\s+about)\s+(?:the\s+)?(?P<kind>[\w-]+)\s+ones\s*\??\s*$", re.I)
 _EN_THAT_NOUN = re.compile(r"\b(?:that|this)\s+(?P<noun>(?!year\b|month\b|week\b|one\b)[a-z][\w-]*)\b", re.I)  # that fund
-_EN_ELLIPSIS = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$", re.I)
+_EN_ASKING_WORD = r"(?:how|what|which|when|where|who|whose|why)"
+_EN_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)"  # an English auxiliary verb
+# "What about X?", and "And the AI cluster?": a noun phrase of a few words after "and", asking nothing of its own
+_EN_ELLIPSIS = re.compile(rf"^(?:(?:and\s+)?(?:what|how)\s+about\s+|and\s+(?!.*\b(?:{_EN_ASKING_WORD}|{_EN_AUX}|also|then)\b)"
+                          r"(?=(?:[\w-]+\s*){1,4}\??\s*$))(?P<x>.+?)\s*\??\s*$", re.I)
+# "For how many years?", "Since when?": a fragment that asks only how, of what was asked before
+_EN_FRAGMENT = re.compile(rf"^(?:for|in|by|since|until|from|at|to|over)\s+{_EN_ASKING_WORD}\b(?:\s+[\w-]+){{0,3}}\s*\??\s*$", re.I)
+_EN_THE = re.compile(r"^the\s+", re.I)
+_EN_LEAD = re.compile(r"^(?:and|also|then)\s*,?\s+", re.I)
+# "the zone('s)" after "…Shenzhen's high-tech zone?": the one named before; the noun is the head, before
+# a possessive, a function word or the end (not "talent" of "the talent community", nor a measure: the number of…)
+_EN_THE_NOUN = re.compile(r"\bthe\s+(?P<noun>(?!(?:number|amount|total|size|share|value|figure|rate|year|month|day|time|"
+                          r"end|first|last|same|other|rest|whole|most|biggest|largest)\b)[a-z][\w-]*)"
+                          r"(?='s\b|\s*[?,.;:]|\s+(?:is|are|was|were|in|of|for|on|at|to|by|with|from|and|or|has|have|will)\b)")
 _EN_AND_IN = re.compile(r"^(?:and|what)\s+(?:in|for|about)\s+(?P<x>(?:19|20)\d{2})\s*\??\s*$", re.I)
 _EN_TOPIC_ASKED = re.compile(r"^(?P<topic>[^,—–]+?)(?P<dash>,|\s*[—–]|\s+-)\s*"  # "…, how many…?", "… — how many…?"
                              r"(?P<ask>(?:how|what|which|who|when|where)\b.+?)\s*\??$", re.I)
 _EN_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # "And how big is its AI industry?": a question with its own verb after "and"
-_EN_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)"  # an English auxiliary verb
 _EN_AND_OWN = re.compile(rf"^(?:and|also|then)\s*,?\s+(?P<x>(?:how|what|which|when|where|who)\b.*?\s{_EN_AUX}\s.+?)"
                          r"\s*\??\s*$", re.I)
 _EN_COUNT_ALONE = re.compile(rf"how\s+(?:many|much)\s+{_EN_AUX}\b", re.I)  # "how many are on the list": of those asked before
@@ -152,7 +169,7 @@ def depends_on_history(question: str) -> bool:
     q = question.strip()
     if language(q) == "en":
         return bool(_EN_ELLIPSIS.match(q) or _EN_AND_HOW.match(q) or _EN_AND_IN.match(q) or _EN_PRONOUN.search(q)
-                    or len(q.split()) <= 3)
+                    or _EN_FRAGMENT.match(q) or len(q.split()) <= 3)
     q = _EXAMPLES_REQUEST.sub("", q)  # 举两个例子 asks for examples of what the question names
     content = _content_words(q)  # a question with at most two content words has no subject of its own
     return bool(_ZH_ELLIPSIS.match(q) or _ZH_ASKED_ELLIPSIS.match(q) or _ZH_PRONOUN.search(q) or _ZH_PERSON.search(q)
@@ -176,8 +193,10 @@ def resolve(question: str, previous: Sequence[str], *, answer: str = "") -> str 
     first) and the ``answer`` to the last of them (``""``: none, or a refusal); the question itself
     when it does not depend on them; ``None`` when no rule fits."""
     question = common_spelling(question)  # 甚麼 is read as 什麼
-    if not previous or not depends_on_history(question):
+    if not previous:
         return question.strip()
+    if not depends_on_history(question):
+        return _the_named(question.strip(), last_standalone(previous)) if language(question) == "en" else question.strip()
     if (request := _EXAMPLES_REQUEST.search(question)) and request.start() > 0:
         # 都有哪些险种?举两个例子。: the question resolved, the request for examples kept after it
         asked = resolve(question[:request.start()], previous, answer=answer)
@@ -347,6 +366,9 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
         return f"{lead}{topic}{q[end:]}" if topic else None
     if (she := _ZH_PERSON.search(q)) and (people := [w.word for w in _tagged(context) if w.flag in _PERSON_TAGS]):
         return f"{q[:she.start()]}{people[-1]}{q[she.end():]}"  # 她说… after a question about 宋悠洋
+    if (said := _SPEAKER_FRAME.match(q)) and len(_content_words(what := q[said.end():])) >= 3 and _ZH_ASKS_WHAT.search(what):
+        # 她还说扫码入企让企业受检频次降了多少?, where no question before names her: what she said is asked
+        return what
     if _ZH_PREDICATE.match(q):
         subject = _zh_subject(context)
         return f"{subject}{q}" if subject else None
@@ -363,9 +385,13 @@ def _resolve_zh(q: str, context: str, answer: str = "") -> str | None:
     if own := _own_question(q):
         return _in_year_of(own, context)
     content = _content_words(q)
-    if len(content) == 1 and ZH_COUNTS.search(q) and ZH_COUNTS.search(context) and (framed or _COUNT_UNIT.search(q)):
-        # 那院士有几位?, 院士又有多少位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked about
-        return _in_year_of(f"{_opening_place(context)}{q[framed.end():] if framed else q}", context)
+    scope = _SCOPE.search(q)
+    if len(content - {scope and scope.group()}) == 1 and ZH_COUNTS.search(q) and ZH_COUNTS.search(context) \
+            and (framed or _COUNT_UNIT.search(q)):
+        # 那院士有几位?, 院士又有多少位? after 光明区拥有博士学位的人才有多少?: another count, of the place asked
+        # about (那全区院士现在有多少位?: of the district it names), in its year unless it asks about now
+        own = f"{'' if scope else _opening_place(context)}{q[framed.end():] if framed else q}"
+        return own if _NOW.search(q) else _in_year_of(own, context)
     # 现在已经投入使用了吗? after a question about a facility: whether it is; 前后一共投了多少钱? after
     # …专项政策是哪年出的: what it asks, of the same subject (only after a time word or an adverb: 其中…,
     # 这么做… point at a part or an act; nor after 设立了什么基金? or 组织过多少批次…?, whose subject is
@@ -494,7 +520,12 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
     if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
     name = _name_ending(answer, noun)
-    return name if name and normalise(name) not in normalise(context) else ""
+    # the answer's name ends with a name the question gave, three characters or more before the noun
+    # (…市引导基金发起科学城母基金 after 光明科学城母基金是跟哪几家一起发起的?): the question's thing, whatever
+    # stands before it in the answer's clause (not a kind the question asked which of: 产业基金, 改革体系)
+    if not name or any(normalise(name[i:]) in normalise(context) for i in range(len(name) - len(noun) - 2)):
+        return ""
+    return name
 
 
 def _things_listed(context: str) -> str:
@@ -632,13 +663,13 @@ def _names_a_thing(x: str) -> bool:
 
 
 def _zh_focus_span(context: str, *, first_word_only: bool = False) -> tuple[int, int, int]:
-    """Where the thing a count question asked about is written (院士 in 有多少院士; 省级的科技进步奖
-    in 几个省级的科技进步奖): from its first to its last focus word after 多少/几, and where 多少/几
-    is; (0, 0, 0) if none."""
+    """Where the thing a count or measure question asked about is written (院士 in 有多少院士; 省级的科技进步奖
+    in 几个省级的科技进步奖; 母基金规模 in 母基金规模多大): from its first to its last focus word after
+    多少/几 (or before it), and where the asking word is; (0, 0, 0) if none."""
     from rag.generation.extractive import focus_words  # the extractive answerer's notion of focus
 
     folded = normalise(context)
-    asking = re.search(r"多少|几", folded)
+    asking = re.search(r"多少|几|多大|多高|多长|多久|多远", folded)  # folded: 幾 is 几, 多長 is 多长
     if not asking:
         return 0, 0, 0
     # after 多少/几 (有多少院士), or before it when nothing follows (高层次人才有多少)
@@ -771,17 +802,17 @@ def _resolve_en(q: str, context: str) -> str | None:
         # first word of what was counted
         focus = asked.group("focus").split()
         return f"{counted[:asked.start('focus')]}{' '.join([ones.group('kind')] + focus[len(focus) > 1:])} {asked.group('rest')}"
-    if m := (_EN_ELLIPSIS.match(q) or _EN_AND_IN.match(q)):
+    if m := (_EN_AND_IN.match(q) or _EN_ELLIPSIS.match(q)):
         x = m.group("x").strip()
         if (topic_asked := _EN_TOPIC_ASKED.match(x)) and (
                 topic_asked.group("dash") == "," or not _EN_PRONOUN.search(topic_asked.group("ask"))):
             # "And what about Shenzhen as a whole, how much … is built?"; after a dash, only an ask that
             # points at nothing ("… — how many measures?", not "… — what hotspots does it want…")
             return f"For {topic_asked.group('topic')}, {topic_asked.group('ask')}?"
-        if _EN_YEAR.fullmatch(x) and _EN_YEAR.search(context):
-            return _EN_YEAR.sub(x, context, count=1)
+        if _EN_YEAR.fullmatch(x):
+            return _EN_YEAR.sub(x, context, count=1) if _EN_YEAR.search(context) else f"{context.rstrip(' ?')} in {x}?"
         if asked:
-            return f"{counted[:asked.start('focus')]}{x} {asked.group('rest')}"
+            return f"{counted[:asked.start('focus')]}{_EN_THE.sub('', x)} {asked.group('rest')}"
         return None  # "How big was X? — What about Y?": which words Y replaces needs the model
     if (m := _EN_AND_OWN.match(q)) and not _EN_COUNT_ALONE.match(m.group("x")):
         # "And how many academicians does the district have?": a whole question (not "And how many are…?")
@@ -801,7 +832,7 @@ def _resolve_en(q: str, context: str) -> str | None:
         if asked and new:
             return f"{m.group('x')[0].upper()}{m.group('x')[1:]} {asked.group('rest')}"
         return None
-    if (pointed := _EN_THAT_NOUN.search(q)) and (named := _en_named(pointed.group("noun"), context)):
+    if (pointed := _EN_THAT_NOUN.search(q)) and len((named := _en_named(pointed.group("noun"), context)).split()) > 2:
         # "How big is that fund?" after "…launch the Science City parent fund?": the fund it named
         q = f"{q[:pointed.start()]}{named}{q[pointed.end():]}"
         if not _EN_PRONOUN.search(q):
@@ -812,17 +843,29 @@ def _resolve_en(q: str, context: str) -> str | None:
         # names no thing for "it", so it is the subject asked about
         name = subject.group(1)
         return _EN_IT.sub(lambda it: f"{name}'s" if it.group().lower() == "its" else name, q)
-    if pronouns:  # which noun "it" is needs a parser: the previous question goes along whole
+    if pronouns or _EN_FRAGMENT.match(q):  # which noun "it" is needs a parser: the previous question goes along whole
         return f"{q.rstrip(' ?')} ({context.rstrip(' ?')})?"
     return None
 
 
 def _en_named(noun: str, context: str) -> str:
-    """The noun phrase of ``context`` that ends in ``noun``, from its article or possessive (the Science
-    City parent fund, Guangming's new lab), or ``""``."""
-    found = list(re.finditer(rf"\b(?:(?i:the|its|their|a|an)|[A-Z][\w-]*'s)\s+(?:[\w'-]+\s+){{0,4}}?(?i:{re.escape(noun)})\b",
-                             context))
-    return re.sub(r"^(?:a|an)\b", "the", found[-1].group(), flags=re.I) if found else ""  # that agreement: the one
+    """The noun phrase of ``context`` that ends in ``noun``, from its article, possessive or asking
+    word (the Science City parent fund, Guangming's new lab, what rent subsidy), or ``""``."""
+    found = list(re.finditer(rf"\b(?:(?i:the|its|their|a|an|what|which)|[A-Z][\w-]*'s)\s+"
+                             rf"(?:[\w'-]+\s+){{0,4}}?(?i:{re.escape(noun)})\b", context))
+    return re.sub(r"^(?:a|an|what|which)\b", "the", found[-1].group(), flags=re.I) if found else ""  # that agreement: the one
+
+
+def _the_named(q: str, context: str) -> str:
+    """``q`` with "the X" (one word) written as ``context`` named it with more words: "the zone's
+    management committee" after "…for Shenzhen's high-tech zone?" asks about that zone."""
+    for m in reversed(list(_EN_THE_NOUN.finditer(q))):
+        named = _en_named(m.group("noun"), context)
+        if len(named.split()) > 2 or (named and not named.lower().startswith("the ")):
+            q = f"{q[:m.start()]}{named}{q[m.end():]}"
+            if lead := _EN_LEAD.match(q):  # "And who runs…": a question of its own now
+                q = f"{q[lead.end()].upper()}{q[lead.end() + 1:]}"
+    return q
 
 
 _EN_JOINED = re.compile(r"^(?P<question>[^()]+?) \((?P<context>.+)\)\?$")

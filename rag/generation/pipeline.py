@@ -393,6 +393,11 @@ class AnswerPipeline:
             _remember(self._renderings, joined, resolve(rendering, [context]) or f"{context} {rendering}")
             return joined
         if not self.condense_with_rewriter:
+            if lang == "en" and language(context) == "en":
+                # each rendered on its own and the rendering resolved by the Chinese rules, as for a pronoun
+                joined = f"{question.strip().rstrip(' ?')} ({context.rstrip(' ?')})?"
+                self._followup_in_chinese(joined, answer=answer)
+                return joined
             return f"{context} {question}".strip()
         prompt = render(load_prompt("condense", lang=lang), history=format_history(history), question=question)
         rewritten = self.rewriter.complete([{"role": "user", "content": prompt}], max_tokens=96, temperature=0.0)
