@@ -218,6 +218,8 @@ def test_common_elliptical_follow_ups_are_rewritten_by_rule(previous: list[str],
     # a Chinese follow-up of an English question: no Chinese words of it to fill the ellipsis with
     (["What is Guangming's synthetic biology cluster worth?"], "它的建筑面积呢?"),
     (["光明区有多少院士?"], "And what about its high-level talents?"),
+    # "And in Shenzhen?" names a place, not a thing counted: not "How many in Shenzhen does…"
+    (["How many academicians does Nanhu have?"], "And in Shenzhen?"),
     (["2024年南湖在跟河套园区合作上有什么进展?"], "和其他科学城呢?"),  # 其他 points back to nothing
     (["南湖创新中心组织过多少批次的企业遴选?"], "最后通过了几家?"),  # 几家 asks, it names nothing
     # "how many are…" counts the things asked about before: not a whole question of its own

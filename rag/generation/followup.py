@@ -126,7 +126,9 @@ _EN_THAT_NOUN = re.compile(r"\b(?:that|this)\s+(?P<noun>(?!year\b|month\b|week\b
 _EN_ASKING_WORD = r"(?:how|what|which|when|where|who|whose|why)"
 _EN_AUX = r"(?:does|do|did|is|are|was|were|has|have|had|will|can|could)"  # an English auxiliary verb
 # "What about X?", and "And the AI cluster?": a noun phrase of a few words after "and", asking nothing of its own
+# (not "And in Shenzhen?", a place or a time: which words it replaces is not the thing counted)
 _EN_ELLIPSIS = re.compile(rf"^(?:(?:and\s+)?(?:what|how)\s+about\s+|and\s+(?!.*\b(?:{_EN_ASKING_WORD}|{_EN_AUX}|also|then)\b)"
+                          r"(?!(?:in|for|at|on|by|from|to|with|since|during)\b)"
                           r"(?=(?:[\w-]+\s*){1,4}\??\s*$))(?P<x>.+?)\s*\??\s*$", re.I)
 # "For how many years?", "Since when?": a fragment that asks only how, of what was asked before
 _EN_FRAGMENT = re.compile(rf"^(?:for|in|by|since|until|from|at|to|over)\s+{_EN_ASKING_WORD}\b(?:\s+[\w-]+){{0,3}}\s*\??\s*$", re.I)
