@@ -286,6 +286,11 @@ def test_an_english_pronoun_follow_up_carries_the_whole_previous_question() -> N
     # the answer's name ends with the one the question gave: the question's, not the answer's clause before it
     ("南湖科学城母基金是南湖区跟哪几家一起发起的?", "南湖区与深投控、市引导基金发起科学城母基金[1]。",
      "那这个母基金规模多大?", "南湖科学城母基金规模多大?"),
+    # …but the answer's name when the question's is the shorter, and the question's when the answer's is the same
+    ("南湖打算以哪个园区为试点组建开发建设与运营集团?", "以坪山园区为试点,探索组建南湖高新区开发建设与运营集团[1]。",
+     "那这个集团计划哪一年挂牌成立?", "南湖高新区开发建设与运营集团计划哪一年挂牌成立?"),
+    ("入驻南湖的合成生物企业,每个月每平方米能拿多少租金补贴?", "入驻的合成生物企业,每月可获得45元每平方米的租金补贴[1]。",
+     "这个补贴是哪位创业者在采访里提到的?", "入驻南湖的合成生物企业租金补贴是哪位创业者在采访里提到的?"),
     # 它还…: the one who acted does more, not what the answer named
     ("南湖市科创委2022年打算推动修订哪部条例?", "推动修订《南湖高新技术产业园区条例》[1]。",
      "它还准备申报哪几类示范园区?", "南湖市科创委2022年还准备申报哪几类示范园区?"),

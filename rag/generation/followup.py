@@ -522,11 +522,16 @@ def _named_in(answer: str, pointer: str, noun: str, context: str) -> str:
     if normalise(noun) in normalise(_zh_topic(context)) and not _ASKS_WHICH.search(context):
         return ""  # 这座大厦 after 光明科技金融大厦总投资多少; after 规模第二大的基金是哪一只, the answer's fund
     name = _name_ending(answer, noun)
-    # the answer's name ends with a name the question gave, three characters or more before the noun
-    # (…市引导基金发起科学城母基金 after 光明科学城母基金是跟哪几家一起发起的?): the question's thing, whatever
-    # stands before it in the answer's clause (not a kind the question asked which of: 产业基金, 改革体系)
-    if not name or any(normalise(name[i:]) in normalise(context) for i in range(len(name) - len(noun) - 2)):
+    if not name or normalise(name) in normalise(context):
         return ""
+    # the answer's name ends with a name the question gives with more of its own before it (…市引导基金发起
+    # 科学城母基金 after 光明科学城母基金是跟哪几家一起发起的?): the question's thing, whatever stands before it
+    # in the answer's clause; not when the question's is the shorter (组建开发建设与运营集团, answered 深圳高新区
+    # 开发建设与运营集团), nor a kind the question asked which of (产业基金, 改革体系: too short to be a name)
+    for i in range(1, len(name) - len(noun) - 2):
+        at = normalise(context).find(normalise(name[i:]))
+        if at > 0 and (before := _tagged(context[:at])[-1:]) and before[0].flag[:1] in "nj" and before[0].flag != "vn":
+            return ""
     return name
 
 
